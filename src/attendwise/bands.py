@@ -1,0 +1,205 @@
+"""Attendance bands and intervention stages, as configuration rather than code.
+
+A band scheme is a TOML file listing bands on the **attendance rate** (100 minus the overall
+absence rate), each with explicit ends: ``at_least`` / ``above`` for the lower end and
+``at_most`` / ``below`` for the upper end (a missing end means 0 or 100).  A scheme must cover
+0-100 exactly, every rate in exactly one band, so a pupil can never fall between two bands or
+into two.  Two presets ship with attendwise (``attendwise bands --list``); an LA writes its own in
+the same form and passes its path.
+
+Bands are assigned in exact integer arithmetic on sessions: a pupil with 342 of 380 possible
+sessions attended (90%) is at most 90% and so agrees with the DfE persistent absence test.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+
+from attendwise.errors import AttendwiseError
+
+__all__ = ["PRESETS", "Band", "BandScheme", "SchemeError", "band_counts", "load_scheme"]
+
+PRESETS = {"five-categories": "five_categories.toml", "three-stages": "three_stages.toml"}
+
+
+class SchemeError(AttendwiseError):
+    """A band scheme that is malformed or does not cover 0-100% exactly once."""
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    name: str
+    lower: Fraction
+    lower_inclusive: bool
+    upper: Fraction
+    upper_inclusive: bool
+    colour: str = "grey"
+
+    def contains(self, attendance_percent: Fraction) -> bool:
+        above = attendance_percent >= self.lower if self.lower_inclusive else attendance_percent > self.lower
+        below = attendance_percent <= self.upper if self.upper_inclusive else attendance_percent < self.upper
+        return above and below
+
+    def describe(self) -> str:
+        lo = f"{'at least' if self.lower_inclusive else 'over'} {_fmt(self.lower)}%"
+        hi = f"{'at most' if self.upper_inclusive else 'under'} {_fmt(self.upper)}%"
+        return f"{self.name}: attendance {lo} and {hi}"
+
+
+def _fmt(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{float(x):g}"
+
+
+@dataclass(frozen=True)
+class BandScheme:
+    name: str
+    description: str
+    bands: tuple[Band, ...]
+
+    def band_for(self, attended: int, possible: int) -> Band:
+        """The band of a pupil who attended ``attended`` of ``possible`` sessions."""
+        rate = Fraction(100 * attended, possible)
+        return next(b for b in self.bands if b.contains(rate))
+
+    def describe(self) -> str:
+        return "\n".join([f"{self.name}: {self.description}", *[f"  {b.describe()}" for b in self.bands]])
+
+    def expression(self, attended: ir.IntegerValue, possible: ir.IntegerValue) -> ir.StringValue:
+        """An Ibis expression giving each row's band key, in exact integer arithmetic."""
+        cases = []
+        for band in self.bands:
+            cond = _compare(attended, possible, band.lower, ">=" if band.lower_inclusive else ">")
+            cond &= _compare(attended, possible, band.upper, "<=" if band.upper_inclusive else "<")
+            cases.append((cond, band.key))
+        return ibis.cases(*cases, else_=None)
+
+
+def _compare(attended: ir.IntegerValue, possible: ir.IntegerValue, bound: Fraction, op: str) -> ir.BooleanValue:
+    """``100 * attended / possible <op> bound`` without division: 100*q*attended <op> p*possible."""
+    left = attended.cast("int64") * (100 * bound.denominator)
+    right = possible.cast("int64") * bound.numerator
+    return {">=": left >= right, ">": left > right, "<=": left <= right, "<": left < right}[op]
+
+
+def _bound(
+    entry: dict[str, object], inclusive_key: str, exclusive_key: str, default: int, where: str
+) -> tuple[Fraction, bool]:
+    if inclusive_key in entry and exclusive_key in entry:
+        raise SchemeError(f"{where}: give {inclusive_key} or {exclusive_key}, not both")
+    for key, inclusive in ((inclusive_key, True), (exclusive_key, False)):
+        if key in entry:
+            value = entry[key]
+            if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 100:
+                raise SchemeError(f"{where}: {key} must be a number from 0 to 100 (got {value!r})")
+            return Fraction(str(value)), inclusive
+    return Fraction(default), True
+
+
+def parse_scheme(data: dict[str, object], source: str) -> BandScheme:
+    """Build and check a scheme from parsed TOML."""
+    entries = data.get("band")
+    if not isinstance(entries, list) or not entries:
+        raise SchemeError(f"{source}: a scheme needs [[band]] entries")
+    bands = []
+    for i, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or "key" not in entry or "name" not in entry:
+            raise SchemeError(f"{source}: band {i} needs a key and a name")
+        where = f"{source}: band {entry['key']!r}"
+        lower, lower_inc = _bound(entry, "at_least", "above", 0, where)
+        upper, upper_inc = _bound(entry, "at_most", "below", 100, where)
+        if lower > upper or (lower == upper and not (lower_inc and upper_inc)):
+            raise SchemeError(f"{where}: no attendance rate falls in it")
+        bands.append(
+            Band(
+                str(entry["key"]),
+                str(entry["name"]),
+                lower,
+                lower_inc,
+                upper,
+                upper_inc,
+                str(entry.get("colour", "grey")),
+            )
+        )
+    _check_partition(bands, source)
+    bands.sort(key=lambda b: (b.upper, b.upper_inclusive), reverse=True)
+    return BandScheme(str(data.get("name", source)), str(data.get("description", "")), tuple(bands))
+
+
+def _check_partition(bands: list[Band], source: str) -> None:
+    """Every rate from 0 to 100 must fall in exactly one band."""
+    keys = [b.key for b in bands]
+    if len(set(keys)) != len(keys):
+        raise SchemeError(f"{source}: band keys must be unique")
+    ordered = sorted(bands, key=lambda b: (b.lower, not b.lower_inclusive))
+    first, last = ordered[0], ordered[-1]
+    if first.lower != 0 or not first.lower_inclusive:
+        raise SchemeError(f"{source}: no band includes 0% attendance")
+    for prev, nxt in zip(ordered, ordered[1:], strict=False):
+        if prev.upper != nxt.lower or prev.upper_inclusive == nxt.lower_inclusive:
+            kind = (
+                "overlap"
+                if prev.upper > nxt.lower or (prev.upper == nxt.lower and prev.upper_inclusive and nxt.lower_inclusive)
+                else "leave a gap"
+            )
+            raise SchemeError(
+                f"{source}: bands {prev.key!r} and {nxt.key!r} {kind} at {_fmt(prev.upper)}%-{_fmt(nxt.lower)}%"
+                " (one must include the boundary and the other exclude it)"
+            )
+    if last.upper != 100 or not last.upper_inclusive:
+        raise SchemeError(f"{source}: no band includes 100% attendance")
+
+
+def load_scheme(name_or_path: str | Path) -> BandScheme:
+    """Load a shipped preset by name (``five-categories``, ``three-stages``) or an LA's TOML file."""
+    key = str(name_or_path)
+    if key in PRESETS:
+        text = resources.files("attendwise.schemes").joinpath(PRESETS[key]).read_text(encoding="utf-8")
+        source = key
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise SchemeError(f"{key!r} is neither a preset ({', '.join(PRESETS)}) nor a scheme file")
+        text, source = path.read_text(encoding="utf-8"), path.name
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(f"{source}: {exc}") from None
+    return parse_scheme(data, source)
+
+
+def assign_bands(enrolments: ir.Table, scheme: BandScheme) -> ir.Table:
+    """Add a ``band`` column (the band key) to rows from :func:`attendwise.measures.enrolment_absence`."""
+    attended = enrolments.sess_possible - enrolments.sess_overall
+    return enrolments.mutate(band=scheme.expression(attended, enrolments.sess_possible))
+
+
+def band_counts(enrolments: ir.Table, scheme: BandScheme, by: list[str] | tuple[str, ...] = ()) -> ir.Table:
+    """Enrolments in each band (and their percentage of the group), per group, every band listed."""
+    banded = assign_bands(enrolments, scheme)
+    keys = list(by)
+    counts = banded.group_by([*keys, "band"]).aggregate(enrolments=banded.count())
+    order = ibis.memtable(
+        {
+            "band": [b.key for b in scheme.bands],
+            "band_order": list(range(len(scheme.bands))),
+            "band_name": [b.name for b in scheme.bands],
+        }
+    )
+    groups = banded.select(*keys).distinct() if keys else None
+    grid = groups.cross_join(order) if groups is not None else order
+    full = grid.left_join(counts, [*keys, "band"]).select(
+        *keys, "band", "band_name", "band_order", enrolments=ibis._.enrolments.fill_null(0)
+    )
+    total = full.enrolments.sum().over(ibis.window(group_by=keys) if keys else ibis.window())
+    full = full.mutate(
+        percent=ibis.ifelse(total == 0, ibis.null(), full.enrolments.cast("float64") * 100.0 / total.cast("float64"))
+    )
+    return full.order_by([*keys, "band_order"]).drop("band_order")
