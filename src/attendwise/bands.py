@@ -17,6 +17,7 @@ import tomllib
 from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 
 import ibis
@@ -142,7 +143,7 @@ def _check_partition(bands: list[Band], source: str) -> None:
     first, last = ordered[0], ordered[-1]
     if first.lower != 0 or not first.lower_inclusive:
         raise SchemeError(f"{source}: no band includes 0% attendance")
-    for prev, nxt in zip(ordered, ordered[1:], strict=False):
+    for prev, nxt in pairwise(ordered):
         if prev.upper != nxt.lower or prev.upper_inclusive == nxt.lower_inclusive:
             kind = (
                 "overlap"
