@@ -223,7 +223,7 @@ def _choice(
 # --------------------------------------------------------------------------------------------
 def _read_schools(path: Path, problems: _Problems) -> dict[int, dict[str, Any]]:
     schools: dict[int, dict[str, Any]] = {}
-    for line, row in _read_small_csv(path, ["urn", "name", "phase", "la_code"], [], problems):
+    for line, row in _read_small_csv(path, ["urn", "name", "phase", "la_code"], ["la_name"], problems):
         f = path.name
         urn_text = row["urn"]
         if not re.fullmatch(r"\d{6,7}", urn_text):
@@ -239,7 +239,13 @@ def _read_schools(path: Path, problems: _Problems) -> dict[int, dict[str, Any]]:
             problems.add(f, line, "la_code", f"{row['la_code']!r} is not a 3-digit LA number")
         if not row["name"]:
             problems.add(f, line, "name", "a school name is required")
-        schools[urn] = {"urn": urn, "name": row["name"], "phase": phase, "la_code": row["la_code"]}
+        schools[urn] = {
+            "urn": urn,
+            "name": row["name"],
+            "phase": phase,
+            "la_code": row["la_code"],
+            "la_name": row.get("la_name") or None,
+        }
     return schools
 
 
@@ -607,20 +613,27 @@ def _check_marks(store: Store, file: str, problems: _Problems) -> None:
         WHERE m.day IS NOT NULL AND m.urn_i IS NOT NULL
         """
     )
+    unmatched = """FROM _marks m WHERE m.enrolment_id IS NULL AND m.upn IN (SELECT upn FROM _pupils_all)
+                   AND m.urn IN (SELECT urn FROM _schools_all)"""
+    enrolled_here = "EXISTS (SELECT 1 FROM _enrolments_all e WHERE e.upn = m.upn AND e.urn = m.urn)"
     _sql_problems(
         store,
         file,
-        """SELECT m.line, m.upn, m.urn, m.date,
+        f"SELECT m.line, m.upn, m.urn {unmatched} AND NOT {enrolled_here}",
+        "urn",
+        lambda r: f"pupil {r[1]} has no enrolment at school {r[2]}",
+        problems,
+    )
+    _sql_problems(
+        store,
+        file,
+        f"""SELECT m.line, m.upn, m.urn, m.date,
                   (SELECT string_agg(strftime(admission_date, '%Y-%m-%d') || ' to ' ||
-                          coalesce(strftime(leaving_date, '%Y-%m-%d'), 'now'), ', ')
+                          coalesce(strftime(leaving_date, '%Y-%m-%d'), 'now'), ', ' ORDER BY admission_date)
                    FROM _enrolments_all e WHERE e.upn = m.upn AND e.urn = m.urn) AS spans
-           FROM _marks m WHERE m.enrolment_id IS NULL AND m.upn IN (SELECT upn FROM _pupils_all)""",
+            {unmatched} AND {enrolled_here}""",
         "date",
-        lambda r: (
-            f"{r[3]} is outside {r[1]}'s enrolment at {r[2]} ({r[4]})"
-            if r[4]
-            else f"pupil {r[1]} has no enrolment at school {r[2]}"
-        ),
+        lambda r: f"{r[3]} is outside {r[1]}'s enrolment at {r[2]} ({r[4]})",
         problems,
     )
     _sql_problems(
@@ -783,7 +796,13 @@ def _stage_small_tables(
     school_rows = pa.Table.from_pylist(
         list(schools.values()),
         schema=pa.schema(
-            [("urn", pa.int32()), ("name", pa.string()), ("phase", pa.string()), ("la_code", pa.string())]
+            [
+                ("urn", pa.int32()),
+                ("name", pa.string()),
+                ("phase", pa.string()),
+                ("la_code", pa.string()),
+                ("la_name", pa.string()),
+            ]
         ),
     )
     pupil_rows = pa.Table.from_pylist(
@@ -868,12 +887,12 @@ def _stage_small_tables(
 
 def _upsert_schools(store: Store, import_id: int) -> int:
     con = store.con
+    fields = ("name", "phase", "la_code", "la_name")
+    sets = ", ".join(f"{c} = excluded.{c}" for c in fields)
+    changed = " OR ".join(f"schools.{c} IS DISTINCT FROM excluded.{c}" for c in fields)
     con.execute(
-        """INSERT INTO schools SELECT n.*, ? FROM _schools_new n
-           ON CONFLICT (urn) DO UPDATE SET name = excluded.name, phase = excluded.phase,
-             la_code = excluded.la_code, import_id = excluded.import_id
-           WHERE schools.name IS DISTINCT FROM excluded.name OR schools.phase IS DISTINCT FROM excluded.phase
-              OR schools.la_code IS DISTINCT FROM excluded.la_code""",
+        f"""INSERT INTO schools SELECT n.*, ? FROM _schools_new n
+            ON CONFLICT (urn) DO UPDATE SET {sets}, import_id = excluded.import_id WHERE {changed}""",
         [import_id],
     )
     return int(store.scalar("SELECT count(*) FROM _schools_new"))

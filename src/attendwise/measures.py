@@ -292,13 +292,8 @@ def absence_measures(enrolments: ir.Table, by: Sequence[str] = ()) -> ir.Table:
     }
     grouped = t.group_by(list(by)).aggregate(**aggs) if by else t.aggregate(**aggs)
     g = grouped
-    for col in (
-        "sess_possible_pa_10_exact",
-        "sess_overall_pa_10_exact",
-        "sess_authorised_pa_10_exact",
-        "sess_unauthorised_pa_10_exact",
-    ):
-        g = g.mutate(**{col: g[col].fill_null(0)})
+    # Sums over no rows are null in SQL; a count of sessions over no enrolments is 0.
+    g = g.mutate(**{col: g[col].fill_null(0) for col in aggs if col != "enrolments"})
     g = g.mutate(
         sess_overall_percent=_percent(g.sess_overall, g.sess_possible),
         sess_authorised_percent=_percent(g.sess_authorised, g.sess_possible),

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS schools (
     name VARCHAR NOT NULL,
     phase VARCHAR NOT NULL,
     la_code VARCHAR NOT NULL,
+    la_name VARCHAR,
     import_id INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pupils (

@@ -1,0 +1,369 @@
+"""The ``attendwise`` command line: one verb per step of the pipeline.
+
+Every verb takes ``--store`` (or ``$ATTENDWISE_STORE``); the default store lives in the user's
+data folder, so an officer can import on Monday and measure on Friday without naming it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from attendwise.bands import PRESETS, band_counts, load_scheme
+from attendwise.calendar import Period, parse_period
+from attendwise.codes import CODE_SETS
+from attendwise.errors import AttendwiseError
+from attendwise.ingest import ImportResult, import_folder
+from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
+from attendwise.store import Store, default_store_path
+
+console = Console()
+err_console = Console(stderr=True)
+
+#: Columns shown by ``--format table`` (csv and json give every column, unrounded).
+TABLE_COLUMNS = {
+    "enrolments": ("Enrolments", "{:,.0f}"),
+    "sess_possible": ("Possible sessions", "{:,.0f}"),
+    "sess_overall_percent": ("Overall absence %", "{:.1f}"),
+    "sess_authorised_percent": ("Authorised %", "{:.1f}"),
+    "sess_unauthorised_percent": ("Unauthorised %", "{:.1f}"),
+    "enrolments_pa_10_exact": ("Persistently absent", "{:,.0f}"),
+    "enrolments_pa_10_exact_percent": ("PA %", "{:.1f}"),
+    "enrolments_pa_50_exact": ("Severely absent", "{:,.0f}"),
+    "enrolments_pa_50_exact_percent": ("SA %", "{:.1f}"),
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Helpers
+# ------------------------------------------------------------------------------------------
+class _Bars:
+    """Adapts ``progress(stage, done, total)`` callbacks to rich progress bars, one per stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            for other in self.tasks.values():
+                task = self.progress.tasks[other]
+                if task.total is not None:
+                    self.progress.update(other, completed=task.total)
+            self.tasks[stage] = self.progress.add_task(stage, total=max(total, 1))
+        self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    with Progress(
+        TextColumn("[progress.description]{task.description:<28}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+        disable=not err_console.is_terminal,
+    ) as progress:
+        bars = _Bars(progress)
+        yield bars
+        for task in progress.tasks:
+            progress.update(task.id, completed=task.total)
+
+
+def _open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
+    path = ctx.obj["store"]
+    if read_only and not Path(path).exists():
+        raise click.ClickException(f"no store at {path}: run 'attendwise import FOLDER' first")
+    return Store(path, read_only=read_only)
+
+
+def _period(store: Store, text: str | None) -> Period:
+    if text is None:
+        latest = store.latest_mark()
+        if latest is None:
+            raise click.ClickException("the store holds no marks yet: run 'attendwise import FOLDER' first")
+        from attendwise.calendar import AcademicYear
+
+        text = AcademicYear.containing(latest).label
+    return parse_period(text, half_term_starts=store.half_term_starts(), latest_mark=store.latest_mark())
+
+
+def _emit(frame: pd.DataFrame, fmt: str, title: str, output: Path | None, table_columns: list[str]) -> None:
+    if fmt == "csv":
+        text = frame.to_csv(index=False)
+    elif fmt == "json":
+        text = json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=2) + "\n"
+    else:
+        _print_table(frame, title, table_columns)
+        return
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"Wrote {len(frame):,} rows to {output}")
+    else:
+        sys.stdout.write(text)
+
+
+def _print_table(frame: pd.DataFrame, title: str, keys: list[str], columns: dict | None = None) -> None:
+    columns = columns or TABLE_COLUMNS
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for key in keys:
+        table.add_column(key.replace("_", " ").capitalize())
+    for col, (label, _) in columns.items():
+        if col in frame:
+            table.add_column(label, justify="right")
+    for _, row in frame.iterrows():
+        cells = [str(row[k]) for k in keys]
+        for col, (_, fmt) in columns.items():
+            if col in frame:
+                value = row[col]
+                cells.append("" if pd.isna(value) else fmt.format(value))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _describe_import(result: ImportResult, seconds: float) -> str:
+    if not result.changed_anything:
+        return f"Import {result.import_id}: nothing changed ({result.marks_read:,} marks read, all already stored)."
+    parts = [
+        f"{result.marks_added:,} marks added",
+        f"{result.marks_changed:,} corrected",
+        f"{result.marks_unchanged:,} unchanged",
+        f"{result.pupils_added:,} new pupils",
+        f"{result.enrolments_added:,} new enrolments",
+    ]
+    if result.marks_blank:
+        parts.append(f"{result.marks_blank:,} blank ('-') sessions skipped")
+    return f"Import {result.import_id} done in {seconds:.1f} s: " + ", ".join(parts) + "."
+
+
+# ------------------------------------------------------------------------------------------
+# Commands
+# ------------------------------------------------------------------------------------------
+@click.group()
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=default_store_path,
+    show_default="$ATTENDWISE_STORE or ~/.local/share/attendwise/attendwise.duckdb",
+    help="The register store (a DuckDB file).",
+)
+@click.version_option(package_name="attendwise")
+@click.pass_context
+def main(ctx: click.Context, store: Path) -> None:
+    """attendwise: see every child who is missing school early enough to help."""
+    ctx.obj = {"store": store}
+
+
+@main.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.pass_context
+def import_(ctx: click.Context, folder: Path) -> None:
+    """Check and import a folder of register CSV files (docs/csv-layout.md).
+
+    Nothing is stored unless every file is good; each problem is listed with its file, line
+    and field. Importing the same files again changes nothing; a later file with corrected codes
+    supersedes the stored marks and keeps the old ones in the history.
+    """
+    with _open_store(ctx) as store:
+        started = time.perf_counter()
+        try:
+            with _progress() as bars:
+                result = import_folder(store, folder, progress=bars)
+        except AttendwiseError as exc:
+            raise click.ClickException(str(exc)) from None
+        console.print(_describe_import(result, time.perf_counter() - started))
+
+
+@main.command()
+@click.option(
+    "--period",
+    help="2024/25, 2024/25-autumn, 2024/25-summer-2, 2024/25-ytd or 2024-09-01..2024-10-31 "
+    "(default: the latest academic year in the store).",
+)
+@click.option(
+    "--by",
+    default="",
+    help="Comma-separated groupings: la, school, phase, year, sex, fsm, sen, need, "
+    "ethnicity, ethnicity_minor, language, cla, cin, cpp.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--all-ages", is_flag=True, help="Include reception and sixth form (default: ages 5-15, as the DfE).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.pass_context
+def measures(ctx: click.Context, period: str | None, by: str, fmt: str, all_ages: bool, output: Path | None) -> None:
+    """Absence measures exactly as the DfE publishes them, for any period and grouping.
+
+    CSV and JSON carry every DfE column (sessions, rates, persistent and severe absence, reasons)
+    with unrounded percentages; the table shows the headline columns.
+    """
+    with _open_store(ctx, read_only=True) as store:
+        try:
+            p = _period(store, period)
+            population = Population.all_ages() if all_ages else Population()
+            frame = measure_table(store, p, by, population)
+            keys = resolve_grouping(by)
+        except AttendwiseError as exc:
+            raise click.ClickException(str(exc)) from None
+    _emit(frame, fmt, f"Absence, {p.describe()}, {population.describe()}", output, keys)
+
+
+@main.command()
+@click.option(
+    "--scheme",
+    default="five-categories",
+    show_default=True,
+    help=f"A preset ({', '.join(PRESETS)}) or the path of an LA's scheme (TOML).",
+)
+@click.option("--period", help="As for 'measures' (default: the latest academic year).")
+@click.option("--by", default="", help="Groupings, as for 'measures' (e.g. school).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--all-ages", is_flag=True, help="Include reception and sixth form.")
+@click.option("--list", "list_", is_flag=True, help="Describe the shipped schemes and stop.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.pass_context
+def bands(
+    ctx: click.Context,
+    scheme: str,
+    period: str | None,
+    by: str,
+    fmt: str,
+    all_ages: bool,
+    list_: bool,
+    output: Path | None,
+) -> None:
+    """Pupils in each attendance band or intervention stage (counts and percentages)."""
+    try:
+        if list_:
+            for name in PRESETS:
+                console.print(f"[bold]{name}[/bold]\n{load_scheme(name).describe()}\n")
+            return
+        chosen = load_scheme(scheme)
+        with _open_store(ctx, read_only=True) as store:
+            p = _period(store, period)
+            keys = resolve_grouping(by)
+            population = Population.all_ages() if all_ages else Population()
+            frame = band_counts(enrolment_absence(store, p, population), chosen, keys).to_pandas()
+    except AttendwiseError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "table":
+        _print_table(
+            frame,
+            f"{chosen.name}, {p.describe()}",
+            [*keys, "band_name"],
+            {"enrolments": ("Pupils", "{:,.0f}"), "percent": ("%", "{:.1f}")},
+        )
+    else:
+        _emit(frame, fmt, chosen.name, output, keys)
+
+
+@main.command()
+@click.option("--set", "code_set", type=click.Choice(sorted(CODE_SETS)), default="2024", show_default=True)
+def codes(code_set: str) -> None:
+    """The national attendance codes of a code set, with their statistical category."""
+    table = Table(title=f"{code_set} attendance codes", title_justify="left", header_style="bold")
+    for col in ("Code", "Meaning", "Category", "DfE reason column"):
+        table.add_column(col)
+    for code in CODE_SETS[code_set].values():
+        table.add_row(code.code, code.meaning, code.category.value, code.reason or "")
+    console.print(table)
+
+
+@main.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """What the store holds."""
+    with _open_store(ctx, read_only=True) as store:
+        s = store.summary()
+    console.print(f"Store {ctx.obj['store']}")
+    console.print(
+        f"  {s.schools:,} schools, {s.pupils:,} pupils, {s.enrolments:,} enrolments, {s.marks:,} marks "
+        f"from {s.imports} import{'s' if s.imports != 1 else ''}"
+    )
+    if s.first_mark:
+        console.print(f"  sessions from {s.first_mark:%d %b %Y} to {s.latest_mark:%d %b %Y}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--pupils", default=60_000, show_default=True, help="Pupils on roll in the first year.")
+@click.option("--schools", default=130, show_default=True, help="Schools in the city.")
+@click.option("--first-year", default=2024, show_default=True, help="First academic year (2024 is 2024/25).")
+@click.option("--years", default=1, show_default=True, help="Academic years of marks.")
+@click.option("--seed", default=20240901, show_default=True)
+def generate(folder: Path, pupils: int, schools: int, first_year: int, years: int, seed: int) -> None:
+    """Write a synthetic city's registers as CSV (the layout 'import' reads)."""
+    from attendwise.synthetic import CitySpec, generate_city
+
+    spec = CitySpec(pupils=pupils, schools=schools, first_year=first_year, years=years, seed=seed)
+    started = time.perf_counter()
+    with _progress() as bars:
+        summary = generate_city(folder, spec, progress=bars)
+    console.print(
+        f"Wrote {summary.marks:,} marks for {summary.enrolments:,} enrolments in {summary.schools} "
+        f"schools to {folder} in {time.perf_counter() - started:.1f} s"
+    )
+
+
+@main.command()
+@click.option("--pupils", default=60_000, show_default=True)
+@click.option("--schools", default=130, show_default=True)
+@click.option("--years", default=1, show_default=True)
+@click.option("--first-year", default=2024, show_default=True)
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to put the demo city and its store (default: beside the default store).",
+)
+def demo(pupils: int, schools: int, years: int, first_year: int, folder: Path | None) -> None:
+    """Generate the synthetic city, import it, and show what attendwise finds."""
+    from attendwise.synthetic import CitySpec, generate_city
+
+    folder = folder or default_store_path().parent / "demo"
+    city, store_path = folder / "city", folder / "demo.duckdb"
+    if city.exists():
+        shutil.rmtree(city)
+    for stale in (store_path, store_path.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    spec = CitySpec(pupils=pupils, schools=schools, years=years, first_year=first_year)
+    console.print(
+        f"[bold]attendwise demo[/bold]: the synthetic city of {spec.la_name} "
+        f"(about {pupils:,} pupils, {schools} schools, {years} year{'s' if years > 1 else ''})"
+    )
+    started = time.perf_counter()
+    with _progress() as bars:
+        summary = generate_city(city, spec, progress=bars)
+    console.print(f"Generated {summary.marks:,} session marks in {time.perf_counter() - started:.1f} s: {city}")
+    with Store(store_path) as store:
+        started = time.perf_counter()
+        with _progress() as bars:
+            result = import_folder(store, city, progress=bars)
+        console.print(_describe_import(result, time.perf_counter() - started))
+        _demo_report(store)
+    console.print(
+        f"\nThe store is at {store_path}. Try:\n"
+        f"  attendwise --store {store_path} measures --by phase,fsm\n"
+        f"  attendwise --store {store_path} bands --by school --format csv -o bands.csv"
+    )
+
+
+def _demo_report(store: Store) -> None:
+    from attendwise.reports import demo_report
+
+    for title, frame, keys, columns in demo_report(store):
+        _print_table(frame, title, keys, columns)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,139 @@
+"""Report tables built from the measures: what the demo and the LA's headline summary show.
+
+Each report is a list of ``(title, frame, key columns, {column: (label, format)})`` so that the CLI,
+and later the web app, only lay out what is computed here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from attendwise.bands import band_counts, load_scheme
+from attendwise.calendar import AcademicYear, Period, parse_period
+from attendwise.codes import ABSENCE_REASONS
+from attendwise.measures import absence_measures, enrolment_absence
+from attendwise.reference import national_figures
+from attendwise.store import Store
+
+__all__ = ["HEADLINE_COLUMNS", "demo_report", "headline_against_national", "schools_by_severe_absence", "top_reasons"]
+
+Report = tuple[str, pd.DataFrame, list[str], dict[str, tuple[str, str]]]
+
+HEADLINE_COLUMNS = {
+    "enrolments": ("Enrolments", "{:,.0f}"),
+    "sess_overall_percent": ("Overall absence %", "{:.1f}"),
+    "sess_authorised_percent": ("Authorised %", "{:.1f}"),
+    "sess_unauthorised_percent": ("Unauthorised %", "{:.1f}"),
+    "enrolments_pa_10_exact_percent": ("Persistent absence %", "{:.1f}"),
+    "enrolments_pa_50_exact_percent": ("Severe absence %", "{:.1f}"),
+}
+
+
+def headline_against_national(store: Store, period: Period, la_name: str) -> pd.DataFrame:
+    """The LA's headline measures, total and by phase, beside the national figures for the year."""
+    enrolments = enrolment_absence(store, period).cache()
+    total = absence_measures(enrolments).to_pandas().assign(education_phase="Total")
+    phases = absence_measures(enrolments, ["education_phase"]).to_pandas()
+    la = pd.concat([total, phases], ignore_index=True).assign(area=la_name)
+    national = national_figures(period.academic_year.time_period)
+    year = AcademicYear(int(national.time_period.iloc[0]) // 100).label
+    national = national.assign(area=f"England {year}")
+    cols = ["area", "education_phase", *HEADLINE_COLUMNS]
+    out = pd.concat([la.reindex(columns=cols), national.reindex(columns=cols)], ignore_index=True)
+    order = {"Total": 0, "State-funded primary": 1, "State-funded secondary": 2, "Special": 3}
+    out["_order"] = out.education_phase.map(order)
+    return (
+        out.sort_values(["_order", "area"], key=lambda s: s if s.name == "_order" else s.str.startswith("England"))
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def top_reasons(store: Store, period: Period, n: int = 5) -> pd.DataFrame:
+    """The most common authorised and unauthorised reasons: sessions, rate and share of absence."""
+    totals = absence_measures(enrolment_absence(store, period)).to_pandas().iloc[0]
+    rows = []
+    for reason, label in ABSENCE_REASONS.items():
+        rows.append(
+            {
+                "kind": "Authorised" if reason.startswith("sess_auth_") else "Unauthorised",
+                "reason": label,
+                "sessions": totals[reason],
+                "rate": totals[f"{reason}_rate"],
+                "share": totals[f"{reason}_distribution"],
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame = frame[frame.sessions > 0].sort_values(["kind", "sessions"], ascending=[True, False])
+    return frame.groupby("kind").head(n).reset_index(drop=True)
+
+
+def schools_by_severe_absence(store: Store, period: Period, n: int = 10) -> pd.DataFrame:
+    """Schools with the highest severe absence rate (ties broken by the number severely absent)."""
+    by_school = absence_measures(
+        enrolment_absence(store, period), ["school_urn", "school_name", "education_phase"]
+    ).to_pandas()
+    return (
+        by_school.sort_values(["enrolments_pa_50_exact_percent", "enrolments_pa_50_exact"], ascending=False)
+        .head(n)
+        .reset_index(drop=True)
+    )
+
+
+def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
+    """Everything the demo prints, for the latest academic year in the store."""
+    latest = store.latest_mark()
+    if latest is None:
+        return []
+    period = parse_period(
+        period_text or AcademicYear.containing(latest).label,
+        half_term_starts=store.half_term_starts(),
+        latest_mark=latest,
+    )
+    la_name = _la_name(store)
+    headline = headline_against_national(store, period, la_name)
+    scheme = load_scheme("five-categories")
+    bands = band_counts(enrolment_absence(store, period), scheme).to_pandas()
+    reasons = top_reasons(store, period)
+    severe = schools_by_severe_absence(store, period)
+    return [
+        (
+            f"Headline absence, {period.describe()}, pupils aged 5-15",
+            headline,
+            ["area", "education_phase"],
+            HEADLINE_COLUMNS,
+        ),
+        (
+            f"{scheme.name}, {period.label}",
+            bands,
+            ["band_name"],
+            {"enrolments": ("Pupils", "{:,.0f}"), "percent": ("%", "{:.1f}")},
+        ),
+        (
+            f"Top reasons for absence, {period.label}",
+            reasons,
+            ["kind", "reason"],
+            {
+                "sessions": ("Sessions", "{:,.0f}"),
+                "rate": ("% of possible", "{:.2f}"),
+                "share": ("% of absence", "{:.1f}"),
+            },
+        ),
+        (
+            f"Schools with the highest severe absence, {period.label}",
+            severe,
+            ["school_urn", "school_name", "education_phase"],
+            {
+                "enrolments": ("Enrolments", "{:,.0f}"),
+                "enrolments_pa_50_exact": ("Severely absent", "{:,.0f}"),
+                "enrolments_pa_50_exact_percent": ("SA %", "{:.1f}"),
+                "enrolments_pa_10_exact_percent": ("PA %", "{:.1f}"),
+                "sess_overall_percent": ("Overall absence %", "{:.1f}"),
+            },
+        ),
+    ]
+
+
+def _la_name(store: Store) -> str:
+    rows = store.con.execute("SELECT DISTINCT la_code, la_name FROM schools ORDER BY 1").fetchall()
+    return ", ".join(name or f"LA {code}" for code, name in rows) or "LA"

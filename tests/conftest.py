@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from attendwise.store import Store
+from tests.registers import Register
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    with Store(":memory:") as s:
+        yield s
+
+
+@pytest.fixture
+def base() -> Register:
+    """One primary school, two Year 4 pupils, one week of marks in September 2024."""
+    reg = Register()
+    reg.school(100001)
+    a = reg.pupil(fsm="Y")
+    b = reg.pupil(sen="K", ethnicity="APKN", sex="M")
+    reg.sessions(a, "//////II//", dt.date(2024, 9, 2))
+    reg.sessions(b, "////////GG", dt.date(2024, 9, 2))
+    return reg
+
+
+def snapshot(store: Store) -> dict[str, list[tuple]]:
+    """Everything the store holds, to compare before and after a refused import."""
+    return {
+        t: sorted(store.con.execute(f"SELECT * EXCLUDE (import_id) FROM {t}").fetchall(), key=repr)
+        if t not in ("imports", "terms", "closures", "mark_history")
+        else sorted(store.con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+        for t in ("schools", "pupils", "enrolments", "marks", "mark_history", "imports", "terms", "closures")
+    }
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    counter = iter(range(1000))
+
+    def _write(reg: Register) -> Path:
+        return reg.write(tmp_path / f"import{next(counter)}")
+
+    return _write

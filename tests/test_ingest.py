@@ -1,0 +1,266 @@
+"""Importing registers: every kind of bad input is refused with file, line and field, storing nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from attendwise.ingest import IngestError, import_folder
+from attendwise.store import Store
+from tests.conftest import snapshot
+from tests.registers import Register, make_upn
+
+
+def refused(store: Store, folder: Path) -> IngestError:
+    """Import ``folder`` expecting refusal; assert the store did not change at all."""
+    before = snapshot(store)
+    with pytest.raises(IngestError) as info:
+        import_folder(store, folder)
+    assert snapshot(store) == before, "a refused import changed the store"
+    return info.value
+
+
+def only_problem(err: IngestError) -> str:
+    assert err.total == 1, err.report()
+    return str(err.problems[0])
+
+
+def append_mark(folder: Path, line: str) -> int:
+    """Append a raw line to marks.csv; return its line number."""
+    path = folder / "marks.csv"
+    text = path.read_text()
+    path.write_text(text + line + "\n")
+    return text.count("\n") + 1
+
+
+class TestGoodImports:
+    def test_counts(self, store: Store, base: Register, write) -> None:
+        result = import_folder(store, write(base))
+        assert (result.marks_added, result.pupils_added, result.enrolments_added, result.schools) == (20, 2, 2, 1)
+        s = store.summary()
+        assert (s.schools, s.pupils, s.enrolments, s.marks) == (1, 2, 2, 20)
+
+    def test_reimport_changes_nothing(self, store: Store, base: Register, write) -> None:
+        """Importing the same files twice leaves every stored row as it was (import ids included)."""
+        folder = write(base)
+        import_folder(store, folder)
+        marks = store.con.execute("SELECT * FROM marks ORDER BY ALL").fetchall()
+        enrolments = store.con.execute("SELECT * FROM enrolments ORDER BY ALL").fetchall()
+        again = import_folder(store, folder)
+        assert not again.changed_anything
+        assert again.marks_unchanged == 20
+        assert store.con.execute("SELECT * FROM marks ORDER BY ALL").fetchall() == marks
+        assert store.con.execute("SELECT * FROM enrolments ORDER BY ALL").fetchall() == enrolments
+
+    def test_correction_supersedes_and_keeps_history(self, store: Store, base: Register, write, tmp_path) -> None:
+        """A later file recoding a present mark as I supersedes it; the old mark is kept in the history with its import."""
+        upn = base.pupils[0]["upn"]
+        first = import_folder(store, write(base))
+        fix = Register(marks=[{"upn": upn, "urn": 100001, "date": "2024-09-04", "session": "AM", "code": "I"}])
+        second = import_folder(store, write(fix))
+        assert (second.marks_changed, second.marks_added) == (1, 0)
+        row = store.con.execute(
+            """SELECT m.code, m.import_id FROM marks m JOIN enrolments e USING (enrolment_id)
+                                   WHERE e.upn = ? AND m.date = DATE '2024-09-04' AND m.session = 'AM'""",
+            [upn],
+        ).fetchone()
+        assert row == ("I", second.import_id)
+        history = store.con.execute("SELECT code, import_id, superseded_by FROM mark_history").fetchall()
+        assert history == [("/", first.import_id, second.import_id)]
+
+    def test_new_marks_for_stored_pupils(self, store: Store, base: Register, write) -> None:
+        """A school's next daily file needs only marks.csv: pupils and schools come from the store."""
+        import_folder(store, write(base))
+        upn = base.pupils[0]["upn"]
+        nxt = Register()
+        nxt.sessions(upn, "//", dt.date(2024, 9, 9))
+        assert import_folder(store, write(nxt)).marks_added == 2
+
+    def test_utf8_bom_and_gzip_accepted(self, store: Store, base: Register, write) -> None:
+        folder = write(base)
+        pupils = folder / "pupils.csv"
+        pupils.write_bytes(b"\xef\xbb\xbf" + pupils.read_bytes())
+        with (folder / "marks.csv").open("rb") as src, gzip.open(folder / "marks.csv.gz", "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        (folder / "marks.csv").unlink()
+        assert import_folder(store, folder).marks_added == 20
+
+    def test_blank_dash_marks_are_skipped(self, store: Store, base: Register, write) -> None:
+        folder = write(base)
+        append_mark(folder, f"{base.pupils[0]['upn']},100001,2024-09-09,AM,-")
+        result = import_folder(store, folder)
+        assert (result.marks_added, result.marks_blank) == (20, 1)
+
+    def test_leaving_date_update(self, store: Store, base: Register, write) -> None:
+        import_folder(store, write(base))
+        base.pupils[0]["leaving_date"] = "2024-09-30"
+        result = import_folder(store, write(base))
+        assert result.enrolments_changed == 1
+        assert store.scalar("SELECT count(*) FROM enrolments WHERE leaving_date = DATE '2024-09-30'") == 1
+
+
+class TestBadMarks:
+    @pytest.fixture
+    def stored(self, store: Store, base: Register, write) -> Path:
+        """The base register is already stored; each test adds one bad line to a new import of it."""
+        import_folder(store, write(base))
+        return write(base)
+
+    def test_unknown_code(self, store: Store, stored: Path, base: Register) -> None:
+        line = append_mark(stored, f"{base.pupils[0]['upn']},100001,2024-09-09,AM,A")
+        msg = only_problem(refused(store, stored))
+        assert msg == f"marks.csv line {line}, field 'code': 'A' is not a national attendance code"
+
+    def test_legacy_code_after_switch(self, store: Store, stored: Path, base: Register) -> None:
+        line = append_mark(stored, f"{base.pupils[0]['upn']},100001,2024-09-09,AM,H")
+        msg = only_problem(refused(store, stored))
+        assert msg == (
+            f"marks.csv line {line}, field 'code': 'H' is a 2006 attendance code, only valid before 19 August 2024"
+        )
+
+    def test_2024_code_before_switch(self, store: Store, base: Register, write) -> None:
+        base.sessions(base.pupils[0]["upn"], ["C2"], dt.date(2024, 7, 1))
+        msg = only_problem(refused(store, write(base)))
+        assert "'C2' is a 2024 attendance code, only valid from 19 August 2024" in msg
+
+    def test_invalid_upn_check_letter(self, store: Store, stored: Path, base: Register) -> None:
+        good = base.pupils[0]["upn"]
+        bad = ("A" if good[0] != "A" else "B") + good[1:]
+        line = append_mark(stored, f"{bad},100001,2024-09-09,AM,/")
+        msg = only_problem(refused(store, stored))
+        assert msg.startswith(f"marks.csv line {line}, field 'upn': '{bad}' has check letter")
+
+    def test_session_not_am_pm(self, store: Store, stored: Path, base: Register) -> None:
+        line = append_mark(stored, f"{base.pupils[0]['upn']},100001,2024-09-09,EVE,/")
+        assert only_problem(refused(store, stored)) == f"marks.csv line {line}, field 'session': 'EVE' is not AM or PM"
+
+    def test_malformed_date(self, store: Store, stored: Path, base: Register) -> None:
+        line = append_mark(stored, f"{base.pupils[0]['upn']},100001,09/09/2024,AM,/")
+        msg = only_problem(refused(store, stored))
+        assert msg == f"marks.csv line {line}, field 'date': '09/09/2024' is not a date (expected YYYY-MM-DD)"
+
+    def test_impossible_date(self, store: Store, stored: Path, base: Register) -> None:
+        line = append_mark(stored, f"{base.pupils[0]['upn']},100001,2024-02-30,AM,/")
+        assert f"line {line}, field 'date'" in only_problem(refused(store, stored))
+
+    def test_date_outside_enrolment(self, store: Store, base: Register, write) -> None:
+        base.pupils[0]["leaving_date"] = "2024-09-04"
+        msg = refused(store, write(base)).problems[0]
+        assert msg.field == "date"
+        assert "2024-09-05 is outside" in msg.message and "2019-09-01 to 2024-09-04" in msg.message
+
+    def test_mark_for_unknown_pupil(self, store: Store, stored: Path) -> None:
+        stranger = make_upn(999)
+        line = append_mark(stored, f"{stranger},100001,2024-09-09,AM,/")
+        assert only_problem(refused(store, stored)) == (
+            f"marks.csv line {line}, field 'upn': pupil {stranger} is not in pupils.csv or the store"
+        )
+
+    def test_unknown_school(self, store: Store, stored: Path, base: Register) -> None:
+        line = append_mark(stored, f"{base.pupils[0]['upn']},199999,2024-09-09,AM,/")
+        assert only_problem(refused(store, stored)) == (
+            f"marks.csv line {line}, field 'urn': school '199999' is not in schools.csv or the store"
+        )
+
+    def test_duplicated_session(self, store: Store, stored: Path, base: Register) -> None:
+        upn = base.pupils[0]["upn"]
+        line = append_mark(stored, f"{upn},100001,2024-09-02,AM,I")
+        msg = only_problem(refused(store, stored))
+        assert (
+            msg
+            == f"marks.csv line {line}, field 'session': {upn} at 100001 on 2024-09-02 AM is already given on line 2"
+        )
+
+    def test_closure_day(self, store: Store, base: Register, write) -> None:
+        base.closures.append(
+            {"urn": 100001, "start_date": "2024-09-04", "end_date": "", "session": "", "reason": "INSET"}
+        )
+        err = refused(store, write(base))
+        assert err.total == 4  # two pupils, two sessions
+        assert all(p.field == "date" and "closure day for this school (INSET)" in p.message for p in err.problems)
+
+    def test_closure_hash_code_is_allowed(self, store: Store, base: Register, write) -> None:
+        base.closures.append({"urn": "", "start_date": "2024-09-09", "end_date": "", "session": "AM", "reason": "x"})
+        base.marks.append(
+            {"upn": base.pupils[0]["upn"], "urn": 100001, "date": "2024-09-09", "session": "AM", "code": "#"}
+        )
+        assert import_folder(store, write(base)).marks_added == 21
+
+    def test_missing_value(self, store: Store, stored: Path, base: Register) -> None:
+        line = append_mark(stored, f"{base.pupils[0]['upn']},100001,2024-09-09,AM,")
+        assert only_problem(refused(store, stored)) == f"marks.csv line {line}, field 'code': a value is required"
+
+    def test_wrong_encoding(self, store: Store, stored: Path, base: Register) -> None:
+        path = stored / "marks.csv"
+        path.write_bytes(
+            path.read_bytes() + f"{base.pupils[0]['upn']},100001,2024-09-09,AM,/ caf\xe9\n".encode("latin-1")
+        )
+        msg = only_problem(refused(store, stored))
+        assert msg.startswith("marks.csv line 22: not valid UTF-8 (byte 0xe9)")
+
+    def test_missing_column(self, store: Store, stored: Path) -> None:
+        path = stored / "marks.csv"
+        lines = path.read_text().splitlines()
+        path.write_text(
+            "\n".join(["upn,urn,date,code"] + [",".join(x.split(",")[:3] + x.split(",")[4:]) for x in lines[1:]]) + "\n"
+        )
+        assert only_problem(refused(store, stored)) == "marks.csv line 1: missing column: session"
+
+    def test_all_problems_listed_with_a_cap(self, store: Store, stored: Path, base: Register) -> None:
+        """Every problem is counted; the first 100 are listed."""
+        upn = base.pupils[0]["upn"]
+        for day in range(150):
+            append_mark(stored, f"{upn},100001,2024-10-{1 + day % 28:02d},{['AM', 'XX'][day >= 28]},A")
+        err = refused(store, stored)
+        assert err.total > 150 and len(err.problems) == 100
+        assert "more" in err.report().splitlines()[-1]
+
+
+class TestBadPupilsAndSchools:
+    def test_bad_pupil_fields(self, store: Store, base: Register, write) -> None:
+        base.pupils[0].update(
+            date_of_birth="2015-31-01", sex="X", ethnicity="ZZZZ1", sen="Q", nc_year="Y15", fsm="maybe"
+        )
+        err = refused(store, write(base))
+        fields = sorted(p.field for p in err.problems if p.line == 2)
+        assert fields == ["date_of_birth", "ethnicity", "fsm", "nc_year", "sen", "sex"]
+
+    def test_bad_upn_in_pupils(self, store: Store, base: Register, write) -> None:
+        base.pupils[1]["upn"] = "A999100024002"
+        err = refused(store, write(base))
+        assert any(p.file == "pupils.csv" and p.line == 3 and p.field == "upn" for p in err.problems)
+
+    def test_conflicting_pupil_details(self, store: Store, base: Register, write) -> None:
+        base.pupil(upn=base.pupils[0]["upn"], urn=100001, dob="2014-01-01", admission="2025-01-01")
+        err = refused(store, write(base))
+        assert any(p.line == 4 and p.field == "date_of_birth" and "line 2" in p.message for p in err.problems)
+
+    def test_overlapping_enrolments(self, store: Store, base: Register, write) -> None:
+        base.pupil(upn=base.pupils[0]["upn"], urn=100001, admission="2024-01-01")
+        err = refused(store, write(base))
+        assert any(p.field == "admission_date" and "overlaps" in p.message for p in err.problems)
+
+    def test_bad_school(self, store: Store, base: Register, write) -> None:
+        base.schools[0].update(phase="nursery", la_code="99")
+        err = refused(store, write(base))
+        assert {p.field for p in err.problems if p.file == "schools.csv"} == {"phase", "la_code"}
+
+    def test_not_a_folder(self, store: Store, tmp_path: Path) -> None:
+        with pytest.raises(IngestError, match="is not a folder"):
+            import_folder(store, tmp_path / "nope")
+
+
+def test_refused_import_after_partial_success_leaves_earlier_import_intact(store: Store, base: Register, write) -> None:
+    """A bad file late in a batch (after good pupils and schools) stores none of the good ones either."""
+    import_folder(store, write(base))
+    more = Register()
+    more.school(100002)
+    p = more.pupil(urn=100002)
+    more.sessions(p, "////", urn=100002)
+    more.marks[-1]["code"] = "BAD"
+    refused(store, write(more))
+    assert store.scalar("SELECT count(*) FROM schools") == 1
