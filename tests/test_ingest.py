@@ -57,7 +57,7 @@ class TestGoodImports:
         assert store.con.execute("SELECT * FROM enrolments ORDER BY ALL").fetchall() == enrolments
 
     def test_correction_supersedes_and_keeps_history(self, store: Store, base: Register, write, tmp_path) -> None:
-        """A later file recoding a present mark as I supersedes it; the old mark is kept in the history with its import."""
+        """A later file recoding a present mark as I supersedes it; the old mark stays in the history."""
         upn = base.pupils[0]["upn"]
         first = import_folder(store, write(base))
         fix = Register(marks=[{"upn": upn, "urn": 100001, "date": "2024-09-04", "session": "AM", "code": "I"}])
