@@ -29,6 +29,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from attendwise.errors import AttendwiseError
+
 __all__ = [
     "TERMS",
     "AcademicYear",
@@ -43,7 +45,7 @@ __all__ = [
 TERMS = ("autumn", "spring", "summer")
 
 
-class PeriodError(ValueError):
+class PeriodError(AttendwiseError, ValueError):
     """A period that cannot be parsed or has no calendar behind it."""
 
 

@@ -21,6 +21,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from attendwise.errors import AttendwiseError
+
 __all__ = [
     "ABSENCE_REASONS",
     "CODE_SETS",
@@ -76,7 +78,7 @@ class Code:
         return f"{self.code} ({self.code_set} codes): {self.meaning} - {self.category.value}"
 
 
-class CodeError(ValueError):
+class CodeError(AttendwiseError, ValueError):
     """A code that is not in the code set in force on its date."""
 
 

@@ -1,0 +1,107 @@
+"""The attendwise command line, end to end."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from attendwise import cli
+from attendwise.cli import main
+from tests.registers import Register
+
+
+def run(store: Path, *args: str) -> tuple[int, str]:
+    cli.console.width = 200  # as a data officer's terminal, not CliRunner's 80 columns
+    result = CliRunner().invoke(main, ["--store", str(store), *args])
+    return result.exit_code, result.output
+
+
+def test_import_then_measures_csv(tmp_path: Path, base: Register) -> None:
+    """Given a register folder, when I import it and ask for measures by FSM as CSV,
+    then I get DfE columns with one row per FSM group."""
+    store = tmp_path / "s.duckdb"
+    code, out = run(store, "import", str(base.write(tmp_path / "in")))
+    assert code == 0, out
+    assert "20 marks added" in out
+    code, out = run(store, "measures", "--by", "fsm", "--format", "csv")
+    assert code == 0, out
+    frame = pd.read_csv(io.StringIO(out))
+    assert list(frame.fsm) == ["FSM eligible", "FSM not eligible"]
+    assert frame.sess_possible.sum() == 20
+
+
+def test_measures_json_and_table(tmp_path: Path, base: Register) -> None:
+    store = tmp_path / "s.duckdb"
+    run(store, "import", str(base.write(tmp_path / "in")))
+    code, out = run(store, "measures", "--period", "2024/25-autumn", "--format", "json")
+    assert code == 0, out
+    rows = json.loads(out)
+    assert rows[0]["time_identifier"] == "2024/25 autumn term" and rows[0]["sess_overall"] == 4
+    code, out = run(store, "measures", "--by", "school")
+    assert code == 0 and "Overall absence %" in out and "School 100001" in out
+
+
+def test_reimport_says_nothing_changed(tmp_path: Path, base: Register) -> None:
+    store, folder = tmp_path / "s.duckdb", base.write(tmp_path / "in")
+    run(store, "import", str(folder))
+    code, out = run(store, "import", str(folder))
+    assert code == 0 and "nothing changed" in out
+
+
+def test_bad_import_exits_non_zero_with_the_problem(tmp_path: Path, base: Register) -> None:
+    base.marks[3]["code"] = "H"
+    code, out = run(tmp_path / "s.duckdb", "import", str(base.write(tmp_path / "in")))
+    assert code == 1
+    assert "marks.csv line 5, field 'code': 'H' is a 2006 attendance code" in out
+    assert "nothing was imported" in out
+    assert "Traceback" not in out
+
+
+def test_bands_by_school(tmp_path: Path, base: Register) -> None:
+    store = tmp_path / "s.duckdb"
+    run(store, "import", str(base.write(tmp_path / "in")))
+    code, out = run(store, "bands", "--scheme", "three-stages", "--by", "school", "--format", "csv")
+    assert code == 0, out
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame.enrolments.sum() == 2 and len(frame) == 3
+
+
+def test_friendly_errors(tmp_path: Path, base: Register) -> None:
+    store = tmp_path / "s.duckdb"
+    code, out = run(store, "measures")
+    assert code == 1 and "run 'attendwise import FOLDER' first" in out
+    run(store, "import", str(base.write(tmp_path / "in")))
+    code, out = run(store, "measures", "--by", "postcode")
+    assert code == 1 and "cannot group by 'postcode'" in out
+    code, out = run(store, "measures", "--period", "2024/25-winter")
+    assert code == 1 and "is not a term" in out
+
+
+def test_codes_and_status(tmp_path: Path, base: Register) -> None:
+    code, out = run(tmp_path / "s.duckdb", "codes", "--set", "2006")
+    assert code == 0 and "Agreed family holiday" in out
+    store = tmp_path / "s.duckdb"
+    run(store, "import", str(base.write(tmp_path / "in")))
+    code, out = run(store, "status")
+    assert code == 0 and "2 pupils" in out and "20 marks" in out
+
+
+def test_installed_command_runs(tmp_path: Path, base: Register) -> None:
+    """The real console script, in a subprocess, as a data officer would run it."""
+    exe = Path(sys.executable).with_name("attendwise")
+    folder = base.write(tmp_path / "in")
+    env_store = str(tmp_path / "s.duckdb")
+    done = subprocess.run(
+        [str(exe), "--store", env_store, "import", str(folder)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [str(exe), "--store", env_store, "measures", "--format", "csv"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "sess_overall_percent" in done.stdout

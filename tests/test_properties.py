@@ -1,0 +1,131 @@
+"""Invariants of the measures on random registers (hypothesis), checked against tests/reference.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from attendwise.calendar import parse_period
+from attendwise.codes import CODE_SETS
+from attendwise.ingest import import_folder
+from attendwise.measures import Population, enrolment_absence, measure_table
+from attendwise.store import Store
+from tests import reference
+from tests.registers import Register, school_days
+
+CODES_2024 = sorted(CODE_SETS["2024"])
+# Weighted towards presence so rates spread across 0-100 rather than sitting near 50.
+code_2024 = st.one_of(st.just("/"), st.just("/"), st.just("/"), st.sampled_from(CODES_2024))
+DAYS = school_days(dt.date(2024, 9, 2), 60)
+RANGE = parse_period("2024-09-01..2024-12-31")
+
+
+@st.composite
+def registers(draw: st.DrawFn) -> Register:
+    reg = Register()
+    n_schools = draw(st.integers(1, 3))
+    for i in range(n_schools):
+        reg.school(100001 + i, phase=draw(st.sampled_from(["primary", "secondary", "special"])))
+    for _ in range(draw(st.integers(1, 8))):
+        urn = 100001 + draw(st.integers(0, n_schools - 1))
+        dob = dt.date(2008, 9, 1) + dt.timedelta(days=draw(st.integers(0, 365 * 12)))
+        p = reg.pupil(
+            urn=urn,
+            dob=dob.isoformat(),
+            fsm=draw(st.sampled_from("YN")),
+            sen=draw(st.sampled_from("NKE")),
+            sex=draw(st.sampled_from("FM")),
+        )
+        start = draw(st.integers(0, 40))
+        codes = draw(st.lists(code_2024, min_size=1, max_size=2 * (60 - start)))
+        reg.sessions(p, codes, DAYS[start], urn=urn)
+    return reg
+
+
+def load(reg: Register) -> tuple[Store, Path, tempfile.TemporaryDirectory]:
+    tmp = tempfile.TemporaryDirectory()
+    folder = reg.write(Path(tmp.name))
+    store = Store(":memory:")
+    import_folder(store, folder)
+    return store, folder, tmp
+
+
+PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(registers())
+def test_measures_equal_the_plain_reference(reg: Register) -> None:
+    """The Ibis measures give exactly what counting marks by hand gives."""
+    store, folder, tmp = load(reg)
+    with tmp, store:
+        got = measure_table(store, RANGE).iloc[0]
+        want = reference.headline(folder, RANGE.start, RANGE.end)
+        for key, value in want.items():
+            assert got[key] == value, key
+
+
+@PROPERTY
+@given(registers())
+def test_identities_and_ranges(reg: Register) -> None:
+    """authorised + unauthorised = overall; every rate within 0-100; SA enrolments are PA enrolments."""
+    store, _, tmp = load(reg)
+    with tmp, store:
+        frame = measure_table(store, RANGE, "school,fsm,sen", Population.all_ages())
+        assert (frame.sess_authorised + frame.sess_unauthorised == frame.sess_overall).all()
+        rates = frame.filter(regex=r"(_percent|_rate|_distribution)$").stack().dropna()
+        assert ((rates >= 0) & (rates <= 100)).all()
+        rows = enrolment_absence(store, RANGE, Population.all_ages()).to_pandas()
+        assert (rows.pa_10 >= rows.pa_50).all()
+
+
+@PROPERTY
+@given(registers(), st.integers(1, 100))
+def test_splitting_a_period_sums_to_the_whole(reg: Register, cut: int) -> None:
+    """Sessions over two halves of a period add up to the whole period's sessions."""
+    store, _, tmp = load(reg)
+    with tmp, store:
+        mid = RANGE.start + dt.timedelta(days=cut)
+        first = parse_period(f"{RANGE.start}..{mid}")
+        second = parse_period(f"{mid + dt.timedelta(days=1)}..{RANGE.end}")
+        everyone = Population.all_ages()
+        whole = measure_table(store, RANGE, population=everyone).iloc[0]
+        parts = [measure_table(store, p, population=everyone).iloc[0] for p in (first, second)]
+        for col in ("sess_possible", "sess_overall", "sess_authorised", "sess_unauthorised", "sess_auth_illness"):
+            assert parts[0][col] + parts[1][col] == whole[col], col
+
+
+@PROPERTY
+@given(registers(), st.sampled_from(["school", "fsm", "sen", "sex", "phase", "school,sex"]))
+def test_groups_sum_to_the_total(reg: Register, by: str) -> None:
+    """Counts over the groups of any grouping add up to the total (enrolments partition)."""
+    store, _, tmp = load(reg)
+    with tmp, store:
+        everyone = Population.all_ages()
+        total = measure_table(store, RANGE, population=everyone).iloc[0]
+        groups = measure_table(store, RANGE, by, everyone)
+        for col in ("enrolments", "sess_possible", "sess_overall", "enrolments_pa_10_exact", "enrolments_pa_50_exact"):
+            assert groups[col].sum() == total[col], col
+
+
+@PROPERTY
+@given(registers(), st.lists(st.sampled_from(["D", "X", "Q", "Y1", "Y4", "Z", "#"]), min_size=1, max_size=10))
+def test_not_possible_codes_never_move_a_rate(reg: Register, extra: list[str]) -> None:
+    """Adding sessions coded D, X, Q, Y1-Y7, Z or # changes no measure."""
+    store, _, tmp = load(reg)
+    with tmp, store:
+        before = measure_table(store, RANGE, "school", Population.all_ages())
+    p = reg.pupils[0]
+    reg.sessions(p["upn"], extra, dt.date(2024, 12, 2), urn=p["urn"])
+    reg.marks = [
+        m for m in reg.marks if not (m["upn"] == p["upn"] and m["date"] >= "2024-12-02" and m["code"] not in extra)
+    ]
+    store, _, tmp = load(reg)
+    with tmp, store:
+        after = measure_table(store, RANGE, "school", Population.all_ages())
+    pd.testing.assert_frame_equal(before, after)
