@@ -105,3 +105,20 @@ def test_installed_command_runs(tmp_path: Path, base: Register) -> None:
         [str(exe), "--store", env_store, "measures", "--format", "csv"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "sess_overall_percent" in done.stdout
+
+
+def test_disproportionality_command(tmp_path: Path) -> None:
+    reg = Register()
+    reg.school()
+    for i in range(24):
+        reg.sessions(reg.pupil(fsm="Y" if i < 12 else "N"), ("II" + "/" * 8) if i < 12 else "/" * 10)
+    store = tmp_path / "s.duckdb"
+    run(store, "import", str(reg.write(tmp_path / "in")))
+    code, out = run(store, "disproportionality", "--characteristics", "fsm,sex", "--format", "csv")
+    assert code == 0, out
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame.set_index("group").loc["FSM eligible", "pa_flag"] == "over-represented"
+    code, out = run(store, "disproportionality", "--adjust", "fsm=FSM eligible")
+    assert code == 0 and "Before adjustment" in out
+    code, out = run(store, "disproportionality", "--characteristics", "postcode")
+    assert code == 1 and "unknown characteristic 'postcode'" in out

@@ -23,6 +23,7 @@ from rich.table import Table
 from attendwise.bands import PRESETS, band_counts, load_scheme
 from attendwise.calendar import Period, parse_period
 from attendwise.codes import CODE_SETS
+from attendwise.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTICS
 from attendwise.errors import AttendwiseError
 from attendwise.ingest import ImportResult, import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
@@ -266,6 +267,77 @@ def bands(
         )
     else:
         _emit(frame, fmt, chosen.name, output, keys)
+
+
+@main.command("disproportionality")
+@click.option("--period", help="As for 'measures' (default: the latest academic year).")
+@click.option(
+    "--characteristics",
+    default=",".join(DEFAULT_CHARACTERISTICS),
+    show_default=True,
+    help=f"Comma-separated: {', '.join(CHARACTERISTICS)}.",
+)
+@click.option("--school", type=int, help="One school (URN) instead of the whole LA.")
+@click.option("--phase", type=click.Choice(["primary", "secondary", "special"]), help="One phase.")
+@click.option("--pairs", is_flag=True, help="Also test every pair of characteristics.")
+@click.option("--flagged-only", is_flag=True, help="Only groups that are clearly over-represented.")
+@click.option(
+    "--adjust",
+    metavar="CHARACTERISTIC=GROUP",
+    help="Adjusted view for one group, e.g. 'ethnicity_minor=Gypsy / Roma' (controls: FSM, SEN, year).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.pass_context
+def disproportionality_(
+    ctx: click.Context,
+    period: str | None,
+    characteristics: str,
+    school: int | None,
+    phase: str | None,
+    pairs: bool,
+    flagged_only: bool,
+    adjust: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Which groups are over-represented among persistent and severe absentees, with intervals and tests."""
+    from attendwise.disproportionality import adjusted_effect, disproportionality_table, enrolment_frame
+
+    chosen = [c.strip() for c in characteristics.split(",") if c.strip()]
+    with _open_store(ctx, read_only=True) as store:
+        try:
+            p = _period(store, period)
+            if adjust:
+                characteristic, _, group = adjust.partition("=")
+                frame = enrolment_frame(store, p)
+                console.print(adjusted_effect(frame, characteristic.strip(), group.strip()).describe())
+                return
+            table = disproportionality_table(store, p, chosen, school=school, phase=phase, pairs=pairs)
+        except AttendwiseError as exc:
+            raise click.ClickException(str(exc)) from None
+    if flagged_only:
+        table = table[(table.pa_flag == "over-represented") | (table.sa_flag == "over-represented")]
+    if fmt == "table":
+        _print_table(
+            table,
+            f"Disproportionality, {p.describe()}",
+            ["characteristic", "group"],
+            {
+                "enrolments": ("Pupils", "{:,.0f}"),
+                "share_of_pupils": ("% of pupils", "{:.1f}"),
+                "share_of_pa": ("% of PA", "{:.1f}"),
+                "pa_rate": ("PA %", "{:.1f}"),
+                "pa_risk_ratio": ("PA risk ratio", "{:.2f}"),
+                "pa_rr_low": ("CI low", "{:.2f}"),
+                "pa_rr_high": ("CI high", "{:.2f}"),
+                "pa_flag": ("PA", "{}"),
+                "sa_risk_ratio": ("SA risk ratio", "{:.2f}"),
+                "sa_flag": ("SA", "{}"),
+            },
+        )
+    else:
+        _emit(table, fmt, "Disproportionality", output, [])
 
 
 @main.command()

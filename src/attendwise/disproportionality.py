@@ -1,0 +1,443 @@
+"""Which groups of pupils are disproportionately persistently or severely absent, and how sure we are.
+
+For each pupil characteristic (and pairs of them), each group's share of all pupils is set against its
+share of persistent (PA) and severe (SA) absentees, and the group's rate against everyone else's:
+
+* the **risk ratio** (RR): the group's PA rate over the rate among all other pupils in scope, with a
+  95% confidence interval (Katz's log method, with a 0.5 correction where a cell is empty);
+* **Fisher's exact test** of the 2x2 table (valid for small counts), with the Benjamini-Hochberg false
+  discovery rate controlled across every group tested in the same table, so testing 40 groups does not
+  flag two of them on chance alone;
+* the **absence rate gap** in percentage points.
+
+A group is flagged as over-represented only when the test is clear (FDR-adjusted q below 0.05), the
+risk ratio is above 1, and enough pupils stand behind it (by default 10 in the group and 5 absentees):
+a group of three pupils is never flagged, however high its rate.
+
+The **adjusted view** answers "is the gap still there once FSM and SEN are accounted for?" with a
+logistic regression (statsmodels) of PA on group membership plus the controls, reported as an odds
+ratio with its interval and as an adjusted risk ratio (the average predicted risk of the group's pupils
+against the same pupils' predicted risk were they outside the group), in words.
+
+:func:`schools_driving_gap` shows which schools contribute the excess absentees behind an LA-wide gap.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from attendwise.calendar import Period
+from attendwise.errors import AttendwiseError
+from attendwise.measures import Population, enrolment_absence
+from attendwise.store import Store
+
+__all__ = [
+    "CHARACTERISTICS",
+    "AdjustedEffect",
+    "Thresholds",
+    "adjusted_effect",
+    "disproportionality",
+    "disproportionality_table",
+    "enrolment_frame",
+    "schools_driving_gap",
+]
+
+#: Characteristics a user may ask about, and the enrolment column each is in.
+CHARACTERISTICS: dict[str, str] = {
+    "sex": "sex",
+    "fsm": "fsm",
+    "sen": "sen_provision",
+    "need": "sen_primary_need",
+    "ethnicity": "ethnicity_major",
+    "ethnicity_minor": "ethnicity_minor",
+    "cla": "cla",
+    "cin": "cin",
+    "cpp": "cpp",
+    "year": "nc_year",
+    "language": "first_language",
+    "phase": "education_phase",
+}
+DEFAULT_CHARACTERISTICS = (
+    "sex",
+    "fsm",
+    "sen",
+    "need",
+    "ethnicity",
+    "ethnicity_minor",
+    "cla",
+    "cin",
+    "cpp",
+    "year",
+    "language",
+)
+OUTCOMES = {"pa": ("pa_10", "persistently absent"), "sa": ("pa_50", "severely absent")}
+
+
+class DisproportionalityError(AttendwiseError):
+    """A disproportionality question that cannot be answered as asked."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a group may be flagged."""
+
+    min_group: int = 10
+    min_outcome: int = 5
+    alpha: float = 0.05
+    confidence: float = 0.95
+
+
+def enrolment_frame(store: Store, period: Period, population: Population | None = None) -> pd.DataFrame:
+    """The counted enrolments of a period as a pandas frame (one row each), for the analysis."""
+    cols = [
+        "enrolment_id",
+        "upn",
+        "school_urn",
+        "school_name",
+        "education_phase",
+        "nc_year",
+        "sex",
+        "fsm",
+        "sen_provision",
+        "sen_primary_need",
+        "ethnicity_major",
+        "ethnicity_minor",
+        "first_language",
+        "cla",
+        "cin",
+        "cpp",
+        "sess_possible",
+        "sess_overall",
+        "sess_authorised",
+        "sess_unauthorised",
+        "pa_10",
+        "pa_50",
+    ]
+    return enrolment_absence(store, period, population).select(*cols).to_pandas()
+
+
+def _katz(a: int, n1: int, c: int, n2: int, z: float) -> tuple[float, float, float]:
+    """Risk ratio of a/n1 against c/n2 with a Katz log interval (0.5 added to every cell if one is 0)."""
+    if n1 == 0 or n2 == 0:
+        return math.nan, math.nan, math.nan
+    if a == 0 or c == 0 or a == n1 or c == n2:
+        a, c, n1, n2 = a + 0.5, c + 0.5, n1 + 1, n2 + 1
+    rr = (a / n1) / (c / n2)
+    se = math.sqrt(max(1 / a - 1 / n1 + 1 / c - 1 / n2, 0.0))
+    return rr, rr * math.exp(-z * se), rr * math.exp(z * se)
+
+
+def _label(characteristic: str, value: str) -> str:
+    return f"{value}" if characteristic not in ("year",) else f"Year {value}"
+
+
+def disproportionality(
+    frame: pd.DataFrame,
+    characteristics: Sequence[str] = DEFAULT_CHARACTERISTICS,
+    *,
+    pairs: bool = False,
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
+    """Disproportionality of PA and SA for every group of the characteristics (and, optionally, pairs).
+
+    Args:
+        frame: enrolment rows (:func:`enrolment_frame`), already restricted to the scope (LA, school, phase).
+        characteristics: keys of :data:`CHARACTERISTICS`.
+        pairs: also test every pair of characteristics (e.g. FSM eligible and SEN support).
+        thresholds: minimum counts and the test level.
+
+    Returns one row per group with its shares, rates, risk ratios with intervals, q-values, flags and a
+    sentence saying what it means.
+    """
+    t = thresholds or Thresholds()
+    unknown = [c for c in characteristics if c not in CHARACTERISTICS]
+    if unknown:
+        raise DisproportionalityError(
+            f"unknown characteristic {unknown[0]!r}: choose from {', '.join(CHARACTERISTICS)}"
+        )
+    z = stats.norm.ppf(0.5 + t.confidence / 2)
+    specs: list[tuple[str, list[str]]] = [(c, [CHARACTERISTICS[c]]) for c in characteristics]
+    if pairs:
+        specs += [(f"{a} x {b}", [CHARACTERISTICS[a], CHARACTERISTICS[b]]) for a, b in combinations(characteristics, 2)]
+    n_all = len(frame)
+    totals = {k: int(frame[col].sum()) for k, (col, _) in OUTCOMES.items()}
+    possible_all, overall_all = int(frame.sess_possible.sum()), int(frame.sess_overall.sum())
+    rows = []
+    for name, cols in specs:
+        grouped = frame.groupby(cols, dropna=False).agg(
+            enrolments=("enrolment_id", "size"),
+            pa=("pa_10", "sum"),
+            sa=("pa_50", "sum"),
+            possible=("sess_possible", "sum"),
+            overall=("sess_overall", "sum"),
+        )
+        for key, g in grouped.iterrows():
+            values = key if isinstance(key, tuple) else (key,)
+            n1 = int(g.enrolments)
+            n2 = n_all - n1
+            row: dict[str, object] = {
+                "characteristic": name,
+                "group": " & ".join(_label(c, str(v)) for c, v in zip(name.split(" x "), values, strict=True)),
+                "enrolments": n1,
+                "share_of_pupils": 100 * n1 / n_all if n_all else math.nan,
+                "absence_rate": 100 * g.overall / g.possible if g.possible else math.nan,
+                "absence_rate_others": (
+                    100 * (overall_all - g.overall) / (possible_all - g.possible)
+                    if possible_all - g.possible
+                    else math.nan
+                ),
+            }
+            row["absence_gap_points"] = row["absence_rate"] - row["absence_rate_others"]
+            for k in OUTCOMES:
+                a = int(g[k])
+                c = totals[k] - a
+                rr, lo, hi = _katz(a, n1, c, n2, z)
+                p = stats.fisher_exact([[a, n1 - a], [c, n2 - c]])[1] if n1 and n2 else math.nan
+                row |= {
+                    f"{k}_enrolments": a,
+                    f"share_of_{k}": 100 * a / totals[k] if totals[k] else math.nan,
+                    f"{k}_rate": 100 * a / n1 if n1 else math.nan,
+                    f"{k}_rate_others": 100 * c / n2 if n2 else math.nan,
+                    f"{k}_risk_ratio": rr,
+                    f"{k}_rr_low": lo,
+                    f"{k}_rr_high": hi,
+                    f"{k}_p_value": p,
+                }
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    for k in OUTCOMES:
+        p = out[f"{k}_p_value"].to_numpy(dtype=float)
+        q = np.full_like(p, np.nan)
+        ok = ~np.isnan(p)
+        if ok.any():
+            q[ok] = multipletests(p[ok], alpha=t.alpha, method="fdr_bh")[1]
+        out[f"{k}_q_value"] = q
+        enough = (out.enrolments >= t.min_group) & (out[f"{k}_enrolments"] >= t.min_outcome)
+        clear = out[f"{k}_q_value"] < t.alpha
+        out[f"{k}_flag"] = np.select(
+            [enough & clear & (out[f"{k}_risk_ratio"] > 1), enough & clear & (out[f"{k}_risk_ratio"] < 1), ~enough],
+            ["over-represented", "under-represented", "too few pupils to say"],
+            default="",
+        )
+    out["summary"] = out.apply(_sentence, axis=1, t=t)
+    return out
+
+
+def _sentence(r: pd.Series, t: Thresholds) -> str:
+    """What a group's PA figures mean, in words."""
+    group, n = r["group"], r["enrolments"]
+    if r["pa_flag"] == "too few pupils to say":
+        return (
+            f"{group}: {n} pupil{'s' if n != 1 else ''}, {r['pa_enrolments']} persistently absent; too few to "
+            f"draw a conclusion (at least {t.min_group} pupils and {t.min_outcome} absentees needed)."
+        )
+    words = (
+        f"{group} make up {r['share_of_pupils']:.1f}% of pupils but {r['share_of_pa']:.1f}% of persistent "
+        f"absentees: {r['pa_rate']:.1f}% are persistently absent against {r['pa_rate_others']:.1f}% of other "
+        f"pupils ({r['pa_risk_ratio']:.2f} times as likely, 95% CI {r['pa_rr_low']:.2f} to "
+        f"{r['pa_rr_high']:.2f})."
+    )
+    verdict = {
+        "over-represented": " The over-representation is statistically clear.",
+        "under-represented": " They are clearly under-represented.",
+    }
+    return words + verdict.get(r["pa_flag"], " The difference could be chance.")
+
+
+@dataclass(frozen=True)
+class AdjustedEffect:
+    """A group's effect on an outcome before and after adjusting for other characteristics."""
+
+    group: str
+    outcome: str
+    controls: tuple[str, ...]
+    enrolments: int
+    unadjusted_risk_ratio: float
+    odds_ratio: float
+    odds_ratio_low: float
+    odds_ratio_high: float
+    p_value: float
+    adjusted_risk_ratio: float
+
+    @property
+    def remains(self) -> bool:
+        """True if the adjusted effect is clearly above 1."""
+        return self.odds_ratio_low > 1
+
+    @property
+    def estimable(self) -> bool:
+        """False where the group is perfectly separated (all or none of it absent): no finite odds ratio."""
+        return all(map(math.isfinite, (self.odds_ratio, self.odds_ratio_low, self.odds_ratio_high)))
+
+    def describe(self) -> str:
+        words = OUTCOMES[self.outcome][1]
+        controls = _join(self.controls)
+        if not self.estimable:
+            return (
+                f"Before adjustment, {self.group} pupils are {self.unadjusted_risk_ratio:.2f} times as likely to "
+                f"be {words} as other pupils. An adjusted figure cannot be estimated: all or none of the "
+                f"{self.enrolments} pupils in the group are {words}."
+            )
+        base = (
+            f"Before adjustment, {self.group} pupils are {self.unadjusted_risk_ratio:.2f} times as likely to be "
+            f"{words} as other pupils. Once {controls} are taken into account, "
+        )
+        if self.remains:
+            return base + (
+                f"they are still {self.adjusted_risk_ratio:.2f} times as likely as similar pupils "
+                f"(odds ratio {self.odds_ratio:.2f}, 95% CI {self.odds_ratio_low:.2f} to "
+                f"{self.odds_ratio_high:.2f}): the gap is not explained by {controls}."
+            )
+        if self.odds_ratio_high < 1:
+            return base + (
+                f"they are less likely than similar pupils (adjusted risk ratio "
+                f"{self.adjusted_risk_ratio:.2f}, odds ratio 95% CI {self.odds_ratio_low:.2f} to "
+                f"{self.odds_ratio_high:.2f})."
+            )
+        return base + (
+            f"the difference is no longer clear (adjusted risk ratio {self.adjusted_risk_ratio:.2f}, "
+            f"odds ratio 95% CI {self.odds_ratio_low:.2f} to {self.odds_ratio_high:.2f}): the gap is "
+            f"largely explained by {controls}."
+        )
+
+
+def _join(items: Sequence[str]) -> str:
+    names = {
+        "fsm": "FSM eligibility",
+        "sen": "SEN provision",
+        "year": "year group",
+        "sex": "sex",
+        "phase": "phase",
+        "cla": "being looked after",
+        "cin": "being a child in need",
+        "ethnicity": "ethnicity",
+        "language": "first language",
+        "need": "primary SEN need",
+    }
+    words = [names.get(i, i) for i in items]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def adjusted_effect(
+    frame: pd.DataFrame,
+    characteristic: str,
+    group: str,
+    *,
+    outcome: str = "pa",
+    controls: Sequence[str] = ("fsm", "sen", "year"),
+) -> AdjustedEffect:
+    """Logistic regression of the outcome on membership of ``group`` plus ``controls``.
+
+    Args:
+        frame: enrolment rows (:func:`enrolment_frame`).
+        characteristic: the characteristic the group belongs to (``ethnicity_minor``, say).
+        group: the group's label as it appears in that column (``Gypsy / Roma``).
+        outcome: ``pa`` or ``sa``.
+        controls: characteristics to adjust for (not the one being tested).
+    """
+    import statsmodels.api as sm
+
+    col = CHARACTERISTICS[characteristic]
+    y = frame[OUTCOMES[outcome][0]].astype(float).to_numpy()
+    member = (frame[col].astype(str) == group).astype(float)
+    if member.sum() == 0:
+        raise DisproportionalityError(f"no pupils in {group!r} ({characteristic})")
+    controls = tuple(c for c in controls if c != characteristic)
+    dummies = [
+        pd.get_dummies(frame[CHARACTERISTICS[c]].astype(str), prefix=c, drop_first=True, dtype=float) for c in controls
+    ]
+    x = pd.concat([member.rename("member"), *dummies], axis=1)
+    x = x.loc[:, (x != 0).any(axis=0)]
+    x = sm.add_constant(x, has_constant="add")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = sm.GLM(y, x, family=sm.families.Binomial()).fit()
+    beta, (lo, hi) = model.params["member"], model.conf_int().loc["member"]
+    a, n1 = y[member == 1].sum(), (member == 1).sum()
+    if a in (0, n1):  # perfect separation: the fitted coefficient runs off to infinity
+        beta, lo, hi = (math.copysign(math.inf, a - 0.5),) * 3
+    in_group = x[member == 1]
+    p1 = model.predict(in_group).mean()
+    p0 = model.predict(in_group.assign(member=0.0)).mean()
+    c, n2 = y[member == 0].sum(), (member == 0).sum()
+    return AdjustedEffect(
+        group=group,
+        outcome=outcome,
+        controls=controls,
+        enrolments=int(n1),
+        unadjusted_risk_ratio=_katz(int(a), int(n1), int(c), int(n2), 1.96)[0],
+        odds_ratio=_exp(beta),
+        odds_ratio_low=_exp(lo),
+        odds_ratio_high=_exp(hi),
+        p_value=float(model.pvalues["member"]),
+        adjusted_risk_ratio=float(p1 / p0) if p0 else math.nan,
+    )
+
+
+def _exp(x: float) -> float:
+    return math.inf if x > 700 else (0.0 if x < -700 else math.exp(x))
+
+
+def schools_driving_gap(frame: pd.DataFrame, characteristic: str, group: str, *, outcome: str = "pa") -> pd.DataFrame:
+    """Which schools contribute the excess absentees behind an LA-wide gap for ``group``.
+
+    For each school, the group's absentees there against the number expected if they were absent at the
+    rate of the school's other pupils; the excess, and its share of the LA-wide excess.
+    """
+    col, flag = CHARACTERISTICS[characteristic], OUTCOMES[outcome][0]
+    f = frame.assign(member=frame[col].astype(str) == group)
+    per = f.groupby(["school_urn", "school_name", "member"])[flag].agg(["size", "sum"]).unstack("member", fill_value=0)
+    per.columns = [f"{stat}_{'group' if m else 'others'}" for stat, m in per.columns]
+    for name in ("size_group", "sum_group", "size_others", "sum_others"):
+        if name not in per:
+            per[name] = 0
+    per = per[per.size_group > 0]
+    rate_others = np.where(
+        per.size_others > 0,
+        per.sum_others / per.size_others.where(per.size_others > 0, 1),
+        f.loc[~f.member, flag].mean(),
+    )
+    out = pd.DataFrame(
+        {
+            "group_enrolments": per.size_group,
+            "group_absentees": per.sum_group,
+            "expected_absentees": per.size_group * rate_others,
+        }
+    )
+    out["excess_absentees"] = out.group_absentees - out.expected_absentees
+    total = out.excess_absentees.clip(lower=0).sum()
+    out["share_of_excess"] = np.where(total > 0, 100 * out.excess_absentees.clip(lower=0) / total, np.nan)
+    return out.sort_values("excess_absentees", ascending=False).reset_index()
+
+
+def disproportionality_table(
+    store: Store,
+    period: Period,
+    characteristics: Sequence[str] = DEFAULT_CHARACTERISTICS,
+    *,
+    school: int | None = None,
+    phase: str | None = None,
+    pairs: bool = False,
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
+    """Disproportionality for the LA, one school (URN) or one phase, for a period."""
+    frame = enrolment_frame(store, period)
+    if school is not None:
+        frame = frame[frame.school_urn == school]
+        if frame.empty:
+            raise DisproportionalityError(f"no counted pupils at school {school} in {period.label}")
+    if phase is not None:
+        labels = {"primary": "State-funded primary", "secondary": "State-funded secondary", "special": "Special"}
+        frame = frame[frame.education_phase == labels.get(phase, phase)]
+    return disproportionality(frame, characteristics, pairs=pairs, thresholds=thresholds)
