@@ -122,3 +122,19 @@ def test_disproportionality_command(tmp_path: Path) -> None:
     assert code == 0 and "Before adjustment" in out
     code, out = run(store, "disproportionality", "--characteristics", "postcode")
     assert code == 1 and "unknown characteristic 'postcode'" in out
+
+
+def test_trends_compare_and_reference(tmp_path: Path, base: Register) -> None:
+    store = tmp_path / "s.duckdb"
+    run(store, "import", str(base.write(tmp_path / "in")))
+    code, out = run(store, "trends", "--level", "term", "--format", "csv")
+    assert code == 0, out
+    assert pd.read_csv(io.StringIO(out)).period.tolist() == ["2024/25 autumn term (to 06 Sep 2024)"]
+    code, out = run(store, "trends", "--change")
+    assert code == 0 and "same point last year" in out
+    code, out = run(store, "compare", "--format", "csv")
+    assert code == 0 and "England" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n")
+    code, out = run(store, "reference", str(bad))
+    assert code == 1 and "not a DfE absence file" in out

@@ -340,6 +340,89 @@ def disproportionality_(
         _emit(table, fmt, "Disproportionality", output, [])
 
 
+@main.command("trends")
+@click.option("--level", type=click.Choice(["year", "term", "half_term"]), default="term", show_default=True)
+@click.option("--by", default="", help="Groupings, as for 'measures'.")
+@click.option("--change", is_flag=True, help="This year to date against the same point last year instead.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.pass_context
+def trends_(ctx: click.Context, level: str, by: str, change: bool, fmt: str, output: Path | None) -> None:
+    """Headline measures for every year, term or half term in the store, or the change on last year."""
+    from attendwise.trends import HEADLINES, change_on_last_year, trend
+
+    with _open_store(ctx, read_only=True) as store:
+        try:
+            keys = resolve_grouping(by)
+            frame = change_on_last_year(store, by) if change else trend(store, level, by)  # type: ignore[arg-type]
+        except AttendwiseError as exc:
+            raise click.ClickException(str(exc)) from None
+    if fmt != "table":
+        _emit(frame, fmt, "Trends", output, keys)
+    elif change:
+        columns = {
+            f"{m}{suffix}": (
+                f"{TABLE_COLUMNS.get(m, (m, ''))[0]}{label}",
+                "{:+.1f}" if suffix == "_change" else "{:.1f}",
+            )
+            for m in HEADLINES[1:]
+            for suffix, label in (("", ""), ("_last_year", " last year"), ("_change", " change"))
+        }
+        _print_table(frame, "This year to date against the same point last year", ["period", *keys], columns)
+    else:
+        _print_table(frame, f"Absence by {level.replace('_', ' ')}", ["period", *keys])
+
+
+@main.command("compare")
+@click.option("--period", help="A year or a term (default: the latest academic year).")
+@click.option(
+    "--la",
+    "la_code",
+    help="The LA's 3-digit number, for its published figures and neighbours (default: the store's LA).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_context
+def compare_(ctx: click.Context, period: str | None, la_code: str | None, fmt: str) -> None:
+    """The LA beside England, its region and its statistical neighbours (load their files with 'reference')."""
+    from attendwise.reference import REFERENCE_MEASURES, compare_with_reference
+
+    with _open_store(ctx, read_only=True) as store:
+        try:
+            p = _period(store, period)
+            frame = compare_with_reference(store, p, la_code)
+        except AttendwiseError as exc:
+            raise click.ClickException(str(exc)) from None
+    if fmt == "table":
+        _print_table(
+            frame,
+            f"Comparison, {p.describe()}",
+            ["comparator", "basis"],
+            {m: TABLE_COLUMNS[m] for m in REFERENCE_MEASURES},
+        )
+    else:
+        _emit(frame, fmt, "Comparison", None, [])
+
+
+@main.command("reference")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def reference_(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Load DfE published files to compare against: absence/attendance CSVs, or the sn_*.xlsx neighbours."""
+    from attendwise.reference import load_reference_file, load_statistical_neighbours
+
+    with _open_store(ctx) as store:
+        for path in files:
+            try:
+                if path.suffix.lower() in {".xlsx", ".xls"}:
+                    n = load_statistical_neighbours(store, path)
+                    console.print(f"{path.name}: {n:,} statistical neighbour pairs loaded")
+                else:
+                    n = load_reference_file(store, path)
+                    console.print(f"{path.name}: {n:,} reference rows loaded")
+            except AttendwiseError as exc:
+                raise click.ClickException(str(exc)) from None
+
+
 @main.command()
 @click.option("--set", "code_set", type=click.Choice(sorted(CODE_SETS)), default="2024", show_default=True)
 def codes(code_set: str) -> None:

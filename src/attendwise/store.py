@@ -98,6 +98,31 @@ CREATE TABLE IF NOT EXISTS terms (
     end_date DATE NOT NULL,
     PRIMARY KEY (academic_year, term, half_term)
 );
+CREATE TABLE IF NOT EXISTS reference_figures (
+    time_period INTEGER NOT NULL,
+    time_identifier VARCHAR NOT NULL,
+    geographic_level VARCHAR NOT NULL,
+    old_la_code VARCHAR,
+    la_name VARCHAR,
+    region_name VARCHAR,
+    education_phase VARCHAR NOT NULL,
+    enrolments DOUBLE,
+    sess_possible DOUBLE,
+    sess_overall DOUBLE,
+    sess_overall_percent DOUBLE,
+    sess_authorised_percent DOUBLE,
+    sess_unauthorised_percent DOUBLE,
+    enrolments_pa_10_exact_percent DOUBLE,
+    enrolments_pa_50_exact_percent DOUBLE,
+    source VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS statistical_neighbours (
+    la_code VARCHAR NOT NULL,
+    neighbour_code VARCHAR NOT NULL,
+    rank INTEGER NOT NULL,
+    closeness VARCHAR,
+    PRIMARY KEY (la_code, neighbour_code)
+);
 CREATE TABLE IF NOT EXISTS closures (
     urn INTEGER,
     start_date DATE NOT NULL,

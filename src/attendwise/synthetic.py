@@ -199,38 +199,46 @@ _SWITCH_DATE = dt.date(2024, 8, 19)
 @dataclass(frozen=True)
 class _Tuning:
     # Illness (fraction of days) and ordinary unauthorised absence by NC year (R=0 .. 13), mainstream.
-    ill_primary: tuple[float, ...] = (0.042, 0.037, 0.034, 0.031, 0.030, 0.030, 0.031)
-    ill_secondary: tuple[float, ...] = (0.030, 0.035, 0.037, 0.037, 0.034, 0.036, 0.036)
-    ill_special: float = 0.066
-    unauth_primary: tuple[float, ...] = (0.007, 0.0068, 0.006, 0.0056, 0.0056, 0.0058, 0.0064)
-    unauth_secondary: tuple[float, ...] = (0.0075, 0.0125, 0.0155, 0.0165, 0.0165, 0.015, 0.017)
-    unauth_special: float = 0.0175
+    ill_primary: tuple[float, ...] = (0.038, 0.034, 0.031, 0.028, 0.027, 0.027, 0.028)
+    ill_secondary: tuple[float, ...] = (0.027, 0.033, 0.035, 0.035, 0.033, 0.034, 0.034)
+    ill_special: float = 0.074
+    unauth_primary: tuple[float, ...] = (0.0037, 0.0037, 0.0033, 0.0031, 0.0031, 0.0032, 0.0036)
+    unauth_secondary: tuple[float, ...] = (0.0032, 0.0073, 0.0092, 0.0102, 0.0102, 0.0088, 0.0102)
+    unauth_special: float = 0.0095
     # How the pupil's risk score (log scale) feeds illness and unauthorised absence.
-    sigma_latent: float = 0.62
-    ill_elasticity: float = 0.42
-    ill_noise: float = 0.42
-    unauth_elasticity: float = 1.25
-    unauth_noise: float = 0.75
+    sigma_latent: float = 0.3
+    ill_elasticity: float = 0.6
+    ill_noise: float = 0.35
+    unauth_elasticity: float = 1.0
+    unauth_noise: float = 0.6
     latent_rho: float = 0.65
+    # A smoothed step in the latent: pupils above it (roughly a fifth) are markedly more absent
+    # (without it a lognormal puts too little mass at 10-30% and too much beyond 50%).
+    step_at: tuple[float, float, float] = (0.6, 0.35, 0.45)  # by phase
+    step_width: float = 0.2
+    step_cov: float = 0.35
+    ill_step: float = 1.85
+    unauth_step: float = 2.7
     # Log multipliers of the risk score.
-    fsm: float = 0.50
-    sen_support: float = 0.38
-    ehc: float = 0.40
+    fsm: float = 0.75
+    sen_support: float = 0.30
+    ehc: float = 0.35
     cla: float = 0.25
     cin: float = 0.45
     cpp: float = 0.15
     school_sd: float = 0.13
     school_deprivation: float = 0.08
     # Other reasons.
-    medical_per_day: float = 0.0036
-    auth_other_per_day: float = 0.0022
-    holiday_takers: float = 0.115
+    medical_per_day: float = 0.0095
+    auth_other_per_day: float = 0.0036
+    holiday_takers: float = 0.13
     late_per_am: float = 0.022
     late_after_share: float = 0.045
-    suspension_rate: tuple[float, float, float] = (0.012, 0.10, 0.05)
-    refuser_rate: tuple[float, float, float] = (0.005, 0.026, 0.03)
-    never_attends: float = 0.0016
-    long_illness: float = 0.0035
+    suspension_rate: tuple[float, float, float] = (0.02, 0.2, 0.08)
+    refuser_rate: tuple[float, float, float] = (0.006, 0.036, 0.018)
+    initial_refusers: tuple[float, float, float] = (0.0042, 0.024, 0.017)
+    never_attends: float = 0.003
+    long_illness: float = 0.005
     part_time: float = 0.0025
     dual_registered: float = 0.003
     no_reason_share: float = 0.07
@@ -977,6 +985,13 @@ def _initial_roster(city: _City, cal: _YearCalendar) -> tuple[np.ndarray, np.nda
     school = np.concatenate(schools)
     nc = np.concatenate(ncs)
     pid = city.new_pupils(school, nc, year, arrival=False, upn_mode="history")
+    # some pupils already avoid school, or never come, when the first year starts
+    P = city.pupils
+    semh = np.isin(P["need"][pid], [_NEED_IDX["SEMH"], _NEED_IDX["ASD"]])
+    by_year = np.array([0, 0.6, 0.7, 0.8, 0.9, 1, 1, 0.55, 0.85, 1.1, 1.25, 1.35, 1, 1])[nc]
+    p_ref = np.array(_T.initial_refusers)[sch.phase[school]] * np.where(semh, 3.0, 1.0) * by_year
+    P["refuser"][pid] = (rng.random(pid.size) < p_ref).astype(float)
+    P["never"][pid] = rng.random(pid.size) < _T.never_attends * 0.5 * (nc >= 1)
     # admission dates: when they entered this school (a few joined part-way through)
     entry_nc = np.where(sch.phase[school] == _PRIMARY, 0, np.where(sch.phase[school] == _SECONDARY, 7, 0))
     sixth_new = (nc >= 12) & (rng.random(nc.size) < 0.3)
@@ -1221,12 +1236,16 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
     cla, cin, cpp = P["cla"][pid], P["cin"][pid], P["cpp"][pid]
     eth = P["eth"][pid]
     mainstream_sen = np.where(phase == _SPECIAL, 0.0, np.where(sen == 2, T.ehc, np.where(sen == 1, T.sen_support, 0)))
-    risk = (
+    cov = (
         T.fsm * fsm + mainstream_sen + T.cla * cla + T.cin * cin + T.cpp * cpp + _NEED_RISK[need]
-        + _ETH_ABSENCE[eth] + sch.effect[school] + T.sigma_latent * P["z"][pid]
+        + _ETH_ABSENCE[eth] + sch.effect[school] + 0.15 * (rec.start > 0)
     )  # fmt: skip
-    new_joiner = rec.start > 0
-    risk = risk + 0.15 * new_joiner
+    z = P["z"][pid]
+    risk = cov + T.sigma_latent * z
+    # a smoothed step: pupils whose latent (shifted by their characteristics) passes it are the
+    # persistently absent fifth; a lognormal alone cannot put a fifth of pupils over 10% with a
+    # 7% mean without putting far too many over 50%
+    high = np.clip((z + T.step_cov * (cov - cov.mean()) - np.array(T.step_at)[phase]) / T.step_width, 0, 1)
     ill_base = np.where(
         phase == _PRIMARY, np.array(T.ill_primary)[np.minimum(nc, 6)],
         np.where(phase == _SECONDARY, np.array(T.ill_secondary)[np.clip(nc - 7, 0, 6)], T.ill_special),
@@ -1235,8 +1254,8 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
         phase == _PRIMARY, np.array(T.unauth_primary)[np.minimum(nc, 6)],
         np.where(phase == _SECONDARY, np.array(T.unauth_secondary)[np.clip(nc - 7, 0, 6)], T.unauth_special),
     )  # fmt: skip
-    m_ill = np.exp(T.ill_elasticity * risk + _NEED_ILL[need] + T.ill_noise * rng.normal(0, 1, n))
-    m_un = np.exp(T.unauth_elasticity * risk + T.unauth_noise * rng.normal(0, 1, n))
+    m_ill = np.exp(T.ill_elasticity * risk + T.ill_step * high + _NEED_ILL[need] + T.ill_noise * rng.normal(0, 1, n))
+    m_un = np.exp(T.unauth_elasticity * risk + T.unauth_step * high + T.unauth_noise * rng.normal(0, 1, n))
     for p in (_PRIMARY, _SECONDARY, _SPECIAL):  # keep each phase's mean on its target
         m = phase == p
         if m.any():
@@ -1244,6 +1263,7 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
             m_un[m] /= m_un[m].mean()
     lam_ill = ill_base * m_ill
     lam_un = np.minimum(un_base * m_un, 0.85)
+    city.debug = {"lam_ill": lam_ill, "lam_un": lam_un, "high": high}  # DEBUG
     # drift through the year: some pupils deteriorate, a few improve
     u = rng.random(n)
     drift = np.where(u < 0.12, rng.uniform(0.8, 2.2, n), np.where(u < 0.18, -rng.uniform(0.5, 1.5, n),
@@ -1313,7 +1333,7 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
     # ----- term-time holidays next to breaks ---------------------------------------------------
     firsts = np.flatnonzero(first_of_half)
     lasts = np.flatnonzero(last_of_half)
-    p_hol = T.holiday_takers * P["holiday"][pid] * np.where(phase == _PRIMARY, 1.2, np.where(secondary, 0.8, 0.6))
+    p_hol = T.holiday_takers * P["holiday"][pid] * np.where(phase == _PRIMARY, 1.4, np.where(secondary, 1.1, 0.6))
     p_hol *= np.where(nc >= 10, 0.5, 1.0) * np.where(fsm, 0.9, 1.0)
     p_hol = np.minimum(p_hol / P["holiday"][pid].mean(), 0.9)
     takers = np.flatnonzero(rng.random(n) < p_hol)
@@ -1395,7 +1415,9 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
     am[rr, cc] = pm[rr, cc] = _LA_PROVISION
     # ----- emotionally based school avoidance: runs that grow through the year -----------------
     ref_prev = P["refuser"][pid] > 0
-    p_ref = np.array(T.refuser_rate)[phase] * np.exp(0.35 * (sen > 0) + 0.8 * semh + 0.5 * P["z"][pid] - 0.4)
+    centred = risk - risk.mean()
+    by_year = np.array([0, 0.6, 0.7, 0.8, 0.9, 1, 1, 0.55, 0.85, 1.1, 1.25, 1.35, 1, 1])[nc]
+    p_ref = np.array(T.refuser_rate)[phase] * by_year * np.exp(0.6 * semh + 0.6 * fsm + 0.6 * centred - 0.6)
     new_ref = ~ref_prev & (rng.random(n) < p_ref) & (nc >= 1)
     refusers = np.flatnonzero((ref_prev & (P["refuser"][pid] > 0)) | new_ref)
     if refusers.size:
@@ -1411,15 +1433,17 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
             absent = rng.random(refusers.size) < np.where(absent_prev, p_stay, p_start)
             rows = refusers[absent]
             uu = rng.random(rows.size)
-            codes = np.where(uu < 0.62, _UNAUTH, np.where(uu < 0.72, _NO_REASON, _ILL)).astype(np.uint8)
+            codes = np.where(uu < 0.5, _UNAUTH, np.where(uu < 0.58, _NO_REASON, _ILL)).astype(np.uint8)
             am[rows, d] = codes
             pm[rows, d] = codes
             absent_prev = absent
         P["refuser"][pid[refusers]] = np.maximum(P["refuser"][pid[refusers]], 1)
+    city.debug["refusers"] = refusers  # DEBUG
     # ----- on roll but never attending ---------------------------------------------------------
-    new_never = rng.random(n) < T.never_attends * np.exp(0.5 * P["z"][pid]) / math.exp(0.125)
+    new_never = rng.random(n) < T.never_attends * np.exp(0.6 * centred + 0.6 * fsm - 0.6)
     never = new_never | P["never"][pid]
     P["never"][pid[never]] = True
+    city.debug["never"] = never  # DEBUG
     if never.any():
         codes = np.where(rng.random((never.sum(), nd)) < 0.93, _UNAUTH, _NO_REASON).astype(np.uint8)
         am[never] = codes
@@ -1669,9 +1693,7 @@ def _write_pupils(path: Path, city: _City) -> None:
         pacsv.write_csv(table, f, write_options=_CSV_OPTIONS)
 
 
-def generate_city(
-    folder: Path, spec: CitySpec = CitySpec(), *, progress: Progress | None = None
-) -> CitySummary:
+def generate_city(folder: Path, spec: CitySpec = CitySpec(), *, progress: Progress | None = None) -> CitySummary:
     """Generate the demo city's registers into ``folder`` (created if missing).
 
     Args:
