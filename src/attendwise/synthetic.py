@@ -24,22 +24,28 @@ What is modelled
   form, a new Reception intake arrives, and 5-8% of pupils join or leave during the year (some
   moving between the city's schools, so that enrolments exceed pupils).
 * **Absence.**  Each pupil has a persistent latent propensity (correlation 0.65 from year to
-  year) which, with FSM, SEN, CLA/CIN, ethnicity, phase, year group and the school, sets
-  heavy-tailed rates of illness and unauthorised absence.  On top sit the recognisable shapes of
-  real registers: winter illness, Monday and Friday peaks, end-of-term and pre-half-term peaks,
-  term-time holidays next to breaks, medical appointments, lates, Eid, emotionally based school
-  avoidance that grows through the year, suspensions, part-time timetables, dual registration,
-  children on roll who never attend, trips, sport and work experience, a staggered Reception
-  start (``X``), transport failures and one unexpected school closure a year.  Some pupils drift
-  worse (or better) through the year.
+  year) which, with FSM, SEN, CLA/CIN, ethnicity, phase, year group and the school, sets their
+  rates of illness and of unauthorised absence.  Pupils whose latent, shifted by their
+  characteristics, passes a threshold (about a quarter) form a persistently absent group with
+  several times the typical rates: a lognormal alone cannot give 20% of pupils 10%+ absence at a
+  7% mean without putting far too many over 50%.  Severe absence comes mostly from emotionally
+  based school avoidance (runs of ``O``/``N``/``I`` that grow through the year and often persist
+  into the next), children on roll who never attend and long illnesses.  On top sit the
+  recognisable shapes of real registers: winter illness and a September dip, Monday and Friday
+  peaks, end-of-term and pre-half-term peaks, term-time holidays next to breaks, medical
+  appointments, lates, Eid, suspensions, part-time timetables, dual registration, trips, sport
+  and work experience, a staggered Reception start (``X``), transport failures and one unexpected
+  school closure a year.  Some pupils drift worse (or better) through the year.
 * **Codes.**  Each mark uses the code set in force on its date: the 2006 set before 19 August
   2024 and the 2024 set from then on (``H``/``J``/``Y`` before, ``C``/``J1``/``Y1``-``Y7``/``Q``/
   ``K``/``C1``/``C2`` after).
 
-At the default size (60,000 pupils, 130 schools) the absence figures land on the national
-2023/24 figures (overall 7.1%, persistent absence about 20%, severe absence about 2.3%; primary
-5.5%, secondary 8.9%, special 13%).  Generation is vectorised with numpy and ``marks.csv`` is
-written with pyarrow in chunks.
+Measured as the DfE does (enrolments of pupils aged 5-15, no boarders), the default city's
+2024/25 lands on the national 2023/24 figures: overall absence 7.1% (authorised 4.7, unauthorised
+2.4), persistent absence 20%, severe absence 2.3%, primary 5.6, secondary 8.8, special 12.8,
+illness 3.6, unauthorised holidays 0.5; FSM 10.4% (PA 33%) against 6.0% (15%).  Generation is
+vectorised with numpy (about 7 s and 0.7 GB for the default city) and ``marks.csv`` is written
+with pyarrow in chunks.
 """
 
 from __future__ import annotations
@@ -98,13 +104,20 @@ class CitySpec:
             raise ValueError("years must be at least 1")
         if not (len(self.la_code) == 3 and self.la_code.isdigit()):
             raise ValueError("la_code must be 3 digits")
+        if self.seed < 0:
+            raise ValueError("seed must not be negative")
         if not 1990 <= self.first_year <= 2090:
             raise ValueError("first_year must be a calendar year between 1990 and 2090")
 
 
 @dataclass(frozen=True)
 class CitySummary:
-    """What :func:`generate_city` wrote."""
+    """What :func:`generate_city` wrote.
+
+    ``pupils`` counts distinct pupils, ``enrolments`` the rows of ``pupils.csv``, ``marks`` the
+    rows of ``marks.csv``; ``paths`` maps ``"schools"``, ``"pupils"``, ``"marks"``, ``"terms"``
+    and ``"closures"`` to the files written.
+    """
 
     folder: Path
     schools: int
@@ -199,26 +212,26 @@ _SWITCH_DATE = dt.date(2024, 8, 19)
 @dataclass(frozen=True)
 class _Tuning:
     # Illness (fraction of days) and ordinary unauthorised absence by NC year (R=0 .. 13), mainstream.
-    ill_primary: tuple[float, ...] = (0.038, 0.034, 0.031, 0.028, 0.027, 0.027, 0.028)
-    ill_secondary: tuple[float, ...] = (0.027, 0.033, 0.035, 0.035, 0.033, 0.034, 0.034)
+    ill_primary: tuple[float, ...] = (0.040, 0.036, 0.033, 0.030, 0.029, 0.029, 0.030)
+    ill_secondary: tuple[float, ...] = (0.027, 0.030, 0.032, 0.032, 0.030, 0.031, 0.031)
     ill_special: float = 0.074
-    unauth_primary: tuple[float, ...] = (0.0037, 0.0037, 0.0033, 0.0031, 0.0031, 0.0032, 0.0036)
-    unauth_secondary: tuple[float, ...] = (0.0032, 0.0073, 0.0092, 0.0102, 0.0102, 0.0088, 0.0102)
+    unauth_primary: tuple[float, ...] = (0.0043, 0.0043, 0.0038, 0.0036, 0.0036, 0.0037, 0.0042)
+    unauth_secondary: tuple[float, ...] = (0.0035, 0.0076, 0.0096, 0.0106, 0.0106, 0.0092, 0.0106)
     unauth_special: float = 0.0095
     # How the pupil's risk score (log scale) feeds illness and unauthorised absence.
     sigma_latent: float = 0.3
-    ill_elasticity: float = 0.6
-    ill_noise: float = 0.35
+    ill_elasticity: float = 0.45
+    ill_noise: float = 0.25
     unauth_elasticity: float = 1.0
-    unauth_noise: float = 0.6
+    unauth_noise: float = 0.45
     latent_rho: float = 0.65
-    # A smoothed step in the latent: pupils above it (roughly a fifth) are markedly more absent
+    # A smoothed step in the latent: pupils above it (about a quarter) are markedly more absent
     # (without it a lognormal puts too little mass at 10-30% and too much beyond 50%).
-    step_at: tuple[float, float, float] = (0.6, 0.35, 0.45)  # by phase
+    step_at: tuple[float, float, float] = (0.75, 0.25, 0.45)  # by phase
     step_width: float = 0.2
     step_cov: float = 0.35
-    ill_step: float = 1.85
-    unauth_step: float = 2.7
+    ill_step: float = 2.1
+    unauth_step: float = 3.0
     # Log multipliers of the risk score.
     fsm: float = 0.75
     sen_support: float = 0.30
@@ -235,9 +248,9 @@ class _Tuning:
     late_per_am: float = 0.022
     late_after_share: float = 0.045
     suspension_rate: tuple[float, float, float] = (0.02, 0.2, 0.08)
-    refuser_rate: tuple[float, float, float] = (0.006, 0.036, 0.018)
+    refuser_rate: tuple[float, float, float] = (0.0065, 0.038, 0.018)
     initial_refusers: tuple[float, float, float] = (0.0042, 0.024, 0.017)
-    never_attends: float = 0.003
+    never_attends: float = 0.0012
     long_illness: float = 0.005
     part_time: float = 0.0025
     dual_registered: float = 0.003
@@ -253,7 +266,7 @@ _T = _Tuning()
 # code, weight (%), name group, P(first language other than English), P(Muslim heritage: Eid),
 # absence multiplier, holiday multiplier, FSM log-odds shift
 _ETHNICITY: list[tuple[str, float, int, float, float, float, float, float]] = [
-    ("WBRI", 55.0, 0, 0.005, 0.0, 1.10, 1.00, 0.0),
+    ("WBRI", 68.0, 0, 0.005, 0.0, 1.10, 1.00, 0.0),
     ("WIRI", 0.6, 6, 0.01, 0.0, 1.00, 1.00, -0.2),
     ("WIRT", 0.25, 6, 0.03, 0.0, 2.60, 0.30, 1.0),
     ("WROM", 0.7, 4, 0.85, 0.0, 2.20, 0.80, 1.0),
@@ -867,9 +880,9 @@ class _City:
         for key, target in (("k", 0.132), ("e", 0.028)):
             mm = ~special
             if key not in self.intercepts and mm.sum() >= 50:
-                self.intercepts[key] = _solve_intercept(x_sen[mm] + (0.15 * nc[mm] if key == "e" else 0), target)
+                self.intercepts[key] = _solve_intercept(x_sen[mm] + (0.05 * nc[mm] if key == "e" else 0), target)
         pk = _sigmoid(self.intercepts.get("k", -2.2) + x_sen)
-        pe = _sigmoid(self.intercepts.get("e", -3.8) + x_sen + 0.15 * nc)
+        pe = _sigmoid(self.intercepts.get("e", -3.8) + x_sen + 0.05 * nc)
         u = rng.random(n)
         sen = np.where(u < pe, 2, np.where(u < pe + pk, 1, 0)).astype(np.int8)
         sen[special] = np.where(rng.random(special.sum()) < 0.98, 2, 1)
@@ -988,7 +1001,7 @@ def _initial_roster(city: _City, cal: _YearCalendar) -> tuple[np.ndarray, np.nda
     # some pupils already avoid school, or never come, when the first year starts
     P = city.pupils
     semh = np.isin(P["need"][pid], [_NEED_IDX["SEMH"], _NEED_IDX["ASD"]])
-    by_year = np.array([0, 0.6, 0.7, 0.8, 0.9, 1, 1, 0.55, 0.85, 1.1, 1.25, 1.35, 1, 1])[nc]
+    by_year = np.array([0, 0.6, 0.7, 0.8, 0.9, 1, 1, 0.75, 0.85, 1.1, 1.25, 1.35, 1, 1])[nc]
     p_ref = np.array(_T.initial_refusers)[sch.phase[school]] * np.where(semh, 3.0, 1.0) * by_year
     P["refuser"][pid] = (rng.random(pid.size) < p_ref).astype(float)
     P["never"][pid] = rng.random(pid.size) < _T.never_attends * 0.5 * (nc >= 1)
@@ -1134,9 +1147,9 @@ def _midyear_moves(city: _City, cal: _YearCalendar, roster_e: np.ndarray, roster
     pid = E["pid"][roster_e]
     P = city.pupils
     risk = 1 + 1.5 * P["fsm"][pid] + 2 * P["cla"][pid] + 1.0 * (P["z"][pid] > 1.5)
-    leave = rng.random(n) < 0.024 * risk * np.where(sch.phase[school] == _SPECIAL, 0.3, 1.0)
+    leave = rng.random(n) < 0.028 * risk * np.where(sch.phase[school] == _SPECIAL, 0.3, 1.0)
     leave_day = rng.integers(8, nd - 5, size=n)
-    move = leave & (rng.random(n) < 0.48)
+    move = leave & (rng.random(n) < 0.6)
     leaver = np.where(move, 2, np.where(leave, 1, 0))
     end = np.where(leave, leave_day, nd - 1)
     E["leaving"][roster_e[leave]] = cal.days[leave_day[leave]]
@@ -1165,7 +1178,7 @@ def _midyear_moves(city: _City, cal: _YearCalendar, roster_e: np.ndarray, roster
     roll = np.bincount(school, minlength=sch.n)
     js, jk = [], []
     for s in range(sch.n):
-        c = rng.poisson(roll[s] * (0.032 if sch.phase[s] != _SPECIAL else 0.01))
+        c = rng.poisson(roll[s] * (0.026 if sch.phase[s] != _SPECIAL else 0.01))
         years = np.arange(14)[offers[s]]
         years = years[years < 12] if sch.phase[s] != _SPECIAL else years
         js.append(np.full(c, s))
@@ -1242,9 +1255,8 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
     )  # fmt: skip
     z = P["z"][pid]
     risk = cov + T.sigma_latent * z
-    # a smoothed step: pupils whose latent (shifted by their characteristics) passes it are the
-    # persistently absent fifth; a lognormal alone cannot put a fifth of pupils over 10% with a
-    # 7% mean without putting far too many over 50%
+    # a smoothed step: pupils whose latent (shifted by their characteristics) passes it form the
+    # persistently absent group (see the module docstring)
     high = np.clip((z + T.step_cov * (cov - cov.mean()) - np.array(T.step_at)[phase]) / T.step_width, 0, 1)
     ill_base = np.where(
         phase == _PRIMARY, np.array(T.ill_primary)[np.minimum(nc, 6)],
@@ -1263,17 +1275,16 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
             m_un[m] /= m_un[m].mean()
     lam_ill = ill_base * m_ill
     lam_un = np.minimum(un_base * m_un, 0.85)
-    city.debug = {"lam_ill": lam_ill, "lam_un": lam_un, "high": high}  # DEBUG
     # drift through the year: some pupils deteriorate, a few improve
     u = rng.random(n)
     drift = np.where(u < 0.12, rng.uniform(0.8, 2.2, n), np.where(u < 0.18, -rng.uniform(0.5, 1.5, n),
                                                                    rng.normal(0, 0.2, n)))  # fmt: skip
     # ----- day shapes ----------------------------------------------------------------------
-    season = {9: 0.55, 10: 0.92, 11: 1.05, 12: 1.35, 1: 1.25, 2: 1.15, 3: 1.0, 4: 0.85, 5: 0.8, 6: 0.8, 7: 0.85}
+    season = {9: 0.7, 10: 0.95, 11: 1.05, 12: 1.35, 1: 1.25, 2: 1.15, 3: 1.0, 4: 0.85, 5: 0.8, 6: 0.8, 7: 0.85}
     f_ill = np.array([season[m] for m in month]) * np.array([1.08, 0.98, 0.95, 0.96, 1.03, 1, 1])[dow]
     f_ill *= np.where(last_of_term, 1.3, 1.0)
     f_ill /= f_ill.mean()
-    term_trend = np.array([0.85, 0.9, 1.0, 1.02, 1.12, 1.2])[half]
+    term_trend = np.array([0.95, 1.0, 1.0, 1.0, 1.05, 1.1])[half]
     f_un = term_trend * np.array([1.12, 0.92, 0.9, 0.93, 1.23, 1, 1])[dow]
     f_un *= np.where(last_of_half, 1.4, 1.0) * np.where(last_of_term, 1.5, 1.0) * np.where(first_of_half, 1.15, 1)
     f_un *= np.where((half == 5) & (np.arange(nd) >= nd - 5), 1.5, 1.0)
@@ -1416,7 +1427,7 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
     # ----- emotionally based school avoidance: runs that grow through the year -----------------
     ref_prev = P["refuser"][pid] > 0
     centred = risk - risk.mean()
-    by_year = np.array([0, 0.6, 0.7, 0.8, 0.9, 1, 1, 0.55, 0.85, 1.1, 1.25, 1.35, 1, 1])[nc]
+    by_year = np.array([0, 0.6, 0.7, 0.8, 0.9, 1, 1, 0.75, 0.85, 1.1, 1.25, 1.35, 1, 1])[nc]
     p_ref = np.array(T.refuser_rate)[phase] * by_year * np.exp(0.6 * semh + 0.6 * fsm + 0.6 * centred - 0.6)
     new_ref = ~ref_prev & (rng.random(n) < p_ref) & (nc >= 1)
     refusers = np.flatnonzero((ref_prev & (P["refuser"][pid] > 0)) | new_ref)
@@ -1438,12 +1449,10 @@ def _simulate_marks(city: _City, cal: _YearCalendar, rec: _Records) -> tuple[np.
             pm[rows, d] = codes
             absent_prev = absent
         P["refuser"][pid[refusers]] = np.maximum(P["refuser"][pid[refusers]], 1)
-    city.debug["refusers"] = refusers  # DEBUG
     # ----- on roll but never attending ---------------------------------------------------------
     new_never = rng.random(n) < T.never_attends * np.exp(0.6 * centred + 0.6 * fsm - 0.6)
     never = new_never | P["never"][pid]
     P["never"][pid[never]] = True
-    city.debug["never"] = never  # DEBUG
     if never.any():
         codes = np.where(rng.random((never.sum(), nd)) < 0.93, _UNAUTH, _NO_REASON).astype(np.uint8)
         am[never] = codes
@@ -1549,10 +1558,12 @@ class _YearResult:
     pm: np.ndarray
 
 
-def _simulate(
-    spec: CitySpec, progress: Progress | None = None
-) -> tuple[_City, list[_YearCalendar], Iterator[_YearResult]]:
-    """Build the city and return an iterator over its simulated years (computed lazily)."""
+def _simulate(spec: CitySpec) -> tuple[_City, list[_YearCalendar], Iterator[_YearResult]]:
+    """Build the city and its first-day roster; return it with an iterator over the simulated years.
+
+    Each year is simulated when the iterator reaches it (and pupils' state moves on), so a caller
+    can write one year's marks and let them go before the next.
+    """
     seq = np.random.SeedSequence(spec.seed)
     city = _City(spec, np.random.default_rng(seq.spawn(1)[0]))
     cals = []
@@ -1561,12 +1572,12 @@ def _simulate(
         _school_closures(np.random.default_rng([spec.seed, 7, t]), cal, city.schools)
         cals.append(cal)
 
+    first_roster = _initial_roster(city, cals[0])
+
     def years() -> Iterator[_YearResult]:
-        roster_e, roster_nc = _initial_roster(city, cals[0])
+        roster_e, roster_nc = first_roster
         end_e, end_nc = roster_e, roster_nc
         for t, cal in enumerate(cals):
-            if progress:
-                progress("marks", t, spec.years)
             if t > 0:
                 roster_e, roster_nc = _new_year_roster(city, cals[t - 1], cal, end_e, end_nc)
             rec = _midyear_moves(city, cal, roster_e, roster_nc)
@@ -1575,8 +1586,6 @@ def _simulate(
             still = rec.end == cal.n_days - 1
             end_e, end_nc = rec.enrol[still], rec.nc[still].astype(np.int64)
             yield _YearResult(cal, rec, am, pm)
-        if progress:
-            progress("marks", spec.years, spec.years)
 
     return city, cals, years()
 
@@ -1606,8 +1615,14 @@ _CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none", ba
 
 
 def _write_marks_year(
-    sink: pacsv.CSVWriter, city: _City, upn_dict: pa.Array, res: _YearResult, chunk_cells: int = 4_000_000
+    sink: pacsv.CSVWriter,
+    city: _City,
+    upn_dict: pa.Array,
+    res: _YearResult,
+    chunk_cells: int = 4_000_000,
+    on_chunk: Callable[[float], None] | None = None,
 ) -> int:
+    """Write one year's marks in chunks of about ``chunk_cells`` cells; return the number written."""
     rec, cal = res.rec, res.cal
     nd = cal.n_days
     urn = city.schools.urn[rec.school]
@@ -1641,6 +1656,8 @@ def _write_marks_year(
         )
         sink.write_table(table)
         written += nz.size
+        if on_chunk:
+            on_chunk(min(1.0, (r0 + rows_per_chunk) / rec.n))
     return written
 
 
@@ -1707,7 +1724,7 @@ def generate_city(folder: Path, spec: CitySpec = CitySpec(), *, progress: Progre
     folder.mkdir(parents=True, exist_ok=True)
     if progress:
         progress("population", 0, 1)
-    city, cals, years = _simulate(spec, progress=None)
+    city, cals, years = _simulate(spec)
     if progress:
         progress("population", 1, 1)
     paths = {name: folder / f"{name}.csv" for name in ("schools", "pupils", "marks", "terms", "closures")}
@@ -1717,17 +1734,23 @@ def generate_city(folder: Path, spec: CitySpec = CitySpec(), *, progress: Progre
     with marks_tmp.open("wb") as f:
         f.write(b"upn,urn,date,session,code\n")
         with pacsv.CSVWriter(f, _MARKS_SCHEMA, write_options=_CSV_OPTIONS) as sink:
+            steps = 10 * spec.years
+            if progress:
+                progress("marks", 0, steps)
             for t, res in enumerate(years):
                 if progress:
-                    progress("marks", t, spec.years)
+                    progress("marks", 10 * t + 3, steps)
                 # UPNs of every pupil created so far (the dictionary grows year by year)
                 city.upn_rank = _ranks(city.upn)
                 upn_dict = pa.array(city.upn)
-                total_marks += _write_marks_year(sink, city, upn_dict, res)
+
+                def on_chunk(frac: float, t: int = t) -> None:
+                    if progress:
+                        progress("marks", 10 * t + 3 + round(7 * frac), steps)
+
+                total_marks += _write_marks_year(sink, city, upn_dict, res, on_chunk=on_chunk)
                 labels.append(res.cal.label)
                 res.am = res.pm = np.zeros((0, 0), np.uint8)
-            if progress:
-                progress("marks", spec.years, spec.years)
     marks_tmp.replace(paths["marks"])
     if progress:
         progress("writing", 0, 3)
