@@ -211,3 +211,15 @@ class TestGrouping:
             "sess_overall_percent_pa_10_exact",
         ):
             assert name in cols
+
+
+def test_enrolment_rows_have_zero_not_null_reasons(store: Store, write) -> None:
+    """A pupil who was never absent has 0 sessions for every reason, not a missing value."""
+    from attendwise.measures import REASONS, enrolment_absence
+
+    reg = Register()
+    reg.school()
+    reg.sessions(reg.pupil(), "////")
+    import_folder(store, write(reg))
+    rows = enrolment_absence(store, YEAR).to_pandas()
+    assert (rows[REASONS] == 0).all().all()

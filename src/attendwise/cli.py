@@ -6,6 +6,7 @@ data folder, so an officer can import on Monday and measure on Friday without na
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sys
@@ -421,6 +422,112 @@ def reference_(ctx: click.Context, files: tuple[Path, ...]) -> None:
                     console.print(f"{path.name}: {n:,} reference rows loaded")
             except AttendwiseError as exc:
                 raise click.ClickException(str(exc)) from None
+
+
+@main.command("at-risk")
+@click.option("--school", type=int, help="One school (URN).")
+@click.option(
+    "--weeks",
+    type=int,
+    help="Score as of the end of this many school weeks of the latest year (default: as of the latest mark).",
+)
+@click.option("--limit", type=int, default=50, show_default=True, help="Rows in the table (csv/json give all).")
+@click.option(
+    "--include-absent",
+    is_flag=True,
+    help="Include pupils already persistently absent (default: those "
+    "not yet persistently absent, the early-warning list).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.pass_context
+def at_risk_(
+    ctx: click.Context,
+    school: int | None,
+    weeks: int | None,
+    limit: int,
+    include_absent: bool,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Pupils most likely to end the year persistently or severely absent, with the reasons, riskiest first."""
+    from attendwise.calendar import AcademicYear
+    from attendwise.early_warning import at_risk, year_grid
+
+    with _open_store(ctx, read_only=True) as store:
+        try:
+            as_of = None
+            if weeks is not None:
+                latest = store.latest_mark()
+                if latest is None:
+                    raise click.ClickException("the store holds no marks")
+                grid = year_grid(store, AcademicYear.containing(latest))
+                if not 1 <= weeks <= grid.weeks:
+                    raise click.ClickException(f"--weeks must be 1 to {grid.weeks} for {grid.year.label}")
+                as_of = grid.week_starts[weeks] - dt.timedelta(days=1) if weeks < grid.weeks else latest
+            frame = at_risk(store, as_of=as_of, school=school)
+        except AttendwiseError as exc:
+            raise click.ClickException(str(exc)) from None
+    if not include_absent:
+        frame = frame[frame.attendance_percent > 90]
+    if fmt == "table":
+        title = (
+            f"At risk, as of {frame.as_of.iloc[0]:%d %b %Y} (school week {frame.school_week.iloc[0]})"
+            if len(frame)
+            else "At risk: nobody on roll"
+        )
+        _print_table(
+            frame.head(limit),
+            title,
+            ["upn", "school_name", "nc_year"],
+            {
+                "attendance_percent": ("Attendance %", "{:.1f}"),
+                "projected_attendance_percent": ("Projected %", "{:.1f}"),
+                "risk_pa": ("Risk of PA", "{:.0%}"),
+                "risk_sa": ("Risk of SA", "{:.0%}"),
+                "reasons": ("Reasons", "{}"),
+            },
+        )
+    else:
+        _emit(frame, fmt, "At risk", output, [])
+
+
+@main.command("backtest")
+@click.option("--weeks", default="4,8,12", show_default=True, help="School weeks to predict from.")
+@click.option("--year", "test_year", help="The year to test on (default: the latest complete year).")
+@click.option("--threshold", type=float, default=0.5, show_default=True, help="Risk at which the model flags.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.pass_context
+def backtest_(ctx: click.Context, weeks: str, test_year: str | None, threshold: float, fmt: str) -> None:
+    """How well early warning would have done on a past year, trained only on the years before it."""
+    from attendwise.backtest import backtest
+    from attendwise.calendar import AcademicYear
+
+    with _open_store(ctx, read_only=True) as store:
+        try:
+            report = backtest(
+                store,
+                tuple(int(w) for w in weeks.split(",")),
+                threshold=threshold,
+                test_year=AcademicYear.parse(test_year) if test_year else None,
+            )
+        except (AttendwiseError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from None
+    if fmt == "text":
+        console.print(report.describe())
+        for n, table in report.calibration.items():
+            _print_table(
+                table.assign(band=[f"{i + 1}" for i in range(len(table))]),
+                f"Calibration after {n} weeks (tenths of pupils by predicted risk)",
+                ["band"],
+                {
+                    "pupils": ("Pupils", "{:,.0f}"),
+                    "mean_predicted": ("Predicted", "{:.1%}"),
+                    "observed": ("Observed", "{:.1%}"),
+                },
+            )
+    else:
+        _emit(report.summary, fmt, "Backtest", None, [])
 
 
 @main.command()

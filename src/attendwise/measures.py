@@ -27,7 +27,6 @@ The rules (section 2 of the reference notes):
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -209,7 +208,7 @@ def enrolment_absence(store: Store, period: Period, population: Population | Non
         "sess_aea": m.is_aea.sum(),
         "sess_authorised": m.is_authorised.sum(),
         "sess_unauthorised": m.is_unauthorised.sum(),
-        **{r: (m.reason == r).cast("int64").sum() for r in REASONS},
+        **{r: (m.reason == r).fill_null(False).cast("int64").sum() for r in REASONS},
     }
     per_enrolment = m.group_by("enrolment_id").aggregate(**{k: v.cast("int64") for k, v in sums.items()})
     per_enrolment = per_enrolment.filter(per_enrolment.sess_possible > 0)
@@ -320,9 +319,3 @@ def measure_table(
     frame.insert(0, "time_identifier", period.label)
     frame.insert(0, "time_period", period.academic_year.time_period if period.single_year else "")
     return frame
-
-
-def period_dates_in_store(store: Store) -> tuple[dt.date | None, dt.date | None]:
-    """First and latest session dates held."""
-    row = store.con.execute("SELECT min(date), max(date) FROM marks").fetchone()
-    return (row[0], row[1]) if row else (None, None)

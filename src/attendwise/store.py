@@ -209,14 +209,20 @@ class Store:
         return self.ibis.table(name)
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
-        row = self.con.execute(sql, params or []).fetchone()
-        return None if row is None else row[0]
+        # fetchall, not fetchone: DuckDB refuses further work on a connection with a half-read result.
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
+
+    def mark_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and latest session dates held (None, None for an empty store)."""
+        first, latest = self.con.execute("SELECT min(date), max(date) FROM marks").fetchall()[0]
+        return first, latest
 
     def summary(self) -> StoreSummary:
         counts = {
             t: self.scalar(f"SELECT count(*) FROM {t}") for t in ("schools", "pupils", "enrolments", "marks", "imports")
         }
-        first, latest = self.con.execute("SELECT min(date), max(date) FROM marks").fetchone() or (None, None)
+        first, latest = self.mark_range()
         return StoreSummary(**counts, first_mark=first, latest_mark=latest)
 
     def latest_mark(self) -> dt.date | None:

@@ -33,7 +33,7 @@ HEADLINES = [
 
 def periods_in_store(store: Store, level: Level = "term") -> list[Period]:
     """Every year, term or half term from the first to the latest mark held (the latest cut at that mark)."""
-    first, latest = store.con.execute("SELECT min(date), max(date) FROM marks").fetchone() or (None, None)
+    first, latest = store.mark_range()
     if first is None:
         return []
     halves = store.half_term_starts()
