@@ -71,11 +71,8 @@ def stage_import(args: argparse.Namespace) -> dict[str, float]:
 def _attendwise_tables(store, period) -> dict[str, object]:
     from attendwise.measures import absence_measures, enrolment_absence
 
-    rows = enrolment_absence(store, period).cache()
-    try:
+    with store.materialised(enrolment_absence(store, period)) as rows:
         return {name: absence_measures(rows, cols).to_pandas() for name, cols in GROUPINGS.items()}
-    finally:
-        rows.release()
 
 
 def stage_attendwise(args: argparse.Namespace) -> dict[str, float]:

@@ -129,3 +129,50 @@ def test_not_possible_codes_never_move_a_rate(reg: Register, extra: list[str]) -
     with tmp, store:
         after = measure_table(store, RANGE, "school", Population.all_ages())
     pd.testing.assert_frame_equal(before, after)
+
+
+@PROPERTY
+@given(
+    registers(),
+    st.sampled_from(
+        ["2024/25", "2024/25-autumn", "2024/25-spring", "2024-09-02..2024-10-27", "2024-09-09..2024-12-31"]
+    ),
+)
+def test_session_blocks_give_the_same_measures_as_marks(reg: Register, period_text: str) -> None:
+    """Measures read from the session blocks equal measures read from the marks, for every period the
+    blocks cover (years, census terms, Monday-to-Sunday ranges)."""
+    from attendwise.measures import absence_measures
+
+    store, _, tmp = load(reg)
+    with tmp, store:
+        period = parse_period(period_text)
+        assert store.blocks_cover(period.start, period.end)
+        for population in (Population(), Population.all_ages()):
+            by_blocks = absence_measures(
+                enrolment_absence(store, period, population, source="blocks"), ["school_urn", "fsm"]
+            ).to_pandas()
+            by_marks = absence_measures(
+                enrolment_absence(store, period, population, source="marks"), ["school_urn", "fsm"]
+            ).to_pandas()
+            pd.testing.assert_frame_equal(by_blocks, by_marks)
+
+
+def test_blocks_are_kept_current_through_corrections(store, base, write) -> None:
+    """A correcting import updates the blocks in the same transaction as the marks."""
+    from tests.registers import Register as R
+
+    import_folder(store, write(base))
+    year = parse_period("2024/25")
+    upn = base.pupils[0]["upn"]
+    import_folder(
+        store, write(R(marks=[{"upn": upn, "urn": 100001, "date": "2024-09-02", "session": "AM", "code": "O"}]))
+    )
+    blocks = measure_table(store, year).iloc[0]
+    marks = absence_measures_from_marks(store, year)
+    assert blocks.sess_unauthorised == marks.sess_unauthorised == 3
+
+
+def absence_measures_from_marks(store, period):  # type: ignore[no-untyped-def]
+    from attendwise.measures import absence_measures
+
+    return absence_measures(enrolment_absence(store, period, source="marks")).to_pandas().iloc[0]

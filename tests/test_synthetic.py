@@ -126,7 +126,7 @@ def test_same_seed_gives_identical_files(tmp_path: Path) -> None:
 def test_files_have_the_documented_columns(small: tuple[CitySummary, duckdb.DuckDBPyConnection]) -> None:
     summary, _ = small
     headers = {name: path.open().readline().strip().split(",") for name, path in summary.paths.items()}
-    assert headers["schools"] == ["urn", "name", "phase", "la_code"]
+    assert headers["schools"] == ["urn", "name", "phase", "la_code", "la_name"]
     assert headers["marks"] == ["upn", "urn", "date", "session", "code"]
     assert headers["terms"] == ["academic_year", "term", "half_term", "start_date", "end_date"]
     assert headers["closures"] == ["urn", "start_date", "end_date", "session", "reason"]

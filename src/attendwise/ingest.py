@@ -745,7 +745,11 @@ def import_folder(
         result.enrolments_added, result.enrolments_changed = _upsert_enrolments(store, import_id)
         _replace_calendar(store, terms, closures)
         if marks_path is not None and n_read:
+            first_marks = not store.scalar("SELECT count(*) > 0 FROM marks")
             _merge_marks(store, import_id, result)
+            if progress:
+                progress("summarising sessions", 0, 1)
+            store.refresh_blocks(None if first_marks else "SELECT DISTINCT enrolment_id FROM _marks")
         con.execute(
             "INSERT INTO imports VALUES (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

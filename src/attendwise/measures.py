@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -38,7 +39,7 @@ from attendwise.calendar import Period
 from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, ethnicity_groups
 from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
 from attendwise.errors import AttendwiseError
-from attendwise.store import Store
+from attendwise.store import BLOCK_COUNTS, Store
 
 __all__ = [
     "GROUPINGS",
@@ -162,7 +163,13 @@ def _labels(column: ir.Value, labels: dict[object, str], other: str = "Unclassif
     return column.cases(*labels.items(), else_=other)
 
 
-def enrolment_absence(store: Store, period: Period, population: Population | None = None) -> ir.Table:
+def enrolment_absence(
+    store: Store,
+    period: Period,
+    population: Population | None = None,
+    *,
+    source: Literal["auto", "blocks", "marks"] = "auto",
+) -> ir.Table:
     """One row per counted enrolment in ``period``: sessions by category and reason, PA and SA flags.
 
     Columns: ``enrolment_id``, ``upn``, the grouping columns of :data:`GROUPINGS`,
@@ -171,6 +178,9 @@ def enrolment_absence(store: Store, period: Period, population: Population | Non
     """
     population = population or Population()
     year = period.academic_year
+    use_blocks = source == "blocks" or (source == "auto" and store.blocks_cover(period.start, period.end))
+    if use_blocks and not store.blocks_cover(period.start, period.end):
+        raise MeasureError(f"{period.describe()} is not a union of session blocks; measure it from the marks")
     marks = store.table("marks")
     enrolments = store.table("enrolments")
     pupils = store.table("pupils")
@@ -194,22 +204,31 @@ def enrolment_absence(store: Store, period: Period, population: Population | Non
     if not population.include_boarders:
         people = people.filter(~people.boarder)
 
-    m = marks.join(people, "enrolment_id")
-    if census_summer:
-        # Aged 15: sessions in the second half of the summer term are removed (study leave).
-        m = m.filter(~((m.age == 15) & (m.date >= summer2)))
-    code_set = ibis.ifelse(m.date >= SWITCH_DATE, "2024", "2006")
-    m = m.mutate(code_set=code_set)
-    m = m.join(codes, [m.code_set == codes.code_set, m.code == codes.code])
-
-    sums = {
-        "sess_possible": m.is_possible.sum(),
-        "sess_present": m.is_present.sum(),
-        "sess_aea": m.is_aea.sum(),
-        "sess_authorised": m.is_authorised.sum(),
-        "sess_unauthorised": m.is_unauthorised.sum(),
-        **{r: (m.reason == r).fill_null(False).cast("int64").sum() for r in REASONS},
-    }
+    if use_blocks:
+        # Session blocks (see Store.refresh_blocks): counts already by category and reason.
+        blocks = store.table("session_blocks")
+        b = blocks.filter(blocks.block_start.between(period.start, period.end)).join(people, "enrolment_id")
+        if census_summer:
+            # Aged 15: sessions in the second half of the summer term are removed (study leave); the
+            # spring bank holiday is a Monday, so it is always a block boundary.
+            b = b.filter(~((b.age == 15) & (b.block_start >= summer2)))
+        sums = {c: b[c].sum() for c in BLOCK_COUNTS}
+        m = b
+    else:
+        m = marks.join(people, "enrolment_id")
+        if census_summer:
+            # Aged 15: sessions in the second half of the summer term are removed (study leave).
+            m = m.filter(~((m.age == 15) & (m.date >= summer2)))
+        m = m.mutate(code_set=ibis.ifelse(m.date >= SWITCH_DATE, "2024", "2006"))
+        m = m.join(codes, [m.code_set == codes.code_set, m.code == codes.code])
+        sums = {
+            "sess_possible": m.is_possible.sum(),
+            "sess_present": m.is_present.sum(),
+            "sess_aea": m.is_aea.sum(),
+            "sess_authorised": m.is_authorised.sum(),
+            "sess_unauthorised": m.is_unauthorised.sum(),
+            **{r: (m.reason == r).fill_null(False).cast("int64").sum() for r in REASONS},
+        }
     per_enrolment = m.group_by("enrolment_id").aggregate(**{k: v.cast("int64") for k, v in sums.items()})
     per_enrolment = per_enrolment.filter(per_enrolment.sess_possible > 0)
     overall = per_enrolment.sess_authorised + per_enrolment.sess_unauthorised

@@ -31,9 +31,9 @@ HEADLINE_COLUMNS = {
 
 def headline_against_national(store: Store, period: Period, la_name: str) -> pd.DataFrame:
     """The LA's headline measures, total and by phase, beside the national figures for the year."""
-    enrolments = enrolment_absence(store, period).cache()
-    total = absence_measures(enrolments).to_pandas().assign(education_phase="Total")
-    phases = absence_measures(enrolments, ["education_phase"]).to_pandas()
+    with store.materialised(enrolment_absence(store, period)) as enrolments:
+        total = absence_measures(enrolments).to_pandas().assign(education_phase="Total")
+        phases = absence_measures(enrolments, ["education_phase"]).to_pandas()
     la = pd.concat([total, phases], ignore_index=True).assign(area=la_name)
     national = national_figures(period.academic_year.time_period)
     year = AcademicYear(int(national.time_period.iloc[0]) // 100).label

@@ -1762,8 +1762,8 @@ def generate_city(folder: Path, spec: CitySpec = CitySpec(), *, progress: Progre
     order = np.argsort(sch.urn)
     _write_small_csv(
         paths["schools"],
-        ["urn", "name", "phase", "la_code"],
-        [[str(sch.urn[i]), sch.name[i], _PHASE_NAMES[sch.phase[i]], spec.la_code] for i in order],
+        ["urn", "name", "phase", "la_code", "la_name"],
+        [[str(sch.urn[i]), sch.name[i], _PHASE_NAMES[sch.phase[i]], spec.la_code, spec.la_name] for i in order],
     )
     _write_small_csv(
         paths["terms"],
