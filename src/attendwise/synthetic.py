@@ -61,6 +61,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from attendwise.calendar import easter_sunday
 from attendwise.upn import check_letter
 
 __all__ = ["CitySpec", "CitySummary", "generate_city"]
@@ -426,21 +427,6 @@ def _date(n: int) -> dt.date:
 # -------------------------------------------------------------------------------------------------
 
 
-def _easter_sunday(year: int) -> dt.date:
-    """Easter Sunday (the anonymous Gregorian algorithm)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    el = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * el) // 451
-    month, day = divmod(h + el - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
-
-
 def _weekday_on_or_after(d: dt.date) -> dt.date:
     while d.weekday() >= 5:
         d += dt.timedelta(days=1)
@@ -528,7 +514,7 @@ def _academic_calendar(year: int, pupil_days: int = 190, inset_days: int = 5) ->
     a2e = dec22 - dt.timedelta(days=(dec22.weekday() - 4) % 7)
     s1s = _weekday_on_or_after(dt.date(year + 1, 1, 4))
     feb_ht = _monday_on_or_after(dt.date(year + 1, 2, 12))
-    easter = _easter_sunday(year + 1)
+    easter = easter_sunday(year + 1)
     may31 = dt.date(year + 1, 5, 31)
     may_ht = may31 - dt.timedelta(days=may31.weekday())
     halves = [
