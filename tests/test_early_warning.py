@@ -176,3 +176,37 @@ def test_at_risk_lists_everyone_on_roll_with_reasons(city: Path, model) -> None:
     assert {"upn", "school_name", "attendance_percent", "projected_attendance_percent", "risk_sa", "rule"} <= set(
         frame.columns
     )
+
+
+def test_transition_view_shows_last_year_beside_this_year(city: Path, model) -> None:
+    """Year 7 pupils this year, each with last year's attendance (at primary) and the change since."""
+    from attendwise.early_warning import transition
+
+    with Store(city, read_only=True) as store:
+        frame = transition(store, into="secondary", model=model)
+        infant = transition(store, into="infant", model=model)
+    assert len(frame) > 50 and set(frame.nc_year) == {"7"}
+    with_history = frame.dropna(subset=["last_year_attendance_percent"])
+    assert len(with_history) > 0.8 * len(frame)
+    assert (
+        with_history.change_points == with_history.attendance_percent - with_history.last_year_attendance_percent
+    ).all()
+    assert set(infant.nc_year) <= {"R", "1"} and len(infant) > 0
+    with pytest.raises(EarlyWarningError, match="unknown transition"):
+        transition(store, into="college", model=model)
+
+
+def test_cli_transition_and_drivers(city: Path) -> None:
+    from click.testing import CliRunner
+
+    from attendwise.cli import main
+
+    runner = CliRunner()
+    out = runner.invoke(main, ["--store", str(city), "transition", "--format", "csv"])
+    assert out.exit_code == 0, out.output
+    assert "last_year_attendance_percent" in out.output.splitlines()[0]
+    out = runner.invoke(
+        main, ["--store", str(city), "disproportionality", "--drivers", "fsm=FSM eligible", "--format", "csv"]
+    )
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[0].startswith("school_urn,school_name,group_enrolments")

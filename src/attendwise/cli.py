@@ -287,6 +287,11 @@ def bands(
     metavar="CHARACTERISTIC=GROUP",
     help="Adjusted view for one group, e.g. 'ethnicity_minor=Gypsy / Roma' (controls: FSM, SEN, year).",
 )
+@click.option(
+    "--drivers",
+    metavar="CHARACTERISTIC=GROUP",
+    help="Which schools drive the LA-wide gap for one group, e.g. 'fsm=FSM eligible'.",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 @click.pass_context
@@ -299,11 +304,17 @@ def disproportionality_(
     pairs: bool,
     flagged_only: bool,
     adjust: str | None,
+    drivers: str | None,
     fmt: str,
     output: Path | None,
 ) -> None:
     """Which groups are over-represented among persistent and severe absentees, with intervals and tests."""
-    from attendwise.disproportionality import adjusted_effect, disproportionality_table, enrolment_frame
+    from attendwise.disproportionality import (
+        adjusted_effect,
+        disproportionality_table,
+        enrolment_frame,
+        schools_driving_gap,
+    )
 
     chosen = [c.strip() for c in characteristics.split(",") if c.strip()]
     with _open_store(ctx, read_only=True) as store:
@@ -313,6 +324,25 @@ def disproportionality_(
                 characteristic, _, group = adjust.partition("=")
                 frame = enrolment_frame(store, p)
                 console.print(adjusted_effect(frame, characteristic.strip(), group.strip()).describe())
+                return
+            if drivers:
+                characteristic, _, group = drivers.partition("=")
+                table = schools_driving_gap(enrolment_frame(store, p), characteristic.strip(), group.strip())
+                if fmt != "table":
+                    _emit(table, fmt, "Drivers", output, [])
+                    return
+                _print_table(
+                    table.head(20),
+                    f"Schools behind the gap for {group.strip()}, {p.label}",
+                    ["school_urn", "school_name"],
+                    {
+                        "group_enrolments": ("Pupils in group", "{:,.0f}"),
+                        "group_absentees": ("Persistently absent", "{:,.0f}"),
+                        "expected_absentees": ("Expected", "{:,.1f}"),
+                        "excess_absentees": ("Excess", "{:+,.1f}"),
+                        "share_of_excess": ("% of LA excess", "{:.1f}"),
+                    },
+                )
                 return
             table = disproportionality_table(store, p, chosen, school=school, phase=phase, pairs=pairs)
         except AttendwiseError as exc:
@@ -490,6 +520,47 @@ def at_risk_(
         )
     else:
         _emit(frame, fmt, "At risk", output, [])
+
+
+@main.command("transition")
+@click.option(
+    "--into",
+    type=click.Choice(["secondary", "infant"]),
+    default="secondary",
+    show_default=True,
+    help="Year 6 to 7 (secondary), or into Reception and Year 1 (infant).",
+)
+@click.option("--school", type=int, help="One school (URN).")
+@click.option("--limit", type=int, default=50, show_default=True, help="Rows in the table (csv/json give all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.pass_context
+def transition_(ctx: click.Context, into: str, school: int | None, limit: int, fmt: str, output: Path | None) -> None:
+    """Pupils at a transition point, with last year's attendance beside this year's, riskiest first."""
+    from attendwise.early_warning import transition
+
+    with _open_store(ctx, read_only=True) as store:
+        try:
+            frame = transition(store, into=into)
+        except AttendwiseError as exc:
+            raise click.ClickException(str(exc)) from None
+    if school is not None:
+        frame = frame[frame.urn == school]
+    if fmt == "table":
+        _print_table(
+            frame.head(limit),
+            f"Transition into {into} school",
+            ["upn", "school_name", "nc_year"],
+            {
+                "last_year_attendance_percent": ("Last year %", "{:.1f}"),
+                "attendance_percent": ("This year %", "{:.1f}"),
+                "change_points": ("Change", "{:+.1f}"),
+                "risk_pa": ("Risk of PA", "{:.0%}"),
+                "reasons": ("Reasons", "{}"),
+            },
+        )
+    else:
+        _emit(frame, fmt, "Transition", output, [])
 
 
 @main.command("backtest")

@@ -38,6 +38,7 @@ __all__ = [
     "model_for",
     "reasons",
     "train_model",
+    "transition",
     "year_grid",
 ]
 
@@ -463,6 +464,7 @@ def at_risk(
     scored["reasons"] = ["; ".join(reasons(r, model.weeks_in_year)) for _, r in scored.iterrows()]
     scored["as_of"] = latest
     scored["school_week"] = week
+    scored["last_year_attendance_percent"] = 100 * (1 - scored.ly_rate)
     cols = [
         "upn",
         "forename",
@@ -472,6 +474,7 @@ def at_risk(
         "nc_year",
         "attendance_percent",
         "projected_attendance_percent",
+        "last_year_attendance_percent",
         "risk_pa",
         "risk_sa",
         "rule",
@@ -516,6 +519,23 @@ def model_for(store: Store, year: AcademicYear, *, history_years: int = 2) -> Ea
             old.unlink()
         joblib.dump(model, cache)
     return model
+
+
+#: Transition points: the year groups a pupil enters at a change of school or stage.
+TRANSITIONS = {"secondary": ("7",), "infant": ("R", "1")}
+
+
+def transition(
+    store: Store, *, into: str = "secondary", as_of: dt.date | None = None, model: EarlyWarningModel | None = None
+) -> pd.DataFrame:
+    """Pupils at a transition point (Year 7, or Reception and Year 1) with last year's attendance beside this
+    year's and their risk, riskiest first: those whose pattern last year says to watch them now."""
+    if into not in TRANSITIONS:
+        raise EarlyWarningError(f"unknown transition {into!r}: choose from {', '.join(TRANSITIONS)}")
+    frame = at_risk(store, as_of=as_of, model=model)
+    frame = frame[frame.nc_year.isin(TRANSITIONS[into])].copy()
+    frame["change_points"] = frame.attendance_percent - frame.last_year_attendance_percent
+    return frame.reset_index(drop=True)
 
 
 def _has_marks(store: Store, year: AcademicYear) -> bool:
