@@ -1,0 +1,91 @@
+"""``attendwise serve``: the web app on the register store (register with ``main.add_command(serve)``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+__all__ = ["serve"]
+
+
+def setup_django(store: Path, settings_module: str) -> None:
+    """Point Django at the store and settings, and start it."""
+    os.environ["ATTENDWISE_STORE"] = str(store)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    import django
+
+    django.setup()
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Request threads (one process owns the store).")
+@click.option("--demo", is_flag=True, help="Create one demo account per role, with fresh passwords, and print them.")
+@click.option(
+    "--production",
+    is_flag=True,
+    help="Use the production settings (HTTPS, secure cookies; needs ATTENDWISE_SECRET_KEY and "
+    "ATTENDWISE_ALLOWED_HOSTS).",
+)
+@click.option("--no-migrate", is_flag=True, help="Do not create or update the accounts database first.")
+@click.option("--no-warm", is_flag=True, help="Do not compute the LA's figures before answering requests.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    threads: int,
+    demo: bool,
+    production: bool,
+    no_migrate: bool,
+    no_warm: bool,
+) -> None:
+    """Serve the web app for the LA attendance team and schools on the register store.
+
+    One process owns the store read-write (DuckDB allows one writer) and answers requests on
+    several threads; uploads are imported through it. Accounts and the audit log are kept in
+    SQLite beside the store, or in PostgreSQL when DATABASE_URL is set.
+    """
+    from attendwise.store import default_store_path
+
+    store_path = Path((ctx.obj or {}).get("store") or default_store_path())
+    setup_django(store_path, "attendwise.web.settings.production" if production else "attendwise.web.settings.local")
+    from django.core.management import call_command
+
+    if not no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    from attendwise.web.services.data import get_access
+
+    access = get_access()
+    logins = []
+    if demo:
+        from attendwise.web.demo import ensure_demo_accounts
+
+        logins = ensure_demo_accounts(access.store())
+    if not no_warm and access.exists():
+        click.echo("Computing the LA's figures...", err=True)
+        from attendwise.web.services.warm import warm
+
+        warm(access)
+    url = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}/"
+    click.echo(f"\nattendwise is serving {store_path} at {url}")
+    if logins:
+        click.echo("Sign in as (passwords are new each start):")
+        for login in logins:
+            click.echo(f"  {login.username:<15} {login.password:<32} {login.role.label}: {login.note}")
+    click.echo("Press Ctrl+C to stop.\n")
+    from waitress import serve as waitress_serve
+
+    from attendwise.web.wsgi import application
+
+    waitress_serve(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="attendwise",
+        max_request_body_size=int(os.environ.get("ATTENDWISE_UPLOAD_MAX_MB", "200")) * 1024 * 1024 + 65536,
+    )

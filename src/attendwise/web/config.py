@@ -1,0 +1,116 @@
+"""The web app's settings, declared once as data: environment variable, default and help.
+
+``docs/web.md`` documents each one (a test checks it), and the Django settings modules read
+them through :func:`env`, twelve-factor style.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["SETTINGS", "Setting", "env", "env_bool", "env_int", "env_list"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ATTENDWISE_STORE",
+        "~/.local/share/attendwise/attendwise.duckdb",
+        "The register store (DuckDB file) the app reads and imports uploads into.",
+    ),
+    Setting(
+        "ATTENDWISE_STORE_READ_ONLY",
+        "false",
+        "Open the store read-only: uploads are switched off, and several app processes (and the CLI's "
+        "read-only commands) may share the file.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "sqlite:///<store folder>/web.sqlite3",
+        "Accounts, roles and the audit log. SQLite beside the store by default; PostgreSQL with "
+        "postgres://USER:PASSWORD@HOST:5432/NAME.",
+    ),
+    Setting(
+        "ATTENDWISE_SECRET_KEY",
+        "",
+        "Django's secret key. Required in production; locally one is generated once and kept beside "
+        "the store (web-secret-key, readable only by its owner).",
+    ),
+    Setting(
+        "ATTENDWISE_ALLOWED_HOSTS",
+        "localhost,127.0.0.1,[::1]",
+        "Host names the app answers to, comma-separated.",
+    ),
+    Setting(
+        "ATTENDWISE_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Extra trusted origins for CSRF checks behind a proxy, e.g. https://attendance.example.gov.uk.",
+    ),
+    Setting(
+        "ATTENDWISE_BEHIND_TLS_PROXY",
+        "false",
+        "Production only: trust X-Forwarded-Proto from the reverse proxy that terminates TLS.",
+    ),
+    Setting(
+        "ATTENDWISE_SUPPRESSION_THRESHOLD",
+        "5",
+        "Counts from 1 to this number less one (and rates built on them) are suppressed for scrutiny "
+        "members and in exports for sharing outside the team.",
+    ),
+    Setting(
+        "ATTENDWISE_BAND_SCHEME",
+        "five-categories",
+        "The attendance band scheme: a preset (five-categories, three-stages) or the path of an LA's TOML file.",
+    ),
+    Setting(
+        "ATTENDWISE_UPLOAD_MAX_MB",
+        "200",
+        "Largest register upload accepted, in megabytes (all files together, and unpacked zip contents).",
+    ),
+    Setting(
+        "ATTENDWISE_LOGIN_FAILURE_LIMIT",
+        "5",
+        "Failed sign-ins for one user name from one address before sign-in is locked.",
+    ),
+    Setting(
+        "ATTENDWISE_LOGIN_COOLOFF_MINUTES",
+        "15",
+        "How long a locked sign-in stays locked.",
+    ),
+    Setting(
+        "ATTENDWISE_SESSION_MINUTES",
+        "60",
+        "A signed-in session ends after this many minutes without a request.",
+    ),
+    Setting(
+        "ATTENDWISE_LA_NAME",
+        "",
+        "The local authority's name in the header (default: the name in the store's schools).",
+    ),
+)
+
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+def env(name: str) -> str:
+    """The setting's value from the environment, else its default."""
+    return os.environ.get(name, _DEFAULTS[name])
+
+
+def env_bool(name: str) -> bool:
+    return env(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str) -> int:
+    return int(env(name))
+
+
+def env_list(name: str) -> list[str]:
+    return [part.strip() for part in env(name).split(",") if part.strip()]

@@ -1,0 +1,55 @@
+"""Template context every page gets: the service name, the LA's name and the navigation for the user's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from attendwise.web import rules
+
+SERVICE_NAME = "Attendance support"
+
+
+def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    scope = rules.scope_for(user)
+    items: list[tuple[str, str]] = []
+    if rules.can_view_la_overview(user):
+        items.append(("LA overview", reverse("la_overview")))
+    if rules.can_view_schools(user):
+        if scope.schools is not None and len(scope.schools) == 1:
+            items.append(("Your school", reverse("school", args=[next(iter(scope.schools))])))
+        else:
+            items.append(("Schools", reverse("schools")))
+    if rules.can_view_cohorts(user):
+        items.append(("Cohorts", reverse("cohorts")))
+    if rules.can_upload(user):
+        items.append(("Upload registers", reverse("uploads")))
+    if rules.can_view_audit(user):
+        items.append(("Audit log", reverse("audit")))
+    return [{"label": label, "href": href, "active": request.path.startswith(href)} for label, href in items]
+
+
+def service(request: HttpRequest) -> dict[str, Any]:
+    from attendwise.web.services.data import get_access
+    from attendwise.web.services.overview import la_name
+
+    name = settings.ATTENDWISE_LA_NAME
+    if not name:
+        try:
+            access = get_access()
+            name = la_name(access) if access.exists() else "Local authority"
+        except Exception:  # the header must render even if the store cannot be read
+            name = "Local authority"
+    scope = rules.scope_for(request.user)
+    return {
+        "service_name": SERVICE_NAME,
+        "la_name": name,
+        "nav_items": navigation(request),
+        "user_role": scope.role.label if scope.role else "",
+    }

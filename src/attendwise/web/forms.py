@@ -1,0 +1,77 @@
+"""Forms: each validates what a user typed and says what is wrong in words they can act on."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from attendwise.web.models import Action, Outcome
+from attendwise.web.services.cohorts import CHARACTERISTICS
+
+
+class SignInForm(AuthenticationForm):
+    error_messages: ClassVar[dict[str, str]] = {
+        "invalid_login": "Enter a correct user name and password",
+        "inactive": "This account is not active",
+    }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list[object]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Register files",
+        help_text="pupils.csv and marks.csv (or marks.csv.gz), with schools.csv, terms.csv or closures.csv if "
+        "needed; or one zip file holding them.",
+        error_messages={"required": "Choose a register file to upload"},
+    )
+
+
+class CohortForm(forms.Form):
+    by = forms.ChoiceField(label="Characteristic", choices=list(CHARACTERISTICS.items()), initial="fsm")
+    then = forms.ChoiceField(
+        label="Then by (optional)", choices=[("", "Nothing else"), *CHARACTERISTICS.items()], required=False
+    )
+    school = forms.TypedChoiceField(label="School", coerce=int, required=False, empty_value=None)
+    period = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, schools: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["school"].choices = [("", "All your schools"), *[(urn, name) for urn, name in schools]]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("then") and data.get("then") == data.get("by"):
+            self.add_error("then", "Choose a different second characteristic, or nothing else")
+        return data
+
+
+class AuditSearchForm(forms.Form):
+    username = forms.CharField(label="User name contains", required=False, max_length=150)
+    upn = forms.CharField(label="UPN", required=False, max_length=13)
+    action = forms.ChoiceField(label="Action", choices=[("", "Any"), *Action.choices], required=False)
+    outcome = forms.ChoiceField(label="Outcome", choices=[("", "Any"), *Outcome.choices], required=False)
+    date_from = forms.DateField(label="From (YYYY-MM-DD)", required=False)
+    date_to = forms.DateField(label="To (YYYY-MM-DD)", required=False)
+
+    def clean_upn(self) -> str:
+        upn = self.cleaned_data.get("upn", "").strip().upper()
+        if upn and len(upn) != 13:
+            raise forms.ValidationError("A UPN is 13 characters, like A123456789012")
+        return upn

@@ -1,0 +1,133 @@
+"""The cohort page: the measures and bands for any characteristic (or two), within the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from attendwise.calendar import Period
+from attendwise.measures import GROUPINGS, resolve_grouping
+from attendwise.web.rules import Scope
+from attendwise.web.services import figures
+from attendwise.web.services.charts import bar_chart
+from attendwise.web.services.data import StoreAccess
+from attendwise.web.services.overview import MEASURE_COLUMNS
+from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
+from attendwise.web.suppression import suppress_band_counts, suppress_measures
+
+__all__ = ["CHARACTERISTICS", "CohortPage", "cohort_frame", "cohort_page"]
+
+#: The characteristics a user may choose, with their labels (keys of ``measures.GROUPINGS``).
+CHARACTERISTICS: dict[str, str] = {
+    "fsm": "Free school meals",
+    "sen": "SEN provision",
+    "need": "SEN primary need",
+    "sex": "Sex",
+    "year": "Year group",
+    "ethnicity": "Ethnicity (major group)",
+    "ethnicity_minor": "Ethnicity (minor group)",
+    "language": "First language",
+    "cla": "Looked after",
+    "cin": "Child in need",
+    "cpp": "Child protection plan",
+    "phase": "Phase",
+}
+assert set(CHARACTERISTICS) <= set(GROUPINGS)
+
+_LABELS = {
+    "fsm": "FSM",
+    "sen_provision": "SEN provision",
+    "sen_primary_need": "SEN primary need",
+    "sex": "Sex",
+    "nc_year": "Year group",
+    "ethnicity_major": "Ethnicity",
+    "ethnicity_minor": "Ethnicity (minor)",
+    "first_language": "First language",
+    "cla": "Looked after",
+    "cin": "Child in need",
+    "cpp": "Child protection plan",
+    "education_phase": "Phase",
+}
+
+
+@dataclass
+class CohortPage:
+    period: Period
+    by: list[str]
+    columns: list[str]
+    suppressed: bool
+    measures: Figure
+    bands: Table
+
+
+def _rows(access: StoreAccess, scope: Scope, period: Period, school: int | None) -> pd.DataFrame:
+    return figures.scoped_rows(figures.period_rows(access, period), scope, school)
+
+
+def cohort_frame(
+    access: StoreAccess,
+    scope: Scope,
+    period: Period,
+    by: list[str],
+    *,
+    school: int | None,
+    suppress: bool,
+    threshold: int,
+) -> tuple[list[str], pd.DataFrame]:
+    """The DfE measure columns by the chosen characteristics (for the page, the CSV and the API)."""
+    cols = resolve_grouping(by)
+    rows = _rows(access, scope, period, school)
+    key = ("cohort", period, scope.schools, scope.social_care_only, school)
+    frame = figures.measures(access, rows, cols, key=key)
+    if suppress:
+        frame = suppress_measures(frame, threshold, keys=cols)
+    return cols, frame
+
+
+def cohort_page(
+    access: StoreAccess,
+    scope: Scope,
+    period: Period,
+    by: list[str],
+    *,
+    school: int | None,
+    suppress: bool,
+    threshold: int,
+    scope_label: str,
+) -> CohortPage:
+    cols, frame = cohort_frame(access, scope, period, by, school=school, suppress=suppress, threshold=threshold)
+    label_cols = [Column(c, _LABELS.get(c, c)) for c in cols]
+    frame = frame.assign(group=[" / ".join(str(v) for v in vals) for vals in frame[cols].itertuples(index=False)])
+    table = table_from_frame(
+        frame,
+        f"Absence by {', '.join(_LABELS.get(c, c).lower() for c in cols)}, {scope_label}, {period.label}",
+        [*label_cols, *MEASURE_COLUMNS],
+    )
+    spec = (
+        bar_chart(frame, category="group", value="enrolments_pa_10_exact_percent", value_title="Persistent absence %")
+        if len(frame)
+        else None
+    )
+    figure = Figure(
+        "cohort",
+        "Persistent absence by group",
+        spec,
+        table,
+        "Enrolments missing 10% or more of their possible sessions, as a percentage of the group.",
+    )
+
+    rows = _rows(access, scope, period, school)
+    key = ("cohort", period, scope.schools, scope.social_care_only, school)
+    band_frame = figures.bands(access, rows, cols, key=key)
+    if suppress:
+        band_frame = suppress_band_counts(band_frame, threshold, keys=cols)
+    scheme = figures.band_scheme()
+    wide = band_frame.pivot_table(index=cols, columns="band", values="enrolments", aggfunc="first", sort=False)
+    wide = wide.reindex(columns=[b.key for b in scheme.bands]).reset_index()
+    bands_table = table_from_frame(
+        wide,
+        f"Pupils in each attendance band by {', '.join(_LABELS.get(c, c).lower() for c in cols)}",
+        [*label_cols, *[Column(b.key, b.name, "count") for b in scheme.bands]],
+    )
+    return CohortPage(period, by, cols, suppress, figure, bands_table)

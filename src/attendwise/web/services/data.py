@@ -1,0 +1,113 @@
+"""Access to the register store from a threaded web server, and a cache of computed figures.
+
+DuckDB lets one process open a store file read-write (or several read-only).  The web process
+owns the store: each server thread opens its own connection to it (DuckDB shares one database
+instance between connections of a process), so an upload importing on one thread does not stop
+the others reading.  Uploads are imported through the same connections, inside DuckDB's own
+transaction, so a refused import leaves nothing behind.
+
+Figures are cached by the store's data version (the latest import id), so an upload makes every
+cached figure stale at once and nothing is ever served from before it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from attendwise.store import Store
+
+__all__ = ["StoreAccess", "get_access", "reset_access"]
+
+T = TypeVar("T")
+
+
+class Memo:
+    """A small thread-safe LRU cache that computes each key once, even when asked concurrently."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+class StoreAccess:
+    """The web process's way into the store: one connection per thread, and the figure cache."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._local = threading.local()
+        self.memo = Memo()
+        self.write_lock = threading.Lock()
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def store(self) -> Store:
+        """This thread's connection to the store."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.path, read_only=self.read_only)
+            self._local.store = store
+        return store
+
+    def version(self) -> int:
+        """The data version: the id of the latest import (0 for an empty store)."""
+        rows = self.store().con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchall()
+        return int(rows[0][0])
+
+    def cached(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per data version and key."""
+        return self.memo.get((self.version(), *key), compute)
+
+
+_access: StoreAccess | None = None
+_access_lock = threading.Lock()
+
+
+def get_access() -> StoreAccess:
+    """The process's :class:`StoreAccess`, opened on first use from the Django settings."""
+    global _access
+    if _access is None:
+        from django.conf import settings
+
+        with _access_lock:
+            if _access is None:
+                _access = StoreAccess(
+                    Path(settings.ATTENDWISE_STORE), read_only=bool(settings.ATTENDWISE_STORE_READ_ONLY)
+                )
+    return _access
+
+
+def reset_access() -> None:
+    """Forget the open store (tests switch stores between cases)."""
+    global _access
+    with _access_lock:
+        _access = None

@@ -1,0 +1,108 @@
+"""Reporting periods offered in the web app, and the matching period a year earlier."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
+from attendwise.store import Store
+
+__all__ = ["PeriodChoice", "months", "period_choices", "previous_period", "resolve_period"]
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    value: str
+    label: str
+
+
+def _marks_range(store: Store) -> tuple[dt.date | None, dt.date | None]:
+    rows = store.con.execute("SELECT min(date), max(date) FROM marks").fetchall()
+    return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+
+def resolve_period(store: Store, text: str | None) -> Period:
+    """The period asked for, or by default the latest academic year with marks.
+
+    Raises:
+        PeriodError: the text is not a period, or the store has no marks yet.
+    """
+    _, latest = _marks_range(store)
+    if latest is None:
+        raise PeriodError("the store holds no marks yet: upload a register export first")
+    text = (text or "").strip() or AcademicYear.containing(latest).label
+    return parse_period(text, half_term_starts=store.half_term_starts(), latest_mark=latest)
+
+
+def period_choices(store: Store) -> list[PeriodChoice]:
+    """Years, terms and half terms that have marks, newest year first."""
+    first, latest = _marks_range(store)
+    if first is None or latest is None:
+        return []
+    starts = store.half_term_starts()
+    choices: list[PeriodChoice] = []
+    year = AcademicYear.containing(latest)
+    while year.end >= first:
+        choices.append(PeriodChoice(year.label, f"{year.label} (whole year{' so far' if latest < year.end else ''})"))
+        for term in ("autumn", "spring", "summer"):
+            start, _ = year.term(term)
+            if start > latest:
+                continue
+            choices.append(PeriodChoice(f"{year.label}-{term}", f"{year.label} {term} term"))
+            for half in ("1", "2"):
+                try:
+                    p = parse_period(f"{year.label}-{term}-{half}", half_term_starts=starts)
+                except PeriodError:
+                    continue
+                if p.start <= latest:
+                    choices.append(PeriodChoice(f"{year.label}-{term}-{half}", f"{year.label} {term} half term {half}"))
+        year = AcademicYear(year.start_year - 1)
+    return choices
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def previous_period(store: Store, period: Period) -> Period | None:
+    """The same period one academic year earlier, if the store has marks in it."""
+    first, _ = _marks_range(store)
+    year = period.academic_year
+    before = AcademicYear(year.start_year - 1)
+    if period.census and (period.start, period.end) == (year.start, year.end):
+        earlier = Period(before.label, before.start, before.end, census=True)
+    else:
+        term = next(
+            (t for t in ("autumn", "spring", "summer") if period.census and (period.start, period.end) == year.term(t)),
+            None,
+        )
+        if term is not None:
+            start, end = before.term(term)
+            earlier = Period(f"{before.label} {term} term", start, end, census=True)
+        else:
+            label = period.label.replace(year.label, before.label) if year.label in period.label else period.label
+            earlier = Period(
+                f"{label} (a year earlier)" if label == period.label else label,
+                _year_earlier(period.start),
+                _year_earlier(period.end),
+            )
+    if first is None or first > earlier.end:
+        return None
+    return earlier
+
+
+def months(period: Period, latest: dt.date) -> list[Period]:
+    """The calendar months of a period up to the latest mark, as periods (for trend charts)."""
+    out: list[Period] = []
+    day = period.start.replace(day=1)
+    last = min(period.end, latest)
+    while day <= last:
+        nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        start, end = max(day, period.start), min(nxt - dt.timedelta(days=1), period.end)
+        out.append(Period(f"{day:%b %Y}", start, end))
+        day = nxt
+    return out

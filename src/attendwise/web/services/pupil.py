@@ -1,0 +1,240 @@
+"""The pupil page: one child's record (from :mod:`attendwise.pupils`) laid out for the browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from attendwise.codes import Category
+from attendwise.pupils import Enrolment, Mark, PupilRecord, find_enrolment, pupil_record
+from attendwise.web.rules import Scope
+from attendwise.web.services import figures
+from attendwise.web.services.charts import bar_chart, line_chart
+from attendwise.web.services.data import StoreAccess
+from attendwise.web.services.tables import Cell, Column, Figure, Table, fmt_percent, table_from_frame
+
+__all__ = ["CATEGORY_CLASSES", "CalendarWeek", "PupilPage", "marks_table", "pupil_page", "visible_enrolment"]
+
+#: CSS class and short legend label of each statistical category in the attendance calendar.
+CATEGORY_CLASSES: dict[Category, tuple[str, str]] = {
+    Category.PRESENT: ("present", "Present"),
+    Category.AEA: ("aea", "Approved educational activity"),
+    Category.AUTHORISED: ("authorised", "Authorised absence"),
+    Category.UNAUTHORISED: ("unauthorised", "Unauthorised absence"),
+    Category.NOT_COUNTED: ("not_counted", "Not counted (unable to attend, not required)"),
+    Category.ADMINISTRATIVE: ("administrative", "Not on roll or school closed"),
+}
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
+
+
+@dataclass(frozen=True)
+class CalendarCell:
+    code: str
+    css: str
+    meaning: str
+    category: str
+
+
+@dataclass(frozen=True)
+class CalendarWeek:
+    week_start: dt.date
+    cells: tuple[CalendarCell | None, ...]  # Mon AM, Mon PM, ... Fri PM
+    running_percent: str
+
+
+@dataclass
+class PupilPage:
+    record: PupilRecord
+    enrolment: Enrolment
+    enrolments: list[tuple[Enrolment, str | None]]
+    calendar: list[CalendarWeek]
+    legend: list[tuple[str, str]]
+    running: Figure
+    reasons: Figure
+    band_history: Table
+
+
+def visible_enrolment(access: StoreAccess, scope: Scope, enrolment_id: int) -> tuple[Enrolment | None, bool]:
+    """The enrolment and whether the user may see it (``(None, False)`` if there is none)."""
+    enrolment = find_enrolment(access.store(), enrolment_id)
+    if enrolment is None:
+        return None, False
+    return enrolment, scope.allows_enrolment(enrolment)
+
+
+def _calendar(record: PupilRecord) -> list[CalendarWeek]:
+    by_slot: dict[tuple[dt.date, str], Mark] = {(m.date, m.session): m for m in record.marks}
+    running = {w.week_start: fmt_percent(w.running_percent) for w in record.weeks}
+    if not record.marks:
+        return []
+    first = record.marks[0].date - dt.timedelta(days=record.marks[0].date.weekday())
+    last = record.marks[-1].date
+    weeks = []
+    monday = first
+    while monday <= last:
+        cells: list[CalendarCell | None] = []
+        any_mark = False
+        for d in range(5):
+            day = monday + dt.timedelta(days=d)
+            for session in ("AM", "PM"):
+                mark = by_slot.get((day, session))
+                if mark is None:
+                    cells.append(None)
+                    continue
+                any_mark = True
+                css, label = CATEGORY_CLASSES[mark.category]
+                cells.append(CalendarCell(mark.code, css, mark.meaning, label))
+        if any_mark:
+            weeks.append(CalendarWeek(monday, tuple(cells), running.get(monday, "")))
+        monday += dt.timedelta(days=7)
+    return weeks
+
+
+def marks_table(record: PupilRecord) -> Table:
+    """Every mark of the record (the pupil's CSV export)."""
+    columns = [
+        Column("date", "Date"),
+        Column("session", "Session"),
+        Column("code", "Code"),
+        Column("category", "Category"),
+        Column("meaning", "Meaning"),
+        Column("reason", "DfE reason column"),
+    ]
+    rows = [
+        [
+            Cell(m.date.isoformat(), raw=m.date.isoformat()),
+            Cell(m.session),
+            Cell(m.code),
+            Cell(m.category.value),
+            Cell(m.meaning),
+            Cell(m.reason or ""),
+        ]
+        for m in record.marks
+    ]
+    return Table(f"Marks, {record.year.label}", columns, rows)
+
+
+def pupil_page(
+    access: StoreAccess, scope: Scope, enrolment: Enrolment, *, pupil_link: Callable[[int], str]
+) -> PupilPage:
+    """The page for an enrolment the user may see (check :func:`visible_enrolment` first)."""
+    record = pupil_record(access.store(), enrolment.enrolment_id, scheme=figures.band_scheme())
+    assert record is not None
+    enrolments = [
+        (
+            e,
+            pupil_link(e.enrolment_id)
+            if scope.allows_enrolment(e) and e.enrolment_id != enrolment.enrolment_id
+            else None,
+        )
+        for e in record.enrolments
+        if scope.allows_enrolment(e)
+    ]
+    weeks = pd.DataFrame(
+        [
+            {
+                "week": f"{w.week_start:%d %b}",
+                "running": w.running_percent,
+                "week_rate": w.attendance_percent,
+                "series": "Attendance so far this year",
+            }
+            for w in record.weeks
+        ]
+    )
+    running_table = Table(
+        "Attendance week by week (%)",
+        [
+            Column("week", "Week beginning"),
+            Column("possible", "Possible sessions", "count"),
+            Column("attended", "Attended", "count"),
+            Column("week_rate", "That week %", "percent"),
+            Column("running", "So far this year %", "percent"),
+        ],
+        [
+            [
+                Cell(f"{w.week_start:%d %b %Y}"),
+                Cell(str(w.possible), True, raw=w.possible),
+                Cell(str(w.attended), True, raw=w.attended),
+                Cell(fmt_percent(w.attendance_percent), True, raw=w.attendance_percent),
+                Cell(fmt_percent(w.running_percent), True, raw=w.running_percent),
+            ]
+            for w in record.weeks
+        ],
+        empty_message="No marks this year yet.",
+    )
+    running_spec = (
+        line_chart(
+            weeks, x="week", y="running", series="series", x_order=list(weeks.week), y_title="Attendance so far %"
+        )
+        if len(weeks)
+        else None
+    )
+    reasons_frame = pd.DataFrame(
+        [
+            {
+                "label": r.label,
+                "kind": "Authorised" if r.authorised else "Unauthorised",
+                "sessions": r.sessions,
+                "share": r.percent_of_absence,
+            }
+            for r in record.reasons
+        ],
+        columns=["label", "kind", "sessions", "share"],
+    )
+    reasons_table = table_from_frame(
+        reasons_frame,
+        "Sessions missed by reason",
+        [
+            Column("label", "Reason"),
+            Column("kind", "Kind"),
+            Column("sessions", "Sessions", "count"),
+            Column("share", "% of absence", "percent"),
+        ],
+        empty_message="No absence recorded this year.",
+    )
+    reasons_spec = (
+        bar_chart(reasons_frame, category="label", value="sessions", value_title="Sessions")
+        if len(reasons_frame)
+        else None
+    )
+    history = pd.DataFrame(
+        [
+            {
+                "period": b.period,
+                "kind": b.kind,
+                "possible": b.sess_possible,
+                "missed": b.sess_overall,
+                "attendance": b.attendance_percent,
+                "band": b.band_name,
+                "colour": b.colour,
+            }
+            for b in record.band_history
+        ],
+        columns=["period", "kind", "possible", "missed", "attendance", "band", "colour"],
+    )
+    band_table = table_from_frame(
+        history,
+        f"Attendance band by half term and term ({figures.band_scheme().name})",
+        [
+            Column("period", "Period"),
+            Column("possible", "Possible sessions", "count"),
+            Column("missed", "Sessions missed", "count"),
+            Column("attendance", "Attendance %", "percent"),
+            Column("band", "Band"),
+        ],
+        tags={"band": list(history.colour)},
+        empty_message="No marks this year yet.",
+    )
+    return PupilPage(
+        record=record,
+        enrolment=enrolment,
+        enrolments=enrolments,
+        calendar=_calendar(record),
+        legend=[(css, label) for css, label in CATEGORY_CLASSES.values()],
+        running=Figure("running", "Attendance so far this year, week by week", running_spec, running_table),
+        reasons=Figure("reasons", "Reasons for absence", reasons_spec, reasons_table),
+        band_history=band_table,
+    )

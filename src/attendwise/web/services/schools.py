@@ -1,0 +1,290 @@
+"""A school's page: its measures against the LA and England, trend, bands, cohorts, pupils, similar schools."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from attendwise.calendar import Period
+from attendwise.characteristics import PHASES
+from attendwise.reference import national_figures
+from attendwise.web.rules import Scope
+from attendwise.web.services import figures
+from attendwise.web.services.charts import bar_chart
+from attendwise.web.services.data import StoreAccess
+from attendwise.web.services.overview import MEASURE_COLUMNS, Headline, bands_figure, headlines, la_name, trend_figure
+from attendwise.web.services.periods import previous_period
+from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
+from attendwise.web.suppression import suppress_measures
+
+__all__ = ["SchoolInfo", "SchoolPage", "pupil_list", "school_info", "school_page", "schools_index"]
+
+#: The cohorts a school page breaks its measures down by (GROUPINGS keys and their columns).
+SCHOOL_COHORTS = {
+    "FSM": ["fsm"],
+    "SEN provision": ["sen_provision"],
+    "Sex": ["sex"],
+    "Year group": ["nc_year"],
+}
+
+
+@dataclass(frozen=True)
+class SchoolInfo:
+    urn: int
+    name: str
+    phase: str
+    la_code: str
+
+    @property
+    def phase_label(self) -> str:
+        return PHASES.get(self.phase, self.phase)
+
+
+@dataclass
+class SchoolPage:
+    school: SchoolInfo
+    period: Period
+    suppressed: bool
+    headlines: list[Headline]
+    measures: Table
+    trend: Figure
+    bands: Figure
+    cohorts: list[Table]
+    similar: Figure
+    pupils: Table | None
+    pupils_count: int
+
+
+def school_info(access: StoreAccess, urn: int) -> SchoolInfo | None:
+    rows = access.store().con.execute("SELECT urn, name, phase, la_code FROM schools WHERE urn = ?", [urn]).fetchall()
+    return SchoolInfo(*rows[0]) if rows else None
+
+
+def schools_index(
+    access: StoreAccess, scope: Scope, period: Period, *, threshold: int, school_link: Callable[[int], str | None]
+) -> Table:
+    """Every school the user may see, with its headline measures."""
+    rows = figures.period_rows(access, period)
+    by_school = figures.measures(
+        access, rows, ["school_urn", "school_name", "education_phase"], key=("la-schools", period)
+    )
+    if scope.schools is not None:
+        by_school = by_school[by_school.school_urn.isin(scope.schools)]
+    by_school = by_school.sort_values("school_name").reset_index(drop=True)
+    urns = [int(u) for u in by_school.school_urn]
+    if scope.suppress:
+        by_school = suppress_measures(by_school, threshold, keys=["school_urn", "school_name", "education_phase"])
+    return table_from_frame(
+        by_school,
+        f"Schools, {period.label}",
+        [
+            Column("school_name", "School"),
+            Column("school_urn", "URN"),
+            Column("education_phase", "Phase"),
+            *[MEASURE_COLUMNS[i] for i in (0, 1, 5, 7)],
+        ],
+        links={"school_name": [school_link(u) for u in urns]},
+        empty_message="No schools to show.",
+    )
+
+
+def _cohort_tables(
+    access: StoreAccess, rows: pd.DataFrame, period: Period, urn: int, *, suppress: bool, threshold: int
+) -> list[Table]:
+    tables = []
+    for title, by in SCHOOL_COHORTS.items():
+        frame = figures.measures(access, rows, by, key=("school", urn, period))
+        if suppress:
+            frame = suppress_measures(frame, threshold, keys=by)
+        tables.append(
+            table_from_frame(
+                frame, f"By {title.lower()}", [Column(by[0], title), *[MEASURE_COLUMNS[i] for i in (0, 1, 4, 5, 6, 7)]]
+            )
+        )
+    return tables
+
+
+def _similar(
+    access: StoreAccess, school: SchoolInfo, period: Period, *, suppress: bool, threshold: int, n: int = 5
+) -> Figure:
+    """Schools of the same phase with the nearest share of FSM-eligible enrolments."""
+    rows = figures.period_rows(access, period)
+    by_fsm = figures.measures(access, rows, ["school_urn", "fsm"], key=("la-schools-fsm", period))
+    wide = by_fsm.pivot_table(index="school_urn", columns="fsm", values="enrolments", aggfunc="sum", fill_value=0)
+    eligible = wide.get("FSM eligible", pd.Series(0, index=wide.index))
+    share = (100.0 * eligible / wide.sum(axis=1)).rename("fsm_percent").reset_index()
+    by_school = figures.measures(
+        access, rows, ["school_urn", "school_name", "education_phase"], key=("la-schools", period)
+    )
+    frame = by_school.merge(share, on="school_urn")
+    frame = frame[frame.education_phase == PHASES.get(school.phase, school.phase)]
+    own = frame[frame.school_urn == school.urn]
+    if own.empty:
+        table = Table(
+            "Similar schools",
+            [Column("school_name", "School")],
+            [],
+            empty_message="This school has no counted pupils in the period.",
+        )
+        return Figure("similar", "Compared with similar schools", None, table)
+    own_share = float(own.fsm_percent.iloc[0])
+    others = frame[frame.school_urn != school.urn].assign(distance=lambda f: (f.fsm_percent - own_share).abs())
+    picked = pd.concat([own, others.nsmallest(n, "distance").drop(columns="distance")], ignore_index=True)
+    picked = picked.assign(
+        school_label=[
+            f"{name} (this school)" if urn == school.urn else name
+            for urn, name in zip(picked.school_urn, picked.school_name, strict=True)
+        ]
+    )
+    if suppress:
+        picked = suppress_measures(
+            picked, threshold, keys=["school_urn", "school_name", "school_label", "education_phase", "fsm_percent"]
+        )
+    table = table_from_frame(
+        picked,
+        f"{school.name} and the {len(picked) - 1} {school.phase_label.lower()} schools nearest to it in FSM share",
+        [
+            Column("school_label", "School"),
+            Column("fsm_percent", "FSM eligible %", "percent"),
+            *[MEASURE_COLUMNS[i] for i in (0, 1, 5, 7)],
+        ],
+    )
+    spec = bar_chart(
+        picked,
+        category="school_label",
+        value="sess_overall_percent",
+        value_title="Overall absence %",
+        colours=["blue" if u == school.urn else "grey" for u in picked.school_urn],
+    )
+    return Figure(
+        "similar",
+        "Compared with similar schools",
+        spec,
+        table,
+        "Same phase, nearest share of pupils eligible for free school meals.",
+    )
+
+
+def pupil_list(
+    access: StoreAccess, rows: pd.DataFrame, *, pupil_link: Callable[[int], str]
+) -> tuple[pd.DataFrame, Table]:
+    """The school's persistently and severely absent pupils, lowest attendance first, with names and bands."""
+    scheme = figures.band_scheme()
+    names = {b.key: b.name for b in scheme.bands}
+    colours = {b.key: b.colour for b in scheme.bands}
+    absent = rows[rows.pa_10 == 1].copy()
+    absent["attendance_percent"] = 100.0 * (absent.sess_possible - absent.sess_overall) / absent.sess_possible
+    absent = absent.sort_values(["attendance_percent", "enrolment_id"]).reset_index(drop=True)
+    if len(absent):
+        upns = list(absent.upn)
+        placeholders = ",".join("?" * len(upns))
+        found = (
+            access.store()
+            .con.execute(f"SELECT upn, forename, surname FROM pupils WHERE upn IN ({placeholders})", upns)
+            .fetchall()
+        )
+        who = {u: " ".join(p for p in (f, s) if p) or "Name not recorded" for u, f, s in found}
+        absent["pupil"] = absent.upn.map(who)
+    else:
+        absent["pupil"] = []
+    absent["band_name"] = absent.band.map(names)
+    table = table_from_frame(
+        absent,
+        "Pupils persistently or severely absent (missed 10% or more of sessions)",
+        [
+            Column("pupil", "Pupil"),
+            Column("nc_year", "Year group"),
+            Column("attendance_percent", "Attendance %", "percent"),
+            Column("sess_unauthorised", "Unauthorised sessions", "count"),
+            Column("band_name", "Band"),
+        ],
+        links={"pupil": [pupil_link(int(e)) for e in absent.enrolment_id]},
+        tags={"band_name": [colours.get(b, "grey") for b in absent.band]},
+        empty_message="No pupil has missed 10% or more of sessions in this period.",
+    )
+    return absent, table
+
+
+def school_page(
+    access: StoreAccess,
+    scope: Scope,
+    school: SchoolInfo,
+    period: Period,
+    *,
+    threshold: int,
+    pupil_link: Callable[[int], str],
+    outside_team: bool,
+) -> SchoolPage:
+    """Everything on a school's page.
+
+    Args:
+        outside_team: the viewer is not LA attendance staff (a school user or scrutiny member), so
+            other schools' figures are suppressed like any aggregate shared outside the team.
+    """
+    store = access.store()
+    suppress = scope.suppress
+    all_rows = figures.period_rows(access, period)
+    rows = all_rows[all_rows.school_urn == school.urn]
+    totals = figures.measures(access, rows, key=("school", school.urn, period))
+    previous = previous_period(store, period)
+    last = None
+    if previous is not None:
+        earlier = figures.period_rows(access, previous)
+        last = figures.measures(access, earlier[earlier.school_urn == school.urn], key=("school", school.urn, previous))
+    phase = PHASES.get(school.phase, school.phase)
+    national = national_figures(period.academic_year.time_period)
+    national_year = int(national.time_period.iloc[0])
+    by_phase = figures.measures(access, all_rows, ["education_phase"], key=("la", period))
+    la_phase = by_phase[by_phase.education_phase == phase]
+    if suppress:
+        totals = suppress_measures(totals, threshold)
+        last = suppress_measures(last, threshold) if last is not None else None
+    cards = headlines(
+        totals,
+        national[national.education_phase == phase],
+        f"England {phase.lower()} {national_year // 100}/{national_year % 100:02d}",
+        last,
+        previous.academic_year.label if previous else "",
+    )
+    la_label = la_name(access)
+    compare = pd.concat(
+        [
+            totals.assign(area=school.name),
+            la_phase.assign(area=f"{la_label} {phase.lower()} schools"),
+            national[national.education_phase == phase].assign(
+                area=f"England {phase.lower()} {national_year // 100}/{national_year % 100:02d}"
+            ),
+        ],
+        ignore_index=True,
+    )
+    measures_table = table_from_frame(
+        compare,
+        f"{school.name} beside the LA and England, {period.label}",
+        [Column("area", "Area"), *[MEASURE_COLUMNS[i] for i in (0, 1, 2, 3, 5, 7)]],
+    )
+    band_frame = figures.bands(access, rows, key=("school", school.urn, period))
+    pupils_table, count = None, 0
+    if scope.pupil_level and not scope.social_care_only:
+        absent, pupils_table = pupil_list(access, rows, pupil_link=pupil_link)
+        count = len(absent)
+    return SchoolPage(
+        school=school,
+        period=period,
+        suppressed=suppress,
+        headlines=cards,
+        measures=measures_table,
+        trend=trend_figure(access, period, previous, school=school.urn, name=school.name, fig_id="trend"),
+        bands=bands_figure(
+            band_frame,
+            suppress=suppress,
+            threshold=threshold,
+            fig_id="bands",
+            title=f"Pupils in each attendance band, {period.label}",
+        ),
+        cohorts=_cohort_tables(access, rows, period, school.urn, suppress=suppress, threshold=threshold),
+        similar=_similar(access, school, period, suppress=suppress or outside_team, threshold=threshold),
+        pupils=pupils_table,
+        pupils_count=count,
+    )

@@ -1,0 +1,96 @@
+"""Small-number suppression for aggregates shown to scrutiny members or shared outside the team.
+
+Following the DfE's statistical conventions (symbol ``x``, "suppressed"): a count of pupils from 1
+up to the threshold less one (default 5: counts 1 to 4) is not shown, and nor is any rate built on
+it.  Where a group has fewer enrolments than the threshold, every figure of that group is
+suppressed, sessions included, since they describe fewer than five children.  Zero is shown.
+
+This module has no Django imports: it works on the measure frames of :mod:`attendwise.measures`
+and :func:`attendwise.bands.band_counts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from attendwise.measures import MEASURE_COLUMNS
+
+__all__ = ["SUPPRESSED", "is_suppressed", "suppress_band_counts", "suppress_measures"]
+
+#: The DfE's symbol for a suppressed figure.
+SUPPRESSED = "x"
+
+#: For each count column of the measures, the rates built on it.
+_COUNT_RATES: Mapping[str, tuple[str, ...]] = {
+    "enrolments_pa_10_exact": ("enrolments_pa_10_exact_percent",),
+    "enrolments_pa_50_exact": ("enrolments_pa_50_exact_percent",),
+}
+_ENROL_COUNTS = tuple(c for c in MEASURE_COLUMNS if c.startswith("enrol_"))
+
+
+def is_suppressed(value: object) -> bool:
+    return isinstance(value, str) and value == SUPPRESSED
+
+
+def _small(value: object, threshold: int) -> bool:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return False
+    try:
+        n = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+    return 0 < n < threshold
+
+
+def suppress_measures(frame: pd.DataFrame, threshold: int, keys: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of a measures frame with small counts, and the rates built on them, replaced by ``x``.
+
+    Args:
+        frame: rows from :func:`attendwise.measures.absence_measures` (any subset of its columns).
+        threshold: counts below this (and above 0) are suppressed.
+        keys: grouping columns, never suppressed.
+
+    Examples:
+        >>> f = pd.DataFrame({"enrolments": [3, 40], "sess_overall_percent": [9.5, 7.1],
+        ...                   "enrolments_pa_10_exact": [1, 2], "enrolments_pa_10_exact_percent": [33.3, 5.0]})
+        >>> suppress_measures(f, 5).values.tolist()
+        [['x', 'x', 'x', 'x'], [40, 7.1, 'x', 'x']]
+    """
+    keys = set(keys)
+    out = frame.astype(object).copy()
+    measure_cols = [c for c in out.columns if c not in keys]
+    for i in out.index:
+        if "enrolments" in out.columns and _small(out.at[i, "enrolments"], threshold):
+            for col in measure_cols:
+                out.at[i, col] = SUPPRESSED
+            continue
+        for count, rates in _COUNT_RATES.items():
+            if count in out.columns and _small(out.at[i, count], threshold):
+                out.at[i, count] = SUPPRESSED
+                for rate in rates:
+                    if rate in out.columns:
+                        out.at[i, rate] = SUPPRESSED
+        for count in _ENROL_COUNTS:
+            if count in out.columns and _small(out.at[i, count], threshold):
+                out.at[i, count] = SUPPRESSED
+    return out
+
+
+def suppress_band_counts(frame: pd.DataFrame, threshold: int, keys: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of a band-count frame (``enrolments``, ``percent`` per band) with small counts as ``x``.
+
+    A band's percentage is suppressed with its count, and every band of a group with fewer
+    enrolments in all than the threshold is suppressed.
+    """
+    keys = list(keys)
+    out = frame.astype(object).copy()
+    totals = frame.groupby(keys)["enrolments"].transform("sum") if keys else frame["enrolments"].sum()
+    for i in out.index:
+        total = totals[i] if keys else totals
+        if _small(total, threshold) or _small(out.at[i, "enrolments"], threshold):
+            out.at[i, "enrolments"] = SUPPRESSED
+            if "percent" in out.columns:
+                out.at[i, "percent"] = SUPPRESSED
+    return out

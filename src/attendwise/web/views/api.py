@@ -1,0 +1,86 @@
+"""The JSON API: the same services and the same rules as the pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+
+from attendwise.measures import MeasureError, resolve_grouping
+from attendwise.web import audit as audit_log
+from attendwise.web import rules
+from attendwise.web.models import Action, Outcome
+from attendwise.web.services import figures
+from attendwise.web.services import schools as school_service
+from attendwise.web.services.figures import period_rows
+from attendwise.web.suppression import suppress_measures
+from attendwise.web.views.common import NoData, access, not_found, period_for, require, suppress_export, threshold
+from attendwise.web.views.pages import _visible_pupil
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+
+def la_measures(request: HttpRequest) -> JsonResponse:
+    """The DfE measures LA-wide, grouped by ``?by=`` (e.g. ``phase,fsm``), within the user's scope."""
+    require(rules.can_view_la_overview(request.user))
+    acc = access()
+    try:
+        period, _ = period_for(request, acc)
+        cols = resolve_grouping(request.GET.get("by", ""))
+    except (NoData, MeasureError) as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    scope = rules.scope_for(request.user)
+    rows = figures.scoped_rows(period_rows(acc, period), scope)
+    frame = figures.measures(acc, rows, cols, key=("api-la", period, scope.schools, scope.social_care_only))
+    if suppress_export(request):
+        frame = suppress_measures(frame, threshold(), keys=cols)
+    return JsonResponse({"period": period.label, "suppressed": suppress_export(request), "rows": _records(frame)})
+
+
+def school_measures(request: HttpRequest, urn: int) -> JsonResponse:
+    require(rules.can_view_schools(request.user))
+    if not rules.can_view_school(request.user, urn):
+        raise not_found()
+    acc = access()
+    if school_service.school_info(acc, urn) is None:
+        raise not_found()
+    try:
+        period, _ = period_for(request, acc)
+        cols = resolve_grouping(request.GET.get("by", ""))
+    except (NoData, MeasureError) as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    rows = period_rows(acc, period)
+    frame = figures.measures(acc, rows[rows.school_urn == urn], cols, key=("school", urn, period))
+    if suppress_export(request):
+        frame = suppress_measures(frame, threshold(), keys=cols)
+    return JsonResponse(
+        {"period": period.label, "urn": urn, "suppressed": suppress_export(request), "rows": _records(frame)}
+    )
+
+
+def pupil(request: HttpRequest, enrolment_id: int) -> JsonResponse:
+    enrolment = _visible_pupil(request, enrolment_id, Action.API_PUPIL)
+    from attendwise.pupils import pupil_record
+
+    record = pupil_record(access().store(), enrolment.enrolment_id, scheme=figures.band_scheme())
+    assert record is not None
+    audit_log.record(request, Action.API_PUPIL, Outcome.SHOWN, enrolment=enrolment)
+    band = record.current_band
+    return JsonResponse(
+        {
+            "enrolment_id": enrolment.enrolment_id,
+            "school_urn": enrolment.urn,
+            "year": record.year.label,
+            "sess_possible": record.sess_possible,
+            "sess_overall": record.sess_overall,
+            "attendance_percent": record.attendance_percent,
+            "band": band.band_key if band else None,
+            "marks": [
+                {"date": m.date.isoformat(), "session": m.session, "code": m.code, "category": m.category.name.lower()}
+                for m in record.marks
+            ],
+        }
+    )

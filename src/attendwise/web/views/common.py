@@ -1,0 +1,72 @@
+"""Helpers the views share: the store, the period asked for, refusals and CSV responses."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+
+from attendwise.calendar import Period, PeriodError
+from attendwise.web import rules
+from attendwise.web.services.data import StoreAccess, get_access
+from attendwise.web.services.periods import resolve_period
+
+
+class NoData(Exception):
+    """The store has no marks yet."""
+
+
+def access() -> StoreAccess:
+    return get_access()
+
+
+def period_for(request: HttpRequest, acc: StoreAccess) -> tuple[Period, str | None]:
+    """The period in ``?period=``, or the default with an error message if it could not be read."""
+    asked = request.GET.get("period")
+    store = acc.store()
+    try:
+        return resolve_period(store, asked), None
+    except PeriodError as exc:
+        if not asked:
+            raise NoData(str(exc)) from None
+        try:
+            return resolve_period(store, None), str(exc)
+        except PeriodError:
+            raise NoData(str(exc)) from None
+
+
+def threshold() -> int:
+    return int(settings.ATTENDWISE_SUPPRESSION_THRESHOLD)
+
+
+def require(allowed: bool) -> None:
+    """403 unless allowed: for a kind of page the user's role may never see."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def not_found() -> Http404:
+    return Http404("Page not found")
+
+
+def school_link_for(request: HttpRequest):
+    def link(urn: int) -> str | None:
+        return reverse("school", args=[urn]) if rules.can_view_school(request.user, urn) else None
+
+    return link
+
+
+def pupil_link(enrolment_id: int) -> str:
+    return reverse("pupil", args=[enrolment_id])
+
+
+def csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def suppress_export(request: HttpRequest) -> bool:
+    """Exports are suppressed for scrutiny members, and when marked for sharing outside the team."""
+    return rules.scope_for(request.user).suppress or request.GET.get("suppress") == "1"
