@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The web tests run twice: on SQLite (the default case store) and on the machine's PostgreSQL.
+TEST_PG ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +17,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/attendwise demo
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432 (.ci/run starts it)"; exit 1; }
+	ATTENDWISE_TEST_DATABASE_URL=$(TEST_PG) $(BIN)/python -m pytest tests/web -m "not browser" -p no:cacheprovider -q
+
+# The browser tests drive Debian's chromium; install it where we may (root, as on CI), never a downloaded build.
+chromium:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium is missing: the browser tests will fail (sudo apt-get install chromium)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -138,3 +138,25 @@ def test_trends_compare_and_reference(tmp_path: Path, base: Register) -> None:
     bad.write_text("x,y\n1,2\n")
     code, out = run(store, "reference", str(bad))
     assert code == 1 and "not a DfE absence file" in out
+
+
+def test_demo_end_to_end_on_a_small_city(tmp_path: Path) -> None:
+    """`attendwise demo` generates a city, imports it through the real checks and prints what it finds.
+
+    (`--no-serve` stops it before the web app, which tests/web/test_browser.py drives in a real browser.)
+    """
+    code, out = run(
+        tmp_path / "unused.duckdb",
+        *("demo", "--pupils", "600", "--schools", "6", "--folder", str(tmp_path / "demo"), "--no-serve"),
+    )
+    assert code == 0, out
+    assert "marks added" in out
+    assert "England" in out  # the headline table sits beside the national figures
+    assert (tmp_path / "demo" / "demo.duckdb").exists()
+    assert "serve --demo" in out
+
+
+def test_serve_is_a_command() -> None:
+    code, out = run(Path("unused.duckdb"), "serve", "--help")
+    assert code == 0, out
+    assert "--demo" in out

@@ -29,6 +29,7 @@ from attendwise.errors import AttendwiseError
 from attendwise.ingest import ImportResult, import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
 from attendwise.store import Store, default_store_path
+from attendwise.web.commands import serve
 
 console = Console()
 err_console = Console(stderr=True)
@@ -659,8 +660,26 @@ def generate(folder: Path, pupils: int, schools: int, first_year: int, years: in
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to put the demo city and its store (default: beside the default store).",
 )
-def demo(pupils: int, schools: int, years: int, first_year: int, folder: Path | None) -> None:
-    """Generate the synthetic city, import it, and show what attendwise finds."""
+@click.option(
+    "--serve/--no-serve",
+    "serve_after",
+    default=True,
+    show_default=True,
+    help="End by serving the web app on the demo city, with one account per role.",
+)
+@click.option("--port", default=8000, show_default=True, type=int, help="Port for the web app.")
+@click.pass_context
+def demo(
+    ctx: click.Context,
+    pupils: int,
+    schools: int,
+    years: int,
+    first_year: int,
+    folder: Path | None,
+    serve_after: bool,
+    port: int,
+) -> None:
+    """Generate the synthetic city, import it, show what attendwise finds, and serve the web app on it."""
     from attendwise.synthetic import CitySpec, generate_city
 
     folder = folder or default_store_path().parent / "demo"
@@ -687,8 +706,12 @@ def demo(pupils: int, schools: int, years: int, first_year: int, folder: Path | 
     console.print(
         f"\nThe store is at {store_path}. Try:\n"
         f"  attendwise --store {store_path} measures --by phase,fsm\n"
-        f"  attendwise --store {store_path} bands --by school --format csv -o bands.csv"
+        f"  attendwise --store {store_path} bands --by school --format csv -o bands.csv\n"
+        f"  attendwise --store {store_path} serve --demo"
     )
+    if serve_after:
+        ctx.obj["store"] = store_path
+        ctx.invoke(serve, demo=True, port=port)
 
 
 def _demo_report(store: Store) -> None:
@@ -697,6 +720,8 @@ def _demo_report(store: Store) -> None:
     for title, frame, keys, columns in demo_report(store):
         _print_table(frame, title, keys, columns)
 
+
+main.add_command(serve)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -150,3 +150,15 @@ class TestScopedData:
         client_as.client.logout()
         assigned = client_as("officer_a").get(reverse("api_la_measures")).json()["rows"][0]["enrolments"]
         assert (everything, assigned) == (15, 7)
+
+
+@pytest.mark.django_db
+def test_the_case_store_is_the_database_asked_for() -> None:
+    """`make test` runs the web suite a second time on PostgreSQL: make sure that run really is on PostgreSQL."""
+    import os
+
+    from django.db import connection
+
+    asked = os.environ.get("ATTENDWISE_TEST_DATABASE_URL", "sqlite://")
+    expected = "postgresql" if asked.startswith(("postgres://", "postgresql://")) else "sqlite"
+    assert connection.vendor == expected

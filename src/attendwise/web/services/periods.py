@@ -18,8 +18,18 @@ class PeriodChoice:
 
 
 def _marks_range(store: Store) -> tuple[dt.date | None, dt.date | None]:
+    """First and latest session date (remembered per store connection and data version)."""
+    version = store.con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchall()[0][0]
+    memo = _RANGES.get((id(store), str(store.path)))
+    if memo is not None and memo[0] == version:
+        return memo[1]
     rows = store.con.execute("SELECT min(date), max(date) FROM marks").fetchall()
-    return (rows[0][0], rows[0][1]) if rows else (None, None)
+    found = (rows[0][0], rows[0][1]) if rows else (None, None)
+    _RANGES[(id(store), str(store.path))] = (version, found)
+    return found
+
+
+_RANGES: dict[tuple[int, str], tuple[int, tuple[dt.date | None, dt.date | None]]] = {}
 
 
 def resolve_period(store: Store, text: str | None) -> Period:

@@ -46,7 +46,7 @@ def _period_context(request: HttpRequest, acc: Any, period: Any, error: str | No
     return {
         "period": period,
         "period_error": error,
-        "period_choices": periods.period_choices(acc.store()),
+        "period_choices": acc.cached(("period-choices",), lambda: periods.period_choices(acc.store())),
         "period_value": request.GET.get("period", "") if not error else "",
     }
 
@@ -72,8 +72,11 @@ def la_overview(request: HttpRequest) -> HttpResponse:
         period, error = period_for(request, acc)
     except NoData as exc:
         return _no_data(request, str(exc))
-    page = overview.la_overview(
-        acc, rules.scope_for(request.user), period, threshold=threshold(), school_link=school_link_for(request)
+    scope = rules.scope_for(request.user)
+    # The page's figures depend only on the period and the user's scope: built once per data version.
+    page = acc.cached(
+        ("page-la", period, scope, threshold()),
+        lambda: overview.la_overview(acc, scope, period, threshold=threshold(), school_link=school_link_for(request)),
     )
     return render(
         request, "attendwise/pages/la_overview.html", {"page": page, **_period_context(request, acc, period, error)}
@@ -134,14 +137,17 @@ def school(request: HttpRequest, urn: int) -> HttpResponse:
     except NoData as exc:
         return _no_data(request, str(exc))
     scope = rules.scope_for(request.user)
-    page = school_service.school_page(
-        acc,
-        scope,
-        info,
-        period,
-        threshold=threshold(),
-        pupil_link=pupil_link,
-        outside_team=scope.role in {Role.SCHOOL, Role.SCRUTINY},
+    page = acc.cached(
+        ("page-school", urn, period, scope, threshold()),
+        lambda: school_service.school_page(
+            acc,
+            scope,
+            info,
+            period,
+            threshold=threshold(),
+            pupil_link=pupil_link,
+            outside_team=scope.role in {Role.SCHOOL, Role.SCRUTINY},
+        ),
     )
     if page.pupils is not None:
         audit_log.record(

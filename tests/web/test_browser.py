@@ -1,0 +1,215 @@
+"""Browser tests: a real ``attendwise serve`` on a small synthetic city, driven in Debian's Chromium.
+
+Given the app is running on the demo city with one account per role
+When each kind of user signs in and does their work
+Then they see their pages, and only theirs; screenshots are kept in tests/web/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).parent / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    # `make test` installs chromium; on CI a missing browser is a failure, never a silent skip.
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """A small synthetic city, imported, served by ``attendwise serve --demo`` in its own process."""
+    from attendwise.ingest import import_folder
+    from attendwise.store import Store
+    from attendwise.synthetic import CitySpec, generate_city
+
+    folder = tmp_path_factory.mktemp("browser")
+    generate_city(folder / "city", CitySpec(pupils=1500, schools=8, years=2, first_year=2023))
+    store = folder / "demo.duckdb"
+    with Store(store) as s:
+        import_folder(s, folder / "city")
+    port = _free_port()
+    code = (
+        "from attendwise.web.commands import serve;"
+        f"serve.main(args=['--demo', '--port', '{port}', '--threads', '4'], obj={{'store': r'{store}'}})"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "ATTENDWISE_STORE": str(store)}
+    log = (folder / "serve.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        text = (folder / "serve.log").read_text()
+        logins = dict(re.findall(r"^\s+([a-z-]+)\s+([a-z]+-[a-z]+-[a-z]+-\d+)\s", text, re.MULTILINE))
+        assert "officer" in logins, text
+        yield base, logins, folder
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class UserSession:
+    """A page object: one user in one browser context, with steps named as sentences."""
+
+    def __init__(self, browser: object, base: str, username: str, password: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        self.page = self.context.new_page()
+        self.base = base
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.username, self.password = username, password
+
+    def sign_in(self) -> None:
+        self.page.goto(self.base + "/")
+        self.page.fill("#id_username", self.username)
+        self.page.fill("#id_password", self.password)
+        self.page.click("button:has-text('Sign in')")
+        self.page.wait_for_load_state("networkidle")
+
+    def open(self, path: str) -> int:
+        response = self.page.goto(self.base + path)
+        self.page.wait_for_load_state("networkidle")
+        return response.status if response else 0
+
+    def heading(self) -> str:
+        return self.page.inner_text("h1").strip()
+
+    def screenshot(self, name: str) -> None:
+        SHOTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_officer_works_through_the_la(server, browser) -> None:
+    """An officer sees the LA overview with drawn charts, a school, a pupil, and cohorts."""
+    base, logins, _ = server
+    user = UserSession(browser, base, "officer", logins["officer"])
+    user.sign_in()
+    assert user.heading() == "Attendance across the local authority"
+    user.page.wait_for_selector(".aw-chart canvas")
+    user.screenshot("officer-la-overview")
+    user.page.click("table.govuk-table a.govuk-link >> nth=0")
+    user.page.wait_for_load_state("networkidle")
+    user.screenshot("officer-school")
+    pupil = user.page.locator("#pupils ~ div table a").first
+    if pupil.count():
+        pupil.click()
+        user.page.wait_for_load_state("networkidle")
+        assert user.page.locator("table.aw-calendar td").count() > 100
+        user.screenshot("officer-pupil")
+    assert user.open("/cohorts/?by=fsm&then=sen") == 200
+    user.screenshot("officer-cohorts")
+    assert not [e for e in user.errors if "Content Security Policy" in e], user.errors
+    user.close()
+
+
+def test_school_user_sees_only_their_school(server, browser) -> None:
+    """A school user lands on their school; another school's page and pupils are not found."""
+    base, logins, _ = server
+    user = UserSession(browser, base, "school", logins["school"])
+    user.sign_in()
+    assert "/schools/" in user.page.url
+    own = int(user.page.url.rstrip("/").split("/")[-1])
+    user.screenshot("school-user-home")
+    assert user.open("/la/") == 403
+    assert user.open(f"/schools/{own + 1}/") == 404  # a neighbouring URN: not theirs, or no school at all
+    user.screenshot("school-user-not-found")
+    user.close()
+
+
+def test_scrutiny_member_sees_suppressed_aggregates(server, browser) -> None:
+    base, logins, _ = server
+    user = UserSession(browser, base, "scrutiny", logins["scrutiny"])
+    user.sign_in()
+    assert "suppressed" in user.page.inner_text(".govuk-inset-text")
+    user.screenshot("scrutiny-la-overview")
+    user.close()
+
+
+def test_virtual_school_sees_its_children(server, browser) -> None:
+    base, logins, _ = server
+    user = UserSession(browser, base, "virtual-school", logins["virtual-school"])
+    user.sign_in()
+    assert user.open("/cohorts/?by=cla") == 200
+    user.screenshot("virtual-school-cohorts")
+    user.close()
+
+
+def test_admin_uploads_a_bad_then_a_good_file_and_reads_the_audit_log(server, browser, tmp_path) -> None:
+    """A bad file is refused with line numbers and nothing stored; a good one is imported; the log shows views."""
+    base, logins, folder = server
+    user = UserSession(browser, base, "la-admin", logins["la-admin"])
+    user.sign_in()
+    user.open("/uploads/")
+    bad = tmp_path / "marks.csv"
+    bad.write_text("upn,urn,date,session,code\nA999100024001,100001,2024-09-02,AM,ZZ\n")
+    user.page.set_input_files("#id_files", str(bad))
+    user.page.click("button:has-text('Upload and check')")
+    user.page.wait_for_load_state("networkidle")
+    assert "Nothing was stored" in user.page.inner_text(".govuk-error-summary")
+    user.screenshot("admin-upload-refused")
+    good_dir = tmp_path / "good"
+    good_dir.mkdir()
+    marks = (folder / "city" / "marks.csv").read_text().splitlines()[:50]
+    (good_dir / "marks.csv").write_text("\n".join(marks) + "\n")
+    user.page.set_input_files("#id_files", str(good_dir / "marks.csv"))
+    user.page.click("button:has-text('Upload and check')")
+    user.page.wait_for_load_state("networkidle")
+    assert "Registers imported" in user.page.inner_text(".govuk-notification-banner")
+    user.screenshot("admin-upload-imported")
+    assert user.open("/audit/") == 200
+    user.screenshot("admin-audit-log")
+    user.close()
+
+
+def teardown_module() -> None:
+    shutil.rmtree(SHOTS / "tmp", ignore_errors=True)
