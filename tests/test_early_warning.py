@@ -210,3 +210,19 @@ def test_cli_transition_and_drivers(city: Path) -> None:
     )
     assert out.exit_code == 0, out.output
     assert out.output.splitlines()[0].startswith("school_urn,school_name,group_enrolments")
+
+
+def test_first_year_gets_rules_and_reasons_without_a_model(tmp_path: Path) -> None:
+    """An LA's first year in the store has nothing to learn from: the rules still rank and explain, the
+    learned risks are missing rather than invented, and asking for the model says why it cannot be had."""
+    generate_city(tmp_path / "csv", CitySpec(pupils=400, schools=3, first_year=2024, years=1, seed=5))
+    with Store(tmp_path / "one.duckdb") as store:
+        import_folder(store, tmp_path / "csv")
+        with pytest.raises(EarlyWarningError, match="no year before"):
+            at_risk(store)
+        frame = at_risk(store, require_model=False)
+    assert frame.risk_pa.isna().all() and frame.risk_sa.isna().all()
+    assert frame.projected_attendance_percent.is_monotonic_increasing
+    worst = frame.iloc[0]
+    assert worst.rule in {"severely absent", "persistently absent"}
+    assert worst.reasons.startswith("already")

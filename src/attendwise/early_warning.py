@@ -31,6 +31,7 @@ from attendwise.store import Store
 
 __all__ = [
     "FEATURES",
+    "SCHOOL_WEEKS",
     "EarlyWarningModel",
     "YearGrid",
     "at_risk",
@@ -43,6 +44,9 @@ __all__ = [
 ]
 
 _EPOCH_MONDAY = dt.date(1970, 1, 5)  # a Monday, for week arithmetic
+#: School weeks in a year when no earlier year says otherwise: 190 teaching days and the INSET days
+#: fall in about 39 weeks with marks.
+SCHOOL_WEEKS = 39
 
 
 class EarlyWarningError(AttendwiseError):
@@ -428,11 +432,17 @@ def at_risk(
     school: int | None = None,
     model: EarlyWarningModel | None = None,
     history_years: int = 2,
+    require_model: bool = True,
 ) -> pd.DataFrame:
     """Every enrolment on roll at ``as_of`` (default: the latest mark), with its risks and reasons.
 
     The model is trained on up to ``history_years`` complete earlier years in the store unless one is
     given. Ordered by risk of persistent absence, highest first.
+
+    With ``require_model=False`` a store holding no earlier year (an LA's first year in attendwise)
+    still gets the trajectory rules and their reasons: ``risk_pa`` and ``risk_sa`` are then missing,
+    the year is assumed to have :data:`SCHOOL_WEEKS` school weeks, and pupils are ordered by
+    projected absence instead.
     """
     latest = as_of or store.latest_mark()
     if latest is None:
@@ -441,10 +451,19 @@ def at_risk(
     grid = year_grid(store, year, as_of=latest)
     week = grid.week_of(latest)
     if model is None:
-        model = model_for(store, year, history_years=history_years)
+        try:
+            model = model_for(store, year, history_years=history_years)
+        except EarlyWarningError:
+            if require_model:
+                raise
     feats = features_at(grid, week)
-    scored = feats.merge(model.predict(feats), on="enrolment_id")
-    scored["projected_absence"] = projected_absence(scored, model.weeks_in_year)
+    if model is not None:
+        scored = feats.merge(model.predict(feats), on="enrolment_id")
+        weeks_in_year = model.weeks_in_year
+    else:
+        scored = feats.assign(risk_pa=np.nan, risk_sa=np.nan)
+        weeks_in_year = max(SCHOOL_WEEKS, grid.weeks)
+    scored["projected_absence"] = projected_absence(scored, weeks_in_year)
     people = grid.enrolments.set_index("enrolment_id")
     scored = scored.join(people[["upn", "urn", "school_name", "nc_year", "forename", "surname"]], on="enrolment_id")
     if school is not None:
@@ -461,7 +480,7 @@ def at_risk(
         ["severely absent", "persistently absent", "projected severe absence", "projected persistent absence"],
         default="",
     )
-    scored["reasons"] = ["; ".join(reasons(r, model.weeks_in_year)) for _, r in scored.iterrows()]
+    scored["reasons"] = ["; ".join(reasons(r, weeks_in_year)) for _, r in scored.iterrows()]
     scored["as_of"] = latest
     scored["school_week"] = week
     scored["last_year_attendance_percent"] = 100 * (1 - scored.ly_rate)
@@ -483,7 +502,8 @@ def at_risk(
         "school_week",
         "enrolment_id",
     ]
-    return scored.sort_values(["risk_pa", "risk_sa"], ascending=False)[cols].reset_index(drop=True)
+    order = ["risk_pa", "risk_sa"] if model is not None else ["projected_attendance_percent"]
+    return scored.sort_values(order, ascending=model is None)[cols].reset_index(drop=True)
 
 
 def model_for(store: Store, year: AcademicYear, *, history_years: int = 2) -> EarlyWarningModel:

@@ -136,16 +136,21 @@ def test_officer_works_through_the_la(server, browser) -> None:
     user.sign_in()
     assert user.heading() == "Attendance across the local authority"
     user.page.wait_for_selector(".aw-chart canvas")
+    # Two years of 1,500 pupils: enough behind some groups for the tests to be clear.
+    assert user.page.locator("#groups + p + div table tbody tr").count() >= 1
     user.screenshot("officer-la-overview")
     user.page.click("table.govuk-table a.govuk-link >> nth=0")
     user.page.wait_for_load_state("networkidle")
     user.screenshot("officer-school")
+    # The learned model (trained on the first year) ranks this year's pupils, with reasons.
+    assert "trained on earlier years" in user.page.inner_text("#at-risk + p")
     pupil = user.page.locator("#pupils ~ div table a").first
-    if pupil.count():
-        pupil.click()
-        user.page.wait_for_load_state("networkidle")
-        assert user.page.locator("table.aw-calendar td").count() > 100
-        user.screenshot("officer-pupil")
+    assert pupil.count()
+    pupil.click()
+    user.page.wait_for_load_state("networkidle")
+    assert user.page.locator("table.aw-calendar td").count() > 100
+    assert "Chance of ending the year persistently absent" in user.page.inner_text("#risk + div")
+    user.screenshot("officer-pupil")
     assert user.open("/cohorts/?by=fsm&then=sen") == 200
     user.screenshot("officer-cohorts")
     assert not [e for e in user.errors if "Content Security Policy" in e], user.errors

@@ -14,6 +14,8 @@ from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.charts import bar_chart, line_chart
 from attendwise.web.services.data import StoreAccess
+from attendwise.web.services.disproportionality import GroupsPanel, flagged_groups
+from attendwise.web.services.early_warning import heading_into_pa, la_risk
 from attendwise.web.services.periods import previous_period
 from attendwise.web.services.tables import Column, Figure, Table, fmt_count, fmt_percent, table_from_frame
 from attendwise.web.suppression import SUPPRESSED, suppress_band_counts, suppress_measures
@@ -55,6 +57,9 @@ class LAOverview:
     schools: Table
     schools_shown: int
     schools_total: int
+    groups: GroupsPanel
+    #: Pupils not yet persistently absent but heading that way (early warning), or None with no marks.
+    heading_into_pa: int | str | None = None
 
 
 def la_name(access: StoreAccess) -> str:
@@ -249,7 +254,14 @@ def la_overview(
         ],
         links={"school_name": [school_link(u) for u in urns]},
     )
+    groups = flagged_groups(access, rows, key=("la", period), suppress=suppress, threshold=threshold)
+    risk = la_risk(access)
+    heading: int | str | None = None if risk is None else len(heading_into_pa(risk.frame))
+    if suppress and isinstance(heading, int) and 0 < heading < threshold:
+        heading = SUPPRESSED
     return LAOverview(
+        groups=groups,
+        heading_into_pa=heading,
         la_name=name,
         period=period,
         previous=previous,

@@ -14,6 +14,7 @@ from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.charts import bar_chart, line_chart
 from attendwise.web.services.data import StoreAccess
+from attendwise.web.services.early_warning import PupilRisk, pupil_risk
 from attendwise.web.services.tables import Cell, Column, Figure, Table, fmt_percent, table_from_frame
 
 __all__ = ["CATEGORY_CLASSES", "CalendarWeek", "PupilPage", "marks_table", "pupil_page", "visible_enrolment"]
@@ -55,6 +56,8 @@ class PupilPage:
     running: Figure
     reasons: Figure
     band_history: Table
+    #: Early warning: the pupil's risk and its reasons, if they are on roll at the latest mark.
+    risk: PupilRisk | None = None
 
 
 def visible_enrolment(access: StoreAccess, scope: Scope, enrolment_id: int) -> tuple[Enrolment | None, bool]:
@@ -237,4 +240,5 @@ def pupil_page(
         running=Figure("running", "Attendance so far this year, week by week", running_spec, running_table),
         reasons=Figure("reasons", "Reasons for absence", reasons_spec, reasons_table),
         band_history=band_table,
+        risk=pupil_risk(access, enrolment.enrolment_id),
     )

@@ -14,6 +14,8 @@ from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.charts import bar_chart
 from attendwise.web.services.data import StoreAccess
+from attendwise.web.services.disproportionality import GroupsPanel, flagged_groups
+from attendwise.web.services.early_warning import SchoolRisk, school_at_risk
 from attendwise.web.services.overview import MEASURE_COLUMNS, Headline, bands_figure, headlines, la_name, trend_figure
 from attendwise.web.services.periods import previous_period
 from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
@@ -55,6 +57,9 @@ class SchoolPage:
     similar: Figure
     pupils: Table | None
     pupils_count: int
+    groups: GroupsPanel
+    #: The school's early-warning list (pupil-level roles only).
+    at_risk: SchoolRisk | None = None
 
 
 def school_info(access: StoreAccess, urn: int) -> SchoolInfo | None:
@@ -265,11 +270,16 @@ def school_page(
         [Column("area", "Area"), *[MEASURE_COLUMNS[i] for i in (0, 1, 2, 3, 5, 7)]],
     )
     band_frame = figures.bands(access, rows, key=("school", school.urn, period))
-    pupils_table, count = None, 0
+    pupils_table, count, at_risk = None, 0, None
     if scope.pupil_level and not scope.social_care_only:
         absent, pupils_table = pupil_list(access, rows, pupil_link=pupil_link)
         count = len(absent)
+        at_risk = school_at_risk(access, school.urn, pupil_link=pupil_link)
     return SchoolPage(
+        groups=flagged_groups(
+            access, rows, key=("school", school.urn, period), suppress=suppress or outside_team, threshold=threshold
+        ),
+        at_risk=at_risk,
         school=school,
         period=period,
         suppressed=suppress,
