@@ -162,3 +162,12 @@ def test_the_case_store_is_the_database_asked_for() -> None:
     asked = os.environ.get("ATTENDWISE_TEST_DATABASE_URL", "sqlite://")
     expected = "postgresql" if asked.startswith(("postgres://", "postgresql://")) else "sqlite"
     assert connection.vendor == expected
+
+
+def test_the_matrix_covers_every_page() -> None:
+    """A new page, export or API answer cannot land without its row in the matrix above."""
+    from attendwise.web.urls import urlpatterns
+
+    named = {p.name for p in urlpatterns if getattr(p, "name", None)}
+    open_to_all = {"home", "healthz", "login", "logout"}  # home redirects by role; the rest hold no data
+    assert named - open_to_all - {name for name, _, _ in MATRIX} == set()

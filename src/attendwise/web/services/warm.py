@@ -10,9 +10,10 @@ from attendwise.web.services.periods import resolve_period
 
 
 def warm(access: StoreAccess) -> None:
-    """Fill the cache for the default period (LA overview, school figures, trends)."""
+    """Fill the cache for the default period (LA overview, school figures, trends, early warning)."""
     try:
         period = resolve_period(access.store(), None)
     except PeriodError:
         return
+    # The overview also scores every pupil for early warning (training the model if an earlier year allows).
     overview.la_overview(access, Scope(None, None), period, threshold=5, school_link=lambda urn: None)
