@@ -83,3 +83,85 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.outcome}"
+
+
+# -- Targeting Support Meetings ------------------------------------------------------------------
+class TargetingMeeting(models.Model):
+    """A Targeting Support Meeting: the LA's termly meeting with one school, and what was agreed in it.
+
+    One per school per term (``term`` is a period label such as ``2024/25-autumn``). The pack the
+    meeting works from is computed from the registers (:mod:`attendwise.tsm`); only what people
+    decide is kept here.
+    """
+
+    urn = models.PositiveIntegerField("URN", db_index=True)
+    term = models.CharField(max_length=32)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scheduled_for = models.DateField(null=True, blank=True)
+    held_on = models.DateField(null=True, blank=True)
+    attendees = models.TextField(blank=True, help_text="Who came: a name and role a line.")
+    notes = models.TextField(blank=True)
+    pack_generated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("urn", "term"), name="one_tsm_per_school_term"),)
+        ordering = ("term", "urn")
+
+    def __str__(self) -> str:
+        return f"TSM {self.urn} {self.term}"
+
+
+class DiscussedPupil(models.Model):
+    """A pupil on a meeting's agenda: asked for by the school beforehand, or raised in the meeting."""
+
+    meeting = models.ForeignKey(TargetingMeeting, on_delete=models.CASCADE, related_name="pupils")
+    enrolment_id = models.BigIntegerField()
+    upn = models.CharField("UPN", max_length=13)
+    requested_by_school = models.BooleanField(default=False)
+    reason = models.TextField(blank=True, help_text="Why the school asks to discuss this pupil.")
+    lead_practitioner = models.CharField(max_length=150, blank=True)
+    discussed = models.BooleanField(default=False)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("meeting", "enrolment_id"), name="pupil_once_per_tsm"),)
+        ordering = ("added_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.meeting} enrolment {self.enrolment_id}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "No longer needed"
+
+
+class AgreedAction(models.Model):
+    """An action agreed at a meeting: for one pupil, or for the school as a whole.
+
+    Everyone in the meeting records their own actions: ``owner`` is the user who will do it.
+    """
+
+    meeting = models.ForeignKey(TargetingMeeting, on_delete=models.CASCADE, related_name="actions")
+    enrolment_id = models.BigIntegerField(null=True, blank=True)
+    upn = models.CharField("UPN", max_length=13, blank=True)
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    owner_name = models.CharField(max_length=150)
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("due_date", "id")
+        indexes = (models.Index(fields=("status", "due_date")),)
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.description[:40]}"

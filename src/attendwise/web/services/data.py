@@ -26,9 +26,14 @@ T = TypeVar("T")
 
 
 class Memo:
-    """A small thread-safe LRU cache that computes each key once, even when asked concurrently."""
+    """A thread-safe LRU cache that computes each key once, even when asked concurrently.
 
-    def __init__(self, size: int = 512) -> None:
+    Sized for a city: every school's page keeps about six entries (its figures, last year's, the
+    page and its rendered body), so 130 schools need ~800; a smaller cache thrashes under load as
+    users move between schools, recomputing pages every visit.
+    """
+
+    def __init__(self, size: int = 8192) -> None:
         self.size = size
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()

@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from attendwise.web import audit as audit_log
@@ -51,6 +53,20 @@ def _period_context(request: HttpRequest, acc: Any, period: Any, error: str | No
     }
 
 
+def _render_body(
+    request: HttpRequest, acc: Any, key: tuple[Any, ...], name: str, context: dict[str, Any]
+) -> HttpResponse:
+    """Render ``pages/NAME.html`` around a body rendered once per data version and ``key``.
+
+    The body (``includes/NAME_body.html``) depends only on the page's figures and the period asked
+    for, never on the request, so users who share a scope share it; only the frame (header,
+    navigation, sign-out form) is rendered for each request.
+    """
+    cache_key = (f"html-{name}", *key, context["period_value"], context["period_error"])
+    body = acc.cached(cache_key, lambda: render_to_string(f"attendwise/includes/{name}_body.html", context))
+    return render(request, f"attendwise/pages/{name}.html", {**context, "body": mark_safe(body)})
+
+
 @login_not_required
 def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
@@ -78,8 +94,12 @@ def la_overview(request: HttpRequest) -> HttpResponse:
         ("page-la", period, scope, threshold()),
         lambda: overview.la_overview(acc, scope, period, threshold=threshold(), school_link=school_link_for(request)),
     )
-    return render(
-        request, "attendwise/pages/la_overview.html", {"page": page, **_period_context(request, acc, period, error)}
+    return _render_body(
+        request,
+        acc,
+        (period, scope, threshold()),
+        "la_overview",
+        {"page": page, **_period_context(request, acc, period, error)},
     )
 
 
@@ -158,8 +178,12 @@ def school(request: HttpRequest, urn: int) -> HttpResponse:
             pupils=page.pupils_count,
             detail=f"persistently or severely absent pupils, {period.label}",
         )
-    return render(
-        request, "attendwise/pages/school.html", {"page": page, **_period_context(request, acc, period, error)}
+    return _render_body(
+        request,
+        acc,
+        (urn, period, scope, threshold()),
+        "school",
+        {"page": page, **_period_context(request, acc, period, error)},
     )
 
 
