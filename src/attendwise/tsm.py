@@ -77,10 +77,12 @@ The rules, decided here once:
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import ibis
 import numpy as np
@@ -119,6 +121,7 @@ __all__ = [
     "TSMPack",
     "ZeroAttendance",
     "pack_dates",
+    "read_previous_actions",
     "tsm_pack",
     "tsm_packs",
 ]
@@ -173,6 +176,42 @@ class TSMInputs:
 
     discuss: Sequence[str] = ()
     previous_actions: Sequence[PreviousAction] = ()
+
+
+def read_previous_actions(path: Path | str) -> tuple[PreviousAction, ...]:
+    """Previous actions from a CSV with columns ``upn``, ``agreed_on`` (YYYY-MM-DD), ``action`` and
+    optionally ``owner`` and ``reference`` (for the command line; the web app passes its own).
+
+    Raises:
+        TSMError: naming the file, line and field of the first problem.
+    """
+    path = Path(path)
+    out = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"upn", "agreed_on", "action"} - set(reader.fieldnames or [])
+        if missing:
+            raise TSMError(f"{path.name}: missing column(s) {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            try:
+                agreed = dt.date.fromisoformat((row["agreed_on"] or "").strip())
+            except ValueError:
+                raise TSMError(
+                    f"{path.name} line {line}, field 'agreed_on': {row['agreed_on']!r} is not a date (YYYY-MM-DD)"
+                ) from None
+            upn = (row["upn"] or "").strip().upper()
+            if not upn:
+                raise TSMError(f"{path.name} line {line}, field 'upn': empty")
+            out.append(
+                PreviousAction(
+                    upn,
+                    agreed,
+                    (row["action"] or "").strip(),
+                    (row.get("owner") or "").strip() or None,
+                    (row.get("reference") or "").strip() or None,
+                )
+            )
+    return tuple(out)
 
 
 CMEExclusion = Collection[str] | Callable[[str], bool] | None
