@@ -24,7 +24,17 @@ from pathlib import Path
 from attendwise.errors import AttendwiseError
 from attendwise.tsm import PupilSummary, TSMPack
 
-__all__ = ["FORMATS", "Column", "Section", "pack_filename", "pack_sections", "render_html", "write_pack", "write_xlsx"]
+__all__ = [
+    "FORMATS",
+    "Column",
+    "Section",
+    "pack_filename",
+    "pack_sections",
+    "render_html",
+    "write_pack",
+    "write_packs",
+    "write_xlsx",
+]
 
 FORMATS = ("xlsx", "html")
 
