@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import openpyxl
 import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
 
+from attendwise.cli import main
+from attendwise.errors import AttendwiseError
 from attendwise.ingest import import_folder
 from attendwise.measures import Population
 from attendwise.store import Store
@@ -26,6 +31,7 @@ from attendwise.tsm import (
     tsm_pack,
     tsm_packs,
 )
+from attendwise.tsm_export import pack_sections, write_pack
 from tests.registers import Register
 
 AUTUMN_1 = dt.date(2024, 9, 2)  # 40 weekdays to Fri 25 Oct: 80 sessions
@@ -420,3 +426,139 @@ class TestAllSchools:
         ash = packs[100003]
         assert ash.overall.year_to_date[2].enrolments is None  # no other secondary school in the LA
         assert ash.overall.year_to_date[3].area == "England (State-funded secondary)"
+
+
+class TestExport:
+    def test_xlsx_reads_back(self, pack: TSMPack, tmp_path) -> None:
+        """One sheet per section, title and frozen bold header, percentages as fractions with a % format."""
+        path = write_pack(pack, tmp_path / "pack.xlsx")
+        wb = openpyxl.load_workbook(path)
+        assert wb.sheetnames == [s.sheet for s in pack_sections(pack)]
+        ws = wb["Severely absent"]
+        assert ws["A1"].value == "Severely absent pupils" and ws.freeze_panes == "A4"
+        headers = [c.value for c in ws[3]]
+        assert headers[:5] == ["UPN", "Name", "Year", "Priority groups", "Attendance"]
+        assert ws["A3"].font.bold
+        rows = list(ws.iter_rows(min_row=4, values_only=True))
+        assert len(rows) == len(pack.severely_absent) == 7
+        last = rows[-1]
+        assert last[0] == pack.severely_absent[-1].upn and last[4] == pytest.approx(0.40)
+        assert ws.cell(row=4 + 6, column=5).number_format == "0.0%"
+        assert "Autumn 1: 50%" in last[11] and "Illness" in last[12]
+        summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=4, values_only=True)}
+        assert summary["School"] == "Oakfield Primary (URN 100001)"
+        assert summary["As at"].date() == AS_AT
+        actions = list(wb["Previous actions"].iter_rows(min_row=4, values_only=True))
+        assert actions[0][8] == "Yes" and actions[0][7] == pytest.approx(100 - 100 / 3)
+        empty = wb["To discuss"]
+        assert empty.max_row >= 4
+        categories = list(wb["Attendance categories"].iter_rows(min_row=4, values_only=True))
+        assert categories[-1][:2] == ("Severe absence (50% or less)", 8)
+
+    def test_html_is_printable_and_self_contained(self, pack: TSMPack, tmp_path) -> None:
+        """Every section is a heading and a table (or says it is empty); print CSS; nothing fetched."""
+        path = write_pack(pack, tmp_path / "pack.html")
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        assert soup.title.string == pack.title
+        assert [h.get_text() for h in soup.find_all("h2")] == [s.title for s in pack_sections(pack)]
+        severe = soup.find("section", id="severe")
+        assert "new-page" in severe["class"]
+        assert [th.get_text() for th in severe.thead.find_all("th")][:5] == [
+            "UPN",
+            "Name",
+            "Year",
+            "Priority groups",
+            "Attendance",
+        ]
+        rows = severe.tbody.find_all("tr")
+        assert len(rows) == 7 and rows[-1].find_all("td")[4].get_text() == "40.0%"
+        cme = soup.find("section", id="no_attendance_3_weeks").find("p", class_="intro").get_text()
+        assert "21 Oct to 15 Nov 2024, 15 school days" in cme and "children missing education" in cme
+        style = soup.style.string
+        assert "@media print" in style and "@page" in style and "table-header-group" in style
+        assert not soup.find_all("script") and not soup.find_all("link")
+        assert not soup.find_all(src=True)
+
+    def test_an_unknown_extension_is_refused(self, pack: TSMPack, tmp_path) -> None:
+        with pytest.raises(AttendwiseError, match=r"\.pdf"):
+            write_pack(pack, tmp_path / "pack.pdf")
+
+
+def run_cli(store: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--store", store, *args])
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+class TestCommandLine:
+    def test_one_school_with_inputs(self, school: tuple[str, dict[str, str]], tmp_path) -> None:
+        """Given the store, when I ask for Oakfield's pack as XLSX with a CME file, a pupil to discuss and the
+        previous actions, then the workbook holds them."""
+        path, upns = school
+        (tmp_path / "cme.txt").write_text(f"# CME register\n{upns['cme']}\n", encoding="utf-8")
+        (tmp_path / "actions.csv").write_text(
+            f"upn,agreed_on,action\n{upns['improving']},2024-11-04,Attendance contract\n", encoding="utf-8"
+        )
+        out = tmp_path / "oakfield.xlsx"
+        code, output = run_cli(
+            path,
+            "tsm-pack",
+            "--school",
+            str(URN),
+            "--term",
+            "2024/25-autumn",
+            "--out",
+            str(out),
+            "--cme",
+            str(tmp_path / "cme.txt"),
+            "--discuss",
+            upns["regular"],
+            "--actions",
+            str(tmp_path / "actions.csv"),
+        )
+        assert code == 0, output
+        assert "7 severely and 6 persistently absent" in output
+        wb = openpyxl.load_workbook(out)
+        assert wb["To discuss"]["A4"].value == upns["regular"]
+        assert wb["Previous actions"]["I4"].value == "Yes"
+        intro = wb["No attendance 3 weeks"]["A2"].value
+        assert upns["cme"] in intro
+
+    def test_all_schools(self, school: tuple[str, dict[str, str]], tmp_path) -> None:
+        """Every school's pack, as HTML, into a folder."""
+        code, output = run_cli(
+            school[0],
+            "tsm-pack",
+            "--all-schools",
+            "--term",
+            "2024/25-autumn",
+            "--out-dir",
+            str(tmp_path / "packs"),
+            "--format",
+            "html",
+        )
+        assert code == 0, output
+        names = sorted(p.name for p in (tmp_path / "packs").iterdir())
+        assert names == [
+            "tsm-2024-25-autumn-100001-oakfield-primary.html",
+            "tsm-2024-25-autumn-100002-elm-primary.html",
+            "tsm-2024-25-autumn-100003-ash-secondary.html",
+        ]
+        assert "Wrote 3 2024/25 autumn term packs" in output
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["--term", "2024/25-autumn", "--out", "x.xlsx"], "either --school URN or --all-schools"),
+            (["--school", "100001", "--term", "2024/25-autumn", "--out", "x.pdf"], ".xlsx or .html"),
+            (["--school", "100001", "--term", "2024/25-autumn"], "needs --out"),
+            (["--all-schools", "--term", "2024/25-autumn"], "needs --out-dir"),
+            (["--school", "42", "--term", "2024/25-autumn", "--out", "x.xlsx"], "no school with URN 42"),
+            (["--school", "100001", "--term", "2024/25", "--out", "x.xlsx"], "is not a term"),
+        ],
+    )
+    def test_mistakes_are_explained_without_a_traceback(
+        self, school: tuple[str, dict[str, str]], args: list[str], message: str
+    ) -> None:
+        code, output = run_cli(school[0], "tsm-pack", *args)
+        assert code != 0 and message in output and "Traceback" not in output

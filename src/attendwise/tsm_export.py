@@ -70,6 +70,28 @@ class Section:
     #: Start on a new page when printed (the pupil lists).
     new_page: bool = False
 
+    @property
+    def sheet(self) -> str:
+        """The workbook sheet's name (at most 31 characters, as Excel requires)."""
+        return SHEET_NAMES.get(self.key, self.title)[:31]
+
+
+#: Short sheet names for the workbook.
+SHEET_NAMES = {
+    "summary": "Summary",
+    "overall": "Overall attendance",
+    "last_year": "Against last year",
+    "categories": "Attendance categories",
+    "severe": "Severely absent",
+    "persistent": "Persistently absent",
+    "zero": "No attendance this year",
+    "no_attendance_3_weeks": "No attendance 3 weeks",
+    "at_risk": "At risk",
+    "cohorts": "Priority cohorts",
+    "discuss": "To discuss",
+    "actions": "Previous actions",
+}
+
 
 # =================================================================================================
 # The pack as sections
@@ -470,7 +492,7 @@ def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
     header_fill = PatternFill("solid", fgColor="F3F2F1")
     rule = Border(bottom=Side(style="medium", color="0B0C0C"))
     for section in pack_sections(pack):
-        ws = wb.create_sheet(_sheet_name(section.title))
+        ws = wb.create_sheet(section.sheet)
         ws["A1"] = section.title
         ws["A1"].font = Font(bold=True, size=14)
         ws["A2"] = section.intro
@@ -514,12 +536,6 @@ def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
     path = Path(path)
     wb.save(path)
     return path
-
-
-def _sheet_name(title: str) -> str:
-    for bad in "[]:*?/\\":
-        title = title.replace(bad, " ")
-    return title[:31]
 
 
 # -- HTML ----------------------------------------------------------------------------------------
