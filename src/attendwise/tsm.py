@@ -83,6 +83,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import ibis
 import numpy as np
@@ -92,13 +93,12 @@ from attendwise.bands import BandScheme, band_counts, load_scheme
 from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.characteristics import PHASES
 from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
-from attendwise.disproportionality import disproportionality
+from attendwise.disproportionality import disproportionality_within
 from attendwise.errors import AttendwiseError
 from attendwise.measures import Population, absence_measures, enrolment_absence
 from attendwise.pupils import BandAt, ReasonCount
 from attendwise.reference import TERM_IDENTIFIERS, national_figures
-from attendwise.store import Store
-from attendwise.trends import change_on_last_year
+from attendwise.store import Store, is_block_boundary
 
 __all__ = [
     "COHORTS",
@@ -688,22 +688,35 @@ def _none(value: object) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else float(value)
 
 
-@dataclass
 class _Headlines:
-    """Per-school measure sums for one period, with the LA and phase totals."""
+    """Per-school measure sums for one period, with the LA and phase totals (sums add and subtract exactly,
+    so "other schools of the phase" is the phase's sums less the school's)."""
 
-    period: Period
-    by_school: pd.DataFrame  # indexed by school_urn
+    def __init__(self, period: Period, by_school: pd.DataFrame) -> None:
+        self.period = period
+        sums = by_school[_FIGURE_SUMS].astype("int64")
+        self.schools = {int(u): dict(zip(_FIGURE_SUMS, map(int, row), strict=True)) for u, row in sums.iterrows()}
+        self.phase_of = {int(u): str(p) for u, p in by_school.education_phase.items()}
+        self.total = {c: int(sums[c].sum()) for c in _FIGURE_SUMS}
+        self.phases: dict[str, dict[str, int]] = {}
+        self.phase_schools: dict[str, int] = {}
+        for urn, row in self.schools.items():
+            phase = self.phases.setdefault(self.phase_of[urn], dict.fromkeys(_FIGURE_SUMS, 0))
+            for c in _FIGURE_SUMS:
+                phase[c] += row[c]
+            self.phase_schools[self.phase_of[urn]] = self.phase_schools.get(self.phase_of[urn], 0) + 1
 
-    def school(self, urn: int) -> pd.Series | None:
-        return self.by_school.loc[urn] if urn in self.by_school.index else None
+    def school(self, urn: int) -> dict[str, int] | None:
+        return self.schools.get(int(urn))
 
-    def la(self) -> pd.Series:
-        return self.by_school[_FIGURE_SUMS].sum()
+    def la(self) -> dict[str, int]:
+        return self.total
 
-    def similar(self, urn: int, phase_label: str) -> tuple[pd.Series, int]:
-        same = self.by_school[(self.by_school.education_phase == phase_label) & (self.by_school.index != urn)]
-        return same[_FIGURE_SUMS].sum(), len(same)
+    def similar(self, urn: int, phase_label: str) -> tuple[dict[str, int], int]:
+        phase = self.phases.get(phase_label, dict.fromkeys(_FIGURE_SUMS, 0))
+        own = self.schools.get(int(urn), dict.fromkeys(_FIGURE_SUMS, 0))
+        others = self.phase_schools.get(phase_label, 0) - (1 if int(urn) in self.schools else 0)
+        return {c: phase[c] - own[c] for c in _FIGURE_SUMS}, others
 
 
 class _PackBuilder:
@@ -740,17 +753,62 @@ class _PackBuilder:
         self.half_terms = _half_terms(store, self.year, self.as_at)
         self.notes: list[str] = []
 
-        with store.materialised(enrolment_absence(store, self.ytd, self.population)) as ytd_rows:
+        # Measures read the store's weekly session blocks when a period ends at a block boundary; a pack as
+        # at a Friday with nothing marked over the weekend measures exactly the same sessions to the Sunday.
+        end = _block_aligned_end(store, self.as_at)
+        with store.materialised(
+            enrolment_absence(store, Period(self.ytd.label, self.ytd.start, end), self.population)
+        ) as ytd_rows:
             self.ytd_headlines = self._headlines(ytd_rows, self.ytd)
             self.ytd_bands = self._bands(ytd_rows)
-            frame = ytd_rows.to_pandas()
-        with store.materialised(enrolment_absence(store, self.term_to_date, self.population)) as term_rows:
+            frame = store.ibis.to_pyarrow(ytd_rows).to_pandas()
+        term_period = Period(self.term_to_date.label, self.term_to_date.start, min(end, self.term.end))
+        with store.materialised(enrolment_absence(store, term_period, self.population)) as term_rows:
             self.term_headlines = self._headlines(term_rows, self.term_to_date)
             self.term_bands = self._bands(term_rows)
         self.rows = self._with_people(frame)
-        self.last_year = self._last_year()
+        self.records = _Records(self.rows)
+        slim = pd.DataFrame(
+            {c: self.rows[c].to_numpy(dtype=object if c in ("upn", "nc_year") else None) for c in _SLIM_COLUMNS}
+        )
+        self.rows_by_school = {int(urn): g for urn, g in slim.groupby("school_urn")}
+        cohort_rows = _cohort_frame(self.rows)
+        self.la_cohorts = {name: _cohort_sums(cohort_rows, column, group) for name, (column, group) in COHORTS.items()}
+        mine = cohort_rows[cohort_rows.school_urn.isin(self.urns)]
+        self.cohort_sums = {
+            (int(u), name): _cohort_sums(g, column, group)
+            for u, g in mine.groupby("school_urn")
+            for name, (column, group) in COHORTS.items()
+        }
+        self.school_sums = {int(u): _cohort_sums(g, "school_urn", u) for u, g in mine.groupby("school_urn")}
+        tested = disproportionality_within(mine, "school_urn", ["fsm", "sen", "cla", "cin"])
+        self.tested = (
+            {
+                (int(u), str(g)): (str(f), str(text), _none(rr))
+                for u, g, f, text, rr in zip(
+                    tested.school_urn, tested.group, tested.pa_flag, tested.summary, tested.pa_risk_ratio, strict=True
+                )
+            }
+            if not tested.empty
+            else {}
+        )
+        self._national_cache: dict[tuple[str, bool], tuple[AreaFigures, str]] = {}
+        self.last_year, self.last_year_label = self._last_year()
         self.windows, self.days = self._pupil_windows()
+        self.window_records = _Records(self.windows.reset_index())
+        by_urn = self.days.groupby("urn").date
+        self.first_day, self.last_day = by_urn.min().to_dict(), by_urn.max().to_dict()
+        window = self.days[self.days.day_rank < WINDOW_SCHOOL_DAYS].groupby("urn").date
+        self.window_days = {
+            int(u): (first, last, n)
+            for u, first, last, n in zip(window.min().index, window.min(), window.max(), window.size(), strict=True)
+        }
         self.risk, self.risk_basis = self._early_warning()
+        if not self.risk.empty:
+            flagged = self.risk[
+                (self.risk.projected_absence >= 0.1) | (self.risk.risk_pa.fillna(0) >= self.risk_threshold)
+            ]
+            self.risk = flagged
 
     # -- reading -------------------------------------------------------------------------------
     def _schools(self, urns: Sequence[int] | None) -> pd.DataFrame:
@@ -792,16 +850,14 @@ class _PackBuilder:
         rows["sess_attended"] = rows.sess_present + rows.sess_aea
         return rows
 
-    def _last_year(self) -> dict[object, pd.Series]:
-        """Year to date and the same point last year, by school and for the LA (trends.change_on_last_year)."""
-        out: dict[object, pd.Series] = {}
-        by_school = change_on_last_year(self.store, "school", as_of=self.as_at, population=self.population)
-        for _, row in by_school.iterrows():
-            out[int(row.school_urn)] = row
-        la = change_on_last_year(self.store, None, as_of=self.as_at, population=self.population)
-        if not la.empty:
-            out["la"] = la.iloc[0]
-        return out
+    def _last_year(self) -> tuple[_Headlines, str]:
+        """Last year to the same point (1 August to the same date a year earlier), by school: the comparison
+        of :func:`attendwise.trends.change_on_last_year`, measured once for every school."""
+        then = _same_point_last_year(self.as_at)
+        last = AcademicYear(self.year.start_year - 1)
+        label = f"{last.label} to {then:%d %b}"
+        period = Period(label, last.start, then)
+        return self._headlines(enrolment_absence(self.store, period, self.population), period), label
 
     def _pupil_windows(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """One pass over the year's marks: each enrolment's sessions in every window the pack needs.
@@ -852,7 +908,7 @@ class _PackBuilder:
         for i in range(len(self.half_terms)):
             aggs[f"h{i}_possible"] = poss.sum(where=m.period == i)
             aggs[f"h{i}_overall"] = (auth + unauth).sum(where=m.period == i)
-        per = m.group_by("enrolment_id").aggregate(**aggs).to_pandas()
+        per = self.store.ibis.to_pyarrow(m.group_by("enrolment_id").aggregate(**aggs)).to_pandas()
         counts = [c for c in per.columns if c not in ("enrolment_id", "first_possible")]
         per[counts] = per[counts].fillna(0).astype("int64")
         per["first_possible"] = pd.to_datetime(per.first_possible).dt.date
@@ -898,10 +954,9 @@ class _PackBuilder:
         inputs = inputs or TSMInputs()
         school = self.schools.loc[urn]
         phase_label = PHASES.get(school.phase, school.phase)
-        rows = self.rows[self.rows.school_urn == urn]
+        rows = self.rows_by_school.get(int(urn), self.rows.iloc[:0])
         listed = rows[rows.on_roll]
-        school_days = self.days[self.days.urn == urn]
-        last_mark = max(school_days.date) if len(school_days) else None
+        last_mark = self.last_day.get(int(urn))
         notes = list(self.notes)
         if last_mark is None:
             notes.append(f"The store holds no marks for this school in {self.year.label} up to {self.as_at:%d %b %Y}.")
@@ -917,7 +972,7 @@ class _PackBuilder:
 
         def summary(enrolment_id: int) -> PupilSummary:
             if enrolment_id not in summaries:
-                summaries[enrolment_id] = self._summary(rows.loc[rows.enrolment_id == enrolment_id].iloc[0])
+                summaries[enrolment_id] = self._summary(self.records[enrolment_id])
             return summaries[enrolment_id]
 
         severe = listed[listed.pa_50 == 1]
@@ -947,7 +1002,7 @@ class _PackBuilder:
             no_attendance_recently=self._no_attendance(urn, listed, summary),
             at_risk=self._at_risk(listed, summary),
             at_risk_basis=self.risk_basis,
-            cohorts=self._cohorts(urn, rows),
+            cohorts=self._cohorts(urn),
             discussed=self._discussed(rows, inputs.discuss, summary),
             previous_actions=self._actions(urn, rows, inputs.previous_actions, summary),
             notes=tuple(notes),
@@ -979,41 +1034,39 @@ class _PackBuilder:
                     national,
                 )
             )
-        comparisons = []
-        for key, area, kind in ((urn, name, "school"), ("la", self.la_name, "la")):
-            row = self.last_year.get(key)
-            if row is None:
-                continue
-            this_year = self._trend_figures(area, kind, row, "", row.period)
-            had = _none(row.get("enrolments_last_year"))
-            then = None if not had else self._trend_figures(area, kind, row, "_last_year", row.compared_with)
-            comparisons.append(LastYearComparison(area, str(row.period), str(row.compared_with), this_year, then))
-        return OverallAttendance(sections[0], sections[1], tuple(comparisons)), national_note
-
-    @staticmethod
-    def _trend_figures(area: str, kind: str, row: pd.Series, suffix: str, basis: str) -> AreaFigures:
-        def get(measure: str) -> float | None:
-            return _none(row.get(f"{measure}{suffix}"))
-
-        overall = get("sess_overall_percent")
-        enrolments = get("enrolments")
-        return AreaFigures(
-            area=area,
-            kind=kind,
-            basis=str(basis),
-            enrolments=None if enrolments is None else int(enrolments),
-            attendance_percent=None if overall is None else 100.0 - overall,
-            overall_absence_percent=overall,
-            authorised_absence_percent=get("sess_authorised_percent"),
-            unauthorised_absence_percent=get("sess_unauthorised_percent"),
-            persistent_absence_percent=get("enrolments_pa_10_exact_percent"),
-            severe_absence_percent=get("enrolments_pa_50_exact_percent"),
+        now_label = f"{self.year.label} to {self.as_at:%d %b}"
+        school_then = self.last_year.school(urn)
+        la_then = self.last_year.la()
+        comparisons = (
+            LastYearComparison(
+                name,
+                now_label,
+                self.last_year_label,
+                sections[0][0],
+                None
+                if school_then is None or not school_then["enrolments"]
+                else _figures(name, "school", self.last_year_label, school_then),
+            ),
+            LastYearComparison(
+                self.la_name,
+                now_label,
+                self.last_year_label,
+                sections[0][1],
+                None if not la_then["enrolments"] else _figures(self.la_name, "la", self.last_year_label, la_then),
+            ),
         )
+        return OverallAttendance(sections[0], sections[1], comparisons), national_note
 
     def _national(self, phase_label: str, *, is_term: bool) -> tuple[AreaFigures, str]:
         """England for the school's phase: a figure loaded into the store (``attendwise reference``) for the
         term or year if there is one, else the shipped full-year figure (the nearest year shipped), with the
         basis saying which."""
+        key = (phase_label, is_term)
+        if key not in self._national_cache:
+            self._national_cache[key] = self._read_national(phase_label, is_term=is_term)
+        return self._national_cache[key]
+
+    def _read_national(self, phase_label: str, *, is_term: bool) -> tuple[AreaFigures, str]:
         year = self.year.time_period
         identifier = next(
             (label for t, label in TERM_IDENTIFIERS.items() if self.year.term(t) == (self.term.start, self.term.end)),
@@ -1055,10 +1108,10 @@ class _PackBuilder:
         )
         return figures, note
 
-    def _summary(self, r: pd.Series) -> PupilSummary:
-        enrolment_id = int(r.enrolment_id)
-        w = self.windows.loc[enrolment_id] if enrolment_id in self.windows.index else None
-        band = self.scheme.band_for(int(r.sess_attended), int(r.sess_possible))
+    def _summary(self, r: dict[str, Any]) -> PupilSummary:
+        enrolment_id = int(r["enrolment_id"])
+        w = self.window_records.get(enrolment_id)
+        band = self.scheme.band_for(int(r["sess_attended"]), int(r["sess_possible"]))
         history = []
         if w is not None:
             by_key = {b.key: b for b in self.scheme.bands}
@@ -1068,7 +1121,7 @@ class _PackBuilder:
                     continue
                 b = by_key[self.scheme.band_for(possible - overall, possible).key]
                 history.append(BandAt(label, "half term", start, end, possible, overall, b.key, b.name, b.colour))
-        overall = int(r.sess_overall)
+        overall = int(r["sess_overall"])
         reasons = sorted(
             (
                 ReasonCount(
@@ -1085,21 +1138,21 @@ class _PackBuilder:
         )
         return PupilSummary(
             enrolment_id=enrolment_id,
-            upn=str(r.upn),
-            forename=None if pd.isna(r.forename) else str(r.forename),
-            surname=None if pd.isna(r.surname) else str(r.surname),
-            nc_year=str(r.nc_year),
-            admission_date=r.admission_date,
-            leaving_date=r.leaving_date,
-            fsm=r.fsm == "FSM eligible",
-            sen=str(r.sen_provision),
-            cla=r.cla == "Looked after",
-            cin=r.cin == "Child in need",
-            cpp=r.cpp == "Child protection plan",
-            sess_possible=int(r.sess_possible),
-            sess_attended=int(r.sess_attended),
-            sess_authorised=int(r.sess_authorised),
-            sess_unauthorised=int(r.sess_unauthorised),
+            upn=str(r["upn"]),
+            forename=None if pd.isna(r["forename"]) else str(r["forename"]),
+            surname=None if pd.isna(r["surname"]) else str(r["surname"]),
+            nc_year=str(r["nc_year"]),
+            admission_date=r["admission_date"],
+            leaving_date=r["leaving_date"],
+            fsm=r["fsm"] == "FSM eligible",
+            sen=str(r["sen_provision"]),
+            cla=r["cla"] == "Looked after",
+            cin=r["cin"] == "Child in need",
+            cpp=r["cpp"] == "Child protection plan",
+            sess_possible=int(r["sess_possible"]),
+            sess_attended=int(r["sess_attended"]),
+            sess_authorised=int(r["sess_authorised"]),
+            sess_unauthorised=int(r["sess_unauthorised"]),
             band_key=band.key,
             band_name=band.name,
             band_colour=band.colour,
@@ -1114,19 +1167,17 @@ class _PackBuilder:
         zero = listed[(listed.sess_attended == 0) & (listed.sess_possible > 0)].sort_values(["nc_year", "upn"])
         out = []
         for e, urn in zip(zero.enrolment_id, zero.school_urn, strict=True):
-            since = self.windows.first_possible.get(int(e), self.year.start)
-            school_days = self.days.date[self.days.urn == urn]
-            first_day = min(school_days) if len(school_days) else since
+            since = (self.window_records.get(int(e)) or {}).get("first_possible") or self.year.start
+            first_day = self.first_day.get(int(urn), since)
             out.append(ZeroAttendance(summary(int(e)), since, since > first_day))
         return tuple(out)
 
     def _no_attendance(
         self, urn: int, listed: pd.DataFrame, summary: Callable[[int], PupilSummary]
     ) -> NoAttendanceSection:
-        days = self.days[(self.days.urn == urn) & (self.days.day_rank < WINDOW_SCHOOL_DAYS)]
-        if days.empty:
+        if int(urn) not in self.window_days:
             return NoAttendanceSection(None, None, 0, (), ())
-        start, end = min(days.date), max(days.date)
+        start, end, n_days = self.window_days[int(urn)]
         w = self.windows.reindex(listed.enrolment_id.astype(int))
         hit = w[(w.w_possible > 0) & (w.w_attended == 0) & (w.w_authorised == 0) & (w.w_unauthorised > 0)]
         upns = dict(zip(listed.enrolment_id.astype(int), listed.upn, strict=True))
@@ -1145,7 +1196,7 @@ class _PackBuilder:
             )
             pupils.append(NoAttendanceRecently(summary(int(enrolment_id)), start, end, int(row.w_possible), by_reason))
         pupils.sort(key=lambda p: (p.pupil.nc_year, p.pupil.upn))
-        return NoAttendanceSection(start, end, len(days), tuple(pupils), tuple(sorted(left_out)))
+        return NoAttendanceSection(start, end, int(n_days), tuple(pupils), tuple(sorted(left_out)))
 
     def _at_risk(self, listed: pd.DataFrame, summary: Callable[[int], PupilSummary]) -> tuple[PupilAtRisk, ...]:
         from attendwise.early_warning import reasons
@@ -1156,8 +1207,9 @@ class _PackBuilder:
         feats = self.risk.reindex(candidates.enrolment_id.astype(int)).dropna(subset=["absence_rate"])
         flagged = feats[(feats.projected_absence >= 0.1) | (feats.risk_pa.fillna(0) >= self.risk_threshold)]
         out = []
-        for enrolment_id, row in flagged.iterrows():
-            words = reasons(row, int(row.weeks_in_year))
+        for row in flagged.itertuples():
+            enrolment_id = row.Index
+            words = reasons(row, int(row.weeks_in_year))  # type: ignore[arg-type]
             if pd.notna(row.risk_pa) and row.risk_pa >= self.risk_threshold:
                 words.append(f"the learned model gives a {row.risk_pa:.0%} risk of ending the year persistently absent")
             out.append(
@@ -1172,35 +1224,32 @@ class _PackBuilder:
         out.sort(key=lambda p: (p.projected_attendance_percent, p.pupil.upn))
         return tuple(out)
 
-    def _cohorts(self, urn: int, rows: pd.DataFrame) -> tuple[CohortFigures, ...]:
-        frame = rows.assign(cin=np.where(_social_worker(rows), SOCIAL_WORKER, "No social worker"))
-        la = self.rows.assign(cin=np.where(_social_worker(self.rows), SOCIAL_WORKER, "No social worker"))
-        tested = disproportionality(frame, ["fsm", "sen", "cla", "cin"]) if len(frame) else pd.DataFrame()
+    def _cohorts(self, urn: int) -> tuple[CohortFigures, ...]:
+        urn = int(urn)
         out = []
-        for cohort, (column, group) in COHORTS.items():
-            inside = frame[frame[column] == group]
-            others = frame[frame[column] != group]
-            la_in = la[la[column] == group]
-            row = tested[tested.group == group] if not tested.empty else tested
-            if inside.empty:
+        total = self.school_sums.get(urn, (0, 0, 0, 0, 0))
+        for cohort, (_, group) in COHORTS.items():
+            pupils, attended, possible, pa, sa = self.cohort_sums.get((urn, cohort), (0, 0, 0, 0, 0))
+            others = [t - c for t, c in zip(total, (pupils, attended, possible, pa, sa), strict=True)]
+            la_pupils, la_attended, la_possible, la_pa, _ = self.la_cohorts[cohort]
+            if not pupils:
                 flag, summary_text, rr = "", f"No pupils in this school are {cohort.lower()}.", None
             else:
-                r = row.iloc[0]
-                flag, summary_text, rr = str(r.pa_flag), str(r.summary), _none(r.pa_risk_ratio)
+                flag, summary_text, rr = self.tested[(urn, group)]
             out.append(
                 CohortFigures(
                     cohort=cohort,
-                    pupils=len(inside),
-                    attendance_percent=_pct(inside.sess_attended.sum(), inside.sess_possible.sum()),
-                    persistently_absent=int(inside.pa_10.sum()),
-                    persistent_absence_percent=_pct(inside.pa_10.sum(), len(inside)),
-                    severely_absent=int(inside.pa_50.sum()),
-                    severe_absence_percent=_pct(inside.pa_50.sum(), len(inside)),
-                    others_attendance_percent=_pct(others.sess_attended.sum(), others.sess_possible.sum()),
-                    others_persistent_absence_percent=_pct(others.pa_10.sum(), len(others)),
-                    la_pupils=len(la_in),
-                    la_attendance_percent=_pct(la_in.sess_attended.sum(), la_in.sess_possible.sum()),
-                    la_persistent_absence_percent=_pct(la_in.pa_10.sum(), len(la_in)),
+                    pupils=pupils,
+                    attendance_percent=_pct(attended, possible),
+                    persistently_absent=pa,
+                    persistent_absence_percent=_pct(pa, pupils),
+                    severely_absent=sa,
+                    severe_absence_percent=_pct(sa, pupils),
+                    others_attendance_percent=_pct(others[1], others[2]),
+                    others_persistent_absence_percent=_pct(others[3], others[0]),
+                    la_pupils=la_pupils,
+                    la_attendance_percent=_pct(la_attended, la_possible),
+                    la_persistent_absence_percent=_pct(la_pa, la_pupils),
                     risk_ratio=rr,
                     flag=flag,
                     summary=summary_text,
@@ -1294,8 +1343,92 @@ COHORTS: dict[str, tuple[str, str]] = {
 }
 
 
-def _social_worker(rows: pd.DataFrame) -> pd.Series:
-    return (rows.cin == "Child in need") | (rows.cpp == "Child protection plan")
+def _cohort_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """The columns the cohorts need, ``cin`` standing for "has a social worker" (CIN or CPP), as plain
+    numpy columns (grouping pyarrow-backed strings row by row is slow)."""
+    social = (rows.cin == "Child in need") | (rows.cpp == "Child protection plan")
+    return pd.DataFrame(
+        {
+            "school_urn": rows.school_urn.to_numpy(),
+            "enrolment_id": rows.enrolment_id.to_numpy(),
+            "fsm": rows.fsm.to_numpy(dtype=object),
+            "sen_provision": rows.sen_provision.to_numpy(dtype=object),
+            "cla": rows.cla.to_numpy(dtype=object),
+            "cin": np.where(social.to_numpy(), SOCIAL_WORKER, "No social worker").astype(object),
+            "sess_possible": rows.sess_possible.to_numpy(),
+            "sess_attended": rows.sess_attended.to_numpy(),
+            "sess_overall": rows.sess_overall.to_numpy(),
+            "pa_10": rows.pa_10.to_numpy(),
+            "pa_50": rows.pa_50.to_numpy(),
+        }
+    )
+
+
+def _cohort_sums(frame: pd.DataFrame, column: str, group: object) -> tuple[int, int, int, int, int]:
+    """Pupils, attended and possible sessions, and persistently and severely absent pupils of one cohort."""
+    inside = frame[frame[column] == group]
+    return (
+        len(inside),
+        int(inside.sess_attended.sum()),
+        int(inside.sess_possible.sum()),
+        int(inside.pa_10.sum()),
+        int(inside.pa_50.sum()),
+    )
+
+
+#: The per-pupil columns the pack filters on, kept as plain numpy columns per school.
+_SLIM_COLUMNS = [
+    "enrolment_id",
+    "school_urn",
+    "upn",
+    "nc_year",
+    "on_roll",
+    "pa_10",
+    "pa_50",
+    "sess_attended",
+    "sess_possible",
+    "admission_date",
+    "leaving_date",
+]
+
+
+class _Records:
+    """Rows of a frame by ``enrolment_id``, each read as a dict on demand (plain numpy columns: reading rows
+    of a frame of pyarrow-backed columns one at a time is slow, and converting them all is wasted work)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.columns = {c: frame[c].to_numpy(dtype=object) for c in frame.columns}
+        self.position = {int(e): i for i, e in enumerate(frame.enrolment_id)}
+
+    def get(self, enrolment_id: int) -> dict[str, Any] | None:
+        i = self.position.get(int(enrolment_id))
+        return None if i is None else {c: values[i] for c, values in self.columns.items()}
+
+    def __getitem__(self, enrolment_id: int) -> dict[str, Any]:
+        row = self.get(enrolment_id)
+        if row is None:
+            raise KeyError(enrolment_id)
+        return row
+
+
+def _same_point_last_year(day: dt.date) -> dt.date:
+    """The same date a year earlier (28 February for 29 February), as :mod:`attendwise.trends` compares."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _block_aligned_end(store: Store, as_at: dt.date) -> dt.date:
+    """The last day before the next session-block boundary after ``as_at`` if nothing is marked in between
+    (so measures to it count exactly the sessions to ``as_at``); otherwise ``as_at`` itself."""
+    day = as_at + dt.timedelta(days=1)
+    while not is_block_boundary(day):
+        day += dt.timedelta(days=1)
+    end = day - dt.timedelta(days=1)
+    if end == as_at or store.scalar("SELECT count(*) FROM marks WHERE date > ? AND date <= ?", [as_at, end]):
+        return as_at
+    return end
 
 
 # =================================================================================================
