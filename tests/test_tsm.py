@@ -485,9 +485,10 @@ class TestExport:
 
 
 def run_cli(store: str, *args: str) -> tuple[int, str]:
+    """Run the CLI; the output with rich's line wrapping undone (its width depends on the terminal)."""
     result = CliRunner().invoke(main, ["--store", store, *args])
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.output
+    return result.exit_code, " ".join(result.output.split())
 
 
 class TestCommandLine:
