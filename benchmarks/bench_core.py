@@ -128,6 +128,10 @@ def _timed(args: argparse.Namespace, compute) -> dict[str, float]:  # type: igno
     return {"seconds": min(timings), "first": timings[0], "rows": sum(len(t) for t in tables.values())}
 
 
+def flags_of_codes() -> list[str]:
+    return ["is_possible", "is_present", "is_aea", "is_authorised", "is_unauthorised"]
+
+
 def stage_pandas(args: argparse.Namespace) -> dict[str, float]:
     """The baseline: the full measure table written plainly in pandas, from the marks in memory."""
     import numpy as np
@@ -137,8 +141,10 @@ def stage_pandas(args: argparse.Namespace) -> dict[str, float]:
     from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
 
     period, marks, enrolments, pupils, schools = _pandas_inputs(args)
-    codes = pd.DataFrame(lookup_rows())
     reasons = list(ABSENCE_REASONS)
+    # Only the lookup columns used, and the reason as a category (grouping by it is then cheap).
+    codes = pd.DataFrame(lookup_rows())[["code_set", "code", *flags_of_codes(), "reason"]]
+    codes["reason"] = codes.reason.astype(pd.CategoricalDtype(reasons))
     flags = {
         "is_possible": "sess_possible",
         "is_present": "sess_present",
@@ -158,11 +164,11 @@ def stage_pandas(args: argparse.Namespace) -> dict[str, float]:
 
         # Each mark's category and reason from the code set in force on its date; 15-year-olds'
         # sessions in the second half of summer are removed.
-        m = marks.assign(code_set=np.where(marks.date >= pd.Timestamp(SWITCH_DATE), "2024", "2006"))
+        m = marks[~(marks.enrolment_id.isin(age15) & (marks.date >= summer2))]
+        m = m.assign(code_set=np.where(m.date >= pd.Timestamp(SWITCH_DATE), "2024", "2006"))
         m = m.merge(codes, on=["code_set", "code"])
-        m = m[~(m.enrolment_id.isin(age15) & (m.date >= summer2))]
         per = m.groupby("enrolment_id")[list(flags)].sum().rename(columns=flags)
-        by_reason = m.groupby(["enrolment_id", "reason"]).size().unstack(fill_value=0)
+        by_reason = m.groupby(["enrolment_id", "reason"], observed=True).size().unstack(fill_value=0)
         per = per.join(by_reason.reindex(columns=reasons, fill_value=0)).fillna(0).astype("int64")
         per = per[per.sess_possible > 0]
         per["sess_overall"] = per.sess_authorised + per.sess_unauthorised
