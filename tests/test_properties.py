@@ -10,11 +10,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attendwise.calendar import parse_period
-from attendwise.codes import CODE_SETS
+from attendwise.calendar import easter_sunday, parse_period, spring_bank_holiday
+from attendwise.codes import CODE_SETS, Category, lookup
 from attendwise.ingest import import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table
-from attendwise.store import Store
+from attendwise.store import BLOCK_COUNTS, Store
 from tests import reference
 from tests.registers import Register, school_days
 
@@ -155,6 +155,102 @@ def test_session_blocks_give_the_same_measures_as_marks(reg: Register, period_te
                 enrolment_absence(store, period, population, source="marks"), ["school_urn", "fsm"]
             ).to_pandas()
             pd.testing.assert_frame_equal(by_blocks, by_marks)
+
+
+YEAR_DAYS = school_days(dt.date(2024, 9, 2), 215)  # to July 2025: across 1 Jan, Easter and the bank holiday
+
+
+@st.composite
+def year_registers(draw: st.DrawFn) -> Register:
+    """Registers whose marks fall anywhere in 2024/25, each pupil's running across at most one census
+    block boundary."""
+    reg = Register()
+    reg.school(100001)
+    for _ in range(draw(st.integers(1, 6))):
+        dob = dt.date(2008, 9, 1) + dt.timedelta(days=draw(st.integers(0, 365 * 12)))
+        p = reg.pupil(dob=dob.isoformat(), fsm=draw(st.sampled_from("YN")))
+        start = draw(st.integers(0, len(YEAR_DAYS) - 1))
+        codes = draw(st.lists(code_2024, min_size=1, max_size=min(60, 2 * (len(YEAR_DAYS) - start))))
+        reg.sessions(p, codes, YEAR_DAYS[start])
+    return reg
+
+
+def census_block_start(day: dt.date) -> dt.date:
+    """The first day of the census block holding ``day`` (autumn, spring, the halves of summer)."""
+    if day.month >= 8:
+        return dt.date(day.year, 8, 1)
+    for start in (spring_bank_holiday(day.year), easter_sunday(day.year) + dt.timedelta(days=1)):
+        if day >= start:
+            return start
+    return dt.date(day.year, 1, 1)
+
+
+def census_blocks_by_hand(store: Store, marks: list[dict]) -> dict[tuple[int, dt.date], dict[str, int]]:
+    """Count marks by enrolment and census block in plain Python, as census_blocks should hold them."""
+    ids = {
+        (upn, urn): e for e, upn, urn in store.con.execute("SELECT enrolment_id, upn, urn FROM enrolments").fetchall()
+    }
+    out: dict[tuple[int, dt.date], dict[str, int]] = {}
+    for m in marks:
+        day = dt.date.fromisoformat(m["date"])
+        code = lookup(m["code"], day)
+        row = out.setdefault((ids[m["upn"], int(m["urn"])], census_block_start(day)), dict.fromkeys(BLOCK_COUNTS, 0))
+        row["sess_possible"] += code.category.counts_as_possible
+        row["sess_present"] += code.category is Category.PRESENT
+        row["sess_aea"] += code.category is Category.AEA
+        row["sess_authorised"] += code.category is Category.AUTHORISED
+        row["sess_unauthorised"] += code.category is Category.UNAUTHORISED
+        if code.reason:
+            row[code.reason] += 1
+    return out
+
+
+def census_blocks_stored(store: Store) -> dict[tuple[int, dt.date], dict[str, int]]:
+    frame = store.con.execute("SELECT * EXCLUDE (block_end) FROM census_blocks").df()
+    return {
+        (int(r.enrolment_id), r.block_start.date()): {c: int(r[c]) for c in BLOCK_COUNTS} for _, r in frame.iterrows()
+    }
+
+
+@PROPERTY
+@given(year_registers(), st.data())
+def test_census_blocks_equal_the_marks(reg: Register, data: st.DataObject) -> None:
+    """The census blocks hold each enrolment's sessions per census block, counted from the marks by hand,
+    and still do after a later file corrects some of the marks."""
+    store, _, tmp = load(reg)
+    with tmp, store:
+        assert census_blocks_stored(store) == census_blocks_by_hand(store, reg.marks)
+        changed = data.draw(st.lists(st.sampled_from(range(len(reg.marks))), max_size=5, unique=True))
+        correction = Register()
+        for i in changed:
+            reg.marks[i] = {**reg.marks[i], "code": data.draw(st.sampled_from(CODES_2024))}
+            correction.marks.append(reg.marks[i])
+        if correction.marks:
+            import_folder(store, correction.write(Path(tmp.name) / "correction"))
+        assert census_blocks_stored(store) == census_blocks_by_hand(store, reg.marks)
+
+
+@PROPERTY
+@given(
+    year_registers(),
+    st.sampled_from(["2024/25", "2024/25-autumn", "2024/25-spring", "2024/25-summer", "2024/25-summer-2"]),
+)
+def test_census_blocks_give_the_same_measures_as_marks(reg: Register, period_text: str) -> None:
+    """Measures read from the census blocks equal measures read from the marks, summer rules included."""
+    from attendwise.measures import absence_measures
+
+    store, _, tmp = load(reg)
+    with tmp, store:
+        period = parse_period(period_text)
+        assert store.blocks_cover(period.start, period.end, census=True)
+        for population in (Population(), Population.all_ages()):
+            frames = [
+                absence_measures(
+                    enrolment_absence(store, period, population, source=s), ["school_urn", "fsm"]
+                ).to_pandas()
+                for s in ("census", "marks")
+            ]
+            pd.testing.assert_frame_equal(*frames)
 
 
 def test_blocks_are_kept_current_through_corrections(store, base, write) -> None:

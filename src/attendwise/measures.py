@@ -27,7 +27,7 @@ The rules (section 2 of the reference notes):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,7 +36,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from attendwise.calendar import Period
-from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, ethnicity_groups
+from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
 from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
 from attendwise.errors import AttendwiseError
 from attendwise.store import BLOCK_COUNTS, Store
@@ -48,7 +48,9 @@ __all__ = [
     "absence_measures",
     "enrolment_absence",
     "measure_table",
+    "measure_tables",
     "resolve_grouping",
+    "several_absence_measures",
 ]
 
 #: What a user may group by, and the output columns each gives (named as in DfE files).
@@ -168,26 +170,47 @@ def enrolment_absence(
     period: Period,
     population: Population | None = None,
     *,
-    source: Literal["auto", "blocks", "marks"] = "auto",
+    source: Source = "auto",
 ) -> ir.Table:
     """One row per counted enrolment in ``period``: sessions by category and reason, PA and SA flags.
 
     Columns: ``enrolment_id``, ``upn``, the grouping columns of :data:`GROUPINGS`,
     ``sess_possible``, ``sess_present``, ``sess_aea``, ``sess_authorised``, ``sess_unauthorised``,
     ``sess_overall``, one column per DfE reason, and ``pa_10`` / ``pa_50`` (0 or 1).
+
+    ``source`` says what is read: the census blocks (four rows per enrolment a year; years, census
+    terms, the halves of summer and the year to date), the weekly session blocks (any Monday-aligned
+    range), or the marks themselves (any range). ``"auto"`` takes the smallest that covers the period;
+    all three give the same rows (``tests/test_properties.py``).
     """
     population = population or Population()
+    return _enrolment_absence(store, period, population, _source(store, period, source), _ethnicity_codes(store))
+
+
+Source = Literal["auto", "census", "blocks", "marks"]
+_BLOCK_TABLES = {"census": "census_blocks", "blocks": "session_blocks"}
+
+
+def _source(store: Store, period: Period, source: Source) -> Source:
+    """The source :func:`enrolment_absence` reads for ``period``, checked to cover it."""
+    if source == "auto":
+        if store.blocks_cover(period.start, period.end, census=True):
+            return "census"
+        return "blocks" if store.blocks_cover(period.start, period.end) else "marks"
+    if source != "marks" and not store.blocks_cover(period.start, period.end, census=source == "census"):
+        kind = "census blocks" if source == "census" else "session blocks"
+        raise MeasureError(f"{period.describe()} is not a union of {kind}; measure it from the marks")
+    return source
+
+
+def _enrolment_absence(
+    store: Store, period: Period, population: Population, source: Source, ethnicities: Sequence[str]
+) -> ir.Table:
     year = period.academic_year
-    use_blocks = source == "blocks" or (source == "auto" and store.blocks_cover(period.start, period.end))
-    if use_blocks and not store.blocks_cover(period.start, period.end):
-        raise MeasureError(f"{period.describe()} is not a union of session blocks; measure it from the marks")
-    marks = store.table("marks")
     enrolments = store.table("enrolments")
     pupils = store.table("pupils")
     schools = store.table("schools")
-    codes = ibis.memtable(pd.DataFrame(lookup_rows()))
 
-    marks = marks.filter(marks.date.between(period.start, period.end))
     age = (ibis.literal(year.age_date.year) - pupils.date_of_birth.year()) - (pupils.date_of_birth.month() >= 9).cast(
         "int32"
     )
@@ -204,9 +227,9 @@ def enrolment_absence(
     if not population.include_boarders:
         people = people.filter(~people.boarder)
 
-    if use_blocks:
-        # Session blocks (see Store.refresh_blocks): counts already by category and reason.
-        blocks = store.table("session_blocks")
+    if source in _BLOCK_TABLES:
+        # Session or census blocks (see Store.refresh_blocks): counts already by category and reason.
+        blocks = store.table(_BLOCK_TABLES[source])
         b = blocks.filter(blocks.block_start.between(period.start, period.end)).join(people, "enrolment_id")
         if census_summer:
             # Aged 15: sessions in the second half of the summer term are removed (study leave); the
@@ -215,6 +238,10 @@ def enrolment_absence(
         sums = {c: b[c].sum() for c in BLOCK_COUNTS}
         m = b
     else:
+        marks = store.table("marks")
+        # A lookup table (an in-memory table, so this expression is never kept compiled: see Store.run).
+        codes = ibis.memtable(pd.DataFrame(lookup_rows()))
+        marks = marks.filter(marks.date.between(period.start, period.end))
         m = marks.join(people, "enrolment_id")
         if census_summer:
             # Aged 15: sessions in the second half of the summer term are removed (study leave).
@@ -239,8 +266,8 @@ def enrolment_absence(
         pa_50=(overall * 2 >= per_enrolment.sess_possible).cast("int64"),
     )
 
-    ethnic = _ethnicity_table(store)
-    e = enrolments.join(pupils, "upn").join(schools, "urn").left_join(ethnic, "ethnicity")
+    e = enrolments.join(pupils, "upn").join(schools, "urn")
+    major, minor = _ethnicity_groups(e.ethnicity, ethnicities)
     characteristics = e.select(
         "enrolment_id",
         "upn",
@@ -253,8 +280,8 @@ def enrolment_absence(
         fsm=_labels(e.fsm, FSM_LABELS),
         sen_provision=_labels(e.sen, SEN_LABELS),
         sen_primary_need=e.sen_primary_need.fill_null("No primary need recorded"),
-        ethnicity_major=e.ethnicity_major.fill_null("Unclassified"),
-        ethnicity_minor=e.ethnicity_minor.fill_null("Unclassified"),
+        ethnicity_major=major,
+        ethnicity_minor=minor,
         first_language=_labels(e.first_language, {"ENG": "English", "OTH": "Other than English"}),
         cla=_labels(e.cla, {True: "Looked after", False: "Not looked after"}),
         cin=_labels(e.cin, {True: "Child in need", False: "Not child in need"}),
@@ -263,15 +290,23 @@ def enrolment_absence(
     return characteristics.join(per_enrolment, "enrolment_id")
 
 
-def _ethnicity_table(store: Store) -> ir.Table:
-    """DfE major and minor ethnic groups for every ethnicity code in the store."""
-    codes = [r[0] for r in store.con.execute("SELECT DISTINCT ethnicity FROM pupils").fetchall()]
-    rows = []
-    for code in codes:
-        major, minor = ethnicity_groups(code) or ("Unclassified", "Unclassified")
-        rows.append({"ethnicity": code, "ethnicity_major": major, "ethnicity_minor": minor})
-    frame = pd.DataFrame(rows, columns=["ethnicity", "ethnicity_major", "ethnicity_minor"]).astype(str)
-    return ibis.memtable(frame)
+def _ethnicity_codes(store: Store) -> tuple[str, ...]:
+    """The ethnicity codes the store's pupils hold."""
+    return tuple(sorted(r[0] for r in store.con.execute("SELECT DISTINCT ethnicity FROM pupils").fetchall()))
+
+
+def _ethnicity_groups(code: ir.StringValue, codes: Sequence[str]) -> tuple[ir.StringValue, ir.StringValue]:
+    """DfE major and minor ethnic groups of ``code``, written out for each of ``codes`` (see
+    :func:`ethnicity_groups`); anything else is Unclassified.
+
+    An expression rather than a lookup table, so a compiled measure can be kept and run again.
+    """
+    groups = {c: ethnicity_groups(c) or (UNCLASSIFIED, UNCLASSIFIED) for c in codes}
+    if not groups:
+        return ibis.literal(UNCLASSIFIED), ibis.literal(UNCLASSIFIED)
+    major = code.cases(*((c, g[0]) for c, g in groups.items()), else_=UNCLASSIFIED)
+    minor = code.cases(*((c, g[1]) for c, g in groups.items()), else_=UNCLASSIFIED)
+    return major, minor
 
 
 def _percent(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
@@ -279,16 +314,10 @@ def _percent(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
     return ibis.ifelse(whole == 0, ibis.null(), part.cast("float64") * 100.0 / whole.cast("float64"))
 
 
-def absence_measures(enrolments: ir.Table, by: Sequence[str] = ()) -> ir.Table:
-    """Group enrolment rows (from :func:`enrolment_absence`) into the DfE's measure columns.
-
-    Args:
-        enrolments: rows from :func:`enrolment_absence`.
-        by: output group columns (see :func:`resolve_grouping`); empty for one total row.
-    """
-    t = enrolments
+def _aggregates(t: ir.Table) -> dict[str, ir.Value]:
+    """The additive measure columns over enrolment rows: counts and sums of sessions."""
     pa = t.pa_10 == 1
-    aggs: dict[str, ir.Value] = {
+    return {
         "enrolments": t.count(),
         "sess_possible": t.sess_possible.sum(),
         "sess_overall": t.sess_overall.sum(),
@@ -308,11 +337,13 @@ def absence_measures(enrolments: ir.Table, by: Sequence[str] = ()) -> ir.Table:
         "sess_present": t.sess_present.sum(),
         "sess_aea": t.sess_aea.sum(),
     }
-    grouped = t.group_by(list(by)).aggregate(**aggs) if by else t.aggregate(**aggs)
-    g = grouped
+
+
+def _rates(g: ir.Table, counts: Sequence[str]) -> ir.Table:
+    """Add the percentage, rate and distribution columns to grouped counts."""
     # Sums over no rows are null in SQL; a count of sessions over no enrolments is 0.
-    g = g.mutate(**{col: g[col].fill_null(0) for col in aggs if col != "enrolments"})
-    g = g.mutate(
+    g = g.mutate(**{col: g[col].fill_null(0) for col in counts if col != "enrolments"})
+    return g.mutate(
         sess_overall_percent=_percent(g.sess_overall, g.sess_possible),
         sess_authorised_percent=_percent(g.sess_authorised, g.sess_possible),
         sess_unauthorised_percent=_percent(g.sess_unauthorised, g.sess_possible),
@@ -323,7 +354,55 @@ def absence_measures(enrolments: ir.Table, by: Sequence[str] = ()) -> ir.Table:
         **{f"{r}_rate": _percent(g[r], g.sess_possible) for r in REASONS},
         **{f"{r}_distribution": _percent(g[r], g.sess_overall) for r in REASONS},
     )
+
+
+def absence_measures(enrolments: ir.Table, by: Sequence[str] = ()) -> ir.Table:
+    """Group enrolment rows (from :func:`enrolment_absence`) into the DfE's measure columns.
+
+    Args:
+        enrolments: rows from :func:`enrolment_absence`.
+        by: output group columns (see :func:`resolve_grouping`); empty for one total row.
+    """
+    t = enrolments
+    aggs = _aggregates(t)
+    g = _rates(t.group_by(list(by)).aggregate(**aggs) if by else t.aggregate(**aggs), list(aggs))
     return g.select(*by, *MEASURE_COLUMNS).order_by(list(by)) if by else g.select(*MEASURE_COLUMNS)
+
+
+def several_absence_measures(enrolments: ir.Table, groupings: Sequence[Sequence[str]]) -> ir.Table:
+    """:func:`absence_measures` for several groupings at once, as one expression (so one query).
+
+    The rows of every grouping are stacked: ``grouping`` is the grouping's position in ``groupings``
+    and ``key_0``, ``key_1``, ... its group columns as text (null past the grouping's own columns),
+    followed by :data:`MEASURE_COLUMNS`. :func:`measure_tables` unstacks them. (SQL's ``GROUPING SETS``
+    would say the same, but Ibis has no way to write it; a union of aggregates runs on every backend.)
+    """
+    t = enrolments
+    width = max((len(cols) for cols in groupings), default=0)
+    keys = [f"key_{j}" for j in range(width)]
+    aggs = _aggregates(t)
+    parts = []
+    for i, cols in enumerate(groupings):
+        g = (
+            t.group_by(**{keys[j]: t[c].cast("string") for j, c in enumerate(cols)}).aggregate(**aggs)
+            if cols
+            else t.aggregate(**aggs)
+        )
+        g = g.mutate(grouping=ibis.literal(i, "int16"), **{k: ibis.null("string") for k in keys[len(cols) :]})
+        parts.append(g.select("grouping", *keys, *aggs))
+    g = _rates(ibis.union(*parts), list(aggs))
+    return g.select("grouping", *keys, *MEASURE_COLUMNS)
+
+
+def _population_key(period: Period, population: Population, source: Source, ethnicities: Sequence[str]) -> tuple:
+    """Everything :func:`enrolment_absence` builds its expression from (see :meth:`Store.run`)."""
+    return (period.start, period.end, period.census, population, source, tuple(ethnicities))
+
+
+def _time_columns(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
+    frame.insert(0, "time_identifier", period.label)
+    frame.insert(0, "time_period", period.academic_year.time_period if period.single_year else "")
+    return frame
 
 
 def measure_table(
@@ -334,7 +413,53 @@ def measure_table(
 ) -> pd.DataFrame:
     """Compute the measures for a period and grouping, with DfE ``time_period`` columns in front."""
     cols = resolve_grouping(by)
-    frame = absence_measures(enrolment_absence(store, period, population), cols).to_pandas()
-    frame.insert(0, "time_identifier", period.label)
-    frame.insert(0, "time_period", period.academic_year.time_period if period.single_year else "")
-    return frame
+    population = population or Population()
+    source, ethnicities = _source(store, period, "auto"), _ethnicity_codes(store)
+    frame = store.run(
+        ("measure_table", tuple(cols), *_population_key(period, population, source, ethnicities)),
+        lambda: absence_measures(_enrolment_absence(store, period, population, source, ethnicities), cols),
+    )
+    return _time_columns(frame, period)
+
+
+def measure_tables(
+    store: Store,
+    period: Period,
+    groupings: Mapping[str, Sequence[str] | str | None],
+    population: Population | None = None,
+) -> dict[str, pd.DataFrame]:
+    """:func:`measure_table` for several groupings of one period (a dashboard, the LA's full table).
+
+    One query reads the period's sessions once and groups them every way asked; each table is what
+    :func:`measure_table` gives for that grouping.
+
+    Args:
+        groupings: a name for each table, and its grouping (as :func:`resolve_grouping` takes it).
+    """
+    chosen = {name: resolve_grouping(by) for name, by in groupings.items()}
+    population = population or Population()
+    source, ethnicities = _source(store, period, "auto"), _ethnicity_codes(store)
+    shapes = [tuple(cols) for cols in chosen.values()]
+
+    def build() -> ir.Table:
+        return several_absence_measures(_enrolment_absence(store, period, population, source, ethnicities), shapes)
+
+    stacked = store.run(
+        ("measure_tables", tuple(shapes), *_population_key(period, population, source, ethnicities)), build
+    )
+    types = _group_column_types()
+    tables = {}
+    for i, (name, cols) in enumerate(chosen.items()):
+        part = stacked[stacked.grouping == i]
+        frame = pd.DataFrame({c: part[f"key_{j}"].astype(types[c]) for j, c in enumerate(cols)})
+        frame = pd.concat([frame, part[MEASURE_COLUMNS]], axis=1)
+        if cols:
+            frame = frame.sort_values(cols, kind="stable")
+        tables[name] = _time_columns(frame.reset_index(drop=True), period)
+    return tables
+
+
+def _group_column_types() -> dict[str, str]:
+    """The pandas type :func:`measure_table` gives each group column (:func:`several_absence_measures`
+    gives them as text); ``tests/test_measures.py`` checks the two agree for every grouping."""
+    return {c: ("int32" if c == "school_urn" else "str") for cols in GROUPINGS.values() for c in cols}

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,14 @@ from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
 import pandas as pd
+import pyarrow.types as pat
 from ibis.backends.duckdb import Backend as IbisDuckDB
+from ibis.backends.duckdb.converter import DuckDBPandasData
 
-from attendwise.calendar import easter_sunday
+from attendwise.calendar import easter_sunday, spring_bank_holiday
 from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
 
 __all__ = ["DEFAULT_STORE", "Store", "StoreSummary", "default_store_path"]
@@ -138,6 +143,17 @@ CREATE TABLE IF NOT EXISTS session_blocks (
     sess_unauthorised INTEGER NOT NULL,
     {reason_columns}
 );
+CREATE TABLE IF NOT EXISTS census_blocks (
+    enrolment_id INTEGER NOT NULL,
+    block_start DATE NOT NULL,
+    block_end DATE NOT NULL,
+    sess_possible INTEGER NOT NULL,
+    sess_present INTEGER NOT NULL,
+    sess_aea INTEGER NOT NULL,
+    sess_authorised INTEGER NOT NULL,
+    sess_unauthorised INTEGER NOT NULL,
+    {reason_columns}
+);
 CREATE TABLE IF NOT EXISTS closures (
     urn INTEGER,
     start_date DATE NOT NULL,
@@ -149,9 +165,15 @@ CREATE TABLE IF NOT EXISTS closures (
 
 
 #: Bump when the block layout or the code lookup it is built from changes: stores rebuild their blocks.
-BLOCKS_VERSION = "1"
+#: (2: census blocks added beside the weekly session blocks.)
+BLOCKS_VERSION = "2"
 BLOCK_COUNTS = ["sess_possible", "sess_present", "sess_aea", "sess_authorised", "sess_unauthorised", *ABSENCE_REASONS]
 _SCHEMA = _SCHEMA.replace("{reason_columns}", ",\n    ".join(f"{r} INTEGER NOT NULL" for r in ABSENCE_REASONS))
+
+
+#: Compiled SQL kept by :meth:`Store.run`, per engine and key, most recently used last.
+_COMPILED: OrderedDict[tuple[str, Hashable], tuple[str, ibis.Schema]] = OrderedDict()
+_COMPILED_MAX = 256
 
 
 def is_block_boundary(day: dt.date) -> bool:
@@ -160,6 +182,16 @@ def is_block_boundary(day: dt.date) -> bool:
         day.weekday() == 0
         or (day.month, day.day) in {(8, 1), (1, 1)}
         or (day == easter_sunday(day.year) + dt.timedelta(days=1))
+    )
+
+
+def is_census_boundary(day: dt.date) -> bool:
+    """Whether a census block starts on ``day``: 1 August (autumn), 1 January (spring), Easter Monday
+    (summer) or the spring bank holiday (the second half of summer, where the DfE's summer rules cut)."""
+    return (
+        (day.month, day.day) in {(8, 1), (1, 1)}
+        or day == easter_sunday(day.year) + dt.timedelta(days=1)
+        or day == spring_bank_holiday(day.year)
     )
 
 
@@ -257,6 +289,45 @@ class Store:
         finally:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
+    def run(self, key: Hashable | None, build: Callable[[], ir.Table]) -> pd.DataFrame:
+        """Run the Ibis expression ``build()`` on this store and return its rows.
+
+        With a ``key``, the SQL Ibis compiles is kept (for this engine, in this process), and the next
+        call with an equal key runs it without building or compiling the expression again: Ibis takes
+        0.05-0.2 s to build and compile a measure expression, longer than DuckDB takes to run one over a
+        year of a city's registers. The key must determine the expression entirely (everything it was
+        built from). The SQL names tables, not stores, so it serves any store with this schema. An
+        expression holding an in-memory table is never kept, as that table lives only with the
+        expression.
+        """
+        if key is None:
+            return build().to_pandas()
+        engine = self.ibis.name
+        kept = _COMPILED.get((engine, key))
+        if kept is None:
+            expr = build()
+            if expr.op().find(ops.InMemoryTable):
+                return expr.to_pandas()
+            kept = (self.ibis.compile(expr), expr.schema())
+            _COMPILED[(engine, key)] = kept
+            while len(_COMPILED) > _COMPILED_MAX:
+                _COMPILED.popitem(last=False)
+        else:
+            _COMPILED.move_to_end((engine, key))
+        sql, schema = kept
+        # Run the SQL as it stands (Backend.sql would parse it again, which takes longer than compiling),
+        # and convert the result to pandas exactly as Ibis's DuckDB backend does.
+        table = self.con.sql(sql).to_arrow_table()
+        frame = pd.DataFrame(
+            {
+                name: col.to_pylist()
+                if pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count
+                else col.to_pandas()
+                for name, col in zip(table.column_names, table.columns, strict=True)
+            }
+        )
+        return DuckDBPandasData.convert_table(frame, schema)
+
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         # fetchall, not fetchone: DuckDB refuses further work on a connection with a half-read result.
         rows = self.con.execute(sql, params or []).fetchall()
@@ -283,36 +354,50 @@ class Store:
         except duckdb.CatalogException:
             return False
 
-    def blocks_cover(self, start: dt.date, end: dt.date) -> bool:
-        """Whether a period is an exact union of session blocks (so measures may read the blocks)."""
+    def blocks_cover(self, start: dt.date, end: dt.date, *, census: bool = False) -> bool:
+        """Whether a period is an exact union of session blocks (so measures may read the blocks).
+
+        With ``census=True``, whether it is an exact union of census blocks (a year, a census term, the
+        halves of summer, or any of these to the latest mark, such as the year to date).
+        """
+        boundary = is_census_boundary if census else is_block_boundary
+        if not (self.blocks_ready and boundary(start)):
+            return False
+        if boundary(end + dt.timedelta(days=1)):
+            return True
         latest = self.latest_mark()
-        return (
-            self.blocks_ready
-            and is_block_boundary(start)
-            and (is_block_boundary(end + dt.timedelta(days=1)) or (latest is not None and end >= latest))
-        )
+        return latest is not None and end >= latest
 
     def refresh_blocks(self, enrolments_sql: str | None = None) -> None:
         """(Re)build the session blocks: each enrolment's sessions by category and DfE reason, per
         Monday-to-Sunday week cut at census term starts (1 Aug, 1 Jan, Easter Monday).
 
         Measures over any year, census term or Monday-aligned half term read these ~10x fewer rows
-        instead of the marks. Call inside the transaction that changed the marks; ``enrolments_sql`` is
-        a query giving the ``enrolment_id`` of every enrolment whose marks changed (None for all).
+        instead of the marks. The census blocks (``census_blocks``) add the session blocks up again by
+        census block (autumn, spring, the two halves of summer): four rows per enrolment a year, so a
+        year or term reads about as many rows as there are enrolments.
+
+        Call inside the transaction that changed the marks; ``enrolments_sql`` is a query giving the
+        ``enrolment_id`` of every enrolment whose marks changed (None for all).
         """
         years = range(1990, 2101)
         self.con.register("_block_codes", pd.DataFrame(lookup_rows()))
         self.con.register(
             "_block_easter",
             pd.DataFrame(
-                {"year": list(years), "easter_monday": [easter_sunday(y) + dt.timedelta(days=1) for y in years]}
+                {
+                    "year": list(years),
+                    "easter_monday": [easter_sunday(y) + dt.timedelta(days=1) for y in years],
+                    "bank_holiday": [spring_bank_holiday(y) for y in years],
+                }
             ),
         )
         where = f"WHERE m.enrolment_id IN ({enrolments_sql})" if enrolments_sql else ""
-        if enrolments_sql:
-            self.con.execute(f"DELETE FROM session_blocks WHERE enrolment_id IN ({enrolments_sql})")
-        else:
-            self.con.execute("DELETE FROM session_blocks")
+        for table in ("session_blocks", "census_blocks"):
+            if enrolments_sql:
+                self.con.execute(f"DELETE FROM {table} WHERE enrolment_id IN ({enrolments_sql})")
+            else:
+                self.con.execute(f"DELETE FROM {table}")
         counts = ", ".join(
             [f"sum({c})::INTEGER" for c in ("is_possible", "is_present", "is_aea", "is_authorised", "is_unauthorised")]
             + [f"sum(coalesce(reason = '{r}', false)::INTEGER)::INTEGER" for r in ABSENCE_REASONS]
@@ -337,6 +422,27 @@ class Store:
             SELECT enrolment_id, greatest(monday, term_start) AS block_start, least(monday + 6, term_end) AS block_end,
                    {counts}
             FROM m GROUP BY ALL""")
+        # Every session block lies inside one census block: blocks are cut at 1 August, 1 January and
+        # Easter Monday, and the spring bank holiday is a Monday.
+        sums = ", ".join(f"sum({c})::INTEGER" for c in BLOCK_COUNTS)
+        where = f"WHERE b.enrolment_id IN ({enrolments_sql})" if enrolments_sql else ""
+        self.con.execute(f"""
+            INSERT INTO census_blocks
+            WITH b AS (
+                SELECT b.*,
+                       CASE WHEN month(b.block_start) >= 8 THEN make_date(year(b.block_start), 8, 1)
+                            WHEN b.block_start >= e.bank_holiday THEN e.bank_holiday
+                            WHEN b.block_start >= e.easter_monday THEN e.easter_monday
+                            ELSE make_date(year(b.block_start), 1, 1) END AS census_start,
+                       CASE WHEN month(b.block_start) >= 8 THEN make_date(year(b.block_start), 12, 31)
+                            WHEN b.block_start >= e.bank_holiday THEN make_date(year(b.block_start), 7, 31)
+                            WHEN b.block_start >= e.easter_monday THEN e.bank_holiday - 1
+                            ELSE e.easter_monday - 1 END AS census_end
+                FROM session_blocks b
+                JOIN _block_easter e ON e.year = year(b.block_start)
+                {where})
+            SELECT enrolment_id, census_start, census_end, {sums}
+            FROM b GROUP BY enrolment_id, census_start, census_end""")
         self.con.unregister("_block_codes")
         self.con.unregister("_block_easter")
         self.con.execute(
