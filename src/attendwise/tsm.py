@@ -119,6 +119,7 @@ __all__ = [
     "TSMError",
     "TSMInputs",
     "TSMPack",
+    "TermPacks",
     "ZeroAttendance",
     "pack_dates",
     "read_previous_actions",
@@ -719,8 +720,15 @@ class _Headlines:
         return {c: phase[c] - own[c] for c in _FIGURE_SUMS}, others
 
 
-class _PackBuilder:
-    """Computes, once, everything the packs of one term need for every school, then builds each pack."""
+class TermPacks:
+    """Computes, once, everything the packs of one term need for every school, then builds each pack.
+
+    ``TermPacks(store, term, ...)`` does the heavy work (one pass over the store for every school);
+    :meth:`pack` then builds one school's pack with its case-store inputs cheaply, so a service that
+    keeps the object can rebuild a pack each time a meeting's pupils or actions change. :meth:`pack`
+    reads the store for previous actions' attendance, so callers on several threads share one
+    ``TermPacks`` under a lock.
+    """
 
     def __init__(
         self,
@@ -950,7 +958,21 @@ class _PackBuilder:
         return feats.set_index("enrolment_id"), basis
 
     # -- one pack ------------------------------------------------------------------------------
-    def pack(self, urn: int, inputs: TSMInputs | None = None) -> TSMPack:
+    def pack(self, urn: int, inputs: TSMInputs | None = None, *, store: Store | None = None) -> TSMPack:
+        """One school's pack with its case-store inputs.
+
+        ``store``: the caller's own connection to the same store, for the few reads a pack makes (a
+        DuckDB connection must not be used by two threads at once); default the one it was built with.
+        """
+        if store is None or store is self.store:
+            return self._pack(urn, inputs)
+        built_with, self.store = self.store, store
+        try:
+            return self._pack(urn, inputs)
+        finally:
+            self.store = built_with
+
+    def _pack(self, urn: int, inputs: TSMInputs | None) -> TSMPack:
         inputs = inputs or TSMInputs()
         school = self.schools.loc[urn]
         phase_label = PHASES.get(school.phase, school.phase)
@@ -1470,7 +1492,7 @@ def tsm_packs(
     Raises:
         TSMError: an unknown school, a period that is not a term, or a term with no marks.
     """
-    builder = _PackBuilder(
+    builder = TermPacks(
         store,
         term,
         as_at=as_at,

@@ -26,8 +26,10 @@ from attendwise.tsm import PupilSummary, TSMPack
 
 __all__ = [
     "FORMATS",
+    "PRINT_CSS",
     "Column",
     "Section",
+    "cell_text",
     "pack_filename",
     "pack_sections",
     "render_html",
@@ -516,7 +518,7 @@ def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
                 else:
                     cell.alignment = Alignment(vertical="top")
-                widths[i - 1] = max(widths[i - 1], len(_text(value, kind)))
+                widths[i - 1] = max(widths[i - 1], len(cell_text(value, kind)))
         if not section.rows:
             ws.cell(row=4, column=1, value=section.empty).font = Font(italic=True)
         for i, (col, width) in enumerate(zip(section.columns, widths, strict=True), start=1):
@@ -539,7 +541,7 @@ def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
 
 
 # -- HTML ----------------------------------------------------------------------------------------
-def _text(value: object, kind: str) -> str:
+def cell_text(value: object, kind: str) -> str:
     """A value as the printed pack shows it."""
     if value is None or value == "":
         return ""
@@ -558,7 +560,7 @@ def _text(value: object, kind: str) -> str:
     return str(value)
 
 
-_CSS = """
+PRINT_CSS = """
 :root { --text: #0b0c0c; --secondary: #505a5f; --border: #b1b4b6; --panel: #f3f2f1; --brand: #1d70b8; }
 * { box-sizing: border-box; }
 body { font-family: "GDS Transport", -apple-system, BlinkMacSystemFont, "Segoe UI", Arial, sans-serif;
@@ -603,7 +605,7 @@ def render_html(pack: TSMPack) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(pack.title)}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{PRINT_CSS}</style>",
         "</head>",
         "<body>",
         f'<header class="masthead"><p>{e(pack.la_name)} School Attendance Support Team</p></header>',
@@ -651,7 +653,7 @@ def _th(col: Column) -> str:
 def _td(col: Column, value: object) -> str:
     cls = "num" if _numeric(col) else ("wide" if col.wide else "")
     attr = f' class="{cls}"' if cls else ""
-    return f"<td{attr}>{html.escape(_text(value, col.kind))}</td>"
+    return f"<td{attr}>{html.escape(cell_text(value, col.kind))}</td>"
 
 
 def write_packs(packs: Sequence[TSMPack], folder: Path | str, fmt: str = "xlsx") -> list[Path]:

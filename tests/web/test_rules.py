@@ -8,6 +8,7 @@ from django.urls import reverse
 from attendwise.web.models import Action, AuditEvent, Outcome
 from tests.web.conftest import A, B, C
 
+TERM = "2024-25-autumn"
 ALL = ["la_admin", "officer", "officer_a", "school_a", "school_b", "virtual_school", "scrutiny"]
 
 
@@ -41,6 +42,19 @@ MATRIX = [
     ("pupil", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
     ("api_pupil", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
     ("pupil", [99999], statuses(default=404, scrutiny=403)),
+    # Targeting Support Meetings: LA staff and the school itself; packs name pupils, so never scrutiny
+    ("tsm_term", [], statuses(default=403, la_admin=200, officer=200, officer_a=200)),
+    ("tsm_latest", [A], statuses(default=302, school_b=404, virtual_school=403, scrutiny=403)),
+    ("tsm_pack", [A, TERM], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    ("tsm_pack", [B, TERM], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),
+    ("tsm_pack", [A, "2024-26-autumn"], statuses(default=404, virtual_school=403, scrutiny=403)),
+    ("tsm_pack_xlsx", [A, TERM], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    ("tsm_pack_html", [B, TERM], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),
+    # changes are POST only (tests below check who may make them)
+    ("tsm_meeting", [A, TERM], statuses(default=405)),
+    ("tsm_discuss", [A, TERM], statuses(default=405)),
+    ("tsm_action", [A, TERM], statuses(default=405)),
+    ("tsm_action_done", [A, TERM, 1], statuses(default=405)),
     ("uploads", [], statuses(virtual_school=403, scrutiny=403)),
     ("audit", [], statuses(default=403, la_admin=200)),
 ]
@@ -56,7 +70,7 @@ CASES = [
 @pytest.mark.parametrize(("name", "args", "role", "expected"), CASES)
 def test_matrix(client_as, city, name: str, args: list, role: str, expected: int) -> None:
     """Each role gets exactly the pages, exports and API answers its job needs; 404 hides other schools' pupils."""
-    resolved = [city.enrolments[a] if isinstance(a, str) else a for a in args]
+    resolved = [city.enrolments.get(a, a) if isinstance(a, str) else a for a in args]
     response = client_as(role).get(reverse(name, args=resolved))
     assert response.status_code == expected
 

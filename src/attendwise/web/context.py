@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
             items.append(("Your school", reverse("school", args=[next(iter(scope.schools))])))
         else:
             items.append(("Schools", reverse("schools")))
+    if rules.can_view_tsm_term(user):
+        items.append(("Meetings", reverse("tsm_term")))
     if rules.can_view_cohorts(user):
         items.append(("Cohorts", reverse("cohorts")))
     if rules.can_upload(user):

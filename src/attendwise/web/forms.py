@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django import forms
@@ -75,3 +76,68 @@ class AuditSearchForm(forms.Form):
         if upn and len(upn) != 13:
             raise forms.ValidationError("A UPN is 13 characters, like A123456789012")
         return upn
+
+
+# -- Targeting Support Meetings -----------------------------------------------------------------------
+class _UPNField(forms.CharField):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 13)
+        kwargs.setdefault("label", "Pupil's UPN")
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def clean(self, value: object) -> str:
+        upn = str(super().clean(value) or "").strip().upper()
+        if upn and len(upn) != 13:
+            raise forms.ValidationError("A UPN is 13 characters, like A123456789012")
+        return upn
+
+
+class MeetingForm(forms.Form):
+    """Schedule a TSM, and record it once held."""
+
+    scheduled_for = forms.DateField(
+        label="Meeting date (YYYY-MM-DD)", error_messages={"invalid": "Enter the meeting date as YYYY-MM-DD"}
+    )
+    held_on = forms.DateField(
+        label="Held on (YYYY-MM-DD), once the meeting has taken place",
+        required=False,
+        error_messages={"invalid": "Enter the date it was held as YYYY-MM-DD"},
+    )
+    attendees = forms.CharField(
+        label="Who attended (a name and role a line)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        held, scheduled = data.get("held_on"), data.get("scheduled_for")
+        if held and held > dt.date.today():
+            self.add_error("held_on", "The date it was held must be today or in the past")
+        if held and scheduled and held < scheduled - dt.timedelta(days=366):
+            self.add_error("held_on", "The date it was held must be near the meeting date")
+        return data
+
+
+class DiscussForm(forms.Form):
+    """Add a pupil to the meeting's agenda (a school before the meeting, or anyone in it)."""
+
+    upn = _UPNField(error_messages={"required": "Enter the pupil's UPN"})
+    reason = forms.CharField(
+        label="Why discuss this pupil (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lead_practitioner = forms.CharField(label="Lead practitioner (optional)", required=False, max_length=150)
+
+
+class ActionForm(forms.Form):
+    """An action agreed at the meeting, recorded by the person who will do it."""
+
+    upn = _UPNField(required=False, help_text="Leave blank for an action for the whole school.")
+    description = forms.CharField(
+        label="What will be done",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter what will be done"},
+    )
+    due_date = forms.DateField(
+        label="Due by (YYYY-MM-DD)",
+        error_messages={"required": "Enter the date it is due by", "invalid": "Enter the due date as YYYY-MM-DD"},
+    )

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Scope",
+    "can_complete_action",
     "can_export_pupils",
+    "can_record_tsm",
     "can_see_pupils",
     "can_upload",
     "can_upload_for_school",
@@ -46,6 +48,9 @@ __all__ = [
     "can_view_school",
     "can_view_school_pupils",
     "can_view_schools",
+    "can_view_tsm_pack",
+    "can_view_tsm_packs",
+    "can_view_tsm_term",
     "can_view_virtual_school",
     "is_la_admin",
     "scope_for",
@@ -178,3 +183,31 @@ def can_upload_la_calendar(user: User) -> bool:
 
 def can_view_audit(user: User) -> bool:
     return is_la_admin(user)
+
+
+# -- Targeting Support Meetings -----------------------------------------------------------------------
+def can_view_tsm_term(user: User) -> bool:
+    """The LA's term view of every school's TSM and the authority-wide severe absence list: LA staff."""
+    return scope_for(user).role in {Role.LA_ADMIN, Role.OFFICER}
+
+
+def can_view_tsm_pack(user: User, urn: int) -> bool:
+    """A school's TSM pack (it names pupils): LA staff with the school, and the school itself."""
+    scope = scope_for(user)
+    return scope.role in {Role.LA_ADMIN, Role.OFFICER, Role.SCHOOL} and scope.allows_school(urn)
+
+
+def can_view_tsm_packs(user: User) -> bool:
+    """TSM packs as a kind of page (403 for roles that may never see one)."""
+    return scope_for(user).role in {Role.LA_ADMIN, Role.OFFICER, Role.SCHOOL}
+
+
+def can_record_tsm(user: User, urn: int) -> bool:
+    """Schedule a school's meeting and record that it was held: LA staff with the school."""
+    scope = scope_for(user)
+    return scope.role in {Role.LA_ADMIN, Role.OFFICER} and scope.allows_school(urn)
+
+
+def can_complete_action(user: User, urn: int, owner_id: int | None) -> bool:
+    """An action is closed by its owner, or by LA staff with the school."""
+    return can_record_tsm(user, urn) or (can_view_tsm_pack(user, urn) and owner_id == getattr(user, "pk", None))

@@ -178,12 +178,13 @@ def school(request: HttpRequest, urn: int) -> HttpResponse:
             pupils=page.pupils_count,
             detail=f"persistently or severely absent pupils, {period.label}",
         )
+    tsm_link = reverse("tsm_latest", args=[urn]) if rules.can_view_tsm_pack(request.user, urn) else None
     return _render_body(
         request,
         acc,
         (urn, period, scope, threshold()),
         "school",
-        {"page": page, **_period_context(request, acc, period, error)},
+        {"page": page, "tsm_link": tsm_link, **_period_context(request, acc, period, error)},
     )
 
 

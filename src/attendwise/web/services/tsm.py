@@ -1,0 +1,332 @@
+"""Targeting Support Meetings on the web: the core's packs with the case store's meetings, pupils and actions.
+
+The pack itself is :mod:`attendwise.tsm`'s: the heavy part (:class:`~attendwise.tsm.TermPacks`, one pass
+over the store for every school) is computed once per data version and term, and each school's pack is
+then built from it with what the case store holds (the pupils the school asks to discuss, the actions
+agreed at the previous term's meeting), so recording an action shows in the pack at once. Pages lay the
+pack out from :func:`attendwise.tsm_export.pack_sections`, the same sections the workbook and the
+printed pack use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attendwise.calendar import AcademicYear
+from attendwise.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack
+from attendwise.tsm_export import cell_text as tsm_cell_text
+from attendwise.tsm_export import pack_sections, render_html, write_xlsx
+from attendwise.web.models import ActionStatus, AgreedAction, TargetingMeeting
+from attendwise.web.rules import Scope
+from attendwise.web.services import figures
+from attendwise.web.services.data import StoreAccess
+from attendwise.web.services.tables import Cell, Column, Table
+
+__all__ = [
+    "PackPage",
+    "TermOverview",
+    "available_terms",
+    "inputs_for",
+    "pack_page",
+    "pack_workbook",
+    "previous_term",
+    "school_pack",
+    "term_label",
+    "term_overview",
+    "term_slug",
+]
+
+TERMS = ("autumn", "spring", "summer")
+_SLUG = re.compile(r"^(\d{4})-(\d{2})-(autumn|spring|summer)$")
+_NUMERIC = {"int": "count", "percent": "percent", "fraction": "percent", "points": "percent"}
+
+
+# -- terms ---------------------------------------------------------------------------------------
+def term_slug(label: str) -> str:
+    """``2024/25-autumn`` as it appears in an address: ``2024-25-autumn``."""
+    return label.replace("/", "-")
+
+
+def term_label(slug: str) -> str | None:
+    """The term label for an address's slug, or None if it is not one (``2024-25-autumn``)."""
+    m = _SLUG.match(slug)
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        return None
+    return f"{m.group(1)}/{m.group(2)}-{m.group(3)}"
+
+
+def previous_term(label: str) -> str:
+    """The term before: spring follows autumn, summer spring, and autumn the previous year's summer."""
+    year, name = label.split("-", 1)
+    start = int(year[:4])
+    i = TERMS.index(name)
+    if i:
+        return f"{year}-{TERMS[i - 1]}"
+    return f"{AcademicYear(start - 1).label}-summer"
+
+
+def available_terms(access: StoreAccess) -> list[str]:
+    """Every census term with marks in the store, newest first."""
+
+    def compute() -> list[str]:
+        store = access.store()
+        first, last = store.mark_range()
+        if first is None or last is None:
+            return []
+        out = []
+        for year in range(AcademicYear.containing(first).start_year, AcademicYear.containing(last).start_year + 1):
+            ay = AcademicYear(year)
+            for name in TERMS:
+                start, end = ay.term(name)
+                if start <= last and end >= first:
+                    out.append(f"{ay.label}-{name}")
+        return out[::-1]
+
+    return access.cached(("tsm-terms",), compute)
+
+
+# -- the pack ------------------------------------------------------------------------------------
+@dataclass
+class _Term:
+    packs: TermPacks
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _term_packs(access: StoreAccess, term: str) -> _Term:
+    scheme = figures.band_scheme()
+
+    def compute() -> _Term:
+        return _Term(
+            TermPacks(
+                access.store(),
+                term,
+                as_at=None,
+                urns=None,
+                scheme=scheme,
+                population=None,
+                exclude_cme=None,
+                risk_threshold=0.5,
+                baseline_days=30,
+            )
+        )
+
+    return access.cached(("tsm-term", term, scheme.name), compute)
+
+
+def inputs_for(urn: int, term: str) -> TSMInputs:
+    """What the case store brings to a school's pack: this meeting's pupils, the previous meeting's actions."""
+    meeting = TargetingMeeting.objects.filter(urn=urn, term=term).first()
+    discuss = [p.upn for p in meeting.pupils.all()] if meeting else []
+    previous = TargetingMeeting.objects.filter(urn=urn, term=previous_term(term)).first()
+    actions = []
+    if previous is not None:
+        for a in previous.actions.exclude(upn=""):
+            agreed = previous.held_on or previous.scheduled_for or a.created_at.date()
+            actions.append(PreviousAction(a.upn, agreed, a.description, a.owner_name, str(a.pk)))
+    return TSMInputs(tuple(discuss), tuple(actions))
+
+
+def school_pack(access: StoreAccess, urn: int, term: str) -> TSMPack:
+    """The school's pack for the term, with the case store's inputs as they are now."""
+    shared = _term_packs(access, term)
+    inputs = inputs_for(urn, term)
+    with shared.lock:
+        return shared.packs.pack(urn, inputs, store=access.store())
+
+
+def pack_workbook(pack: TSMPack) -> bytes:
+    """The pack as an XLSX workbook."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_xlsx(pack, Path(folder) / "pack.xlsx")
+        return path.read_bytes()
+
+
+def pack_html(pack: TSMPack) -> str:
+    """The pack as one printable HTML document."""
+    return render_html(pack)
+
+
+@dataclass(frozen=True)
+class PackSection:
+    key: str
+    title: str
+    intro: str
+    table: Table
+
+
+@dataclass
+class PackPage:
+    pack: TSMPack
+    sections: list[PackSection]
+    meeting: TargetingMeeting | None
+    actions: list[AgreedAction]
+    terms: list[str]
+
+
+def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
+    """The pack as GOV.UK tables, with this term's meeting and the actions agreed in it."""
+    pack = school_pack(access, urn, term)
+    sections = []
+    for s in pack_sections(pack):
+        columns = [Column(f"c{i}", c.header, _NUMERIC.get(c.kind, "text")) for i, c in enumerate(s.columns)]
+        rows = [
+            [
+                Cell(tsm_cell_text(v, c.kind), numeric=c.kind in _NUMERIC, raw=v)
+                for c, v in zip(s.columns, row, strict=True)
+            ]
+            for row in s.rows
+        ]
+        sections.append(PackSection(s.key, s.title, s.intro, Table(s.title, columns, rows, empty_message=s.empty)))
+    meeting = TargetingMeeting.objects.filter(urn=urn, term=term).select_related("officer").first()
+    actions = list(meeting.actions.all()) if meeting else []
+    return PackPage(pack, sections, meeting, actions, available_terms(access))
+
+
+# -- the LA's term view --------------------------------------------------------------------------
+@dataclass
+class TermOverview:
+    term: str
+    terms: list[str]
+    schools: Table
+    severe: Table
+    severe_without_plan: int
+    meetings_held: int
+    schools_total: int
+    overdue: int
+
+
+def _severe_lists(access: StoreAccess, term: str) -> dict[int, list[tuple[int, str, str, str, float]]]:
+    """Per school, its severely absent pupils on roll: (enrolment id, UPN, name, year group, attendance %)."""
+
+    def compute() -> dict[int, list[tuple[int, str, str, str, float]]]:
+        shared = _term_packs(access, term)
+        out = {}
+        with shared.lock:
+            for urn in shared.packs.urns:
+                pack = shared.packs.pack(int(urn), None, store=access.store())
+                out[int(urn)] = [
+                    (p.enrolment_id, p.upn, p.name, p.nc_year, p.attendance_percent) for p in pack.severely_absent
+                ]
+        return out
+
+    return access.cached(("tsm-severe", term, figures.band_scheme().name), compute)
+
+
+def term_overview(
+    access: StoreAccess,
+    scope: Scope,
+    term: str,
+    *,
+    pack_link: Callable[[int], str],
+    pupil_link: Callable[[int], str],
+    today: dt.date | None = None,
+) -> TermOverview:
+    """Every school in the user's scope for a term: meeting held or not, pack generated, actions overdue;
+    and every severely absent pupil with the plan agreed for them, so none is missed."""
+    today = today or dt.date.today()
+    packs = _term_packs(access, term).packs
+    schools = packs.schools[[scope.allows_school(int(u)) for u in packs.schools.index]].sort_values("name")
+    urns = [int(u) for u in schools.index]
+    meetings = {m.urn: m for m in TargetingMeeting.objects.filter(term=term, urn__in=urns).select_related("officer")}
+    actions = list(
+        AgreedAction.objects.filter(
+            meeting__urn__in=urns, meeting__term__in=[term, previous_term(term)]
+        ).select_related("meeting")
+    )
+    severe = _severe_lists(access, term)
+    overdue_by_school: dict[int, int] = {}
+    open_by_school: dict[int, int] = {}
+    plans: dict[str, list[AgreedAction]] = {}
+    for a in actions:
+        urn = a.meeting.urn
+        if a.status == ActionStatus.OPEN:
+            open_by_school[urn] = open_by_school.get(urn, 0) + 1
+            if a.due_date < today:
+                overdue_by_school[urn] = overdue_by_school.get(urn, 0) + 1
+        if a.upn:
+            plans.setdefault(a.upn, []).append(a)
+
+    def date_cell(value: dt.date | dt.datetime | None, missing: str) -> Cell:
+        if value is None:
+            return Cell(missing, tag="grey")
+        return Cell(f"{value:%d %b %Y}", raw=value.isoformat())
+
+    school_rows = []
+    for urn, school in zip(urns, schools.itertuples(), strict=True):
+        m = meetings.get(urn)
+        officer = (m.officer.get_full_name() or m.officer.get_username()) if m and m.officer else ""
+        overdue = overdue_by_school.get(urn, 0)
+        school_rows.append(
+            [
+                Cell(str(school.name), href=pack_link(urn)),
+                Cell(officer),
+                date_cell(m.scheduled_for if m else None, "Not scheduled"),
+                date_cell(m.held_on if m else None, "Not held"),
+                date_cell(m.pack_generated_at if m else None, "Not downloaded"),
+                Cell(str(len(severe.get(urn, []))), numeric=True, raw=len(severe.get(urn, []))),
+                Cell(str(open_by_school.get(urn, 0)), numeric=True, raw=open_by_school.get(urn, 0)),
+                Cell(str(overdue), numeric=True, raw=overdue, tag="red" if overdue else None),
+            ]
+        )
+    schools_table = Table(
+        f"Targeting Support Meetings, {term}",
+        [
+            Column("school", "School"),
+            Column("officer", "Officer"),
+            Column("scheduled", "Scheduled"),
+            Column("held", "Held"),
+            Column("pack", "Pack downloaded"),
+            Column("severe", "Severely absent", "count"),
+            Column("open", "Open actions", "count"),
+            Column("overdue", "Overdue actions", "count"),
+        ],
+        school_rows,
+        empty_message="No schools in your scope.",
+    )
+    severe_rows = []
+    without = 0
+    names = dict(zip(urns, schools.name, strict=True))
+    for urn in urns:
+        for enrolment_id, upn, name, year, attendance in severe.get(urn, []):
+            agreed = plans.get(upn, [])
+            if not agreed:
+                without += 1
+            plan = "; ".join(f"{a.description} ({a.owner_name}, due {a.due_date:%d %b})" for a in agreed)
+            severe_rows.append(
+                [
+                    Cell(name, href=pupil_link(enrolment_id)),
+                    Cell(str(names[urn]), href=pack_link(urn)),
+                    Cell(year),
+                    Cell(f"{attendance:.1f}", numeric=True, raw=attendance),
+                    Cell(plan) if plan else Cell("No plan agreed", tag="red"),
+                ]
+            )
+    severe_rows.sort(key=lambda r: (r[4].tag != "red", r[3].raw))
+    severe_table = Table(
+        f"Severely absent pupils on roll, {term} (50% attendance or less), those without a plan first",
+        [
+            Column("pupil", "Pupil"),
+            Column("school", "School"),
+            Column("year", "Year group"),
+            Column("attendance", "Attendance %", "percent"),
+            Column("plan", "Agreed plan"),
+        ],
+        severe_rows,
+        empty_message="No pupil in your schools is severely absent.",
+    )
+    return TermOverview(
+        term=term,
+        terms=available_terms(access),
+        schools=schools_table,
+        severe=severe_table,
+        severe_without_plan=without,
+        meetings_held=sum(1 for m in meetings.values() if m.held_on),
+        schools_total=len(urns),
+        overdue=sum(overdue_by_school.values()),
+    )
