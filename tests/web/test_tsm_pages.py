@@ -65,7 +65,7 @@ def test_an_officer_records_the_meeting_and_two_actions(client_as, city) -> None
         "Attendance contract meeting",
     ]
     page = soup(c.get(url("tsm_pack")))
-    actions = page.select_one("#actions").find_next("table").get_text(" ", strip=True)
+    actions = page.select_one("#agreed").find_next("table").get_text(" ", strip=True)
     assert "Home visit this week" in actions and "officer" in actions
     # next term's pack is given these as the previous meeting's actions, dated the day it was held
     previous = inputs_for(A, "2024/25-spring").previous_actions
@@ -96,6 +96,8 @@ def test_a_school_asks_to_discuss_its_pupil_and_records_its_own_action(client_as
     assert asked.requested_by_school and asked.upn == upn
     page = soup(c.get(url("tsm_pack")))
     assert upn in page.select_one("#discuss").find_next("table").get_text(" ", strip=True)
+    agenda = page.find("caption", string="On the agenda").find_parent("table").get_text(" ", strip=True)
+    assert "The school (school_a)" in agenda and "Anxiety about school" in agenda and "Not yet named" in agenda
     # the school records and closes its own action, but may not record the meeting itself
     c.post(url("tsm_action"), {"upn": "", "description": "Review first-day calling", "due_date": "2024-10-01"})
     action = AgreedAction.objects.get()

@@ -22,7 +22,7 @@ from attendwise.calendar import AcademicYear
 from attendwise.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack
 from attendwise.tsm_export import cell_text as tsm_cell_text
 from attendwise.tsm_export import pack_sections, render_html, write_xlsx
-from attendwise.web.models import ActionStatus, AgreedAction, TargetingMeeting
+from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.data import StoreAccess
@@ -167,6 +167,8 @@ class PackPage:
     meeting: TargetingMeeting | None
     actions: list[AgreedAction]
     terms: list[str]
+    #: The meeting's agenda as the case store holds it: who asked, why, and the lead practitioner.
+    agenda: list[DiscussedPupil] = field(default_factory=list)
 
 
 def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
@@ -185,7 +187,8 @@ def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
         sections.append(PackSection(s.key, s.title, s.intro, Table(s.title, columns, rows, empty_message=s.empty)))
     meeting = TargetingMeeting.objects.filter(urn=urn, term=term).select_related("officer").first()
     actions = list(meeting.actions.all()) if meeting else []
-    return PackPage(pack, sections, meeting, actions, available_terms(access))
+    agenda = list(meeting.pupils.select_related("added_by")) if meeting else []
+    return PackPage(pack, sections, meeting, actions, available_terms(access), agenda)
 
 
 # -- the LA's term view --------------------------------------------------------------------------

@@ -254,7 +254,7 @@ def add_action(request: HttpRequest, urn: int, term: str) -> HttpResponse:
         owner_name=user.get_full_name() or user.get_username(),  # type: ignore[union-attr]
         due_date=form.cleaned_data["due_date"],
     )
-    return redirect(pack_url(urn, label) + "#actions")
+    return redirect(pack_url(urn, label) + "#agreed")
 
 
 @require_POST
@@ -267,4 +267,4 @@ def complete_action(request: HttpRequest, urn: int, term: str, action_id: int) -
     action.status = ActionStatus.DONE
     action.completed_on = dt.date.today()
     action.save(update_fields=["status", "completed_on"])
-    return redirect(pack_url(urn, label) + "#actions")
+    return redirect(pack_url(urn, label) + "#agreed")
