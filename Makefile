@@ -23,11 +23,12 @@ test: $(STAMP) chromium
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432 (.ci/run starts it)"; exit 1; }
 	ATTENDWISE_TEST_DATABASE_URL=$(TEST_PG) $(BIN)/python -m pytest tests/web -m "not browser" -p no:cacheprovider -q
 
-# The browser tests drive Debian's chromium; install it where we may (root, as on CI), never a downloaded build.
+# The browser tests drive Debian's chromium (and turn the printed TSM pack's PDF into images with poppler's
+# pdftoppm); install them where we may (root, as on CI), never a downloaded browser build.
 chromium:
-	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-		echo "chromium is missing: the browser tests will fail (sudo apt-get install chromium)"
+	@{ test -x /usr/bin/chromium && test -x /usr/bin/pdftoppm; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; } || \
+		echo "chromium or poppler-utils is missing: the browser tests will fail (sudo apt-get install chromium poppler-utils)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

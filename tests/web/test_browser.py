@@ -205,6 +205,18 @@ def test_officer_records_a_tsm_and_next_terms_pack_shows_its_actions(server, bro
         assert upn in reviewed
     assert "since 10 Dec 2024" in reviewed
     user.screenshot("officer-tsm-spring-pack")
+    # The printable pack, printed to PDF by the browser as an officer would, renders page by page.
+    user.page.goto(school_url.replace("2024-25-autumn", "2024-25-spring") + "pack.html")
+    pdf = SHOTS / "tsm-pack.pdf"
+    for stale in SHOTS.glob("tsm-pack-page-*.png"):
+        stale.unlink()
+    user.page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf), str(SHOTS / "tsm-pack-page")], check=True)
+    pages = sorted(SHOTS.glob("tsm-pack-page-*.png"))
+    assert len(pages) >= 2 and all(p.stat().st_size > 2_000 for p in pages)  # a blank page is under 1 KB
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Targeting Support Meeting" in text and "Severely absent" in text
+    assert "Actions from the previous meeting" in text and all(upn in text for upn in upns)
     user.close()
 
     school = UserSession(browser, base, "school", logins["school"])
