@@ -480,7 +480,7 @@ def at_risk(
         ["severely absent", "persistently absent", "projected severe absence", "projected persistent absence"],
         default="",
     )
-    scored["reasons"] = ["; ".join(reasons(r, weeks_in_year)) for _, r in scored.iterrows()]
+    scored["reasons"] = ["; ".join(reasons(r, weeks_in_year)) for r in scored.itertuples(index=False)]  # type: ignore[arg-type]
     scored["as_of"] = latest
     scored["school_week"] = week
     scored["last_year_attendance_percent"] = 100 * (1 - scored.ly_rate)
