@@ -115,7 +115,7 @@ def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
                 "measure": [HEADLINE_COLUMNS[m][0] for m in HEADLINES[1:]],
                 "this_year": [wide[m] for m in HEADLINES[1:]],
                 "last_year": [wide[f"{m}_last_year"] for m in HEADLINES[1:]],
-                "change": [wide[f"{m}_change"] for m in HEADLINES[1:]],
+                "change": [round(wide[f"{m}_change"], 1) + 0.0 for m in HEADLINES[1:]],  # no "-0.0"
             }
         )
         columns = {"this_year": (now, "{:.1f}"), "last_year": (then, "{:.1f}"), "change": ("Change", "{:+.1f}")}
