@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from attendwise import cli
 from attendwise.cli import main
+from attendwise.store import Store
 from tests.registers import Register
 
 
@@ -143,17 +145,43 @@ def test_trends_compare_and_reference(tmp_path: Path, base: Register) -> None:
 def test_demo_end_to_end_on_a_small_city(tmp_path: Path) -> None:
     """`attendwise demo` generates a city, imports it through the real checks and prints what it finds.
 
-    (`--no-serve` stops it before the web app, which tests/web/test_browser.py drives in a real browser.)
+    By default the city is as an LA's store stands mid-year: 2023/24 whole and 2024/25 to the last
+    school day before the February half term.  (`--no-serve` stops it before the web app, which
+    tests/web/test_browser.py drives in a real browser.)
     """
     code, out = run(
         tmp_path / "unused.duckdb",
         *("demo", "--pupils", "600", "--schools", "6", "--folder", str(tmp_path / "demo"), "--no-serve"),
     )
     assert code == 0, out
+    assert "2023/24 whole and 2024/25 to 14 Feb 2025" in out
     assert "marks added" in out
-    assert "England" in out  # the headline table sits beside the national figures
-    assert (tmp_path / "demo" / "demo.duckdb").exists()
+    assert "2024/25 year to date (01 Aug 2024 to 14 Feb 2025)" in out
+    assert "England 2024/25 (whole year)" in out  # the headline table sits beside the national figures
+    assert "same point last year" in out and "2023/24 to 14 Feb" in out
     assert "serve --demo" in out
+    with Store(tmp_path / "demo" / "demo.duckdb", read_only=True) as store:
+        assert store.mark_range() == (dt.date(2023, 9, 5), dt.date(2025, 2, 14))
+
+
+def test_demo_whole_years_and_a_bad_until(tmp_path: Path) -> None:
+    """`--until none` gives whole years (the report is then the whole latest year); a date outside
+    the years is refused with the reason."""
+    folder = tmp_path / "demo"
+    args = ("demo", "--pupils", "300", "--schools", "3", "--folder", str(folder), "--no-serve")
+    args = (*args, "--first-year", "2024", "--years", "1")
+    code, out = run(tmp_path / "unused.duckdb", *args, "--until", "none")
+    assert code == 0, out
+    assert "3 schools, 2024/25)" in out
+    assert "Headline absence, 2024/25 (01 Aug 2024 to 31 Jul 2025)" in out and "England 2024/25 " in out
+    assert "same point last year" not in out
+    with Store(folder / "demo.duckdb", read_only=True) as store:
+        latest = store.latest_mark()
+    assert latest is not None and latest >= dt.date(2025, 7, 15)
+    code, out = run(tmp_path / "unused.duckdb", *args, "--until", "2026-01-05")
+    assert code == 2 and "must fall within the generated years" in out
+    code, out = run(tmp_path / "unused.duckdb", *args, "--until", "mid-February")
+    assert code == 2 and "is not a date" in out
 
 
 def test_serve_is_a_command() -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from attendwise.synthetic import CitySpec, CitySummary, generate_city
+from attendwise.ingest import import_folder
+from attendwise.store import Store
+from attendwise.synthetic import CitySpec, CitySummary, generate_city, last_day_before_february_half_term
 from attendwise.upn import is_valid_upn
 
 SWITCH = dt.date(2024, 8, 19)
@@ -146,6 +148,111 @@ def test_progress_is_reported(tmp_path: Path) -> None:
         done = [d for s, d, t in calls if s == stage]
         total = next(t for s, _, t in calls if s == stage)
         assert done == sorted(done) and done[0] == 0 and done[-1] == total
+
+
+# -- cut at a date (``until``): the store an LA holds mid-year ------------------------------------
+
+UNTIL = dt.date(2025, 2, 14)  # the last school day before the February half term of 2024/25
+
+
+@pytest.fixture(scope="module")
+def cut(
+    tmp_path_factory: pytest.TempPathFactory, two_years: tuple[CitySummary, duckdb.DuckDBPyConnection]
+) -> Iterator[tuple[CitySummary, duckdb.DuckDBPyConnection]]:
+    """The ``two_years`` city as it stood at the end of ``UNTIL``."""
+    folder = tmp_path_factory.mktemp("cut")
+    spec = CitySpec(pupils=2500, schools=10, first_year=2023, years=2, seed=11, until=UNTIL)
+    summary = generate_city(folder, spec)
+    con = _connect(folder)
+    yield summary, con
+    con.close()
+
+
+def _lines_until(path: Path, until: dt.date, column: int = 2) -> list[bytes]:
+    lines = path.read_bytes().splitlines()
+    day = until.isoformat().encode()
+    return [lines[0], *(line for line in lines[1:] if line.split(b",")[column] <= day)]
+
+
+def test_until_is_the_generators_february_half_term_eve() -> None:
+    assert last_day_before_february_half_term(2024) == UNTIL
+    assert last_day_before_february_half_term(2023) == dt.date(2024, 2, 9)  # half term from 12 Feb 2024
+
+
+def test_until_no_mark_after_it(cut: tuple[CitySummary, duckdb.DuckDBPyConnection]) -> None:
+    summary, con = cut
+    assert _scalar(con, "SELECT max(date) FROM marks") == UNTIL  # a school day: marks right up to it
+    assert summary.academic_years == ("2023/24", "2024/25") and summary.years == 2
+    assert summary.marks == sum(1 for _ in summary.paths["marks"].open()) - 1
+
+
+def test_until_marks_before_it_are_the_uncut_citys(
+    cut: tuple[CitySummary, duckdb.DuckDBPyConnection], two_years: tuple[CitySummary, duckdb.DuckDBPyConnection]
+) -> None:
+    """Cutting is a filter at write time: the same rows, in the same order, as the whole city's."""
+    cut_lines = cut[0].paths["marks"].read_bytes().splitlines()
+    assert cut_lines == _lines_until(two_years[0].paths["marks"], UNTIL)
+
+
+def test_until_enrolments_and_leaving_dates(
+    cut: tuple[CitySummary, duckdb.DuckDBPyConnection], two_years: tuple[CitySummary, duckdb.DuckDBPyConnection]
+) -> None:
+    summary, con = cut
+    assert _scalar(con, f"SELECT count(*) FROM enrol WHERE adm > DATE '{UNTIL}'") == 0
+    assert _scalar(con, "SELECT max(lv) FROM enrol WHERE lv < DATE '2999-12-31'") <= UNTIL
+    assert _scalar(con, "SELECT count(*) FROM enrol") == summary.enrolments
+    assert _scalar(con, "SELECT count(DISTINCT upn) FROM enrol") == summary.pupils
+    # the same enrolments as the whole city's admitted by then, each with the leaving date known by then
+    whole = two_years[1]
+    query = f"""SELECT upn, urn, adm, CASE WHEN lv <= DATE '{UNTIL}' THEN lv END AS lv, fsm, sen, nc_year
+                FROM enrol WHERE adm <= DATE '{UNTIL}' ORDER BY ALL"""
+    assert con.execute(query).fetchall() == whole.execute(query).fetchall()
+    # and someone left during 2024/25 before the cut, and some leaving after it is not yet known
+    assert _scalar(con, f"SELECT count(*) FROM enrol WHERE lv BETWEEN DATE '2024-09-01' AND DATE '{UNTIL}'") > 0
+    later = f"SELECT count(*) FROM enrol WHERE adm <= DATE '{UNTIL}' AND lv > DATE '{UNTIL}' AND lv < DATE '2999-12-31'"
+    assert _scalar(whole, later) > 0
+
+
+def test_until_closures_cut_terms_whole(
+    cut: tuple[CitySummary, duckdb.DuckDBPyConnection], two_years: tuple[CitySummary, duckdb.DuckDBPyConnection]
+) -> None:
+    summary, con = cut
+    assert _scalar(con, f"SELECT count(*) FROM closures WHERE coalesce(end_date, start_date) > '{UNTIL}'") == 0
+    closures = summary.paths["closures"].read_bytes().splitlines()
+    assert closures == _lines_until(two_years[0].paths["closures"], UNTIL, column=1)  # no range spans the cut
+    assert summary.paths["terms"].read_bytes() == two_years[0].paths["terms"].read_bytes()
+
+
+def test_until_city_imports_cleanly(cut: tuple[CitySummary, duckdb.DuckDBPyConnection]) -> None:
+    summary, _ = cut
+    with Store(":memory:") as store:
+        result = import_folder(store, summary.folder)
+        assert result.marks_added == summary.marks
+        assert result.enrolments_added == summary.enrolments
+        assert store.latest_mark() == UNTIL
+
+
+def test_until_in_an_earlier_year_generates_only_the_years_up_to_it(tmp_path: Path) -> None:
+    until = dt.date(2023, 12, 1)
+    summary = generate_city(tmp_path, CitySpec(pupils=600, schools=4, first_year=2023, years=2, seed=2, until=until))
+    assert summary.academic_years == ("2023/24",)
+    lines = summary.paths["marks"].read_bytes().splitlines()
+    assert max(line.split(b",")[2] for line in lines[1:]) == b"2023-12-01"
+    terms = summary.paths["terms"].read_text().splitlines()[1:]
+    assert {t.split(",")[0] for t in terms} == {"2023/24"}
+
+
+@pytest.mark.parametrize(
+    ("until", "message"),
+    [
+        (dt.date(2023, 9, 1), "must fall within the generated years"),  # before the first school day
+        (dt.date(2025, 9, 1), "must fall within the generated years"),  # after the last year
+        (dt.datetime(2024, 2, 9, 12, 0), "must be a date"),
+    ],
+)
+def test_until_is_validated(until: dt.date, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CitySpec(first_year=2023, years=2, until=until)
 
 
 # -- identifiers and population ---------------------------------------------------------------

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
@@ -30,6 +31,9 @@ from attendwise.ingest import ImportResult, import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
 from attendwise.store import Store, default_store_path
 from attendwise.web.commands import serve
+
+if TYPE_CHECKING:
+    from attendwise.synthetic import CitySpec
 
 console = Console()
 err_console = Console(stderr=True)
@@ -757,6 +761,26 @@ def status(ctx: click.Context) -> None:
         console.print(f"  sessions from {s.first_mark:%d %b %Y} to {s.latest_mark:%d %b %Y}")
 
 
+def _until_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | str | None:
+    """``--until``: a date (YYYY-MM-DD), or ``none`` for whole years (returned as the string "none")."""
+    if value is None or value.strip().lower() == "none":
+        return None if value is None else "none"
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or 'none'") from None
+
+
+def _city_spec(**kwargs: Any) -> CitySpec:
+    """A :class:`CitySpec`, its ValueErrors (e.g. an ``--until`` outside the years) as usage errors."""
+    from attendwise.synthetic import CitySpec
+
+    try:
+        return CitySpec(**kwargs)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--pupils", default=60_000, show_default=True, help="Pupils on roll in the first year.")
@@ -764,11 +788,27 @@ def status(ctx: click.Context) -> None:
 @click.option("--first-year", default=2024, show_default=True, help="First academic year (2024 is 2024/25).")
 @click.option("--years", default=1, show_default=True, help="Academic years of marks.")
 @click.option("--seed", default=20240901, show_default=True)
-def generate(folder: Path, pupils: int, schools: int, first_year: int, years: int, seed: int) -> None:
+@click.option(
+    "--until",
+    callback=_until_option,
+    metavar="DATE|none",
+    help="Cut the files at the end of this day (YYYY-MM-DD), as an LA's store stands then "
+    "(default: none, whole years).",
+)
+def generate(
+    folder: Path, pupils: int, schools: int, first_year: int, years: int, seed: int, until: dt.date | str | None
+) -> None:
     """Write a synthetic city's registers as CSV (the layout 'import' reads)."""
-    from attendwise.synthetic import CitySpec, generate_city
+    from attendwise.synthetic import generate_city
 
-    spec = CitySpec(pupils=pupils, schools=schools, first_year=first_year, years=years, seed=seed)
+    spec = _city_spec(
+        pupils=pupils,
+        schools=schools,
+        first_year=first_year,
+        years=years,
+        seed=seed,
+        until=until if isinstance(until, dt.date) else None,
+    )
     started = time.perf_counter()
     with _progress() as bars:
         summary = generate_city(folder, spec, progress=bars)
@@ -781,8 +821,18 @@ def generate(folder: Path, pupils: int, schools: int, first_year: int, years: in
 @main.command()
 @click.option("--pupils", default=60_000, show_default=True)
 @click.option("--schools", default=130, show_default=True)
-@click.option("--years", default=1, show_default=True)
-@click.option("--first-year", default=2024, show_default=True)
+@click.option("--years", default=2, show_default=True, help="Academic years of marks.")
+@click.option("--first-year", default=2023, show_default=True, help="First academic year (2023 is 2023/24).")
+@click.option(
+    "--until",
+    callback=_until_option,
+    metavar="DATE|none",
+    help="The demo store as it stands at the end of this day (YYYY-MM-DD): no marks, admissions, "
+    "leaving dates or closures after it. Default: the last school day before the February half term "
+    "of the last year (14 Feb 2025 with the defaults), so the store holds 2023/24 whole and 2024/25 "
+    "to mid-February, as an LA's store does mid-year: early warning has a year to go, and a year "
+    "before to learn from and compare with. 'none' gives whole years.",
+)
 @click.option(
     "--folder",
     type=click.Path(file_okay=False, path_type=Path),
@@ -803,12 +853,16 @@ def demo(
     schools: int,
     years: int,
     first_year: int,
+    until: dt.date | str | None,
     folder: Path | None,
     serve_after: bool,
     port: int,
 ) -> None:
-    """Generate the synthetic city, import it, show what attendwise finds, and serve the web app on it."""
-    from attendwise.synthetic import CitySpec, generate_city
+    """Generate the synthetic city, import it, show what attendwise finds, and serve the web app on it.
+
+    By default the city is cut mid-year (see --until): last year whole and this year to mid-February.
+    """
+    from attendwise.synthetic import generate_city, last_day_before_february_half_term
 
     folder = folder or default_store_path().parent / "demo"
     city, store_path = folder / "city", folder / "demo.duckdb"
@@ -816,10 +870,18 @@ def demo(
         shutil.rmtree(city)
     for stale in (store_path, store_path.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
-    spec = CitySpec(pupils=pupils, schools=schools, years=years, first_year=first_year)
+    if until is None and years >= 1:
+        until = last_day_before_february_half_term(first_year + years - 1)
+    spec = _city_spec(
+        pupils=pupils,
+        schools=schools,
+        years=years,
+        first_year=first_year,
+        until=until if isinstance(until, dt.date) else None,
+    )
     console.print(
         f"[bold]attendwise demo[/bold]: the synthetic city of {spec.la_name} "
-        f"(about {pupils:,} pupils, {schools} schools, {years} year{'s' if years > 1 else ''})"
+        f"(about {pupils:,} pupils, {schools} schools, {_demo_years(spec)})"
     )
     started = time.perf_counter()
     with _progress() as bars:
@@ -840,6 +902,15 @@ def demo(
     if serve_after:
         ctx.obj["store"] = store_path
         ctx.invoke(serve, demo=True, port=port)
+
+
+def _demo_years(spec: CitySpec) -> str:
+    """``2023/24 whole and 2024/25 to 14 Feb 2025``, or ``2023/24 and 2024/25`` without a cut."""
+    labels = [f"{y}/{(y + 1) % 100:02d}" for y in range(spec.first_year, spec.first_year + spec.years_written)]
+    if spec.until is None:
+        return " and ".join(labels)
+    whole = ", ".join(labels[:-1])
+    return f"{whole + ' whole and ' if whole else ''}{labels[-1]} to {spec.until:%d %b %Y}"
 
 
 def _demo_report(store: Store) -> None:

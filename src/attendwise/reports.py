@@ -6,6 +6,8 @@ and later the web app, only lay out what is computed here.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from attendwise.bands import band_counts, load_scheme
@@ -14,6 +16,7 @@ from attendwise.codes import ABSENCE_REASONS
 from attendwise.measures import absence_measures, enrolment_absence
 from attendwise.reference import national_figures
 from attendwise.store import Store
+from attendwise.trends import HEADLINES, change_on_last_year
 
 __all__ = ["HEADLINE_COLUMNS", "demo_report", "headline_against_national", "schools_by_severe_absence", "top_reasons"]
 
@@ -81,17 +84,43 @@ def schools_by_severe_absence(store: Store, period: Period, n: int = 10) -> pd.D
 
 
 def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
-    """Everything the demo prints, for the latest academic year in the store."""
+    """Everything the demo prints, for the latest academic year in the store.
+
+    When the marks stop before July of that year (a store mid-year, as the demo's is by default) the
+    period is the year to date, England's figures are labelled as the whole year they are, and a
+    table of this year to date against the same point last year follows the headline.
+    """
     latest = store.latest_mark()
     if latest is None:
         return []
+    year = AcademicYear.containing(latest)
+    part_year = period_text is None and latest < dt.date(year.start_year + 1, 7, 1)
     period = parse_period(
-        period_text or AcademicYear.containing(latest).label,
+        period_text or (f"{year.label}-ytd" if part_year else year.label),
         half_term_starts=store.half_term_starts(),
         latest_mark=latest,
     )
     la_name = _la_name(store)
     headline = headline_against_national(store, period, la_name)
+    if part_year:
+        england = headline.area.str.startswith("England")
+        headline.loc[england, "area"] = headline.loc[england, "area"] + " (whole year)"
+    change: list[Report] = []
+    first = store.mark_range()[0]
+    if part_year and first is not None and first < year.start:  # last year is in the store
+        wide = change_on_last_year(store, as_of=latest).iloc[0]
+        now, then = str(wide.period), str(wide.compared_with)
+        frame = pd.DataFrame(
+            {
+                "measure": [HEADLINE_COLUMNS[m][0] for m in HEADLINES[1:]],
+                "this_year": [wide[m] for m in HEADLINES[1:]],
+                "last_year": [wide[f"{m}_last_year"] for m in HEADLINES[1:]],
+                "change": [round(wide[f"{m}_change"], 1) + 0.0 for m in HEADLINES[1:]],  # no "-0.0"
+            }
+        )
+        columns = {"this_year": (now, "{:.1f}"), "last_year": (then, "{:.1f}"), "change": ("Change", "{:+.1f}")}
+        title = "This year to date against the same point last year, pupils aged 5-15"
+        change = [(title, frame, ["measure"], columns)]
     scheme = load_scheme("five-categories")
     bands = band_counts(enrolment_absence(store, period), scheme).to_pandas()
     reasons = top_reasons(store, period)
@@ -103,6 +132,7 @@ def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
             ["area", "education_phase"],
             HEADLINE_COLUMNS,
         ),
+        *change,
         (
             f"{scheme.name}, {period.label}",
             bands,

@@ -3,7 +3,9 @@
 :func:`generate_city` writes a folder in the attendwise CSV layout (``docs/csv-layout.md``):
 ``schools.csv``, ``pupils.csv`` (one row per enrolment), ``marks.csv`` (one row per pupil, school
 and session), ``terms.csv`` and ``closures.csv``.  The same :class:`CitySpec` always gives
-byte-identical files.
+byte-identical files.  With ``CitySpec.until`` the files are what an LA would hold at the end of
+that day (last year whole and this year so far, say): the same simulation, filtered as it is
+written, so everything up to that day is byte for byte what the whole city has.
 
 What is modelled
 ----------------
@@ -64,7 +66,7 @@ import pyarrow.csv as pacsv
 from attendwise.calendar import easter_sunday
 from attendwise.upn import check_letter
 
-__all__ = ["CitySpec", "CitySummary", "generate_city"]
+__all__ = ["CitySpec", "CitySummary", "generate_city", "last_day_before_february_half_term"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -86,6 +88,13 @@ class CitySpec:
         seed: the random seed; the same spec gives byte-identical files.
         la_code: the 3-digit LA number used in URNs' ``la_code`` column and in UPNs.
         la_name: the city's name (used in school names).
+        until: if set, write the registers as an LA would hold them at the end of that day: no
+            marks after it, no enrolments admitted after it, leaving dates after it left blank
+            (not yet known) and no closures after it.  Term dates stay whole for every year written
+            (LAs publish them in advance); academic years starting after ``until`` are not
+            generated.  The simulation itself is unchanged, so everything up to ``until`` is
+            exactly what the same spec without ``until`` writes.  It must fall between the first
+            school day of the first year and 31 August at the end of the last.
     """
 
     pupils: int = 60_000
@@ -95,6 +104,7 @@ class CitySpec:
     seed: int = 20240901
     la_code: str = "999"
     la_name: str = "Brindlecombe"
+    until: dt.date | None = None
 
     def __post_init__(self) -> None:
         if self.pupils < 200:
@@ -109,6 +119,24 @@ class CitySpec:
             raise ValueError("seed must not be negative")
         if not 1990 <= self.first_year <= 2090:
             raise ValueError("first_year must be a calendar year between 1990 and 2090")
+        if self.until is not None:
+            if not isinstance(self.until, dt.date) or isinstance(self.until, dt.datetime):
+                raise ValueError(f"until must be a date, not {self.until!r}")
+            first = _date(int(_academic_calendar(self.first_year).days[0]))
+            last = dt.date(self.first_year + self.years, 8, 31)
+            if not first <= self.until <= last:
+                raise ValueError(
+                    f"until ({self.until.isoformat()}) must fall within the generated years: "
+                    f"from {first.isoformat()} (the first school day) to {last.isoformat()}"
+                )
+
+    @property
+    def years_written(self) -> int:
+        """Academic years with marks: all of them, or those starting on or before ``until``."""
+        if self.until is None:
+            return self.years
+        start_year = self.until.year if self.until.month >= 9 else self.until.year - 1
+        return min(self.years, start_year - self.first_year + 1)
 
 
 @dataclass(frozen=True)
@@ -1548,12 +1576,14 @@ def _simulate(spec: CitySpec) -> tuple[_City, list[_YearCalendar], Iterator[_Yea
     """Build the city and its first-day roster; return it with an iterator over the simulated years.
 
     Each year is simulated when the iterator reaches it (and pupils' state moves on), so a caller
-    can write one year's marks and let them go before the next.
+    can write one year's marks and let them go before the next.  Years starting after
+    ``spec.until`` are not simulated: no year's draws depend on a later year, so the years before
+    are the same either way.
     """
     seq = np.random.SeedSequence(spec.seed)
     city = _City(spec, np.random.default_rng(seq.spawn(1)[0]))
     cals = []
-    for t in range(spec.years):
+    for t in range(spec.years_written):
         cal = _academic_calendar(spec.first_year + t)
         _school_closures(np.random.default_rng([spec.seed, 7, t]), cal, city.schools)
         cals.append(cal)
@@ -1607,14 +1637,19 @@ def _write_marks_year(
     res: _YearResult,
     chunk_cells: int = 4_000_000,
     on_chunk: Callable[[float], None] | None = None,
+    until: dt.date | None = None,
 ) -> int:
-    """Write one year's marks in chunks of about ``chunk_cells`` cells; return the number written."""
+    """Write one year's marks in chunks of about ``chunk_cells`` cells; return the number written.
+
+    With ``until``, only the days up to it are written (the same rows, in the same order, as
+    without it: the cut drops whole day columns before the marks are flattened).
+    """
     rec, cal = res.rec, res.cal
-    nd = cal.n_days
+    nd = cal.n_days if until is None else cal.index_of(until, side="right")
     urn = city.schools.urn[rec.school]
     upn_rank = city.upn_rank
     order = np.lexsort((city.enrol["admission"][rec.enrol], upn_rank[rec.pid], urn))
-    codes = np.stack([res.am[order], res.pm[order]], axis=2)  # (n, nd, 2)
+    codes = np.stack([res.am[order, :nd], res.pm[order, :nd]], axis=2)  # (n, nd, 2)
     lut = _CODE_LUT[cal.code_set]
     sessions = pa.array(["AM", "PM"])
     code_dict = pa.array(_CODE_STRINGS)
@@ -1658,16 +1693,25 @@ def _write_small_csv(path: Path, header: list[str], rows: list[list[str]]) -> No
         w.writerows(rows)
 
 
-def _write_pupils(path: Path, city: _City) -> None:
+def _write_pupils(path: Path, city: _City, until: dt.date | None = None) -> tuple[int, int]:
+    """Write ``pupils.csv``; return the enrolments and distinct pupils written.
+
+    With ``until``, enrolments admitted after it are left out and leaving dates after it blank.
+    """
     E, P = city.enrol, city.pupils
     pid = E["pid"]
     order = np.lexsort((E["admission"], city.upn_rank[pid], city.schools.urn[E["school"]]))
+    leaving = E["leaving"][order]
+    if until is not None:
+        cut = _day(until)
+        order = order[E["admission"][order] <= cut]
+        leaving = E["leaving"][order]
+        leaving = np.where(leaving > cut, -1, leaving)
     pid = pid[order]
     upn = np.asarray(city.upn, dtype=object)
     fore = np.asarray(_FORENAME_LIST, dtype=object)
     sur = np.asarray(_SURNAME_LIST, dtype=object)
     need_codes = np.asarray(["", *_NEEDS], dtype=object)
-    leaving = E["leaving"][order]
     cols = {
         "upn": upn[pid],
         "urn": city.schools.urn[E["school"][order]],
@@ -1694,6 +1738,13 @@ def _write_pupils(path: Path, city: _City) -> None:
     with path.open("wb") as f:
         f.write((",".join(cols) + "\n").encode())
         pacsv.write_csv(table, f, write_options=_CSV_OPTIONS)
+    return int(order.size), int(np.unique(pid).size)
+
+
+def last_day_before_february_half_term(year: int) -> dt.date:
+    """The last school day before the February half term (the end of spring 1) of the generated
+    calendar for the academic year starting in September ``year``: a Friday in mid-February."""
+    return _academic_calendar(year).half_terms[2].end
 
 
 def generate_city(folder: Path, spec: CitySpec = CitySpec(), *, progress: Progress | None = None) -> CitySummary:
@@ -1720,7 +1771,7 @@ def generate_city(folder: Path, spec: CitySpec = CitySpec(), *, progress: Progre
     with marks_tmp.open("wb") as f:
         f.write(b"upn,urn,date,session,code\n")
         with pacsv.CSVWriter(f, _MARKS_SCHEMA, write_options=_CSV_OPTIONS) as sink:
-            steps = 10 * spec.years
+            steps = 10 * spec.years_written
             if progress:
                 progress("marks", 0, steps)
             for t, res in enumerate(years):
@@ -1734,14 +1785,14 @@ def generate_city(folder: Path, spec: CitySpec = CitySpec(), *, progress: Progre
                     if progress:
                         progress("marks", 10 * t + 3 + round(7 * frac), steps)
 
-                total_marks += _write_marks_year(sink, city, upn_dict, res, on_chunk=on_chunk)
+                total_marks += _write_marks_year(sink, city, upn_dict, res, on_chunk=on_chunk, until=spec.until)
                 labels.append(res.cal.label)
                 res.am = res.pm = np.zeros((0, 0), np.uint8)
     marks_tmp.replace(paths["marks"])
     if progress:
         progress("writing", 0, 3)
     city.upn_rank = _ranks(city.upn)
-    _write_pupils(paths["pupils"], city)
+    enrolments, pupils = _write_pupils(paths["pupils"], city, spec.until)
     if progress:
         progress("writing", 1, 3)
     sch = city.schools
@@ -1756,17 +1807,21 @@ def generate_city(folder: Path, spec: CitySpec = CitySpec(), *, progress: Progre
         ["academic_year", "term", "half_term", "start_date", "end_date"],
         [[c.label, h.term, str(h.half), h.start.isoformat(), h.end.isoformat()] for c in cals for h in c.half_terms],
     )
-    closure_rows = [row for cal in cals for row in _merge_closures(cal.closures)]
+    closure_rows = [
+        row
+        for cal in cals
+        for row in _merge_closures([c for c in cal.closures if spec.until is None or c[1] <= spec.until])
+    ]
     _write_small_csv(paths["closures"], ["urn", "start_date", "end_date", "session", "reason"], closure_rows)
     if progress:
         progress("writing", 3, 3)
     return CitySummary(
         folder=folder,
         schools=sch.n,
-        pupils=city.pupils.n,
-        enrolments=city.enrol.n,
+        pupils=pupils,
+        enrolments=enrolments,
         marks=total_marks,
-        years=spec.years,
+        years=len(cals),
         academic_years=tuple(labels),
         paths=paths,
     )
