@@ -177,11 +177,15 @@ def pack_printable(request: HttpRequest, urn: int, term: str) -> HttpResponse:
     return pack_export(request, urn, term, "html")
 
 
-def _on_roll(urn: int, upn: str) -> int | None:
-    """The enrolment id of the pupil at this school, or None."""
+def _pupil_on_roll(form: DiscussForm | ActionForm, urn: int) -> int | None:
+    """The enrolment id at this school of the pupil a valid form names; the form's error if there is none."""
+    upn = form.cleaned_data.get("upn") if form.is_valid() else None
+    if not upn:
+        return None
     for e in enrolments_of(access().store(), upn):
         if e.urn == urn:
             return e.enrolment_id
+    form.add_error("upn", "There is no pupil with this UPN on the school's roll")
     return None
 
 
@@ -208,11 +212,7 @@ def add_pupil(request: HttpRequest, urn: int, term: str) -> HttpResponse:
     _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     label = _term_or_404(term)
     form = DiscussForm(request.POST)
-    enrolment_id = None
-    if form.is_valid():
-        enrolment_id = _on_roll(urn, form.cleaned_data["upn"])
-        if enrolment_id is None:
-            form.add_error("upn", "There is no pupil with this UPN on the school's roll")
+    enrolment_id = _pupil_on_roll(form, urn)
     if not form.is_valid() or enrolment_id is None:
         return _render_pack(request, urn, label, status=400, discuss_form=form)
     meeting, _ = TargetingMeeting.objects.get_or_create(urn=urn, term=label)
@@ -236,11 +236,7 @@ def add_action(request: HttpRequest, urn: int, term: str) -> HttpResponse:
     _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     label = _term_or_404(term)
     form = ActionForm(request.POST)
-    enrolment_id = None
-    if form.is_valid() and form.cleaned_data["upn"]:
-        enrolment_id = _on_roll(urn, form.cleaned_data["upn"])
-        if enrolment_id is None:
-            form.add_error("upn", "There is no pupil with this UPN on the school's roll")
+    enrolment_id = _pupil_on_roll(form, urn)  # None for a whole-school action
     if not form.is_valid():
         return _render_pack(request, urn, label, status=400, action_form=form)
     meeting, _ = TargetingMeeting.objects.get_or_create(urn=urn, term=label)
