@@ -12,7 +12,9 @@ cached figure stale at once and nothing is ever served from before it.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -23,6 +25,9 @@ from attendwise.store import Store
 __all__ = ["StoreAccess", "get_access", "reset_access"]
 
 T = TypeVar("T")
+
+#: How long the data version read from the store is trusted before it is read again.
+VERSION_SECONDS = 1.0
 
 
 class Memo:
@@ -71,6 +76,9 @@ class StoreAccess:
         self._local = threading.local()
         self.memo = Memo()
         self.write_lock = threading.Lock()
+        self._version_lock = threading.Lock()
+        self._version = 0
+        self._version_read_at = -math.inf
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -84,9 +92,26 @@ class StoreAccess:
         return store
 
     def version(self) -> int:
-        """The data version: the id of the latest import (0 for an empty store)."""
+        """The data version: the id of the latest import (0 for an empty store).
+
+        Read from the store at most every :data:`VERSION_SECONDS` (a page asks several times, and each
+        read is a query); an import through this process calls :meth:`forget_version`, so its own
+        uploads show at once. Another process can only import while this one is stopped (DuckDB
+        allows one writer), so nothing is missed.
+        """
+        now = time.monotonic()
+        with self._version_lock:
+            if now - self._version_read_at < VERSION_SECONDS:
+                return self._version
         rows = self.store().con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchall()
-        return int(rows[0][0])
+        with self._version_lock:
+            self._version, self._version_read_at = int(rows[0][0]), now
+            return self._version
+
+    def forget_version(self) -> None:
+        """Read the data version from the store on the next request (after an import)."""
+        with self._version_lock:
+            self._version_read_at = -math.inf
 
     def cached(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per data version and key."""

@@ -167,7 +167,9 @@ def import_upload(
             try:
                 result = import_folder(access.store(), folder)
             except IngestError as exc:
+                access.forget_version()  # a refused import stored nothing, but be sure nobody sees a stale version
                 return UploadOutcome(None, list(exc.problems), exc.total or len(exc.problems))
+        access.forget_version()  # every cached figure is now stale
         return UploadOutcome(result, [], 0)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
