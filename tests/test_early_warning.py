@@ -226,3 +226,21 @@ def test_first_year_gets_rules_and_reasons_without_a_model(tmp_path: Path) -> No
     worst = frame.iloc[0]
     assert worst.rule in {"severely absent", "persistently absent"}
     assert worst.reasons.startswith("already")
+
+
+def test_last_years_history_from_census_blocks_equals_the_marks(city: Path, monkeypatch) -> None:
+    """Last year's attendance per pupil is read from the census blocks when they cover the year; it must be
+    exactly what counting last year's marks gives."""
+    from attendwise.early_warning import _enrolments
+
+    with Store(city, read_only=True) as store:
+        fast = _enrolments(store, TEST_YEAR, TEST_YEAR.end)
+        monkeypatch.setattr(store, "blocks_cover", lambda *a, **k: False)
+        slow = _enrolments(store, TEST_YEAR, TEST_YEAR.end)
+    cols = ["ly_possible", "ly_absent", "ly_unauth", "ly_phase", "ly_schools"]
+    assert fast.ly_possible.notna().sum() > 100  # most pupils have a last year here
+    pd.testing.assert_frame_equal(
+        fast.sort_values("enrolment_id")[["enrolment_id", *cols]].reset_index(drop=True),
+        slow.sort_values("enrolment_id")[["enrolment_id", *cols]].reset_index(drop=True),
+        check_dtype=False,
+    )

@@ -134,6 +134,20 @@ def _enrolments(store: Store, year: AcademicYear, end: dt.date) -> pd.DataFrame:
         [end, year.start],
     ).df()
     last = AcademicYear(year.start_year - 1)
+    if store.blocks_cover(last.start, last.end, census=True):
+        # Last year's counts from the census blocks (four rows per enrolment) instead of a year of marks:
+        # the same sums (the blocks are the marks counted by category), about ten times faster.
+        hist = store.con.execute(
+            """SELECT e.upn, sum(b.sess_possible) AS ly_possible,
+                      sum(b.sess_authorised + b.sess_unauthorised) AS ly_absent,
+                      sum(b.sess_unauthorised) AS ly_unauth, max(s.phase) AS ly_phase,
+                      count(DISTINCT e.urn) AS ly_schools
+               FROM census_blocks b JOIN enrolments e USING (enrolment_id) JOIN schools s USING (urn)
+               WHERE b.block_start >= ? AND b.block_end <= ?
+               GROUP BY e.upn""",
+            [last.start, last.end],
+        ).df()
+        return people.merge(hist, on="upn", how="left")
     store.con.register("_ew_codes", pd.DataFrame(lookup_rows()))
     hist = store.con.execute(
         """WITH m AS (
