@@ -50,9 +50,21 @@ def test_the_pack_page_lists_the_schools_absent_pupils(client_as, city) -> None:
 
 def test_an_officer_records_the_meeting_and_two_actions(client_as, city) -> None:
     c = client_as("officer")
+    officer = c.get(url("tsm_pack")).wsgi_request.user
+    page = soup(c.get(url("tsm_pack")))
+    named = [o.get_text() for o in page.select("#meeting-officer option")]
+    assert named == ["Choose the officer", "officer"]  # the LA staff who may hold this school's meeting
+    response = c.post(url("tsm_meeting"), {"scheduled_for": "2024-09-20"})
+    assert response.status_code == 400 and "Choose the officer" in response.content.decode()
     response = c.post(
         url("tsm_meeting"),
-        {"scheduled_for": "2024-09-20", "held_on": "2024-09-20", "attendees": "Head teacher\nEWO", "notes": ""},
+        {
+            "officer": officer.pk,
+            "scheduled_for": "2024-09-20",
+            "held_on": "2024-09-20",
+            "attendees": "Head teacher\nEWO",
+            "notes": "",
+        },
     )
     assert response.status_code == 302 and response["Location"].endswith("#meeting")
     for label, what in (("a_severe", "Home visit this week"), ("a_pa", "Attendance contract meeting")):

@@ -93,8 +93,11 @@ class _UPNField(forms.CharField):
 
 
 class MeetingForm(forms.Form):
-    """Schedule a TSM, and record it once held."""
+    """Schedule a TSM with its named officer, and record it once held."""
 
+    officer = forms.TypedChoiceField(
+        label="Named officer", coerce=int, error_messages={"required": "Choose the officer"}
+    )
     scheduled_for = forms.DateField(
         label="Meeting date (YYYY-MM-DD)", error_messages={"invalid": "Enter the meeting date as YYYY-MM-DD"}
     )
@@ -107,6 +110,10 @@ class MeetingForm(forms.Form):
         label="Who attended (a name and role a line)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: object, officers: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["officer"].choices = [("", "Choose the officer"), *officers]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -8,6 +8,7 @@ import hashlib
 from typing import Any
 
 from csp.decorators import csp_update
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -83,6 +84,20 @@ def term_view(request: HttpRequest) -> HttpResponse:
     return render(request, "attendwise/pages/tsm_term.html", {"page": page, "term_error": error})
 
 
+def _officers(urn: int) -> list[tuple[int, str]]:
+    """The LA staff who may hold this school's meeting: administrators, and officers with the school."""
+    user_model = get_user_model()
+    staff = user_model.objects.filter(is_active=True, profile__role__in=[Role.LA_ADMIN, Role.OFFICER]).prefetch_related(
+        "school_access", "profile"
+    )
+    out = []
+    for u in staff.order_by("username"):
+        urns = {a.urn for a in u.school_access.all()}
+        if u.profile.role == Role.LA_ADMIN or not urns or urn in urns:
+            out.append((u.pk, u.get_full_name() or u.get_username()))
+    return out
+
+
 def _pack_context(request: HttpRequest, urn: int, term: str, **forms: Any) -> dict[str, Any]:
     acc = access()
     page = tsm_service.pack_page(acc, urn, term)
@@ -94,12 +109,14 @@ def _pack_context(request: HttpRequest, urn: int, term: str, **forms: Any) -> di
         "can_record": rules.can_record_tsm(request.user, urn),
         "meeting_form": forms.get("meeting_form")
         or MeetingForm(
+            officers=_officers(urn),
             initial={
+                "officer": page.meeting.officer_id if page.meeting and page.meeting.officer_id else request.user.pk,
                 "scheduled_for": page.meeting.scheduled_for if page.meeting else None,
                 "held_on": page.meeting.held_on if page.meeting else None,
                 "attendees": page.meeting.attendees if page.meeting else "",
                 "notes": page.meeting.notes if page.meeting else "",
-            }
+            },
         ),
         "discuss_form": forms.get("discuss_form") or DiscussForm(),
         "action_form": forms.get("action_form") or ActionForm(),
@@ -195,13 +212,13 @@ def record_meeting(request: HttpRequest, urn: int, term: str) -> HttpResponse:
     _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     label = _term_or_404(term)
     require(rules.can_record_tsm(request.user, urn))
-    form = MeetingForm(request.POST)
+    form = MeetingForm(request.POST, officers=_officers(urn))
     if not form.is_valid():
         return _render_pack(request, urn, label, status=400, meeting_form=form)
     meeting, _ = TargetingMeeting.objects.get_or_create(urn=urn, term=label)
     for name in ("scheduled_for", "held_on", "attendees", "notes"):
         setattr(meeting, name, form.cleaned_data[name])
-    meeting.officer = meeting.officer or request.user
+    meeting.officer_id = form.cleaned_data["officer"]
     meeting.save()
     return redirect(pack_url(urn, label) + "#meeting")
 
