@@ -58,8 +58,8 @@ class LAOverview:
     schools_shown: int
     schools_total: int
     groups: GroupsPanel
-    #: Pupils not yet persistently absent but heading that way (early warning), or None with no marks.
-    heading_into_pa: int | str | None = None
+    #: Pupils not yet persistently absent but heading that way (early warning), formatted; None with no marks.
+    heading_into_pa: str | None = None
 
 
 def la_name(access: StoreAccess) -> str:
@@ -256,9 +256,10 @@ def la_overview(
     )
     groups = flagged_groups(access, rows, key=("la", period), suppress=suppress, threshold=threshold)
     risk = la_risk(access)
-    heading: int | str | None = None if risk is None else len(heading_into_pa(risk.frame))
-    if suppress and isinstance(heading, int) and 0 < heading < threshold:
-        heading = SUPPRESSED
+    heading: str | None = None
+    if risk is not None:
+        count = len(heading_into_pa(risk.frame))
+        heading = SUPPRESSED if suppress and 0 < count < threshold else fmt_count(count)
     return LAOverview(
         groups=groups,
         heading_into_pa=heading,
