@@ -93,9 +93,8 @@ def year_grid(store: Store, year: AcademicYear, *, as_of: dt.date | None = None)
     m = m.mutate(
         week_monday=monday, dow=m.date.day_of_week.index(), absent=(m.is_authorised + m.is_unauthorised).cast("int64")
     )
-    weekly = (
-        m.group_by(["enrolment_id", "week_monday"])
-        .aggregate(
+    weekly = store.ibis.to_pyarrow(  # Arrow straight to pandas: Ibis's own conversion took ~1 s for a city
+        m.group_by(["enrolment_id", "week_monday"]).aggregate(
             possible=m.is_possible.sum(),
             absent=m.absent.sum(),
             unauthorised=m.is_unauthorised.sum(),
@@ -103,8 +102,7 @@ def year_grid(store: Store, year: AcademicYear, *, as_of: dt.date | None = None)
             friday_absent=(m.absent * (m.dow == 4).cast("int64")).sum(),
             illness=(m.reason == "sess_auth_illness").fill_null(False).cast("int64").sum(),
         )
-        .to_pandas()
-    )
+    ).to_pandas()
     if weekly.empty:
         raise EarlyWarningError(f"no marks in {year.label}" + (f" up to {as_of}" if as_of else ""))
     week_ids = sorted(weekly.week_monday.unique())
@@ -119,7 +117,7 @@ def year_grid(store: Store, year: AcademicYear, *, as_of: dt.date | None = None)
     arrays = {}
     for name in ("possible", "absent", "unauthorised", "monday_absent", "friday_absent", "illness"):
         grid = np.zeros((len(people), len(week_ids)), dtype=np.int32)
-        np.add.at(grid, (rows, cols), weekly[name].to_numpy())
+        grid[rows, cols] = weekly[name].to_numpy()  # one row per (enrolment, week) after the group_by
         arrays[name] = grid
     return YearGrid(year, people, week_starts, index=index, **arrays)
 
