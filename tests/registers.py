@@ -36,6 +36,21 @@ class Register:
     closures: list[dict[str, object]] = field(default_factory=list)
     _serial: int = 0
 
+    def half_terms_2024_25(self) -> None:
+        """Brindlecombe-style half terms for 2024/25 in terms.csv: autumn 2 from 4 Nov, spring 2 from 24 Feb."""
+        halves = [
+            ("autumn", 1, "2024-09-02", "2024-10-25"),
+            ("autumn", 2, "2024-11-04", "2024-12-20"),
+            ("spring", 1, "2025-01-06", "2025-02-14"),
+            ("spring", 2, "2025-02-24", "2025-04-04"),
+            ("summer", 1, "2025-04-22", "2025-05-23"),
+            ("summer", 2, "2025-06-02", "2025-07-22"),
+        ]
+        self.terms += [
+            {"academic_year": "2024/25", "term": t, "half_term": h, "start_date": s, "end_date": e}
+            for t, h, s, e in halves
+        ]
+
     def school(self, urn: int = 100001, phase: str = "primary", name: str | None = None, la_code: str = "999") -> int:
         self.schools.append(
             {"urn": urn, "name": name or f"School {urn}", "phase": phase, "la_code": la_code, "la_name": "Testshire"}

@@ -23,21 +23,6 @@ from tests.registers import Register
 MONDAY = dt.date(2024, 9, 2)
 
 
-def _terms(reg: Register) -> None:
-    """Brindlecombe-style half terms for 2024/25: autumn 2 from 4 Nov, spring 2 from 24 Feb."""
-    halves = [
-        ("autumn", 1, "2024-09-02", "2024-10-25"),
-        ("autumn", 2, "2024-11-04", "2024-12-20"),
-        ("spring", 1, "2025-01-06", "2025-02-14"),
-        ("spring", 2, "2025-02-24", "2025-04-04"),
-        ("summer", 1, "2025-04-22", "2025-05-23"),
-        ("summer", 2, "2025-06-02", "2025-07-22"),
-    ]
-    reg.terms += [
-        {"academic_year": "2024/25", "term": t, "half_term": h, "start_date": s, "end_date": e} for t, h, s, e in halves
-    ]
-
-
 @pytest.fixture
 def one_pupil(store: Store, write) -> tuple[Store, str]:
     """One Year 4 pupil: three weeks of 8/10 (illness twice a week), then a week of G G N N and six presents."""
@@ -145,7 +130,7 @@ class TestBandHistory:
         """Autumn 1 at 100%, autumn 2 at 50%: autumn 1 expected, autumn 2 severe, the term and year 75%."""
         reg = Register()
         reg.school()
-        _terms(reg)
+        reg.half_terms_2024_25()
         p = reg.pupil()
         reg.sessions(p, "/" * 10, dt.date(2024, 10, 21))
         reg.sessions(p, "/" * 5 + "O" * 5, dt.date(2024, 11, 4))

@@ -40,20 +40,6 @@ AS_AT = dt.date(2024, 11, 15)
 URN = 100001
 
 
-def terms(reg: Register) -> None:
-    halves = [
-        ("autumn", 1, "2024-09-02", "2024-10-25"),
-        ("autumn", 2, "2024-11-04", "2024-12-20"),
-        ("spring", 1, "2025-01-06", "2025-02-14"),
-        ("spring", 2, "2025-02-24", "2025-04-04"),
-        ("summer", 1, "2025-04-22", "2025-05-23"),
-        ("summer", 2, "2025-06-02", "2025-07-22"),
-    ]
-    reg.terms += [
-        {"academic_year": "2024/25", "term": t, "half_term": h, "start_date": s, "end_date": e} for t, h, s, e in halves
-    ]
-
-
 def both_halves(reg: Register, upn: str, first: list[str] | str, second: list[str] | str, urn: int = URN) -> None:
     """Marks for autumn 1 (80 sessions from 2 Sep) and autumn 2 (20 sessions from 4 Nov)."""
     first, second = list(first), list(second)
@@ -67,7 +53,7 @@ def build_school() -> tuple[Register, dict[str, str]]:
     reg.school(URN, "primary", "Oakfield Primary")
     reg.school(100002, "primary", "Elm Primary")
     reg.school(100003, "secondary", "Ash Secondary")
-    terms(reg)
+    reg.half_terms_2024_25()
     p: dict[str, str] = {}
 
     def pupil(key: str, **kw: str) -> str:
