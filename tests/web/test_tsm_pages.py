@@ -110,6 +110,18 @@ def test_a_school_asks_to_discuss_its_pupil_and_records_its_own_action(client_as
     assert upn in page.select_one("#discuss").find_next("table").get_text(" ", strip=True)
     agenda = page.find("caption", string="On the agenda").find_parent("table").get_text(" ", strip=True)
     assert "The school (school_a)" in agenda and "Anxiety about school" in agenda and "Not yet named" in agenda
+    # the officer later names the lead practitioner; the school's request and reason stay
+    client_as.client.logout()
+    client_as("officer").post(url("tsm_discuss"), {"upn": upn, "lead_practitioner": "Sam Okafor (EWO)"})
+    asked.refresh_from_db()
+    assert (asked.requested_by_school, asked.reason, asked.lead_practitioner) == (
+        True,
+        "Anxiety about school",
+        "Sam Okafor (EWO)",
+    )
+    client_as.client.logout()
+    c = client_as.client
+    c.force_login(asked.added_by)
     # the school records and closes its own action, but may not record the meeting itself
     c.post(url("tsm_action"), {"upn": "", "description": "Review first-day calling", "due_date": "2024-10-01"})
     action = AgreedAction.objects.get()

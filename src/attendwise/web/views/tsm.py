@@ -233,17 +233,15 @@ def add_pupil(request: HttpRequest, urn: int, term: str) -> HttpResponse:
     if not form.is_valid() or enrolment_id is None:
         return _render_pack(request, urn, label, status=400, discuss_form=form)
     meeting, _ = TargetingMeeting.objects.get_or_create(urn=urn, term=label)
-    DiscussedPupil.objects.update_or_create(
-        meeting=meeting,
-        enrolment_id=enrolment_id,
-        defaults={
-            "upn": form.cleaned_data["upn"],
-            "reason": form.cleaned_data["reason"],
-            "lead_practitioner": form.cleaned_data["lead_practitioner"],
-            "requested_by_school": rules.scope_for(request.user).role == Role.SCHOOL,
-            "added_by": request.user,
-        },
+    entry, _ = DiscussedPupil.objects.get_or_create(
+        meeting=meeting, enrolment_id=enrolment_id, defaults={"upn": form.cleaned_data["upn"], "added_by": request.user}
     )
+    # Adding the same pupil again (an officer naming the lead practitioner, say) adds to the entry, never
+    # wiping what the school wrote.
+    entry.reason = form.cleaned_data["reason"] or entry.reason
+    entry.lead_practitioner = form.cleaned_data["lead_practitioner"] or entry.lead_practitioner
+    entry.requested_by_school = entry.requested_by_school or rules.scope_for(request.user).role == Role.SCHOOL
+    entry.save()
     return redirect(pack_url(urn, label) + "#discuss")
 
 
