@@ -79,6 +79,7 @@ def test_an_officer_records_the_meeting_and_two_actions(client_as, city) -> None
     page = soup(c.get(url("tsm_pack")))
     actions = page.select_one("#agreed").find_next("table").get_text(" ", strip=True)
     assert "Home visit this week" in actions and "officer" in actions
+    assert f"A Severe Testchild ({city.pupils['a_severe']})" in actions  # named where the pack lists the pupil
     # next term's pack is given these as the previous meeting's actions, dated the day it was held
     previous = inputs_for(A, "2024/25-spring").previous_actions
     assert {(p.upn, p.agreed_on, p.action) for p in previous} == {

@@ -165,7 +165,8 @@ class PackPage:
     pack: TSMPack
     sections: list[PackSection]
     meeting: TargetingMeeting | None
-    actions: list[AgreedAction]
+    #: The meeting's actions, each with its pupil's name where the pack lists the pupil.
+    actions: list[tuple[AgreedAction, str]]
     terms: list[str]
     #: The meeting's agenda as the case store holds it: who asked, why, and the lead practitioner.
     agenda: list[DiscussedPupil] = field(default_factory=list)
@@ -186,7 +187,10 @@ def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
         ]
         sections.append(PackSection(s.key, s.title, s.intro, Table(s.title, columns, rows, empty_message=s.empty)))
     meeting = TargetingMeeting.objects.filter(urn=urn, term=term).select_related("officer").first()
-    actions = list(meeting.actions.all()) if meeting else []
+    named = [*pack.severely_absent, *pack.persistently_absent, *(r.pupil for r in pack.at_risk)]
+    named += [d.pupil for d in pack.discussed if d.pupil is not None]
+    names = {p.upn: p.name for p in named}
+    actions = [(a, names.get(a.upn, "")) for a in meeting.actions.all()] if meeting else []
     agenda = list(meeting.pupils.select_related("added_by")) if meeting else []
     return PackPage(pack, sections, meeting, actions, available_terms(access), agenda)
 
