@@ -493,6 +493,8 @@ def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
     wb.remove(wb.active)
     header_fill = PatternFill("solid", fgColor="F3F2F1")
     rule = Border(bottom=Side(style="medium", color="0B0C0C"))
+    # Style objects made once: openpyxl looks each new one up in the workbook's style table.
+    top, top_wrapped = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
     for section in pack_sections(pack):
         ws = wb.create_sheet(section.sheet)
         ws["A1"] = section.title
@@ -514,10 +516,7 @@ def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
                 cell = ws.cell(row=r, column=i, value=_xlsx_value(value, kind))
                 if kind in _XLSX_FORMATS:
                     cell.number_format = _XLSX_FORMATS[kind]
-                if col.wide:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-                else:
-                    cell.alignment = Alignment(vertical="top")
+                cell.alignment = top_wrapped if col.wide else top
                 widths[i - 1] = max(widths[i - 1], len(cell_text(value, kind)))
         if not section.rows:
             ws.cell(row=4, column=1, value=section.empty).font = Font(italic=True)
