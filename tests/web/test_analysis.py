@@ -57,3 +57,20 @@ def test_heading_into_pa_takes_pupils_not_yet_pa_on_either_signal() -> None:
     )
     # on course for 90% or below; likely by the model; 89% and 90% are already persistently absent
     assert list(heading_into_pa(frame).index) == [1, 2]
+
+
+def test_the_figure_cache_keeps_no_lock_for_a_computation_that_failed() -> None:
+    """Period texts come from users: a refused one must leave nothing behind, and a good one is computed once."""
+    from attendwise.web.services.data import Memo
+
+    memo, calls = Memo(size=4), []
+
+    def refuse() -> int:
+        raise ValueError("not a period")
+
+    for text in ("2024/26", "2024/27"):
+        with pytest.raises(ValueError):
+            memo.get(("period", text), refuse)
+    assert memo._key_locks == {} and len(memo._values) == 0
+    assert memo.get("k", lambda: calls.append(1) or 7) == 7 == memo.get("k", lambda: calls.append(1) or 8)
+    assert calls == [1]

@@ -54,7 +54,12 @@ class Memo:
             with self._lock:
                 if key in self._values:
                     return self._values[key]
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:  # a computation that raises (a refused period, say) leaves no lock behind
+                with self._lock:
+                    self._key_locks.pop(key, None)
+                raise
             with self._lock:
                 self._values[key] = value
                 while len(self._values) > self.size:

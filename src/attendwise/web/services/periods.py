@@ -17,28 +17,13 @@ class PeriodChoice:
     label: str
 
 
-def _marks_range(store: Store) -> tuple[dt.date | None, dt.date | None]:
-    """First and latest session date (remembered per store connection and data version)."""
-    version = store.con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchall()[0][0]
-    memo = _RANGES.get((id(store), str(store.path)))
-    if memo is not None and memo[0] == version:
-        return memo[1]
-    rows = store.con.execute("SELECT min(date), max(date) FROM marks").fetchall()
-    found = (rows[0][0], rows[0][1]) if rows else (None, None)
-    _RANGES[(id(store), str(store.path))] = (version, found)
-    return found
-
-
-_RANGES: dict[tuple[int, str], tuple[int, tuple[dt.date | None, dt.date | None]]] = {}
-
-
 def resolve_period(store: Store, text: str | None) -> Period:
     """The period asked for, or by default the latest academic year with marks.
 
     Raises:
         PeriodError: the text is not a period, or the store has no marks yet.
     """
-    _, latest = _marks_range(store)
+    _, latest = store.mark_range()
     if latest is None:
         raise PeriodError("the store holds no marks yet: upload a register export first")
     text = (text or "").strip() or AcademicYear.containing(latest).label
@@ -47,7 +32,7 @@ def resolve_period(store: Store, text: str | None) -> Period:
 
 def period_choices(store: Store) -> list[PeriodChoice]:
     """Years, terms and half terms that have marks, newest year first."""
-    first, latest = _marks_range(store)
+    first, latest = store.mark_range()
     if first is None or latest is None:
         return []
     starts = store.half_term_starts()
@@ -80,7 +65,7 @@ def _year_earlier(day: dt.date) -> dt.date:
 
 def previous_period(store: Store, period: Period) -> Period | None:
     """The same period one academic year earlier, if the store has marks in it."""
-    first, _ = _marks_range(store)
+    first, _ = store.mark_range()
     year = period.academic_year
     before = AcademicYear(year.start_year - 1)
     if period.census and (period.start, period.end) == (year.start, year.end):

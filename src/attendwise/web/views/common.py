@@ -24,14 +24,17 @@ def access() -> StoreAccess:
 def period_for(request: HttpRequest, acc: StoreAccess) -> tuple[Period, str | None]:
     """The period in ``?period=``, or the default with an error message if it could not be read."""
     asked = request.GET.get("period")
-    store = acc.store()
+
+    def resolve(text: str | None) -> Period:  # once per data version and text (a refused text is not kept)
+        return acc.cached(("period", text), lambda: resolve_period(acc.store(), text))
+
     try:
-        return resolve_period(store, asked), None
+        return resolve(asked), None
     except PeriodError as exc:
         if not asked:
             raise NoData(str(exc)) from None
         try:
-            return resolve_period(store, None), str(exc)
+            return resolve(None), str(exc)
         except PeriodError:
             raise NoData(str(exc)) from None
 
