@@ -21,7 +21,7 @@ from pathlib import Path
 from attendwise.calendar import AcademicYear
 from attendwise.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack
 from attendwise.tsm_export import cell_text as tsm_cell_text
-from attendwise.tsm_export import pack_sections, render_html, write_xlsx
+from attendwise.tsm_export import pack_sections, write_xlsx
 from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
@@ -145,11 +145,6 @@ def pack_workbook(pack: TSMPack) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = write_xlsx(pack, Path(folder) / "pack.xlsx")
         return path.read_bytes()
-
-
-def pack_html(pack: TSMPack) -> str:
-    """The pack as one printable HTML document."""
-    return render_html(pack)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from attendwise.pupils import enrolments_of
-from attendwise.tsm import TSMError
-from attendwise.tsm_export import PRINT_CSS, pack_filename
+from attendwise.tsm import TSMError, TSMPack
+from attendwise.tsm_export import PRINT_CSS, pack_filename, render_html
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.forms import ActionForm, DiscussForm, MeetingForm
@@ -50,6 +50,12 @@ def _pack_access(request: HttpRequest, urn: int, action: Action) -> None:
     if not rules.can_view_tsm_pack(request.user, urn) or school_service.school_info(access(), urn) is None:
         audit_log.record(request, action, Outcome.NOT_FOUND, school_urn=urn)
         raise not_found()
+
+
+def _audit_pack(request: HttpRequest, action: Action, pack: TSMPack, term: str) -> None:
+    """One audit row for a pack shown or downloaded, counting the pupils its lists name."""
+    listed = len(pack.severely_absent) + len(pack.persistently_absent) + len(pack.at_risk)
+    audit_log.record(request, action, Outcome.SHOWN, school_urn=pack.urn, pupils=listed, detail=f"TSM pack {term}")
 
 
 def pack_url(urn: int, term: str) -> str:
@@ -131,10 +137,7 @@ def _render_pack(request: HttpRequest, urn: int, term: str, status: int = 200, *
     except TSMError as exc:
         return render(request, "attendwise/pages/no_data.html", {"message": str(exc)}, status=404)
     pack = context["page"].pack
-    listed = len(pack.severely_absent) + len(pack.persistently_absent) + len(pack.at_risk)
-    audit_log.record(
-        request, Action.VIEW_PUPIL_LIST, Outcome.SHOWN, school_urn=urn, pupils=listed, detail=f"TSM pack {term}"
-    )
+    _audit_pack(request, Action.VIEW_PUPIL_LIST, pack, term)
     return render(request, "attendwise/pages/tsm_pack.html", context, status=status)
 
 
@@ -161,10 +164,7 @@ def pack_export(request: HttpRequest, urn: int, term: str, fmt: str) -> HttpResp
         built = tsm_service.school_pack(access(), urn, label)
     except TSMError:
         raise not_found() from None
-    listed = len(built.severely_absent) + len(built.persistently_absent) + len(built.at_risk)
-    audit_log.record(
-        request, Action.EXPORT_PUPIL_LIST, Outcome.SHOWN, school_urn=urn, pupils=listed, detail=f"TSM pack {label}"
-    )
+    _audit_pack(request, Action.EXPORT_PUPIL_LIST, built, label)
     meeting, _ = TargetingMeeting.objects.get_or_create(urn=urn, term=label)
     meeting.pack_generated_at = timezone.now()
     meeting.save(update_fields=["pack_generated_at", "updated_at"])
@@ -174,7 +174,7 @@ def pack_export(request: HttpRequest, urn: int, term: str, fmt: str) -> HttpResp
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        response = HttpResponse(tsm_service.pack_html(built), content_type="text/html; charset=utf-8")
+        response = HttpResponse(render_html(built), content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = (
         f'{"attachment" if fmt == "xlsx" else "inline"}; filename="{pack_filename(built, fmt)}"'
     )
