@@ -132,12 +132,40 @@ def flags_of_codes() -> list[str]:
     return ["is_possible", "is_present", "is_aea", "is_authorised", "is_unauthorised"]
 
 
+def _counted(period, enrolments, pupils, schools):  # type: ignore[no-untyped-def]
+    """Who the baselines count: aged 5-15 on 31 August, not boarding, not joining in the second half of
+    summer. Returns the enrolments with their pupil and school, the 15-year-olds' enrolment ids, and the
+    start of the second half of summer."""
+    import pandas as pd
+
+    e = enrolments.merge(pupils, on="upn").merge(schools, on="urn")
+    dob = pd.to_datetime(e.date_of_birth)
+    age = period.academic_year.age_date.year - dob.dt.year - (dob.dt.month >= 9).astype(int)
+    summer2 = pd.Timestamp(period.academic_year.summer_second_half_start)
+    e = e[(age >= 5) & (age <= 15) & ~e.boarder & (pd.to_datetime(e.admission_date) < summer2)]
+    return e, e.loc[age[e.index] == 15, "enrolment_id"], summer2
+
+
+def _labelled(e):  # type: ignore[no-untyped-def]
+    """The enrolments with the DfE's group labels as the measure table names them."""
+    from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, ethnicity_groups
+
+    return e.assign(
+        old_la_code=e.la_code,
+        school_urn=e.urn,
+        school_name=e.name,
+        education_phase=e.phase.map(PHASES),
+        fsm=e.fsm.map(FSM_LABELS),
+        sen_provision=e.sen.map(SEN_LABELS),
+        ethnicity_major=e.ethnicity.map(lambda c: (ethnicity_groups(c) or ("Unclassified",))[0]),
+    )
+
+
 def stage_pandas(args: argparse.Namespace) -> dict[str, float]:
     """The baseline: the full measure table written plainly in pandas, from the marks in memory."""
     import numpy as np
     import pandas as pd
 
-    from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, ethnicity_groups
     from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
 
     period, marks, enrolments, pupils, schools = _pandas_inputs(args)
@@ -154,13 +182,7 @@ def stage_pandas(args: argparse.Namespace) -> dict[str, float]:
     }
 
     def compute() -> dict[str, object]:
-        # Who is counted: aged 5-15 on 31 August, not boarding, not joining in the second half of summer.
-        e = enrolments.merge(pupils, on="upn").merge(schools, on="urn")
-        dob = pd.to_datetime(e.date_of_birth)
-        age = period.academic_year.age_date.year - dob.dt.year - (dob.dt.month >= 9).astype(int)
-        summer2 = pd.Timestamp(period.academic_year.summer_second_half_start)
-        e = e[(age >= 5) & (age <= 15) & ~e.boarder & (pd.to_datetime(e.admission_date) < summer2)]
-        age15 = e.loc[age[e.index] == 15, "enrolment_id"]
+        e, age15, summer2 = _counted(period, enrolments, pupils, schools)
 
         # Each mark's category and reason from the code set in force on its date; 15-year-olds'
         # sessions in the second half of summer are removed.
@@ -181,15 +203,7 @@ def stage_pandas(args: argparse.Namespace) -> dict[str, float]:
             per[f"enrol_{col.removeprefix('sess_')}"] = (per[col] > 0).astype(int)
         counts = list(per.columns)
 
-        e = e.assign(
-            old_la_code=e.la_code,
-            school_urn=e.urn,
-            school_name=e.name,
-            education_phase=e.phase.map(PHASES),
-            fsm=e.fsm.map(FSM_LABELS),
-            sen_provision=e.sen.map(SEN_LABELS),
-            ethnicity_major=e.ethnicity.map(lambda c: (ethnicity_groups(c) or ("Unclassified",))[0]),
-        )
+        e = _labelled(e)
         rows = e.merge(per.reset_index(), on="enrolment_id")
         tables = {}
         for name, cols in GROUPINGS.items():
@@ -219,7 +233,6 @@ def stage_pandas_headline(args: argparse.Namespace) -> dict[str, float]:
     """The previous baseline, unchanged: only the headline columns, in pandas, from the marks in memory."""
     import pandas as pd
 
-    from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, ethnicity_groups
     from attendwise.codes import SWITCH_DATE, lookup_rows
 
     period, marks, enrolments, pupils, schools = _pandas_inputs(args)
@@ -237,14 +250,9 @@ def stage_pandas_headline(args: argparse.Namespace) -> dict[str, float]:
             )
             .reset_index()
         )
-        e = enrolments.merge(pupils, on="upn").merge(schools, on="urn")
-        dob = pd.to_datetime(e.date_of_birth)
-        age = period.academic_year.age_date.year - dob.dt.year - (dob.dt.month >= 9).astype(int)
-        summer2 = pd.Timestamp(period.academic_year.summer_second_half_start)
-        e = e[(age >= 5) & (age <= 15) & ~e.boarder & (pd.to_datetime(e.admission_date) < summer2)]
+        e, age15, summer2 = _counted(period, enrolments, pupils, schools)
         # (the summer half-term rule for 15-year-olds, as in attendwise)
         late = m[m.date >= summer2][["enrolment_id", "is_possible", "is_authorised", "is_unauthorised"]]
-        age15 = set(e.loc[age[e.index] == 15, "enrolment_id"])
         late = late[late.enrolment_id.isin(age15)].groupby("enrolment_id").sum()
         per = per.set_index("enrolment_id")
         per.loc[late.index, ["sess_possible", "sess_authorised", "sess_unauthorised"]] -= late[
@@ -255,15 +263,7 @@ def stage_pandas_headline(args: argparse.Namespace) -> dict[str, float]:
         per["sess_overall"] = per.sess_authorised + per.sess_unauthorised
         per["pa_10"] = (per.sess_overall * 10 >= per.sess_possible).astype(int)
         per["pa_50"] = (per.sess_overall * 2 >= per.sess_possible).astype(int)
-        e = e.assign(
-            old_la_code=e.la_code,
-            school_urn=e.urn,
-            school_name=e.name,
-            education_phase=e.phase.map(PHASES),
-            fsm=e.fsm.map(FSM_LABELS),
-            sen_provision=e.sen.map(SEN_LABELS),
-            ethnicity_major=e.ethnicity.map(lambda c: (ethnicity_groups(c) or ("Unclassified",))[0]),
-        )
+        e = _labelled(e)
         rows = e.merge(per, on="enrolment_id")
         tables = {}
         for name, cols in GROUPINGS.items():
