@@ -332,11 +332,11 @@ class AttendanceTrend:
 
     @property
     def recent_percent(self) -> float | None:
-        return None if self.recent_possible == 0 else 100.0 * self.recent_attended / self.recent_possible
+        return _pct(self.recent_attended, self.recent_possible)
 
     @property
     def previous_percent(self) -> float | None:
-        return None if self.previous_possible == 0 else 100.0 * self.previous_attended / self.previous_possible
+        return _pct(self.previous_attended, self.previous_possible)
 
     @property
     def change_points(self) -> float | None:
@@ -529,11 +529,11 @@ class ActionReview:
 
     @property
     def before_percent(self) -> float | None:
-        return None if self.before_possible == 0 else 100.0 * self.before_attended / self.before_possible
+        return _pct(self.before_attended, self.before_possible)
 
     @property
     def since_percent(self) -> float | None:
-        return None if self.since_possible == 0 else 100.0 * self.since_attended / self.since_possible
+        return _pct(self.since_attended, self.since_possible)
 
     @property
     def change_points(self) -> float | None:
