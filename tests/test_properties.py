@@ -14,7 +14,7 @@ from attendwise.calendar import easter_sunday, parse_period, spring_bank_holiday
 from attendwise.codes import CODE_SETS, Category, lookup
 from attendwise.ingest import import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table
-from attendwise.store import BLOCK_COUNTS, Store
+from attendwise.store import BLOCK_COUNTS, SUMMER2_COUNTS, Store
 from tests import reference
 from tests.registers import Register, school_days
 
@@ -212,14 +212,42 @@ def census_blocks_stored(store: Store) -> dict[tuple[int, dt.date], dict[str, in
     }
 
 
+def year_blocks_by_hand(census: dict[tuple[int, dt.date], dict[str, int]]) -> dict[tuple[int, dt.date], dict[str, int]]:
+    """Census blocks added up by enrolment and academic year, as year_blocks should hold them: the
+    year's counts, then the second half of summer's on their own (``summer2_*``)."""
+    out: dict[tuple[int, dt.date], dict[str, int]] = {}
+    for (enrolment, start), counts in census.items():
+        year = dt.date(start.year - (start.month < 8), 8, 1)
+        row = out.setdefault((enrolment, year), dict.fromkeys(BLOCK_COUNTS + SUMMER2_COUNTS, 0))
+        summer2 = start == spring_bank_holiday(start.year)
+        for c in BLOCK_COUNTS:
+            row[c] += counts[c]
+            row[f"summer2_{c}"] += counts[c] if summer2 else 0
+    return out
+
+
+def year_blocks_stored(store: Store) -> dict[tuple[int, dt.date], dict[str, int]]:
+    frame = store.con.execute("SELECT * FROM year_blocks").df()
+    assert (
+        frame.block_end.dt.date
+        == frame.block_start.dt.date.map(lambda d: d.replace(year=d.year + 1) - dt.timedelta(days=1))
+    ).all()
+    return {
+        (int(r.enrolment_id), r.block_start.date()): {c: int(r[c]) for c in BLOCK_COUNTS + SUMMER2_COUNTS}
+        for _, r in frame.iterrows()
+    }
+
+
 @PROPERTY
 @given(year_registers(), st.data())
-def test_census_blocks_equal_the_marks(reg: Register, data: st.DataObject) -> None:
+def test_census_and_year_blocks_equal_the_marks(reg: Register, data: st.DataObject) -> None:
     """The census blocks hold each enrolment's sessions per census block, counted from the marks by hand,
-    and still do after a later file corrects some of the marks."""
+    the year blocks the same per academic year (and for the second half of summer alone), and both
+    still do after a later file corrects some of the marks."""
     store, _, tmp = load(reg)
     with tmp, store:
         assert census_blocks_stored(store) == census_blocks_by_hand(store, reg.marks)
+        assert year_blocks_stored(store) == year_blocks_by_hand(census_blocks_by_hand(store, reg.marks))
         changed = data.draw(st.lists(st.sampled_from(range(len(reg.marks))), max_size=5, unique=True))
         correction = Register()
         for i in changed:
@@ -228,29 +256,38 @@ def test_census_blocks_equal_the_marks(reg: Register, data: st.DataObject) -> No
         if correction.marks:
             import_folder(store, correction.write(Path(tmp.name) / "correction"))
         assert census_blocks_stored(store) == census_blocks_by_hand(store, reg.marks)
+        assert year_blocks_stored(store) == year_blocks_by_hand(census_blocks_by_hand(store, reg.marks))
 
 
 @PROPERTY
 @given(
     year_registers(),
-    st.sampled_from(["2024/25", "2024/25-autumn", "2024/25-spring", "2024/25-summer", "2024/25-summer-2"]),
+    st.sampled_from(
+        ["2024/25", "2024/25-ytd", "2024/25-autumn", "2024/25-spring", "2024/25-summer", "2024/25-summer-2"]
+    ),
 )
-def test_census_blocks_give_the_same_measures_as_marks(reg: Register, period_text: str) -> None:
-    """Measures read from the census blocks equal measures read from the marks, summer rules included."""
+def test_census_and_year_blocks_give_the_same_measures_as_marks(reg: Register, period_text: str) -> None:
+    """Measures read from the census blocks, and from the year blocks where they cover the period (the
+    year, the year to date), equal measures read from the marks, summer rules included."""
     from attendwise.measures import absence_measures
 
     store, _, tmp = load(reg)
     with tmp, store:
-        period = parse_period(period_text)
-        assert store.blocks_cover(period.start, period.end, census=True)
+        period = parse_period(period_text, latest_mark=store.latest_mark())
+        assert store.blocks_cover(period.start, period.end, "census")
+        year = store.blocks_cover(period.start, period.end, "year")
+        # (a census term covers the year blocks too when every mark falls inside it)
+        assert year or period_text not in {"2024/25", "2024/25-ytd"}
+        sources = ["year", "census", "marks"] if year else ["census", "marks"]
         for population in (Population(), Population.all_ages()):
             frames = [
                 absence_measures(
                     enrolment_absence(store, period, population, source=s), ["school_urn", "fsm"]
                 ).to_pandas()
-                for s in ("census", "marks")
+                for s in sources
             ]
-            pd.testing.assert_frame_equal(*frames)
+            for frame in frames[1:]:
+                pd.testing.assert_frame_equal(frames[0], frame)
 
 
 def test_blocks_are_kept_current_through_corrections(store, base, write) -> None:

@@ -132,7 +132,7 @@ def _enrolments(store: Store, year: AcademicYear, end: dt.date) -> pd.DataFrame:
         [end, year.start],
     ).df()
     last = AcademicYear(year.start_year - 1)
-    if store.blocks_cover(last.start, last.end, census=True):
+    if store.blocks_cover(last.start, last.end, "census"):
         # Last year's counts from the census blocks (four rows per enrolment) instead of a year of marks:
         # the same sums (the blocks are the marks counted by category), about ten times faster.
         hist = store.con.execute(

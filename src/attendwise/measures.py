@@ -39,7 +39,7 @@ from attendwise.calendar import Period
 from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
 from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
 from attendwise.errors import AttendwiseError
-from attendwise.store import BLOCK_COUNTS, Store
+from attendwise.store import BLOCK_COUNTS, BlockGrain, Store
 
 __all__ = [
     "GROUPINGS",
@@ -178,28 +178,34 @@ def enrolment_absence(
     ``sess_possible``, ``sess_present``, ``sess_aea``, ``sess_authorised``, ``sess_unauthorised``,
     ``sess_overall``, one column per DfE reason, and ``pa_10`` / ``pa_50`` (0 or 1).
 
-    ``source`` says what is read: the census blocks (four rows per enrolment a year; years, census
-    terms, the halves of summer and the year to date), the weekly session blocks (any Monday-aligned
-    range), or the marks themselves (any range). ``"auto"`` takes the smallest that covers the period;
-    all three give the same rows (``tests/test_properties.py``).
+    ``source`` says what is read: the year blocks (one row per enrolment a year; an academic year,
+    whole or to date), the census blocks (four rows per enrolment a year; years, census terms, the
+    halves of summer and the year to date), the weekly session blocks (any Monday-aligned range), or
+    the marks themselves (any range). ``"auto"`` takes the smallest that covers the period; all four
+    give the same rows (``tests/test_properties.py``).
     """
     population = population or Population()
     return _enrolment_absence(store, period, population, _source(store, period, source), _ethnicity_codes(store))
 
 
-Source = Literal["auto", "census", "blocks", "marks"]
-_BLOCK_TABLES = {"census": "census_blocks", "blocks": "session_blocks"}
+Source = Literal["auto", "year", "census", "blocks", "marks"]
+#: The block table each source reads, and the grain :meth:`Store.blocks_cover` checks it with.
+_BLOCK_TABLES: dict[str, tuple[str, BlockGrain]] = {
+    "year": ("year_blocks", "year"),
+    "census": ("census_blocks", "census"),
+    "blocks": ("session_blocks", "week"),
+}
 
 
 def _source(store: Store, period: Period, source: Source) -> Source:
     """The source :func:`enrolment_absence` reads for ``period``, checked to cover it."""
     if source == "auto":
-        if store.blocks_cover(period.start, period.end, census=True):
-            return "census"
-        return "blocks" if store.blocks_cover(period.start, period.end) else "marks"
-    if source != "marks" and not store.blocks_cover(period.start, period.end, census=source == "census"):
-        kind = "census blocks" if source == "census" else "session blocks"
-        raise MeasureError(f"{period.describe()} is not a union of {kind}; measure it from the marks")
+        covering = (s for s, (_, grain) in _BLOCK_TABLES.items() if store.blocks_cover(period.start, period.end, grain))
+        return next(covering, "marks")
+    if source != "marks":
+        table, grain = _BLOCK_TABLES[source]
+        if not store.blocks_cover(period.start, period.end, grain):
+            raise MeasureError(f"{period.describe()} is not a union of {table}; measure it from the marks")
     return source
 
 
@@ -227,16 +233,26 @@ def _enrolment_absence(
     if not population.include_boarders:
         people = people.filter(~people.boarder)
 
-    if source in _BLOCK_TABLES:
+    if source == "year":
+        # Year blocks (see Store.refresh_blocks): already one row per enrolment, so nothing to group.
+        blocks = store.table("year_blocks")
+        b = blocks.filter(blocks.block_start == period.start).join(people, "enrolment_id")
+        if census_summer:
+            # Aged 15: sessions in the second half of the summer term are removed (study leave).
+            study_leave = b.age == 15
+            counts = {c: ibis.ifelse(study_leave, b[c] - b[f"summer2_{c}"], b[c]) for c in BLOCK_COUNTS}
+        else:
+            counts = {c: b[c] for c in BLOCK_COUNTS}
+        per_enrolment = b.select("enrolment_id", **{k: v.cast("int64") for k, v in counts.items()})
+    elif source in _BLOCK_TABLES:
         # Session or census blocks (see Store.refresh_blocks): counts already by category and reason.
-        blocks = store.table(_BLOCK_TABLES[source])
+        blocks = store.table(_BLOCK_TABLES[source][0])
         b = blocks.filter(blocks.block_start.between(period.start, period.end)).join(people, "enrolment_id")
         if census_summer:
             # Aged 15: sessions in the second half of the summer term are removed (study leave); the
             # spring bank holiday is a Monday, so it is always a block boundary.
             b = b.filter(~((b.age == 15) & (b.block_start >= summer2)))
-        sums = {c: b[c].sum() for c in BLOCK_COUNTS}
-        m = b
+        per_enrolment = _per_enrolment(b, {c: b[c].sum() for c in BLOCK_COUNTS})
     else:
         marks = store.table("marks")
         # A lookup table (an in-memory table, so this expression is never kept compiled: see Store.run).
@@ -248,15 +264,17 @@ def _enrolment_absence(
             m = m.filter(~((m.age == 15) & (m.date >= summer2)))
         m = m.mutate(code_set=ibis.ifelse(m.date >= SWITCH_DATE, "2024", "2006"))
         m = m.join(codes, [m.code_set == codes.code_set, m.code == codes.code])
-        sums = {
-            "sess_possible": m.is_possible.sum(),
-            "sess_present": m.is_present.sum(),
-            "sess_aea": m.is_aea.sum(),
-            "sess_authorised": m.is_authorised.sum(),
-            "sess_unauthorised": m.is_unauthorised.sum(),
-            **{r: (m.reason == r).fill_null(False).cast("int64").sum() for r in REASONS},
-        }
-    per_enrolment = m.group_by("enrolment_id").aggregate(**{k: v.cast("int64") for k, v in sums.items()})
+        per_enrolment = _per_enrolment(
+            m,
+            {
+                "sess_possible": m.is_possible.sum(),
+                "sess_present": m.is_present.sum(),
+                "sess_aea": m.is_aea.sum(),
+                "sess_authorised": m.is_authorised.sum(),
+                "sess_unauthorised": m.is_unauthorised.sum(),
+                **{r: (m.reason == r).fill_null(False).cast("int64").sum() for r in REASONS},
+            },
+        )
     per_enrolment = per_enrolment.filter(per_enrolment.sess_possible > 0)
     overall = per_enrolment.sess_authorised + per_enrolment.sess_unauthorised
     per_enrolment = per_enrolment.mutate(
@@ -288,6 +306,11 @@ def _enrolment_absence(
         cpp=_labels(e.cpp, {True: "Child protection plan", False: "No child protection plan"}),
     )
     return characteristics.join(per_enrolment, "enrolment_id")
+
+
+def _per_enrolment(rows: ir.Table, sums: Mapping[str, ir.Value]) -> ir.Table:
+    """Block or mark rows added up to one row per enrolment."""
+    return rows.group_by("enrolment_id").aggregate(**{k: v.cast("int64") for k, v in sums.items()})
 
 
 def _ethnicity_codes(store: Store) -> tuple[str, ...]:

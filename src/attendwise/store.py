@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import ibis
@@ -154,6 +154,18 @@ CREATE TABLE IF NOT EXISTS census_blocks (
     sess_unauthorised INTEGER NOT NULL,
     {reason_columns}
 );
+CREATE TABLE IF NOT EXISTS year_blocks (
+    enrolment_id INTEGER NOT NULL,
+    block_start DATE NOT NULL,
+    block_end DATE NOT NULL,
+    sess_possible INTEGER NOT NULL,
+    sess_present INTEGER NOT NULL,
+    sess_aea INTEGER NOT NULL,
+    sess_authorised INTEGER NOT NULL,
+    sess_unauthorised INTEGER NOT NULL,
+    {reason_columns},
+    {summer2_columns}
+);
 CREATE TABLE IF NOT EXISTS closures (
     urn INTEGER,
     start_date DATE NOT NULL,
@@ -165,11 +177,17 @@ CREATE TABLE IF NOT EXISTS closures (
 
 
 #: Bump when the block layout or the code lookup it is built from changes: stores rebuild their blocks.
-#: (2: census blocks added beside the weekly session blocks.)
-BLOCKS_VERSION = "2"
+#: (2: census blocks added beside the weekly session blocks; 3: year blocks.)
+BLOCKS_VERSION = "3"
 BLOCK_COUNTS = ["sess_possible", "sess_present", "sess_aea", "sess_authorised", "sess_unauthorised", *ABSENCE_REASONS]
+#: The year blocks' counts for the second half of the summer term alone (see :meth:`Store.refresh_blocks`).
+SUMMER2_COUNTS = [f"summer2_{c}" for c in BLOCK_COUNTS]
 _SCHEMA = _SCHEMA.replace("{reason_columns}", ",\n    ".join(f"{r} INTEGER NOT NULL" for r in ABSENCE_REASONS))
+_SCHEMA = _SCHEMA.replace("{summer2_columns}", ",\n    ".join(f"{c} INTEGER NOT NULL" for c in SUMMER2_COUNTS))
 
+
+#: What :meth:`Store.blocks_cover` checks a period against: session, census or year blocks.
+BlockGrain = Literal["week", "census", "year"]
 
 #: Compiled SQL kept by :meth:`Store.run`, per engine and key, most recently used last.
 _COMPILED: OrderedDict[tuple[str, Hashable], tuple[str, ibis.Schema]] = OrderedDict()
@@ -354,17 +372,29 @@ class Store:
         except duckdb.CatalogException:
             return False
 
-    def blocks_cover(self, start: dt.date, end: dt.date, *, census: bool = False) -> bool:
-        """Whether a period is an exact union of session blocks (so measures may read the blocks).
+    def blocks_cover(self, start: dt.date, end: dt.date, grain: BlockGrain = "week") -> bool:
+        """Whether a period is an exact union of blocks of ``grain`` (so measures may read them).
 
-        With ``census=True``, whether it is an exact union of census blocks (a year, a census term, the
-        halves of summer, or any of these to the latest mark, such as the year to date).
+        ``"week"``: the session blocks (any range from a Monday or a census term start, to a Sunday, a
+        term end or the latest mark). ``"census"``: the census blocks (a year, a census term, the halves
+        of summer, or any of these to the latest mark, such as the year to date). ``"year"``: the year
+        blocks (one academic year, whole or to the latest mark).
         """
-        boundary = is_census_boundary if census else is_block_boundary
-        if not (self.blocks_ready and boundary(start)):
+        if not self.blocks_ready:
             return False
-        if boundary(end + dt.timedelta(days=1)):
-            return True
+        after = end + dt.timedelta(days=1)
+        if grain == "year":
+            year_end = dt.date(start.year + 1, 7, 31)
+            if (start.month, start.day) != (8, 1) or end > year_end:
+                return False
+            if end == year_end:
+                return True
+        else:
+            boundary = is_census_boundary if grain == "census" else is_block_boundary
+            if not boundary(start):
+                return False
+            if boundary(after):
+                return True
         latest = self.latest_mark()
         return latest is not None and end >= latest
 
@@ -375,7 +405,9 @@ class Store:
         Measures over any year, census term or Monday-aligned half term read these ~10x fewer rows
         instead of the marks. The census blocks (``census_blocks``) add the session blocks up again by
         census block (autumn, spring, the two halves of summer): four rows per enrolment a year, so a
-        year or term reads about as many rows as there are enrolments.
+        year or term reads about as many rows as there are enrolments. The year blocks (``year_blocks``)
+        add them up again by academic year, with the second half of summer also on its own: one row
+        per enrolment a year, so a year's measures are a filter and a join, with no grouping.
 
         Call inside the transaction that changed the marks; ``enrolments_sql`` is a query giving the
         ``enrolment_id`` of every enrolment whose marks changed (None for all).
@@ -393,7 +425,7 @@ class Store:
             ),
         )
         where = f"WHERE m.enrolment_id IN ({enrolments_sql})" if enrolments_sql else ""
-        for table in ("session_blocks", "census_blocks"):
+        for table in ("session_blocks", "census_blocks", "year_blocks"):
             if enrolments_sql:
                 self.con.execute(f"DELETE FROM {table} WHERE enrolment_id IN ({enrolments_sql})")
             else:
@@ -443,6 +475,21 @@ class Store:
                 {where})
             SELECT enrolment_id, census_start, census_end, {sums}
             FROM b GROUP BY enrolment_id, census_start, census_end""")
+        # One row per enrolment per academic year, and the second half of summer on its own (the DfE
+        # removes it for 15-year-olds), so a year's measures need no grouping of blocks at all.
+        summer2 = ", ".join(
+            f"coalesce(sum({c}) FILTER (WHERE b.block_start = e.bank_holiday), 0)::INTEGER" for c in BLOCK_COUNTS
+        )
+        self.con.execute(f"""
+            INSERT INTO year_blocks
+            SELECT enrolment_id,
+                   make_date(year(b.block_start) - (month(b.block_start) < 8)::INTEGER, 8, 1) AS year_start,
+                   make_date(year(b.block_start) + (month(b.block_start) >= 8)::INTEGER, 7, 31) AS year_end,
+                   {sums}, {summer2}
+            FROM census_blocks b
+            JOIN _block_easter e ON e.year = year(b.block_start)
+            {where}
+            GROUP BY enrolment_id, year_start, year_end""")
         self.con.unregister("_block_codes")
         self.con.unregister("_block_easter")
         self.con.execute(
