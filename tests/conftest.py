@@ -19,6 +19,11 @@ def store() -> Iterator[Store]:
 @pytest.fixture
 def base() -> Register:
     """One primary school, two Year 4 pupils, one week of marks in September 2024."""
+    return one_week()
+
+
+def one_week() -> Register:
+    """The :func:`base` register, for tests that need a fresh one inside a hypothesis example."""
     reg = Register()
     reg.school(100001)
     a = reg.pupil(fsm="Y")

@@ -8,10 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from attendwise.ingest import IngestError, import_folder
 from attendwise.store import Store
-from tests.conftest import snapshot
+from tests.conftest import one_week, snapshot
 from tests.registers import Register, make_upn
 
 
@@ -183,12 +185,43 @@ class TestBadMarks:
         assert err.total == 4  # two pupils, two sessions
         assert all(p.field == "date" and "closure day for this school (INSET)" in p.message for p in err.problems)
 
+    def test_closure_over_several_days_and_one_session(self, store: Store, base: Register, write) -> None:
+        """A school's PM closure from Tuesday to Thursday catches exactly those three afternoons, and is
+        named before an LA-wide closure on the same session."""
+        base.closures += [
+            {"urn": 100001, "start_date": "2024-09-03", "end_date": "2024-09-05", "session": "PM", "reason": "Works"},
+            {"urn": "", "start_date": "2024-09-05", "end_date": "", "session": "PM", "reason": "LA"},
+            {"urn": 100002, "start_date": "2024-09-02", "end_date": "2024-09-06", "session": "", "reason": "Other"},
+        ]
+        base.school(100002)  # closed all week, but nobody there has marks
+        err = refused(store, write(base))
+        got = sorted((p.line, p.message.split(" is ")[0]) for p in err.problems)
+        days = ["2024-09-03", "2024-09-04", "2024-09-05"]
+        want = [(i + 2, m["date"]) for i, m in enumerate(base.marks) if m["session"] == "PM" and m["date"] in days]
+        assert err.total == 6 and got == sorted(want)
+        assert all(p.message.endswith("(Works)") for p in err.problems)
+
     def test_closure_hash_code_is_allowed(self, store: Store, base: Register, write) -> None:
         base.closures.append({"urn": "", "start_date": "2024-09-09", "end_date": "", "session": "AM", "reason": "x"})
         base.marks.append(
             {"upn": base.pupils[0]["upn"], "urn": 100001, "date": "2024-09-09", "session": "AM", "code": "#"}
         )
         assert import_folder(store, write(base)).marks_added == 21
+
+    @pytest.mark.parametrize("newline", ["\n", "\r\n"])
+    def test_line_numbers_count_empty_lines(self, store: Store, base: Register, write, newline: str) -> None:
+        """The CSV reader skips empty lines; problems after them still name the line in the file."""
+        folder = write(base)
+        path = folder / "marks.csv"
+        lines = path.read_text().splitlines()
+        upn = base.pupils[0]["upn"]
+        bad = f"{upn},100001,2024-09-09,AM,A"
+        # empty lines at the top of the data, twice in a row in the middle, and before the bad line
+        text = [lines[0], "", *lines[1:5], "", "", *lines[5:], "", bad, lines[1]]
+        path.write_bytes(newline.join(text).encode() + newline.encode())
+        err = refused(store, folder)
+        assert [(p.line, p.field) for p in err.problems] == [(len(text) - 1, "code"), (len(text), "session")]
+        assert err.problems[1].message.endswith("is already given on line 3")
 
     def test_missing_value(self, store: Store, stored: Path, base: Register) -> None:
         line = append_mark(stored, f"{base.pupils[0]['upn']},100001,2024-09-09,AM,")
@@ -264,3 +297,40 @@ def test_refused_import_after_partial_success_leaves_earlier_import_intact(store
     more.marks[-1]["code"] = "BAD"
     refused(store, write(more))
     assert store.scalar("SELECT count(*) FROM schools") == 1
+
+
+class TestEmptyLines:
+    """Empty lines are found wherever the file is cut into chunks, and line numbers count past them."""
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        lines=st.lists(st.sampled_from(["", "a,b", "x"]), min_size=1, max_size=30),
+        newline=st.sampled_from(["\n", "\r\n"]),
+        chunk=st.integers(1, 9),
+    )
+    def test_found_across_chunks(self, tmp_path_factory, lines: list[str], newline: str, chunk: int) -> None:
+        from attendwise import ingest
+
+        path = tmp_path_factory.mktemp("csv") / "f.csv"
+        path.write_bytes("".join(line + newline for line in lines).encode())
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(ingest, "_CHUNK", chunk)
+            found = ingest._check_utf8(path, ingest._Problems(10))
+        assert found == [i + 1 for i, line in enumerate(lines) if line == ""]
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=st.data())
+    def test_problems_name_the_line_in_the_file(self, tmp_path_factory, data: st.DataObject) -> None:
+        reg = one_week()
+        folder = reg.write(tmp_path_factory.mktemp("import"))
+        path = folder / "marks.csv"
+        header, *rows = path.read_text().splitlines()
+        bad = data.draw(st.integers(0, len(rows)))
+        rows.insert(bad, f"{reg.pupils[0]['upn']},100001,2024-09-09,AM,A")
+        text = [header]
+        for row in rows:
+            text += [""] * data.draw(st.integers(0, 2)) + [row]
+        path.write_text("\n".join(text) + "\n")
+        with Store(":memory:") as store, pytest.raises(IngestError) as info:
+            import_folder(store, folder)
+        assert [p.line for p in info.value.problems] == [text.index(rows[bad]) + 1]
