@@ -38,6 +38,22 @@ def test_import_then_measures_csv(tmp_path: Path, base: Register) -> None:
     assert frame.sess_possible.sum() == 20
 
 
+def test_memory_limit(tmp_path: Path, base: Register, monkeypatch) -> None:
+    """--memory-limit caps what the store may hold in memory (DuckDB spills beyond it); a size that is
+    not one is refused before anything runs."""
+    monkeypatch.setenv("ATTENDWISE_MEMORY_LIMIT", "")  # so the option's setting is undone after the test
+    store = tmp_path / "s.duckdb"
+    code, out = run(store, "--memory-limit", "lots", "import", str(base.write(tmp_path / "in")))
+    assert code == 2 and "memory limit 'lots' is not a size such as 2GB" in out
+    assert not store.exists()
+    code, out = run(store, "--memory-limit", "300MB", "import", str(base.write(tmp_path / "in")))
+    assert code == 0, out
+    with Store(store, read_only=True) as opened:  # the option set the environment for this process
+        assert opened.scalar("SELECT current_setting('memory_limit')") in {"286.1 MiB", "300.0 MB"}
+    with Store(store, read_only=True, memory_limit="1GB") as opened:
+        assert opened.scalar("SELECT current_setting('memory_limit')") in {"953.6 MiB", "1000.0 MB"}
+
+
 def test_measures_json_and_table(tmp_path: Path, base: Register) -> None:
     store = tmp_path / "s.duckdb"
     run(store, "import", str(base.write(tmp_path / "in")))

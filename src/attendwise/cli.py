@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 import time
@@ -29,7 +30,7 @@ from attendwise.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTI
 from attendwise.errors import AttendwiseError
 from attendwise.ingest import ImportResult, import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
-from attendwise.store import Store, default_store_path
+from attendwise.store import Store, default_store_path, memory_size
 from attendwise.web.commands import serve
 
 if TYPE_CHECKING:
@@ -166,10 +167,22 @@ def _describe_import(result: ImportResult, seconds: float) -> str:
     show_default="$ATTENDWISE_STORE or ~/.local/share/attendwise/attendwise.duckdb",
     help="The register store (a DuckDB file).",
 )
+@click.option(
+    "--memory-limit",
+    envvar="ATTENDWISE_MEMORY_LIMIT",
+    help="The most memory the store may use before spilling to disk, e.g. 2GB "
+    "(default $ATTENDWISE_MEMORY_LIMIT, else 80% of RAM).",
+)
 @click.version_option(package_name="attendwise")
 @click.pass_context
-def main(ctx: click.Context, store: Path) -> None:
+def main(ctx: click.Context, store: Path, memory_limit: str | None) -> None:
     """attendwise: see every child who is missing school early enough to help."""
+    if memory_limit:
+        try:
+            # Every store this process opens (the web app's too, under serve) uses it.
+            os.environ["ATTENDWISE_MEMORY_LIMIT"] = memory_size(memory_limit)
+        except AttendwiseError as exc:
+            raise click.BadParameter(str(exc), param_hint="--memory-limit") from None
     ctx.obj = {"store": store}
 
 

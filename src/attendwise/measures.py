@@ -364,8 +364,9 @@ def _aggregates(t: ir.Table) -> dict[str, ir.Value]:
 
 def _rates(g: ir.Table, counts: Sequence[str]) -> ir.Table:
     """Add the percentage, rate and distribution columns to grouped counts."""
-    # Sums over no rows are null in SQL; a count of sessions over no enrolments is 0.
-    g = g.mutate(**{col: g[col].fill_null(0) for col in counts if col != "enrolments"})
+    # Sums over no rows are null in SQL; a count of sessions (or of enrolments, added up from groups)
+    # over no enrolments is 0.
+    g = g.mutate(**{col: g[col].fill_null(0) for col in counts})
     return g.mutate(
         sess_overall_percent=_percent(g.sess_overall, g.sess_possible),
         sess_authorised_percent=_percent(g.sess_authorised, g.sess_possible),
@@ -400,10 +401,18 @@ def several_absence_measures(enrolments: ir.Table, groupings: Sequence[Sequence[
     followed by :data:`MEASURE_COLUMNS`. :func:`measure_tables` unstacks them. (SQL's ``GROUPING SETS``
     would say the same, but Ibis has no way to write it; a union of aggregates runs on every backend.)
     """
-    t = enrolments
     width = max((len(cols) for cols in groupings), default=0)
     keys = [f"key_{j}" for j in range(width)]
-    aggs = _aggregates(t)
+    # Every measure column adds up (counts and sums), so the enrolments are first grouped once by every
+    # column any grouping uses, and each grouping adds up those few rows instead of every enrolment's:
+    # on the city's full table, 55,000 enrolments become about 4,000 rows, grouped six ways.
+    finest = list(dict.fromkeys(c for cols in groupings for c in cols))
+    t = (
+        enrolments.group_by(finest).aggregate(**_aggregates(enrolments))
+        if finest
+        else enrolments.aggregate(**_aggregates(enrolments))
+    )
+    aggs = {name: t[name].sum() for name in _aggregates(enrolments)}
     parts = []
     for i, cols in enumerate(groupings):
         g = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -28,8 +29,9 @@ from ibis.backends.duckdb.converter import DuckDBPandasData
 
 from attendwise.calendar import easter_sunday, spring_bank_holiday
 from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
+from attendwise.errors import AttendwiseError
 
-__all__ = ["DEFAULT_STORE", "Store", "StoreSummary", "default_store_path"]
+__all__ = ["DEFAULT_STORE", "Store", "StoreError", "StoreSummary", "default_store_path", "memory_size"]
 
 SCHEMA_VERSION = 1
 
@@ -186,6 +188,9 @@ _SCHEMA = _SCHEMA.replace("{reason_columns}", ",\n    ".join(f"{r} INTEGER NOT N
 _SCHEMA = _SCHEMA.replace("{summer2_columns}", ",\n    ".join(f"{c} INTEGER NOT NULL" for c in SUMMER2_COUNTS))
 
 
+#: A memory size DuckDB understands: a number and a unit.
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
 #: What :meth:`Store.blocks_cover` checks a period against: session, census or year blocks.
 BlockGrain = Literal["week", "census", "year"]
 
@@ -224,6 +229,18 @@ def default_store_path() -> Path:
 DEFAULT_STORE = default_store_path
 
 
+class StoreError(AttendwiseError):
+    """A store that cannot be opened as asked."""
+
+
+def memory_size(text: str) -> str:
+    """``text`` as a memory size DuckDB understands (``"2GB"``, ``"512 MB"``), or ``""`` for none."""
+    text = text.strip()
+    if text and not _MEMORY.fullmatch(text):
+        raise StoreError(f"memory limit {text!r} is not a size such as 2GB or 512MB")
+    return text
+
+
 @dataclass(frozen=True)
 class StoreSummary:
     schools: int
@@ -242,13 +259,20 @@ class Store:
         path: the DuckDB file; created with its folder if missing.  ``":memory:"`` for a
             throwaway store.
         read_only: open without write access (several readers may share a file).
+        memory_limit: the most memory DuckDB may hold before it spills to disk beside the store
+            (``"2GB"``, say; default ``$ATTENDWISE_MEMORY_LIMIT``, else DuckDB's own, 80% of RAM).
+            Importing the demo city's year peaks at about 6.6 GB unlimited and 2.5 GB under
+            ``"2GB"``, for a few seconds more (``benchmarks/bench_core.py --memory-limit``).
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False, memory_limit: str | None = None) -> None:
         self.path = Path(path) if path != ":memory:" else None
         if self.path is not None and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        limit = memory_size(memory_limit or os.environ.get("ATTENDWISE_MEMORY_LIMIT") or "")
         self.con = duckdb.connect(str(path), read_only=read_only)
+        if limit:
+            self.con.execute(f"SET memory_limit = '{limit}'")
         if not read_only:
             self.con.execute(_SCHEMA)
             self.con.execute(
