@@ -19,6 +19,42 @@ class TestCodeSetFor:
         assert code_set_for(AFTER) == "2024"
 
 
+class TestCovidX:
+    @pytest.mark.parametrize(
+        ("day", "code_set", "possible"),
+        [
+            (dt.date(2020, 7, 31), "2006", False),
+            (dt.date(2020, 8, 1), "2020", True),
+            (dt.date(2021, 1, 4), "2020", True),
+            (dt.date(2022, 7, 31), "2020", True),
+            (dt.date(2022, 8, 1), "2006", False),
+            (dt.date(2024, 9, 2), "2024", False),
+        ],
+    )
+    def test_x_is_coronavirus_only_in_2020_21_and_2021_22(self, day: dt.date, code_set: str, possible: bool) -> None:
+        """X meant "not attending for coronavirus reasons" (possible, not absence) in those two years, and
+        non-compulsory school age (not possible) before and after; every other code reads as in 2006."""
+        assert code_set_for(day) == code_set
+        x = lookup("X", day)
+        assert x.category.counts_as_possible is possible
+        assert not x.category.counts_as_absence and not x.category.counts_as_attendance
+        if code_set == "2020":
+            others = {c: v.category for c, v in CODE_SETS["2020"].items() if c != "X"}
+            assert others == {c: v.category for c, v in CODE_SETS["2006"].items() if c != "X"}
+
+    def test_sql_and_ibis_choose_the_same_set(self, store) -> None:  # type: ignore[no-untyped-def]
+        """code_set_sql and code_set_of say what code_set_for says, on every boundary."""
+        import ibis
+
+        from attendwise.codes import code_set_of, code_set_sql
+
+        days = [dt.date(2020, 7, 31), dt.date(2020, 8, 1), dt.date(2022, 7, 31), dt.date(2022, 8, 1), BEFORE, AFTER]
+        for day in days:
+            by_sql = store.scalar(f"SELECT {code_set_sql('d')} FROM (SELECT DATE '{day}' AS d)")
+            by_ibis = store.ibis.execute(code_set_of(ibis.literal(day)))
+            assert by_sql == by_ibis == code_set_for(day), day
+
+
 class TestCategories:
     @pytest.mark.parametrize("code", ["/", "\\", "L"])
     def test_present(self, code: str) -> None:

@@ -81,6 +81,28 @@ class TestCategories:
         r = one(store, parse_period("2024-08-01..2024-08-31"))
         assert (r.sess_possible, r.sess_aea, r.sess_authorised) == (2, 1, 1)
 
+    def test_x_in_the_covid_years_is_possible_but_not_absence(self, store: Store, write) -> None:
+        """In 2020/21 X (coronavirus) counts in possible sessions and not as absence; in 2019/20 and from
+        2022/23 X (non-compulsory school age) is not possible. 6 sessions a year: / X X I O /."""
+        reg = Register()
+        reg.school()
+        p = reg.pupil(dob="2011-03-01", admission="2019-09-01")
+        for start in (dt.date(2020, 1, 6), dt.date(2021, 1, 4), dt.date(2022, 7, 18), dt.date(2023, 1, 9)):
+            reg.sessions(p, ["/", "X", "X", "I", "O", "/"], start)
+        import_folder(store, write(reg))
+        covid = one(store, parse_period("2020/21"))
+        assert (covid.sess_possible, covid.sess_overall, covid.sess_present) == (6, 2, 2)
+        assert covid.sess_overall_percent == pytest.approx(100 * 2 / 6)
+        assert covid.sess_attendance_percent == pytest.approx(100 * 2 / 6)  # X is neither attendance nor absence
+        assert one(store, parse_period("2021/22")).sess_possible == 6  # the last week of July 2022
+        for year in ("2019/20", "2022/23"):
+            r = one(store, parse_period(year))
+            assert (r.sess_possible, r.sess_overall) == (4, 2), year
+        # the same from the weekly blocks (a Monday-to-Sunday range) and from the marks (any other range)
+        assert one(store, parse_period("2021-01-04..2021-01-10")).sess_possible == 6
+        r = one(store, parse_period("2021-01-04..2021-01-05"))  # / X X I
+        assert (r.sess_possible, r.sess_overall) == (4, 1)
+
 
 class TestThresholds:
     @pytest.mark.parametrize(("absent", "pa", "sa"), [(37, 0, 0), (38, 1, 0), (189, 1, 0), (190, 1, 1)])

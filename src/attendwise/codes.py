@@ -6,6 +6,11 @@ Two code sets are in use in English school registers:
   DfE guidance), for sessions before 19 August 2024;
 * the **2024 set** (SI 2024/208, regulation 10), for sessions on or after 19 August 2024.
 
+In 2020/21 and 2021/22 the DfE read one 2006 code differently: ``X`` meant "not attending in
+circumstances related to coronavirus", which its absence statistics counted as a possible session but
+not as absence (outside those years ``X`` is a non-compulsory-school-age session, not possible). The
+sessions of those two years are read against the **2020 set**: the 2006 set with that ``X``.
+
 A code's meaning depends on the set, so a mark is always read with its session date: old ``J``
 (interview) counted as an approved educational activity (attendance), while ``J1`` is authorised
 absence; ``H`` and ``F`` are gone after August 2024; old ``Y`` is now ``Y1``-``Y7``; ``Q``, ``K``,
@@ -21,22 +26,32 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
 from attendwise.errors import AttendwiseError
 
 __all__ = [
     "ABSENCE_REASONS",
     "CODE_SETS",
+    "COVID_X_YEARS",
     "SWITCH_DATE",
     "Category",
     "Code",
     "CodeError",
     "code_set_for",
+    "code_set_of",
+    "code_set_sql",
     "lookup",
     "lookup_rows",
+    "with_meaning",
 ]
 
 #: The first session date on which the 2024 code set applies.
 SWITCH_DATE = dt.date(2024, 8, 19)
+#: The academic years (first and last day) in which ``X`` meant absence related to coronavirus.
+COVID_X_YEARS = (dt.date(2020, 8, 1), dt.date(2022, 7, 31))
 
 
 class Category(StrEnum):
@@ -48,11 +63,13 @@ class Category(StrEnum):
     UNAUTHORISED = "unauthorised absence"
     NOT_COUNTED = "not counted (unable to attend / not required)"
     ADMINISTRATIVE = "administrative (not on roll / school closed)"
+    #: X in 2020/21 and 2021/22: a possible session, neither attendance nor absence.
+    COVID = "not attending for coronavirus reasons (possible, not absence)"
 
     @property
     def counts_as_possible(self) -> bool:
         """Whether a session with this category is one of the pupil's possible sessions."""
-        return self in {Category.PRESENT, Category.AEA, Category.AUTHORISED, Category.UNAUTHORISED}
+        return self in {Category.PRESENT, Category.AEA, Category.AUTHORISED, Category.UNAUTHORISED, Category.COVID}
 
     @property
     def counts_as_attendance(self) -> bool:
@@ -165,9 +182,12 @@ def _build(code_set: str, rows: list[tuple[str, str, Category, str | None]]) -> 
     return {code: Code(code, code_set, meaning, cat, reason) for code, meaning, cat, reason in rows}
 
 
-#: Every code set, by name: ``{"2006": {"I": Code(...), ...}, "2024": {...}}``.
+_COVID_X = ("X", "Not attending in circumstances related to coronavirus (2020/21 and 2021/22)", Category.COVID, None)
+
+#: Every code set, by name: ``{"2006": {"I": Code(...), ...}, "2020": {...}, "2024": {...}}``.
 CODE_SETS: dict[str, dict[str, Code]] = {
     "2006": _build("2006", _COMMON + _ONLY_2006),
+    "2020": _build("2020", [c if c[0] != "X" else _COVID_X for c in _COMMON + _ONLY_2006]),
     "2024": _build("2024", _COMMON + _ONLY_2024),
 }
 
@@ -175,10 +195,38 @@ CODE_SETS: dict[str, dict[str, Code]] = {
 def code_set_for(session_date: dt.date) -> str:
     """The name of the code set in force on a session date.
 
-    >>> code_set_for(dt.date(2024, 8, 18)), code_set_for(dt.date(2024, 8, 19))
-    ('2006', '2024')
+    >>> code_set_for(dt.date(2020, 7, 31)), code_set_for(dt.date(2021, 1, 4)), code_set_for(dt.date(2024, 8, 19))
+    ('2006', '2020', '2024')
     """
-    return "2024" if session_date >= SWITCH_DATE else "2006"
+    if session_date >= SWITCH_DATE:
+        return "2024"
+    return "2020" if COVID_X_YEARS[0] <= session_date <= COVID_X_YEARS[1] else "2006"
+
+
+def code_set_sql(date: str) -> str:
+    """SQL naming the code set in force on the date in column ``date`` (as :func:`code_set_for`)."""
+    start, end = COVID_X_YEARS
+    return (
+        f"CASE WHEN {date} >= DATE '{SWITCH_DATE}' THEN '2024' "
+        f"WHEN {date} BETWEEN DATE '{start}' AND DATE '{end}' THEN '2020' ELSE '2006' END"
+    )
+
+
+def code_set_of(date: ir.DateValue) -> ir.StringValue:
+    """An Ibis expression naming the code set in force on ``date`` (as :func:`code_set_for`)."""
+    return ibis.cases((date >= SWITCH_DATE, "2024"), (date.between(*COVID_X_YEARS), "2020"), else_="2006")
+
+
+def with_meaning(marks: ir.Table) -> ir.Table:
+    """``marks`` (with ``date`` and ``code``) joined to what each code means on its date: the columns
+    of :func:`lookup_rows` (``is_possible``, ``is_authorised``, ``reason`` and so on).
+
+    The code sets are an in-memory table, so an expression holding this is never kept compiled
+    (see :meth:`attendwise.store.Store.run`).
+    """
+    codes = ibis.memtable(pd.DataFrame(lookup_rows()))
+    marks = marks.mutate(code_set=code_set_of(marks.date))
+    return marks.join(codes, [marks.code_set == codes.code_set, marks.code == codes.code])
 
 
 def lookup(code: str, session_date: dt.date) -> Code:

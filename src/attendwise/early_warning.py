@@ -20,12 +20,11 @@ import datetime as dt
 import warnings
 from dataclasses import dataclass, field
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from attendwise.calendar import AcademicYear
-from attendwise.codes import SWITCH_DATE, lookup_rows
+from attendwise.codes import code_set_sql, lookup_rows, with_meaning
 from attendwise.errors import AttendwiseError
 from attendwise.store import Store
 
@@ -84,11 +83,8 @@ class YearGrid:
 def year_grid(store: Store, year: AcademicYear, *, as_of: dt.date | None = None) -> YearGrid:
     """Build a year's weekly grid from the store, using marks up to ``as_of`` only (default: all)."""
     end = min(year.end, as_of) if as_of else year.end
-    codes = ibis.memtable(pd.DataFrame(lookup_rows()))
     marks = store.table("marks")
-    marks = marks.filter(marks.date.between(year.start, end))
-    m = marks.mutate(code_set=ibis.ifelse(marks.date >= SWITCH_DATE, "2024", "2006"))
-    m = m.join(codes, [m.code_set == codes.code_set, m.code == codes.code])
+    m = with_meaning(marks.filter(marks.date.between(year.start, end)))
     monday = (m.date.epoch_days() - (_EPOCH_MONDAY - dt.date(1970, 1, 1)).days) // 7
     m = m.mutate(
         week_monday=monday, dow=m.date.day_of_week.index(), absent=(m.is_authorised + m.is_unauthorised).cast("int64")
@@ -148,17 +144,17 @@ def _enrolments(store: Store, year: AcademicYear, end: dt.date) -> pd.DataFrame:
         return people.merge(hist, on="upn", how="left")
     store.con.register("_ew_codes", pd.DataFrame(lookup_rows()))
     hist = store.con.execute(
-        """WITH m AS (
+        f"""WITH m AS (
              SELECT e.upn, e.urn, s.phase, c.is_possible, c.is_authorised + c.is_unauthorised AS absent,
                     c.is_unauthorised
              FROM marks m JOIN enrolments e USING (enrolment_id) JOIN schools s USING (urn)
              JOIN _ew_codes c ON c.code = m.code
-               AND c.code_set = CASE WHEN m.date >= ? THEN '2024' ELSE '2006' END
+               AND c.code_set = {code_set_sql("m.date")}
              WHERE m.date BETWEEN ? AND ?)
            SELECT upn, sum(is_possible) AS ly_possible, sum(absent) AS ly_absent, sum(is_unauthorised) AS ly_unauth,
                   max(phase) AS ly_phase, count(DISTINCT urn) AS ly_schools
            FROM m GROUP BY upn""",
-        [SWITCH_DATE, last.start, last.end],
+        [last.start, last.end],
     ).df()
     store.con.unregister("_ew_codes")
     return people.merge(hist, on="upn", how="left")

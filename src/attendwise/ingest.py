@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from attendwise.calendar import TERMS, AcademicYear, PeriodError
 from attendwise.characteristics import NC_YEARS, PHASES, SEX_LABELS, ethnicity_groups
-from attendwise.codes import SWITCH_DATE, lookup_rows, unknown_code_message
+from attendwise.codes import code_set_sql, lookup_rows, unknown_code_message
 from attendwise.errors import AttendwiseError
 from attendwise.store import Store
 from attendwise.upn import UPNError, validate_upn
@@ -636,10 +636,9 @@ def _check_marks(store: Store, file: str, problems: _Problems, empty_lines: Sequ
     _sql_problems(
         store,
         file,
-        f"""SELECT m.line, m.code, CASE WHEN m.day >= DATE '{SWITCH_DATE}' THEN '2024' ELSE '2006' END AS cs
+        f"""SELECT m.line, m.code, {code_set_sql("m.day")} AS cs
             FROM _marks_typed m WHERE m.day IS NOT NULL AND m.code <> '' AND NOT EXISTS (
-              SELECT 1 FROM _codes c WHERE c.code = m.code
-              AND c.code_set = CASE WHEN m.day >= DATE '{SWITCH_DATE}' THEN '2024' ELSE '2006' END)""",
+              SELECT 1 FROM _codes c WHERE c.code = m.code AND c.code_set = {code_set_sql("m.day")})""",
         "code",
         lambda r: unknown_code_message(r[1], r[2]),
         problems,

@@ -37,7 +37,7 @@ import pandas as pd
 
 from attendwise.calendar import Period
 from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
-from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
+from attendwise.codes import ABSENCE_REASONS, with_meaning
 from attendwise.errors import AttendwiseError
 from attendwise.store import BLOCK_COUNTS, BlockGrain, Store
 
@@ -255,15 +255,13 @@ def _enrolment_absence(
         per_enrolment = _per_enrolment(b, {c: b[c].sum() for c in BLOCK_COUNTS})
     else:
         marks = store.table("marks")
-        # A lookup table (an in-memory table, so this expression is never kept compiled: see Store.run).
-        codes = ibis.memtable(pd.DataFrame(lookup_rows()))
         marks = marks.filter(marks.date.between(period.start, period.end))
         m = marks.join(people, "enrolment_id")
         if census_summer:
             # Aged 15: sessions in the second half of the summer term are removed (study leave).
             m = m.filter(~((m.age == 15) & (m.date >= summer2)))
-        m = m.mutate(code_set=ibis.ifelse(m.date >= SWITCH_DATE, "2024", "2006"))
-        m = m.join(codes, [m.code_set == codes.code_set, m.code == codes.code])
+        # (The code sets are an in-memory table, so this expression is never kept compiled: see Store.run.)
+        m = with_meaning(m)
         per_enrolment = _per_enrolment(
             m,
             {

@@ -40,7 +40,7 @@ import pandas as pd
 from attendwise.bands import BandScheme, assign_bands, load_scheme
 from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, ethnicity_groups
-from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, Category, lookup_rows
+from attendwise.codes import ABSENCE_REASONS, Category, with_meaning
 from attendwise.measures import Population, enrolment_absence
 
 if TYPE_CHECKING:
@@ -392,15 +392,9 @@ def _marks_in_year(store: Store, ids: list[int], year: AcademicYear) -> ir.Table
     return ibis.memtable(mine.to_pyarrow())
 
 
-def _codes() -> ir.Table:
-    return ibis.memtable(pd.DataFrame(lookup_rows()))
-
-
 def _with_meaning(marks: ir.Table) -> ir.Table:
     """Join each mark to the code set in force on its date (vectorised, as the measures do)."""
-    marks = marks.mutate(code_set=ibis.ifelse(marks.date >= SWITCH_DATE, "2024", "2006"))
-    codes = _codes()
-    return marks.join(codes, [marks.code_set == codes.code_set, marks.code == codes.code])
+    return with_meaning(marks)
 
 
 def _read_marks(store: Store, marks: ir.Table) -> list[Mark]:

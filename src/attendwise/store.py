@@ -28,7 +28,7 @@ from ibis.backends.duckdb import Backend as IbisDuckDB
 from ibis.backends.duckdb.converter import DuckDBPandasData
 
 from attendwise.calendar import easter_sunday, spring_bank_holiday
-from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
+from attendwise.codes import ABSENCE_REASONS, code_set_sql, lookup_rows
 from attendwise.errors import AttendwiseError
 
 __all__ = ["DEFAULT_STORE", "Store", "StoreError", "StoreSummary", "default_store_path", "memory_size"]
@@ -179,8 +179,8 @@ CREATE TABLE IF NOT EXISTS closures (
 
 
 #: Bump when the block layout or the code lookup it is built from changes: stores rebuild their blocks.
-#: (2: census blocks added beside the weekly session blocks; 3: year blocks.)
-BLOCKS_VERSION = "3"
+#: (2: census blocks added beside the weekly session blocks; 3: year blocks; 4: X read as COVID in 2020/21-2021/22.)
+BLOCKS_VERSION = "4"
 BLOCK_COUNTS = ["sess_possible", "sess_present", "sess_aea", "sess_authorised", "sess_unauthorised", *ABSENCE_REASONS]
 #: The year blocks' counts for the second half of the summer term alone (see :meth:`Store.refresh_blocks`).
 SUMMER2_COUNTS = [f"summer2_{c}" for c in BLOCK_COUNTS]
@@ -473,7 +473,7 @@ class Store:
                 FROM marks m
                 JOIN _block_easter e ON e.year = year(m.date)
                 JOIN _block_codes c ON c.code = m.code
-                 AND c.code_set = CASE WHEN m.date >= DATE '{SWITCH_DATE}' THEN '2024' ELSE '2006' END
+                 AND c.code_set = {code_set_sql("m.date")}
                 {where})
             SELECT enrolment_id, greatest(monday, term_start) AS block_start, least(monday + 6, term_end) AS block_end,
                    {counts}

@@ -92,7 +92,7 @@ import pandas as pd
 from attendwise.bands import BandScheme, band_counts, load_scheme
 from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.characteristics import PHASES
-from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
+from attendwise.codes import ABSENCE_REASONS, code_set_sql, lookup_rows, with_meaning
 from attendwise.disproportionality import disproportionality_within
 from attendwise.errors import AttendwiseError
 from attendwise.measures import Population, absence_measures, enrolment_absence
@@ -873,7 +873,6 @@ class TermPacks:
         Returns the per-enrolment windows and the school days (``urn``, ``date``, ``day_rank``,
         ``week_rank``; ranks count back from the as-at date, 0 being the latest).
         """
-        codes = ibis.memtable(pd.DataFrame(lookup_rows()))
         marks = self.store.table("marks")
         enrolments = self.store.table("enrolments").select("enrolment_id", "urn")
         if len(self.urns) < len(self.schools_all):
@@ -892,8 +891,7 @@ class TermPacks:
         days["date"] = days.date.dt.date
         day_table = ibis.memtable(days[["urn", "date", "day_rank", "week_rank", "period"]])
 
-        m = m.mutate(code_set=ibis.ifelse(m.date >= SWITCH_DATE, "2024", "2006"))
-        m = m.join(codes, [m.code_set == codes.code_set, m.code == codes.code])
+        m = with_meaning(m)
         m = m.join(day_table, ["urn", "date"])
         poss, att = m.is_possible, m.is_attendance
         auth, unauth = m.is_authorised, m.is_unauthorised
@@ -1314,9 +1312,9 @@ class TermPacks:
                 f"""SELECT e.upn, m.date, c.is_possible, c.is_attendance
                     FROM marks m JOIN enrolments e USING (enrolment_id)
                     JOIN _tsm_codes c ON c.code = m.code
-                     AND c.code_set = CASE WHEN m.date >= ? THEN '2024' ELSE '2006' END
+                     AND c.code_set = {code_set_sql("m.date")}
                     WHERE e.urn = ? AND e.upn IN ({placeholders}) AND m.date BETWEEN ? AND ?""",
-                [SWITCH_DATE, urn, *upns, since, self.as_at],
+                [urn, *upns, since, self.as_at],
             ).df()
             school_days = [
                 d

@@ -27,6 +27,7 @@ CATEGORY_CLASSES: dict[Category, tuple[str, str]] = {
     Category.UNAUTHORISED: ("unauthorised", "Unauthorised absence"),
     Category.NOT_COUNTED: ("not_counted", "Not counted (unable to attend, not required)"),
     Category.ADMINISTRATIVE: ("administrative", "Not on roll or school closed"),
+    Category.COVID: ("not_counted", "Not attending for coronavirus reasons (possible, not absence)"),
 }
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
 
