@@ -105,6 +105,71 @@ class TestGoodImports:
         assert store.scalar("SELECT count(*) FROM enrolments WHERE leaving_date = DATE '2024-09-30'") == 1
 
 
+class TestEnrolmentCorrections:
+    """A later pupils.csv may correct an enrolment's dates: it stays the same enrolment, with its marks."""
+
+    def ids(self, store: Store) -> list[tuple]:
+        return store.con.execute("SELECT enrolment_id, upn, admission_date FROM enrolments ORDER BY ALL").fetchall()
+
+    def possible(self, store: Store, source: str = "auto") -> int:
+        from attendwise.calendar import parse_period
+        from attendwise.measures import Population, absence_measures, enrolment_absence
+
+        rows = enrolment_absence(store, parse_period("2024/25"), Population.all_ages(), source=source)  # type: ignore[arg-type]
+        return int(absence_measures(rows).to_pandas().iloc[0].sess_possible)
+
+    def test_earlier_admission_date(self, store: Store, base: Register, write) -> None:
+        base.pupils[0]["admission_date"] = "2024-09-02"
+        import_folder(store, write(base))
+        before = self.ids(store)
+        base.pupils[0]["admission_date"] = "2024-08-28"
+        result = import_folder(store, write(base))
+        assert (result.enrolments_added, result.enrolments_changed, result.marks_removed) == (0, 1, 0)
+        after = self.ids(store)
+        assert [r[:2] for r in after] == [r[:2] for r in before]  # same enrolments, same ids
+        assert dt.date(2024, 8, 28) in [r[2] for r in after]
+        assert store.scalar("SELECT count(*) FROM marks") == 20
+        assert not import_folder(store, write(base)).changed_anything
+
+    def test_later_admission_date_moves_earlier_marks_to_the_history(self, store: Store, base: Register, write) -> None:
+        """Corrected from 2 to 4 September: the four sessions of 2 and 3 September were never the pupil's
+        at this school; they leave the counts and stay in the history."""
+        upn = base.pupils[0]["upn"]
+        base.pupils[0]["admission_date"] = "2024-09-02"
+        first = import_folder(store, write(base))
+        assert self.possible(store) == 20
+        base.pupils[0]["admission_date"] = "2024-09-04"
+        base.marks = [m for m in base.marks if not (m["upn"] == upn and m["date"] < "2024-09-04")]
+        second = import_folder(store, write(base))
+        assert (second.enrolments_added, second.enrolments_changed, second.marks_removed) == (0, 1, 4)
+        assert second.marks_unchanged == 16
+        history = store.con.execute("SELECT date, import_id, superseded_by FROM mark_history ORDER BY ALL").fetchall()
+        assert [(str(d), i, s) for d, i, s in history] == [
+            (day, first.import_id, second.import_id) for day in ["2024-09-02"] * 2 + ["2024-09-03"] * 2
+        ]
+        assert self.possible(store) == self.possible(store, "marks") == self.possible(store, "blocks") == 16
+
+    def test_earlier_leaving_date_moves_later_marks_to_the_history(self, store: Store, base: Register, write) -> None:
+        import_folder(store, write(base))
+        base.pupils[1]["leaving_date"] = "2024-09-04"
+        result = import_folder(store, write(Register(schools=base.schools, pupils=base.pupils)))
+        assert (result.enrolments_changed, result.marks_removed) == (1, 4)
+        assert self.possible(store) == self.possible(store, "marks") == 16
+
+    def test_two_enrolments_overlapping_one_stored_are_refused(self, store: Store, base: Register, write) -> None:
+        """Two of the file's enrolments both overlapping one stored enrolment is not a correction either
+        could be: the file is refused, naming both lines."""
+        import_folder(store, write(base))
+        upn = base.pupils[0]["upn"]
+        base.pupils[0] = {**base.pupils[0], "admission_date": "2019-09-02", "leaving_date": "2020-07-31"}
+        base.pupils.append({**base.pupils[0], "admission_date": "2020-09-01", "leaving_date": ""})
+        err = refused(store, write(Register(schools=base.schools, pupils=base.pupils)))
+        assert [(p.file, p.line, p.field) for p in err.problems] == [("pupils.csv", 4, "admission_date")]
+        assert f"enrolments of {upn} at 100001 on lines 2, 4 all overlap the stored enrolment 2019-09-01 to now" in str(
+            err.problems[0]
+        )
+
+
 class TestBadMarks:
     @pytest.fixture
     def stored(self, store: Store, base: Register, write) -> Path:

@@ -151,6 +151,10 @@ def _describe_import(result: ImportResult, seconds: float) -> str:
         f"{result.pupils_added:,} new pupils",
         f"{result.enrolments_added:,} new enrolments",
     ]
+    if result.enrolments_changed:
+        parts.append(f"{result.enrolments_changed:,} enrolments corrected")
+    if result.marks_removed:
+        parts.append(f"{result.marks_removed:,} stored marks outside corrected enrolment dates moved to the history")
     if result.marks_blank:
         parts.append(f"{result.marks_blank:,} blank ('-') sessions skipped")
     return f"Import {result.import_id} done in {seconds:.1f} s: " + ", ".join(parts) + "."

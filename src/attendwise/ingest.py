@@ -90,6 +90,9 @@ class ImportResult:
     pupils_added: int = 0
     enrolments_added: int = 0
     enrolments_changed: int = 0
+    #: Stored marks that fell outside their enrolment once this import corrected its dates (kept in
+    #: the mark history, no longer counted).
+    marks_removed: int = 0
     files: list[str] = field(default_factory=list)
 
     @property
@@ -100,6 +103,7 @@ class ImportResult:
             or self.pupils_added
             or self.enrolments_added
             or self.enrolments_changed
+            or self.marks_removed
         )
 
 
@@ -768,6 +772,9 @@ def import_folder(
 
     con = store.con
     _stage_small_tables(store, schools, pupils, enrolments, closures)
+    if files["pupils.csv"] is not None:
+        _match_enrolments(store, files["pupils.csv"].name, problems)
+        problems.raise_if_any()
     marks_path = files["marks.csv"]
     n_read = 0
     if marks_path is not None:
@@ -799,12 +806,18 @@ def import_folder(
         result.pupils_added = _upsert_pupils(store, import_id)
         result.enrolments_added, result.enrolments_changed = _upsert_enrolments(store, import_id)
         _replace_calendar(store, terms, closures)
+        result.marks_removed = _remove_marks_outside_enrolments(store, import_id) if result.enrolments_changed else 0
         if marks_path is not None and n_read:
             first_marks = not store.scalar("SELECT count(*) > 0 FROM marks")
             _merge_marks(store, import_id, result)
             if progress:
                 progress("summarising sessions", 0, 1)
-            store.refresh_blocks(None if first_marks else "SELECT DISTINCT enrolment_id FROM _marks")
+            changed = "SELECT enrolment_id FROM _marks"
+            if result.marks_removed:
+                changed += " UNION SELECT enrolment_id FROM _marks_outside"
+            store.refresh_blocks(None if first_marks else changed)
+        elif result.marks_removed:
+            store.refresh_blocks("SELECT DISTINCT enrolment_id FROM _marks_outside")
         con.execute(
             "INSERT INTO imports VALUES (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -831,6 +844,8 @@ def import_folder(
         "_pupils_new",
         "_enrolments_new",
         "_enrolments_all",
+        "_enrolment_matches",
+        "_marks_outside",
         "_codes",
         "_bad_upns",
     ):
@@ -880,6 +895,7 @@ def _stage_small_tables(
     )
     enrol_schema = pa.schema(
         [
+            ("line", pa.int32()),
             ("upn", pa.string()),
             ("urn", pa.int32()),
             ("admission_date", pa.date32()),
@@ -894,7 +910,9 @@ def _stage_small_tables(
             ("boarder", pa.bool_()),
         ]
     )
-    enrol_rows = pa.Table.from_pylist([{k: e[k] for k in enrol_schema.names} for e in enrolments], schema=enrol_schema)
+    enrol_rows = pa.Table.from_pylist(
+        [{"line": e["_line"], **{k: e[k] for k in enrol_schema.names[1:]}} for e in enrolments], schema=enrol_schema
+    )
     closure_rows = pa.Table.from_pylist(
         closures,
         schema=pa.schema(
@@ -923,18 +941,33 @@ def _stage_small_tables(
         "CREATE OR REPLACE TEMP VIEW _schools_all AS SELECT urn FROM schools UNION SELECT urn FROM _schools_new"
     )
     con.execute("CREATE OR REPLACE TEMP VIEW _pupils_all AS SELECT upn FROM pupils UNION SELECT upn FROM _pupils_new")
-    # The file's enrolments replace stored ones with the same key (a later leaving date, say).
+    # Each of the file's enrolments is a stored one when it has the same pupil, school and admission
+    # date (a later leaving date, say), or when it overlaps the one stored enrolment of that pupil at
+    # that school the file does not also give (a corrected admission date): it keeps that enrolment's
+    # id, and so its marks. Any other is new. (_match_enrolments refuses a file whose enrolments
+    # overlap stored ones any other way.)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _enrolment_matches AS
+           SELECT n.line, n.upn, n.urn, n.admission_date, e.enrolment_id, e.admission_date AS stored_admission,
+                  e.leaving_date AS stored_leaving, e.admission_date = n.admission_date AS same_key
+           FROM _enrolments_new n JOIN enrolments e ON e.upn = n.upn AND e.urn = n.urn
+           WHERE e.admission_date = n.admission_date
+              OR (e.admission_date <= coalesce(n.leaving_date, DATE '9999-12-31')
+                  AND n.admission_date <= coalesce(e.leaving_date, DATE '9999-12-31')
+                  AND NOT EXISTS (SELECT 1 FROM _enrolments_new k WHERE k.upn = e.upn AND k.urn = e.urn
+                                  AND k.admission_date = e.admission_date)
+                  AND NOT EXISTS (SELECT 1 FROM enrolments k WHERE k.upn = n.upn AND k.urn = n.urn
+                                  AND k.admission_date = n.admission_date))"""
+    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _enrolments_all AS
            SELECT e.enrolment_id, e.upn, e.urn, e.admission_date, e.leaving_date FROM enrolments e
-           WHERE NOT EXISTS (SELECT 1 FROM _enrolments_new n WHERE n.upn = e.upn AND n.urn = e.urn
-                             AND n.admission_date = e.admission_date)
+           WHERE e.enrolment_id NOT IN (SELECT enrolment_id FROM _enrolment_matches)
            UNION ALL
-           SELECT coalesce(e.enrolment_id, (SELECT coalesce(max(enrolment_id), 0) FROM enrolments)
-                           + row_number() OVER (ORDER BY n.upn, n.urn, n.admission_date) ) AS enrolment_id,
+           SELECT coalesce(m.enrolment_id, (SELECT coalesce(max(enrolment_id), 0) FROM enrolments)
+                           + row_number() OVER (ORDER BY n.upn, n.urn, n.admission_date)) AS enrolment_id,
                   n.upn, n.urn, n.admission_date, n.leaving_date
-           FROM _enrolments_new n LEFT JOIN enrolments e
-             ON n.upn = e.upn AND n.urn = e.urn AND n.admission_date = e.admission_date"""
+           FROM _enrolments_new n LEFT JOIN _enrolment_matches m USING (upn, urn, admission_date)"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP VIEW _closures_all AS
@@ -942,6 +975,57 @@ def _stage_small_tables(
            UNION ALL SELECT urn, start_date, end_date, session, reason FROM closures
            WHERE (SELECT count(*) FROM _closures_arrow) = 0"""
     )
+
+
+def _match_enrolments(store: Store, file: str, problems: _Problems) -> None:
+    """Refuse enrolments that would overlap stored ones in a way that is not one correction."""
+    span = "strftime(stored_admission, '%Y-%m-%d') || ' to ' || coalesce(strftime(stored_leaving, '%Y-%m-%d'), 'now')"
+    _sql_problems(
+        store,
+        file,
+        f"""SELECT line, upn, urn, string_agg({span}, ', ' ORDER BY stored_admission) FROM _enrolment_matches
+            WHERE NOT same_key GROUP BY line, upn, urn HAVING count(*) > 1""",
+        "admission_date",
+        lambda r: (
+            f"enrolment of {r[1]} at {r[2]} overlaps more than one stored enrolment there ({r[3]}); "
+            "give each of them, with its own admission date"
+        ),
+        problems,
+    )
+    _sql_problems(
+        store,
+        file,
+        f"""SELECT max(line), upn, urn, {span}, string_agg(line::VARCHAR, ', ' ORDER BY line)
+            FROM _enrolment_matches WHERE NOT same_key
+            GROUP BY enrolment_id, upn, urn, stored_admission, stored_leaving HAVING count(*) > 1""",
+        "admission_date",
+        lambda r: (
+            f"enrolments of {r[1]} at {r[2]} on lines {r[4]} all overlap the stored enrolment {r[3]}; "
+            "give it with its own admission date, or one enrolment correcting it"
+        ),
+        problems,
+    )
+
+
+def _remove_marks_outside_enrolments(store: Store, import_id: int) -> int:
+    """Move stored marks that fall outside their enrolment's corrected dates into the mark history."""
+    con = store.con
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _marks_outside AS
+           SELECT m.enrolment_id, m.date, m.session, m.code, m.import_id
+           FROM marks m JOIN enrolments e USING (enrolment_id)
+           WHERE e.import_id = ?
+             AND (m.date < e.admission_date OR m.date > coalesce(e.leaving_date, DATE '9999-12-31'))""",
+        [import_id],
+    )
+    removed = int(store.scalar("SELECT count(*) FROM _marks_outside"))
+    if removed:
+        con.execute("INSERT INTO mark_history SELECT *, ? FROM _marks_outside", [import_id])
+        con.execute(
+            """DELETE FROM marks USING _marks_outside o WHERE marks.enrolment_id = o.enrolment_id
+               AND marks.date = o.date AND marks.session = o.session"""
+        )
+    return removed
 
 
 def _upsert_schools(store: Store, import_id: int) -> int:
@@ -984,18 +1068,19 @@ _ENROLMENT_FIELDS = (
 
 
 def _upsert_enrolments(store: Store, import_id: int) -> tuple[int, int]:
+    """Store the file's enrolments: update those already stored (by id, see _stage_small_tables), add
+    the rest; returns how many were added and how many changed."""
     con = store.con
-    differs = " OR ".join(f"e.{c} IS DISTINCT FROM n.{c}" for c in _ENROLMENT_FIELDS)
-    changed = int(
-        store.scalar(
-            f"""SELECT count(*) FROM _enrolments_new n JOIN enrolments e USING (upn, urn, admission_date)
-            WHERE {differs}"""
-        )
-    )
-    sets = ", ".join(f"{c} = n.{c}" for c in _ENROLMENT_FIELDS)
+    fields = ("admission_date", *_ENROLMENT_FIELDS)
+    differs = " OR ".join(f"e.{c} IS DISTINCT FROM n.{c}" for c in fields)
+    stored = """FROM _enrolments_new n JOIN _enrolments_all a USING (upn, urn, admission_date)
+                JOIN enrolments e ON e.enrolment_id = a.enrolment_id"""
+    changed = int(store.scalar(f"SELECT count(*) {stored} WHERE {differs}"))
+    sets = ", ".join(f"{c} = n.{c}" for c in fields)
     con.execute(
-        f"""UPDATE enrolments e SET {sets}, import_id = ? FROM _enrolments_new n
-            WHERE e.upn = n.upn AND e.urn = n.urn AND e.admission_date = n.admission_date AND ({differs})""",
+        f"""UPDATE enrolments e SET {sets}, import_id = ?
+            FROM _enrolments_new n JOIN _enrolments_all a USING (upn, urn, admission_date)
+            WHERE e.enrolment_id = a.enrolment_id AND ({differs})""",
         [import_id],
     )
     before = int(store.scalar("SELECT count(*) FROM enrolments"))

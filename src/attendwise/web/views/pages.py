@@ -346,6 +346,8 @@ def uploads(request: HttpRequest) -> HttpResponse:
                         "marks_unchanged": outcome.result.marks_unchanged,  # type: ignore[union-attr]
                         "pupils_added": outcome.result.pupils_added,  # type: ignore[union-attr]
                         "enrolments_added": outcome.result.enrolments_added,  # type: ignore[union-attr]
+                        "enrolments_changed": outcome.result.enrolments_changed,  # type: ignore[union-attr]
+                        "marks_removed": outcome.result.marks_removed,  # type: ignore[union-attr]
                     }
                     return redirect("uploads")
     imports = None
