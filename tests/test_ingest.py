@@ -374,13 +374,14 @@ class TestEmptyLines:
         chunk=st.integers(1, 9),
     )
     def test_found_across_chunks(self, tmp_path_factory, lines: list[str], newline: str, chunk: int) -> None:
-        from attendwise import ingest
+        from attendwise.ingest import files
+        from attendwise.ingest.outcomes import Problems
 
         path = tmp_path_factory.mktemp("csv") / "f.csv"
         path.write_bytes("".join(line + newline for line in lines).encode())
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(ingest, "_CHUNK", chunk)
-            found = ingest._check_utf8(path, ingest._Problems(10))
+            mp.setattr(files, "_CHUNK", chunk)
+            found = files.check_utf8(path, Problems(10))
         assert found == [i + 1 for i, line in enumerate(lines) if line == ""]
 
     @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,0 +1,378 @@
+"""The small register files (schools, pupils, terms, closures), read and checked line by line in Python,
+and the byte-level checks every file gets first (UTF-8, empty lines)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from attendwise.calendar import TERMS, AcademicYear, PeriodError
+from attendwise.characteristics import NC_YEARS, PHASES, SEX_LABELS, ethnicity_groups
+from attendwise.ingest.outcomes import Problems
+from attendwise.upn import UPNError, validate_upn
+
+Progress = Callable[[str, int, int], None]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRUE = {"y", "yes", "1", "true", "t"}
+_FALSE = {"n", "no", "0", "false", "f", ""}
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+# --------------------------------------------------------------------------------------------
+#: How much of a file :func:`check_utf8` reads at a time.
+_CHUNK = 1 << 24
+
+
+def _empty_line_starts(data: bytes, seen: int) -> list[int]:
+    """Where the empty lines of ``data`` start (a line ending, ``\n`` or ``\r\n``, straight after the
+    line ending before it), leaving out those ending within the first ``seen`` bytes."""
+    starts = []
+    for ending in (b"\n\n", b"\n\r\n"):
+        at = data.find(ending)
+        while at >= 0:
+            if at + len(ending) > seen:
+                starts.append(at + 1)
+            at = data.find(ending, at + 1)
+    return sorted(starts)
+
+
+def check_utf8(path: Path, problems: Problems, progress: Progress | None = None) -> list[int]:
+    """Check a file is UTF-8, naming the line of the first bad byte; returns the numbers of its empty
+    lines (the CSV reader skips them, so line numbers after one must be counted past it)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = path.stat().st_size
+    lines = 0
+    done = 0
+    empty: list[int] = []
+    tail = b"\n"  # the start of the file counts as the end of a line: an empty first line is empty
+    opener = open_binary(path)
+    with opener as fh:
+        while chunk := fh.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + chunk[: exc.start].count(b"\n") + 1
+                problems.add(
+                    path.name,
+                    line,
+                    None,
+                    f"not valid UTF-8 (byte 0x{chunk[exc.start]:02x}); save the file as UTF-8 (CSV UTF-8 in Excel)",
+                )
+                return []
+            # Empty lines ending in this chunk (the last bytes of the one before are kept in front, so
+            # one cut between chunks is still seen, and not twice). bytes.find, not a regular
+            # expression: a pattern with a look-behind took 5 s over the city's marks.
+            data = tail + chunk
+            counted, at = lines - tail.count(b"\n"), 0
+            for start in _empty_line_starts(data, len(tail)):
+                counted += data.count(b"\n", at, start)
+                at = start
+                empty.append(counted + 1)
+            tail = data[-2:]
+            lines += chunk.count(b"\n")
+            done += len(chunk)
+            if progress:
+                progress(f"checking {path.name}", min(done, size), size)
+    return empty
+
+
+def open_binary(path: Path) -> io.BufferedIOBase:
+    if path.suffix == ".gz":
+        import gzip
+
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _read_small_csv(
+    path: Path, required: list[str], optional: list[str], problems: Problems
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a small CSV file as dicts of stripped strings, with their line numbers."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = [h.strip().lower() for h in next(reader)]
+        except StopIteration:
+            problems.add(path.name, 1, None, "the file is empty (expected a header row)")
+            return
+        missing = [c for c in required if c not in header]
+        if missing:
+            problems.add(path.name, 1, None, f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
+            return
+        wanted = {c: header.index(c) for c in required + optional if c in header}
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) < len(header):
+                row = row + [""] * (len(header) - len(row))
+            yield reader.line_num, {c: row[i].strip() for c, i in wanted.items()}
+
+
+def _date(value: str, file: str, line: int, name: str, problems: Problems, *, blank_ok: bool = False) -> dt.date | None:
+    if not value:
+        if not blank_ok:
+            problems.add(file, line, name, "a date is required")
+        return None
+    if _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.add(file, line, name, f"{value!r} is not a date (expected YYYY-MM-DD)")
+    return None
+
+
+def _flag(value: str, file: str, line: int, name: str, problems: Problems) -> bool:
+    v = value.lower()
+    if v in _TRUE:
+        return True
+    if v not in _FALSE:
+        problems.add(file, line, name, f"{value!r} is not Y or N")
+    return False
+
+
+def _choice(
+    value: str, allowed: dict[str, str] | list[str], file: str, line: int, name: str, problems: Problems
+) -> str | None:
+    if value in allowed:
+        return value
+    options = ", ".join(allowed)
+    problems.add(file, line, name, f"{value!r} is not one of {options}")
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Small files: schools, pupils, terms, closures
+# --------------------------------------------------------------------------------------------
+def read_schools(path: Path, problems: Problems) -> dict[int, dict[str, Any]]:
+    schools: dict[int, dict[str, Any]] = {}
+    for line, row in _read_small_csv(path, ["urn", "name", "phase", "la_code"], ["la_name"], problems):
+        f = path.name
+        urn_text = row["urn"]
+        if not re.fullmatch(r"\d{6,7}", urn_text):
+            problems.add(f, line, "urn", f"{urn_text!r} is not a URN (6 or 7 digits)")
+            continue
+        urn = int(urn_text)
+        if urn in schools:
+            problems.add(f, line, "urn", f"school {urn} appears twice")
+        phase = row["phase"].lower().removeprefix("state-funded ").strip()
+        if phase not in PHASES:
+            problems.add(f, line, "phase", f"{row['phase']!r} is not one of primary, secondary, special")
+        if not re.fullmatch(r"\d{3}", row["la_code"]):
+            problems.add(f, line, "la_code", f"{row['la_code']!r} is not a 3-digit LA number")
+        if not row["name"]:
+            problems.add(f, line, "name", "a school name is required")
+        schools[urn] = {
+            "urn": urn,
+            "name": row["name"],
+            "phase": phase,
+            "la_code": row["la_code"],
+            "la_name": row.get("la_name") or None,
+        }
+    return schools
+
+
+_PUPIL_REQUIRED = [
+    "upn",
+    "urn",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "fsm",
+    "sen",
+    "nc_year",
+    "admission_date",
+]
+_PUPIL_OPTIONAL = [
+    "forename",
+    "surname",
+    "sen_primary_need",
+    "first_language",
+    "cla",
+    "cin",
+    "cpp",
+    "leaving_date",
+    "boarder",
+]
+
+
+def read_pupils(
+    path: Path, known_urns: set[int], problems: Problems
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    f = path.name
+    pupils: dict[str, dict[str, Any]] = {}
+    pupil_line: dict[str, int] = {}
+    enrolments: list[dict[str, Any]] = []
+    seen: dict[tuple[str, int, dt.date], int] = {}
+    for line, row in _read_small_csv(path, _PUPIL_REQUIRED, _PUPIL_OPTIONAL, problems):
+        before = problems.total
+        upn = row["upn"].upper()
+        try:
+            validate_upn(upn)
+        except UPNError as exc:
+            problems.add(f, line, "upn", str(exc))
+        urn: int | None = None
+        if not re.fullmatch(r"\d{6,7}", row["urn"]):
+            problems.add(f, line, "urn", f"{row['urn']!r} is not a URN (6 or 7 digits)")
+        elif int(row["urn"]) not in known_urns:
+            problems.add(f, line, "urn", f"school {row['urn']} is not in schools.csv or the store")
+        else:
+            urn = int(row["urn"])
+        dob = _date(row["date_of_birth"], f, line, "date_of_birth", problems)
+        sex = _choice(row["sex"].upper(), SEX_LABELS, f, line, "sex", problems)
+        ethnicity = row["ethnicity"].upper()
+        if ethnicity_groups(ethnicity) is None:
+            problems.add(f, line, "ethnicity", f"{row['ethnicity']!r} is not a CBDS ethnicity code")
+        sen = _choice(row["sen"].upper(), {"N": "", "K": "", "E": ""}, f, line, "sen", problems)
+        nc_year = row["nc_year"].upper().removeprefix("Y")
+        _choice(nc_year, NC_YEARS, f, line, "nc_year", problems)
+        first_language = row.get("first_language", "").upper() or None
+        if first_language not in (None, "ENG", "OTH"):
+            problems.add(f, line, "first_language", f"{row['first_language']!r} is not ENG, OTH or blank")
+        admission = _date(row["admission_date"], f, line, "admission_date", problems)
+        leaving = _date(row.get("leaving_date", ""), f, line, "leaving_date", problems, blank_ok=True)
+        if admission and leaving and leaving < admission:
+            problems.add(f, line, "leaving_date", f"{leaving} is before the admission date {admission}")
+        flags = {k: _flag(row.get(k, ""), f, line, k, problems) for k in ("fsm", "cla", "cin", "cpp", "boarder")}
+        if problems.total > before or urn is None or admission is None:
+            continue
+        pupil = {
+            "upn": upn,
+            "forename": row.get("forename") or None,
+            "surname": row.get("surname") or None,
+            "date_of_birth": dob,
+            "sex": sex,
+            "ethnicity": ethnicity,
+            "first_language": first_language,
+        }
+        if upn in pupils:
+            for k in ("date_of_birth", "sex", "ethnicity"):
+                if pupils[upn][k] != pupil[k]:
+                    problems.add(
+                        f,
+                        line,
+                        k,
+                        f"pupil {upn} has {k} {pupil[k]} here but {pupils[upn][k]} on line {pupil_line[upn]}",
+                    )
+        else:
+            pupils[upn] = pupil
+            pupil_line[upn] = line
+        key = (upn, urn, admission)
+        if key in seen:
+            problems.add(
+                f,
+                line,
+                "admission_date",
+                f"enrolment of {upn} at {urn} from {admission} already given on line {seen[key]}",
+            )
+            continue
+        seen[key] = line
+        enrolments.append(
+            {
+                "upn": upn,
+                "urn": urn,
+                "admission_date": admission,
+                "leaving_date": leaving,
+                "nc_year": nc_year,
+                "sen": sen,
+                "sen_primary_need": row.get("sen_primary_need") or None,
+                **flags,
+                "_line": line,
+            }
+        )
+    _check_overlaps(f, enrolments, problems)
+    return pupils, enrolments
+
+
+def _check_overlaps(file: str, enrolments: list[dict[str, Any]], problems: Problems) -> None:
+    """Two enrolments of one pupil at one school must not overlap (a mark would match both)."""
+    by_place: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for e in enrolments:
+        by_place[(e["upn"], e["urn"])].append(e)
+    for spans in by_place.values():
+        spans.sort(key=lambda e: e["admission_date"])
+        for prev, nxt in pairwise(spans):
+            if prev["leaving_date"] is None or prev["leaving_date"] >= nxt["admission_date"]:
+                problems.add(
+                    file,
+                    nxt["_line"],
+                    "admission_date",
+                    f"enrolment of {nxt['upn']} at {nxt['urn']} from {nxt['admission_date']} "
+                    f"overlaps the one on line {prev['_line']}",
+                )
+
+
+def read_terms(path: Path, problems: Problems) -> list[dict[str, Any]]:
+    f = path.name
+    rows: dict[tuple[int, str, int], dict[str, Any]] = {}
+    for line, row in _read_small_csv(
+        path, ["academic_year", "term", "half_term", "start_date", "end_date"], [], problems
+    ):
+        try:
+            year = AcademicYear.parse(row["academic_year"])
+        except PeriodError as exc:
+            problems.add(f, line, "academic_year", str(exc))
+            continue
+        term = row["term"].lower()
+        if term not in TERMS:
+            problems.add(f, line, "term", f"{row['term']!r} is not one of {', '.join(TERMS)}")
+            continue
+        if row["half_term"] not in {"1", "2"}:
+            problems.add(f, line, "half_term", f"{row['half_term']!r} is not 1 or 2")
+            continue
+        start = _date(row["start_date"], f, line, "start_date", problems)
+        end = _date(row["end_date"], f, line, "end_date", problems)
+        if start and end and end < start:
+            problems.add(f, line, "end_date", f"{end} is before the start date {start}")
+        if start and not year.start <= start <= year.end:
+            problems.add(f, line, "start_date", f"{start} is not in {year.label}")
+        key = (year.start_year, term, int(row["half_term"]))
+        if key in rows:
+            problems.add(f, line, "half_term", f"{year.label} {term} half term {key[2]} appears twice")
+        rows[key] = {
+            "academic_year": year.start_year,
+            "term": term,
+            "half_term": key[2],
+            "start_date": start,
+            "end_date": end,
+        }
+    return list(rows.values())
+
+
+def read_closures(path: Path, known_urns: set[int], problems: Problems) -> list[dict[str, Any]]:
+    f = path.name
+    out = []
+    for line, row in _read_small_csv(path, ["urn", "start_date"], ["end_date", "session", "reason"], problems):
+        urn = None
+        if row["urn"]:
+            if not row["urn"].isdigit() or int(row["urn"]) not in known_urns:
+                problems.add(f, line, "urn", f"school {row['urn']!r} is not in schools.csv or the store")
+                continue
+            urn = int(row["urn"])
+        start = _date(row["start_date"], f, line, "start_date", problems)
+        end = _date(row.get("end_date", ""), f, line, "end_date", problems, blank_ok=True) or start
+        session = row.get("session", "").upper() or None
+        if session not in (None, "AM", "PM"):
+            problems.add(f, line, "session", f"{row['session']!r} is not AM, PM or blank")
+        if start and end and end < start:
+            problems.add(f, line, "end_date", f"{end} is before the start date {start}")
+        out.append(
+            {
+                "urn": urn,
+                "start_date": start,
+                "end_date": end,
+                "session": session,
+                "reason": row.get("reason") or None,
+            }
+        )
+    return out

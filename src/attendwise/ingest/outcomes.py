@@ -1,0 +1,114 @@
+"""What an import reports: its problems (file, line, field) and, when it succeeds, what it changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from attendwise.errors import AttendwiseError
+from attendwise.store import Store
+
+#: How many problems an import lists before it stops collecting (the total is still counted).
+MAX_PROBLEMS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in one field of one line of one file."""
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f" line {self.line}"
+        if self.field:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class IngestError(AttendwiseError):
+    """An import that was refused; nothing from it was stored."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = total if total is not None else len(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = [f"{self.total} problem{'s' if self.total != 1 else ''} found; nothing was imported."]
+        lines += [f"  {p}" for p in self.problems]
+        if self.total > len(self.problems):
+            lines.append(f"  ... and {self.total - len(self.problems)} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class ImportResult:
+    import_id: int
+    marks_read: int = 0
+    marks_added: int = 0
+    marks_changed: int = 0
+    marks_unchanged: int = 0
+    marks_blank: int = 0
+    schools: int = 0
+    pupils_added: int = 0
+    enrolments_added: int = 0
+    enrolments_changed: int = 0
+    #: Stored marks that fell outside their enrolment once this import corrected its dates (kept in
+    #: the mark history, no longer counted).
+    marks_removed: int = 0
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(
+            self.marks_added
+            or self.marks_changed
+            or self.pupils_added
+            or self.enrolments_added
+            or self.enrolments_changed
+            or self.marks_removed
+        )
+
+
+class Problems:
+    """Collects problems up to the cap, counting every one."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.items: list[Problem] = []
+        self.total = 0
+
+    def add(self, file: str, line: int | None, field_: str | None, message: str) -> None:
+        self.total += 1
+        if len(self.items) < self.cap:
+            self.items.append(Problem(file, line, field_, message))
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise IngestError(self.items, self.total)
+
+
+def sql_problems(
+    store: Store,
+    file: str,
+    sql: str,
+    field_: str,
+    message: Callable[[tuple], str],
+    problems: Problems,
+    params: list[Any] | None = None,
+) -> None:
+    """Run a query returning ``(line, ...)`` rows of problems (plus a total) and record them."""
+    total = store.scalar(f"SELECT count(*) FROM ({sql})", params)
+    if not total:
+        return
+    room = max(problems.cap - len(problems.items), 1)
+    rows = store.con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {room}", params or []).fetchall()
+    for row in rows:
+        problems.add(file, row[0], field_, message(row))
+    problems.total += total - len(rows)

@@ -1,0 +1,245 @@
+"""Writing an import's schools, pupils, enrolments and calendar: staged beside the store, matched to
+what is stored, then written inside the import's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from attendwise.codes import lookup_rows
+from attendwise.ingest.outcomes import Problems, sql_problems
+from attendwise.store import Store
+
+
+def stage_small_tables(
+    store: Store,
+    schools: dict[int, dict[str, Any]],
+    pupils: dict[str, dict[str, Any]],
+    enrolments: list[dict[str, Any]],
+    closures: list[dict[str, Any]],
+) -> None:
+    con = store.con
+    school_rows = pa.Table.from_pylist(
+        list(schools.values()),
+        schema=pa.schema(
+            [
+                ("urn", pa.int32()),
+                ("name", pa.string()),
+                ("phase", pa.string()),
+                ("la_code", pa.string()),
+                ("la_name", pa.string()),
+            ]
+        ),
+    )
+    pupil_rows = pa.Table.from_pylist(
+        list(pupils.values()),
+        schema=pa.schema(
+            [
+                ("upn", pa.string()),
+                ("forename", pa.string()),
+                ("surname", pa.string()),
+                ("date_of_birth", pa.date32()),
+                ("sex", pa.string()),
+                ("ethnicity", pa.string()),
+                ("first_language", pa.string()),
+            ]
+        ),
+    )
+    enrol_schema = pa.schema(
+        [
+            ("line", pa.int32()),
+            ("upn", pa.string()),
+            ("urn", pa.int32()),
+            ("admission_date", pa.date32()),
+            ("leaving_date", pa.date32()),
+            ("nc_year", pa.string()),
+            ("fsm", pa.bool_()),
+            ("sen", pa.string()),
+            ("sen_primary_need", pa.string()),
+            ("cla", pa.bool_()),
+            ("cin", pa.bool_()),
+            ("cpp", pa.bool_()),
+            ("boarder", pa.bool_()),
+        ]
+    )
+    enrol_rows = pa.Table.from_pylist(
+        [{"line": e["_line"], **{k: e[k] for k in enrol_schema.names[1:]}} for e in enrolments], schema=enrol_schema
+    )
+    closure_rows = pa.Table.from_pylist(
+        closures,
+        schema=pa.schema(
+            [
+                ("urn", pa.int32()),
+                ("start_date", pa.date32()),
+                ("end_date", pa.date32()),
+                ("session", pa.string()),
+                ("reason", pa.string()),
+            ]
+        ),
+    )
+    codes_arrow = pa.Table.from_pylist(lookup_rows())
+    for name, table in (
+        ("_schools_arrow", school_rows),
+        ("_pupils_arrow", pupil_rows),
+        ("_enrolments_arrow", enrol_rows),
+        ("_closures_arrow", closure_rows),
+        ("_codes_arrow", codes_arrow),
+    ):
+        con.register(name, table)
+    con.execute("CREATE OR REPLACE TEMP TABLE _schools_new AS SELECT * FROM _schools_arrow")
+    con.execute("CREATE OR REPLACE TEMP TABLE _pupils_new AS SELECT * FROM _pupils_arrow")
+    con.execute("CREATE OR REPLACE TEMP TABLE _enrolments_new AS SELECT * FROM _enrolments_arrow")
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW _schools_all AS SELECT urn FROM schools UNION SELECT urn FROM _schools_new"
+    )
+    con.execute("CREATE OR REPLACE TEMP VIEW _pupils_all AS SELECT upn FROM pupils UNION SELECT upn FROM _pupils_new")
+    # Each of the file's enrolments is a stored one when it has the same pupil, school and admission
+    # date (a later leaving date, say), or when it overlaps the one stored enrolment of that pupil at
+    # that school the file does not also give (a corrected admission date): it keeps that enrolment's
+    # id, and so its marks. Any other is new. (match_enrolments refuses a file whose enrolments
+    # overlap stored ones any other way.)
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _enrolment_matches AS
+           SELECT n.line, n.upn, n.urn, n.admission_date, e.enrolment_id, e.admission_date AS stored_admission,
+                  e.leaving_date AS stored_leaving, e.admission_date = n.admission_date AS same_key
+           FROM _enrolments_new n JOIN enrolments e ON e.upn = n.upn AND e.urn = n.urn
+           WHERE e.admission_date = n.admission_date
+              OR (e.admission_date <= coalesce(n.leaving_date, DATE '9999-12-31')
+                  AND n.admission_date <= coalesce(e.leaving_date, DATE '9999-12-31')
+                  AND NOT EXISTS (SELECT 1 FROM _enrolments_new k WHERE k.upn = e.upn AND k.urn = e.urn
+                                  AND k.admission_date = e.admission_date)
+                  AND NOT EXISTS (SELECT 1 FROM enrolments k WHERE k.upn = n.upn AND k.urn = n.urn
+                                  AND k.admission_date = n.admission_date))"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _enrolments_all AS
+           SELECT e.enrolment_id, e.upn, e.urn, e.admission_date, e.leaving_date FROM enrolments e
+           WHERE e.enrolment_id NOT IN (SELECT enrolment_id FROM _enrolment_matches)
+           UNION ALL
+           SELECT coalesce(m.enrolment_id, (SELECT coalesce(max(enrolment_id), 0) FROM enrolments)
+                           + row_number() OVER (ORDER BY n.upn, n.urn, n.admission_date)) AS enrolment_id,
+                  n.upn, n.urn, n.admission_date, n.leaving_date
+           FROM _enrolments_new n LEFT JOIN _enrolment_matches m USING (upn, urn, admission_date)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP VIEW _closures_all AS
+           SELECT urn, start_date, end_date, session, reason FROM _closures_arrow
+           UNION ALL SELECT urn, start_date, end_date, session, reason FROM closures
+           WHERE (SELECT count(*) FROM _closures_arrow) = 0"""
+    )
+
+
+def match_enrolments(store: Store, file: str, problems: Problems) -> None:
+    """Refuse enrolments that would overlap stored ones in a way that is not one correction."""
+    span = "strftime(stored_admission, '%Y-%m-%d') || ' to ' || coalesce(strftime(stored_leaving, '%Y-%m-%d'), 'now')"
+    sql_problems(
+        store,
+        file,
+        f"""SELECT line, upn, urn, string_agg({span}, ', ' ORDER BY stored_admission) FROM _enrolment_matches
+            WHERE NOT same_key GROUP BY line, upn, urn HAVING count(*) > 1""",
+        "admission_date",
+        lambda r: (
+            f"enrolment of {r[1]} at {r[2]} overlaps more than one stored enrolment there ({r[3]}); "
+            "give each of them, with its own admission date"
+        ),
+        problems,
+    )
+    sql_problems(
+        store,
+        file,
+        f"""SELECT max(line), upn, urn, {span}, string_agg(line::VARCHAR, ', ' ORDER BY line)
+            FROM _enrolment_matches WHERE NOT same_key
+            GROUP BY enrolment_id, upn, urn, stored_admission, stored_leaving HAVING count(*) > 1""",
+        "admission_date",
+        lambda r: (
+            f"enrolments of {r[1]} at {r[2]} on lines {r[4]} all overlap the stored enrolment {r[3]}; "
+            "give it with its own admission date, or one enrolment correcting it"
+        ),
+        problems,
+    )
+
+
+def upsert_schools(store: Store, import_id: int) -> int:
+    con = store.con
+    fields = ("name", "phase", "la_code", "la_name")
+    sets = ", ".join(f"{c} = excluded.{c}" for c in fields)
+    changed = " OR ".join(f"schools.{c} IS DISTINCT FROM excluded.{c}" for c in fields)
+    con.execute(
+        f"""INSERT INTO schools SELECT n.*, ? FROM _schools_new n
+            ON CONFLICT (urn) DO UPDATE SET {sets}, import_id = excluded.import_id WHERE {changed}""",
+        [import_id],
+    )
+    return int(store.scalar("SELECT count(*) FROM _schools_new"))
+
+
+#: The pupil fields a later file may change.
+_PUPIL_FIELDS = ("forename", "surname", "date_of_birth", "sex", "ethnicity", "first_language")
+
+
+def upsert_pupils(store: Store, import_id: int) -> int:
+    con = store.con
+    added = int(store.scalar("SELECT count(*) FROM _pupils_new WHERE upn NOT IN (SELECT upn FROM pupils)"))
+    changed = " OR ".join(f"pupils.{c} IS DISTINCT FROM excluded.{c}" for c in _PUPIL_FIELDS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in _PUPIL_FIELDS)
+    con.execute(
+        f"""INSERT INTO pupils SELECT n.*, ? FROM _pupils_new n
+            ON CONFLICT (upn) DO UPDATE SET {sets}, import_id = excluded.import_id WHERE {changed}""",
+        [import_id],
+    )
+    return added
+
+
+_ENROLMENT_FIELDS = (
+    "leaving_date",
+    "nc_year",
+    "fsm",
+    "sen",
+    "sen_primary_need",
+    "cla",
+    "cin",
+    "cpp",
+    "boarder",
+)
+
+
+def upsert_enrolments(store: Store, import_id: int) -> tuple[int, int]:
+    """Store the file's enrolments: update those already stored (by id, see stage_small_tables), add
+    the rest; returns how many were added and how many changed."""
+    con = store.con
+    fields = ("admission_date", *_ENROLMENT_FIELDS)
+    differs = " OR ".join(f"e.{c} IS DISTINCT FROM n.{c}" for c in fields)
+    stored = """FROM _enrolments_new n JOIN _enrolments_all a USING (upn, urn, admission_date)
+                JOIN enrolments e ON e.enrolment_id = a.enrolment_id"""
+    changed = int(store.scalar(f"SELECT count(*) {stored} WHERE {differs}"))
+    sets = ", ".join(f"{c} = n.{c}" for c in fields)
+    con.execute(
+        f"""UPDATE enrolments e SET {sets}, import_id = ?
+            FROM _enrolments_new n JOIN _enrolments_all a USING (upn, urn, admission_date)
+            WHERE e.enrolment_id = a.enrolment_id AND ({differs})""",
+        [import_id],
+    )
+    before = int(store.scalar("SELECT count(*) FROM enrolments"))
+    con.execute(
+        """INSERT INTO enrolments
+           SELECT a.enrolment_id, n.upn, n.urn, n.admission_date, n.leaving_date, n.nc_year, n.fsm, n.sen,
+                  n.sen_primary_need, n.cla, n.cin, n.cpp, n.boarder, ?
+           FROM _enrolments_new n JOIN _enrolments_all a USING (upn, urn, admission_date)
+           WHERE NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.enrolment_id = a.enrolment_id)""",
+        [import_id],
+    )
+    return int(store.scalar("SELECT count(*) FROM enrolments")) - before, changed
+
+
+def replace_calendar(store: Store, terms: list[dict[str, Any]], closures: list[dict[str, Any]]) -> None:
+    """Term dates replace those of the same half term; a closures file replaces the stored list."""
+    con = store.con
+    if terms:
+        con.executemany(
+            """INSERT INTO terms VALUES (?, ?, ?, ?, ?) ON CONFLICT (academic_year, term, half_term)
+               DO UPDATE SET start_date = excluded.start_date, end_date = excluded.end_date""",
+            [[t["academic_year"], t["term"], t["half_term"], t["start_date"], t["end_date"]] for t in terms],
+        )
+    if closures:
+        con.execute("DELETE FROM closures")
+        con.execute("INSERT INTO closures SELECT * FROM _closures_arrow")
