@@ -135,37 +135,13 @@ CREATE TABLE IF NOT EXISTS statistical_neighbours (
     PRIMARY KEY (la_code, neighbour_code)
 );
 CREATE TABLE IF NOT EXISTS session_blocks (
-    enrolment_id INTEGER NOT NULL,
-    block_start DATE NOT NULL,
-    block_end DATE NOT NULL,
-    sess_possible INTEGER NOT NULL,
-    sess_present INTEGER NOT NULL,
-    sess_aea INTEGER NOT NULL,
-    sess_authorised INTEGER NOT NULL,
-    sess_unauthorised INTEGER NOT NULL,
-    {reason_columns}
+    {block_columns}
 );
 CREATE TABLE IF NOT EXISTS census_blocks (
-    enrolment_id INTEGER NOT NULL,
-    block_start DATE NOT NULL,
-    block_end DATE NOT NULL,
-    sess_possible INTEGER NOT NULL,
-    sess_present INTEGER NOT NULL,
-    sess_aea INTEGER NOT NULL,
-    sess_authorised INTEGER NOT NULL,
-    sess_unauthorised INTEGER NOT NULL,
-    {reason_columns}
+    {block_columns}
 );
 CREATE TABLE IF NOT EXISTS year_blocks (
-    enrolment_id INTEGER NOT NULL,
-    block_start DATE NOT NULL,
-    block_end DATE NOT NULL,
-    sess_possible INTEGER NOT NULL,
-    sess_present INTEGER NOT NULL,
-    sess_aea INTEGER NOT NULL,
-    sess_authorised INTEGER NOT NULL,
-    sess_unauthorised INTEGER NOT NULL,
-    {reason_columns},
+    {block_columns},
     {summer2_columns}
 );
 CREATE TABLE IF NOT EXISTS closures (
@@ -184,7 +160,14 @@ BLOCKS_VERSION = "4"
 BLOCK_COUNTS = ["sess_possible", "sess_present", "sess_aea", "sess_authorised", "sess_unauthorised", *ABSENCE_REASONS]
 #: The year blocks' counts for the second half of the summer term alone (see :meth:`Store.refresh_blocks`).
 SUMMER2_COUNTS = [f"summer2_{c}" for c in BLOCK_COUNTS]
-_SCHEMA = _SCHEMA.replace("{reason_columns}", ",\n    ".join(f"{r} INTEGER NOT NULL" for r in ABSENCE_REASONS))
+# The block tables' columns: the enrolment, the block's first and last day, and its counts.
+_SCHEMA = _SCHEMA.replace(
+    "{block_columns}",
+    ",\n    ".join(
+        ["enrolment_id INTEGER NOT NULL", "block_start DATE NOT NULL", "block_end DATE NOT NULL"]
+        + [f"{c} INTEGER NOT NULL" for c in BLOCK_COUNTS]
+    ),
+)
 _SCHEMA = _SCHEMA.replace("{summer2_columns}", ",\n    ".join(f"{c} INTEGER NOT NULL" for c in SUMMER2_COUNTS))
 
 
