@@ -309,3 +309,34 @@ def absence_measures_from_marks(store, period):  # type: ignore[no-untyped-def]
     from attendwise.measures import absence_measures
 
     return absence_measures(enrolment_absence(store, period, source="marks")).to_pandas().iloc[0]
+
+
+@PROPERTY
+@given(year_registers(), st.data())
+def test_corrected_enrolment_dates_keep_every_mark_counted_or_in_the_history(
+    reg: Register, data: st.DataObject
+) -> None:
+    """A later pupils.csv correcting enrolments' dates keeps each enrolment (same id); the stored marks
+    outside the corrected dates move to the history and every other stays; the blocks count exactly
+    the marks left."""
+    store, _, tmp = load(reg)
+    with tmp, store:
+        ids = store.con.execute("SELECT upn, enrolment_id FROM enrolments ORDER BY ALL").fetchall()
+        spans = {}
+        for pupil in reg.pupils:
+            if data.draw(st.booleans()):
+                admission = data.draw(st.sampled_from(YEAR_DAYS[:-1]))
+                leaving = data.draw(st.none() | st.sampled_from([d for d in YEAR_DAYS if d >= admission]))
+                pupil["admission_date"] = admission.isoformat()
+                pupil["leaving_date"] = leaving.isoformat() if leaving else ""
+            spans[pupil["upn"]] = (pupil["admission_date"], pupil["leaving_date"] or "9999-12-31")
+        result = import_folder(store, Register(schools=reg.schools, pupils=reg.pupils).write(Path(tmp.name) / "fix"))
+        kept = [m for m in reg.marks if spans[m["upn"]][0] <= m["date"] <= spans[m["upn"]][1]]
+        assert store.con.execute("SELECT upn, enrolment_id FROM enrolments ORDER BY ALL").fetchall() == ids
+        assert store.scalar("SELECT count(*) FROM marks") == len(kept)
+        assert result.marks_removed == len(reg.marks) - len(kept)
+        assert store.scalar("SELECT count(*) FROM mark_history WHERE superseded_by = ?", [result.import_id]) == (
+            result.marks_removed
+        )
+        assert census_blocks_stored(store) == census_blocks_by_hand(store, kept)
+        assert year_blocks_stored(store) == year_blocks_by_hand(census_blocks_by_hand(store, kept))
