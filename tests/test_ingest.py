@@ -91,6 +91,15 @@ class TestGoodImports:
         (folder / "marks.csv").unlink()
         assert import_folder(store, folder).marks_added == 20
 
+    def test_every_file_may_be_gzipped(self, store: Store, base: Register, write) -> None:
+        folder = write(base)
+        for path in list(folder.glob("*.csv")):
+            with path.open("rb") as src, gzip.open(path.with_name(path.name + ".gz"), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            path.unlink()
+        result = import_folder(store, folder)
+        assert (result.marks_added, result.pupils_added, result.schools) == (20, 2, 1)
+
     def test_blank_dash_marks_are_skipped(self, store: Store, base: Register, write) -> None:
         folder = write(base)
         append_mark(folder, f"{base.pupils[0]['upn']},100001,2024-09-09,AM,-")

@@ -98,7 +98,7 @@ def _read_small_csv(
     path: Path, required: list[str], optional: list[str], problems: Problems
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a small CSV file as dicts of stripped strings, with their line numbers."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         try:
             header = [h.strip().lower() for h in next(reader)]
