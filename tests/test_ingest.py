@@ -297,6 +297,23 @@ class TestBadMarks:
         assert [(p.line, p.field) for p in err.problems] == [(len(text) - 1, "code"), (len(text), "session")]
         assert err.problems[1].message.endswith("is already given on line 3")
 
+    @pytest.mark.parametrize(
+        ("row", "what"),
+        [
+            ("{upn},100001,2024-09-09,AM,/,extra", "6 fields where the header has 5"),
+            ("{upn},100001", "2 fields where the header has 5"),
+            ("   ", "1 field where the header has 5"),
+            ('"{upn},100001,2024-09-09,AM,/', 'a quoted value is never closed (a " with no closing ")'),
+        ],
+    )
+    def test_malformed_row(self, store: Store, stored: Path, base: Register, row: str, what: str) -> None:
+        """A row the CSV reader cannot split into the header's fields is named by its line."""
+        line = append_mark(stored, row.format(upn=base.pupils[0]["upn"]))
+        append_mark(stored, f"{base.pupils[0]['upn']},100001,2024-09-10,AM,/")
+        assert (
+            only_problem(refused(store, stored)) == f"marks.csv line {line}: the file is not a well-formed CSV: {what}"
+        )
+
     def test_missing_value(self, store: Store, stored: Path, base: Register) -> None:
         line = append_mark(stored, f"{base.pupils[0]['upn']},100001,2024-09-09,AM,")
         assert only_problem(refused(store, stored)) == f"marks.csv line {line}, field 'code': a value is required"

@@ -93,7 +93,8 @@ def import_folder(
         try:
             staged = stage_marks(store, marks_path, problems)
         except Exception as exc:  # duckdb.Error: malformed CSV structure
-            problems.add(marks_path.name, None, None, duckdb_csv_message(exc))
+            line, message = duckdb_csv_message(exc)
+            problems.add(marks_path.name, line, None, message)
             staged = False
         problems.raise_if_any()
         if staged:

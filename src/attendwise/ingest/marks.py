@@ -4,6 +4,7 @@ rows), then merged into the stored marks."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
         CREATE OR REPLACE TEMP TABLE _marks_raw AS
         SELECT upper(trim(upn)) AS upn, trim(urn) AS urn, trim(date) AS date,
                upper(trim(session)) AS session, upper(trim(code)) AS code
-        FROM read_csv(?, header = true, columns = {columns!r}, skip = 0, quote = '"',
+        FROM read_csv(?, auto_detect = false, delim = ',', header = true, columns = {columns!r}, skip = 0, quote = '"',
                       escape = '"', strict_mode = true,
                       null_padding = false, all_varchar = true)
         """,
@@ -237,10 +238,18 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequen
     )
 
 
-def duckdb_csv_message(exc: Exception) -> str:
-    text = str(exc).splitlines()
-    detail = next((t for t in text if "line" in t.lower()), text[0] if text else "unreadable")
-    return f"the file is not a well-formed CSV: {detail.strip()}"
+def duckdb_csv_message(exc: Exception) -> tuple[int | None, str]:
+    """The line and, in a data officer's words, what DuckDB's CSV reader found wrong with marks.csv."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    if columns := re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text):
+        found = int(columns[2])
+        what = f"{found} field{'s' if found != 1 else ''} where the header has {columns[1]}"
+    elif "unterminated quote" in text:
+        what = 'a quoted value is never closed (a " with no closing ")'
+    else:
+        what = next((t.strip() for t in text.splitlines() if t.strip()), "unreadable")
+    return (int(line[1]) if line else None), f"the file is not a well-formed CSV: {what}"
 
 
 def remove_marks_outside_enrolments(store: Store, import_id: int) -> int:
