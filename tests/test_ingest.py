@@ -345,6 +345,18 @@ class TestBadMarks:
 
 
 class TestBadPupilsAndSchools:
+    def test_half_terms_that_overlap(self, store: Store, base: Register, write) -> None:
+        folder = write(base)
+        (folder / "terms.csv").write_text(
+            "academic_year,term,half_term,start_date,end_date\n"
+            "2024/25,autumn,1,2024-09-02,2024-10-25\n"
+            "2024/25,autumn,2,2024-10-21,2024-12-20\n"
+        )
+        assert only_problem(refused(store, folder)) == (
+            "terms.csv line 3, field 'start_date': half term 2 starts on 2024-10-21, before half term 1 (line 2) "
+            "ends on 2024-10-25"
+        )
+
     def test_bad_pupil_fields(self, store: Store, base: Register, write) -> None:
         base.pupils[0].update(
             date_of_birth="2015-31-01", sex="X", ethnicity="ZZZZ1", sen="Q", nc_year="Y15", fsm="maybe"

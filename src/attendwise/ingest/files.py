@@ -345,8 +345,26 @@ def read_terms(path: Path, problems: Problems) -> list[dict[str, Any]]:
             "half_term": key[2],
             "start_date": start,
             "end_date": end,
+            "_line": line,
         }
-    return list(rows.values())
+    # The second half of a term starts after the first ends (the halves split the term's sessions).
+    for (year_start, term, half), second in rows.items():
+        first = rows.get((year_start, term, 1))
+        if (
+            half == 2
+            and first
+            and first["end_date"]
+            and second["start_date"]
+            and (second["start_date"] <= first["end_date"])
+        ):
+            problems.add(
+                f,
+                second["_line"],
+                "start_date",
+                f"half term 2 starts on {second['start_date']}, before half term 1 (line {first['_line']}) ends "
+                f"on {first['end_date']}",
+            )
+    return [{k: v for k, v in r.items() if k != "_line"} for r in rows.values()]
 
 
 def read_closures(path: Path, known_urns: set[int], problems: Problems) -> list[dict[str, Any]]:
