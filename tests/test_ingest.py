@@ -345,6 +345,16 @@ class TestBadMarks:
 
 
 class TestBadPupilsAndSchools:
+    def test_unquoted_comma_in_a_name(self, store: Store, base: Register, write) -> None:
+        """A school name with an unquoted comma would shift every later field: the row is refused."""
+        folder = write(base)
+        path = folder / "schools.csv"
+        path.write_text(path.read_text() + "100002,St Mary's, Anytown,primary,999,Testshire\n")
+        assert only_problem(refused(store, folder)) == (
+            "schools.csv line 3: 6 fields where the header has 5 (a comma in a value must be inside double quotes: "
+            '"Smith, Jr")'
+        )
+
     def test_half_terms_that_overlap(self, store: Store, base: Register, write) -> None:
         folder = write(base)
         (folder / "terms.csv").write_text(

@@ -113,6 +113,16 @@ def _read_small_csv(
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
+            if len(row) > len(header):
+                # An unquoted comma in a name, say: every later field would be read as the one before.
+                problems.add(
+                    path.name,
+                    reader.line_num,
+                    None,
+                    f"{len(row)} fields where the header has {len(header)} (a comma in a value must be inside "
+                    'double quotes: "Smith, Jr")',
+                )
+                continue
             if len(row) < len(header):
                 row = row + [""] * (len(header) - len(row))
             yield reader.line_num, {c: row[i].strip() for c, i in wanted.items()}
