@@ -9,6 +9,8 @@ import zipfile
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from attendwise.web.suppression import SUPPRESSED, suppress_band_counts, suppress_measures
 from tests.registers import Register
@@ -51,6 +53,14 @@ class TestLAOverview:
         shared = c.get(reverse("la_schools_csv") + "?suppress=1").content.decode()
         assert ",x," not in full
         assert ",x," in shared  # school B has 3 enrolments
+        # ... and the LA's total is published, so a second school is hidden with it (complementary
+        # suppression): B's 3 cannot be worked out as the LA less A and C.
+        import io
+
+        import pandas as pd
+
+        rows = pd.read_csv(io.StringIO(shared), dtype=str)
+        assert (rows.enrolments == "x").sum() == 2
 
     def test_a_bad_period_is_an_error_with_the_default_shown(self, client_as) -> None:
         page = soup(client_as("officer").get(reverse("la_overview") + "?period=2024/26"))
@@ -184,6 +194,58 @@ class TestSuppression:
         assert out.iloc[0].tolist()[1:] == [SUPPRESSED] * 6
         assert out.iloc[1].tolist() == ["b", 40, 6.0, SUPPRESSED, SUPPRESSED, 5, 12.5]
         assert out.iloc[2].enrolments == 0
+
+    def test_a_count_hidden_alone_among_parts_gets_company(self) -> None:
+        """Schools a to d add up to the LA. a has 3 pupils: hidden, and so the smallest other school
+        (c, 30) is hidden whole. b's 2 persistent absentees are hidden, among a's and c's: d's 7 may show.
+        Without c's company, d's 7 would have been hidden for b's sake."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {
+                "school": ["a", "b", "c", "d"],
+                "enrolments": [3, 40, 30, 100],
+                "enrolments_pa_10_exact": [1, 2, 10, 7],
+                "enrolments_pa_10_exact_percent": [33.3, 5.0, 33.3, 7.0],
+            }
+        )
+        alone = suppress_measures(frame, 5, keys=["school"])
+        assert alone.enrolments.tolist() == [SUPPRESSED, 40, 30, 100]  # without parts_of: c's 30 gives a away
+        out = suppress_measures(frame, 5, keys=["school"], parts_of=[])
+        assert out.enrolments.tolist() == [SUPPRESSED, 40, SUPPRESSED, 100]
+        assert out.enrolments_pa_10_exact.tolist() == [SUPPRESSED, SUPPRESSED, SUPPRESSED, 7]
+        # Nobody hidden whole, and b's 2 alone: the smallest other count, a's 6, is hidden with its rate.
+        big = frame.assign(enrolments=[30, 40, 50, 100], enrolments_pa_10_exact=[6, 2, 10, 7])
+        out = suppress_measures(big, 5, keys=["school"], parts_of=[])
+        assert out.enrolments_pa_10_exact.tolist() == [SUPPRESSED, SUPPRESSED, 10, 7]
+        assert out.enrolments_pa_10_exact_percent.tolist() == [SUPPRESSED, SUPPRESSED, 33.3, 7.0]
+
+    def test_parts_within_each_total(self) -> None:
+        """By school and FSM, the FSM groups add up within each school: only school 1 needs company."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {"school": [1, 1, 1, 2, 2], "fsm": ["Y", "N", "U", "Y", "N"], "enrolments": [2, 50, 9, 20, 30]}
+        )
+        out = suppress_measures(frame, 5, keys=["school", "fsm"], parts_of=["school"])
+        assert out.enrolments.tolist() == [SUPPRESSED, 50, SUPPRESSED, 20, 30]
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=1, max_size=12))
+    def test_no_hidden_count_is_the_total_less_the_rest(self, rows: list[tuple[int, int]]) -> None:
+        """Property: every small count is hidden, and in each column no count is hidden alone (unless it
+        is the only row), so none can be worked out from the total."""
+        import pandas as pd
+
+        enrolments = [max(e, p) for e, p in rows]
+        frame = pd.DataFrame(
+            {"g": range(len(rows)), "enrolments": enrolments, "enrolments_pa_10_exact": [p for _, p in rows]}
+        )
+        out = suppress_measures(frame, 5, keys=["g"], parts_of=[])
+        for col in ("enrolments", "enrolments_pa_10_exact"):
+            hidden = [v == SUPPRESSED for v in out[col]]
+            assert sum(hidden) != 1 or len(rows) == 1
+            assert all(h for v, h in zip(frame[col], hidden, strict=True) if 0 < v < 5)
 
     def test_band_counts(self) -> None:
         import pandas as pd

@@ -5,13 +5,17 @@ up to the threshold less one (default 5: counts 1 to 4) is not shown, and nor is
 it.  Where a group has fewer enrolments than the threshold, every figure of that group is
 suppressed, sessions included, since they describe fewer than five children.  Zero is shown.
 
+Where a table's rows are the parts of a total shown elsewhere (the LA's schools, a school's pupils by
+FSM), a count hidden alone among the parts could be worked out by taking the others from the total;
+so the smallest other part is hidden too (complementary, or secondary, suppression).
+
 This module has no Django imports: it works on the measure frames of :mod:`attendwise.measures`
 and :func:`attendwise.bands.band_counts`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -44,13 +48,20 @@ def _small(value: object, threshold: int) -> bool:
     return 0 < n < threshold
 
 
-def suppress_measures(frame: pd.DataFrame, threshold: int, keys: Iterable[str] = ()) -> pd.DataFrame:
+def suppress_measures(
+    frame: pd.DataFrame, threshold: int, keys: Iterable[str] = (), *, parts_of: Sequence[str] | None = None
+) -> pd.DataFrame:
     """A copy of a measures frame with small counts, and the rates built on them, replaced by ``x``.
 
     Args:
         frame: rows from :func:`attendwise.measures.absence_measures` (any subset of its columns).
         threshold: counts below this (and above 0) are suppressed.
         keys: grouping columns, never suppressed.
+        parts_of: when the rows are the parts of totals shown elsewhere (the LA's schools add up to
+            the LA; a grouping by school and FSM adds up, within each school, to the school), the
+            columns naming each total: ``[]`` for one total over all rows. Then a count hidden alone
+            among a total's parts gets company (complementary suppression): the smallest other part's
+            count is hidden too, so the first cannot be worked out by taking the rest from the total.
 
     Examples:
         >>> f = pd.DataFrame({"enrolments": [3, 40], "sess_overall_percent": [9.5, 7.1],
@@ -75,7 +86,43 @@ def suppress_measures(frame: pd.DataFrame, threshold: int, keys: Iterable[str] =
         for count in _ENROL_COUNTS:
             if count in out.columns and _small(out.at[i, count], threshold):
                 out.at[i, count] = SUPPRESSED
+    if parts_of is not None:
+        _complement(out, frame, list(parts_of), measure_cols)
     return out
+
+
+def _hide(out: pd.DataFrame, i: object, count: str, measure_cols: list[str]) -> None:
+    """Hide ``count`` in row ``i``, with what would give it away: the rates built on it, and for a
+    group's enrolments every figure of the group (a count and its rate give the enrolments back)."""
+    if count == "enrolments":
+        for col in measure_cols:
+            out.at[i, col] = SUPPRESSED
+        return
+    out.at[i, count] = SUPPRESSED
+    for rate in _COUNT_RATES.get(count, ()):
+        if rate in out.columns:
+            out.at[i, rate] = SUPPRESSED
+
+
+def _complement(out: pd.DataFrame, frame: pd.DataFrame, parts_of: list[str], measure_cols: list[str]) -> None:
+    """Complementary suppression (see :func:`suppress_measures`), until no total has a count hidden alone."""
+    counts = [c for c in ("enrolments", *_COUNT_RATES, *_ENROL_COUNTS) if c in out.columns]
+    totals = list(frame.groupby(parts_of, sort=False).groups.values()) if parts_of else [frame.index]
+    changed = True
+    while changed:
+        changed = False
+        for rows in totals:
+            for count in counts:
+                hidden = [i for i in rows if is_suppressed(out.at[i, count])]
+                if len(hidden) != 1:
+                    continue
+                # The smallest other part; a zero only when no other part is above zero (an x that may
+                # be a zero still keeps the first one's value from being the total less the rest).
+                shown = [(frame.at[i, count], i) for i in rows if not is_suppressed(out.at[i, count])]
+                candidates = [c for c in shown if c[0] > 0] or shown
+                if candidates:
+                    _hide(out, min(candidates, key=lambda c: c[0])[1], count, measure_cols)
+                    changed = True
 
 
 def suppress_band_counts(frame: pd.DataFrame, threshold: int, keys: Iterable[str] = ()) -> pd.DataFrame:

@@ -81,7 +81,8 @@ def cohort_frame(
     key = ("cohort", period, scope.schools, scope.social_care_only, school)
     frame = figures.measures(access, rows, cols, key=key)
     if suppress:
-        frame = suppress_measures(frame, threshold, keys=cols)
+        # The groups add up to the whole (within each value of all but the last characteristic).
+        frame = suppress_measures(frame, threshold, keys=cols, parts_of=cols[:-1])
     return cols, frame
 
 

@@ -80,7 +80,10 @@ def schools_index(
     by_school = by_school.sort_values("school_name").reset_index(drop=True)
     urns = [int(u) for u in by_school.school_urn]
     if scope.suppress:
-        by_school = suppress_measures(by_school, threshold, keys=["school_urn", "school_name", "education_phase"])
+        # The schools add up to the LA's figures, shown too: a school hidden alone gets company.
+        by_school = suppress_measures(
+            by_school, threshold, keys=["school_urn", "school_name", "education_phase"], parts_of=[]
+        )
     return table_from_frame(
         by_school,
         f"Schools, {period.label}",
@@ -102,7 +105,7 @@ def _cohort_tables(
     for title, by in SCHOOL_COHORTS.items():
         frame = figures.measures(access, rows, by, key=("school", urn, period))
         if suppress:
-            frame = suppress_measures(frame, threshold, keys=by)
+            frame = suppress_measures(frame, threshold, keys=by, parts_of=by[:-1])
         tables.append(
             table_from_frame(
                 frame, f"By {title.lower()}", [Column(by[0], title), *[MEASURE_COLUMNS[i] for i in (0, 1, 4, 5, 6, 7)]]

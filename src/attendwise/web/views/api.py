@@ -36,7 +36,7 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     rows = figures.scoped_rows(period_rows(acc, period), scope)
     frame = figures.measures(acc, rows, cols, key=("api-la", period, scope.schools, scope.social_care_only))
     if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=cols)
+        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=cols[:-1])
     return JsonResponse({"period": period.label, "suppressed": suppress_export(request), "rows": _records(frame)})
 
 
@@ -55,7 +55,7 @@ def school_measures(request: HttpRequest, urn: int) -> JsonResponse:
     rows = period_rows(acc, period)
     frame = figures.measures(acc, rows[rows.school_urn == urn], cols, key=("school", urn, period))
     if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=cols)
+        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=cols[:-1])
     return JsonResponse(
         {"period": period.label, "urn": urn, "suppressed": suppress_export(request), "rows": _records(frame)}
     )
