@@ -254,7 +254,13 @@ class TestSuppression:
             {"band": ["a", "b"], "band_name": ["A", "B"], "enrolments": [2, 30], "percent": [6.25, 93.75]}
         )
         out = suppress_band_counts(frame, 5)
-        assert out.enrolments.tolist() == [SUPPRESSED, 30]
+        assert out.enrolments.tolist() == [SUPPRESSED, SUPPRESSED]  # B's 30 would be the total less A's 2
+        three = pd.DataFrame({"band": ["a", "b", "c"], "enrolments": [2, 30, 8], "percent": [5.0, 75.0, 20.0]})
+        assert suppress_band_counts(three, 5).values.tolist() == [
+            ["a", SUPPRESSED, SUPPRESSED],
+            ["b", 30, 75.0],
+            ["c", SUPPRESSED, SUPPRESSED],
+        ]
 
 
 class TestSafety:

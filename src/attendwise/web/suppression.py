@@ -129,15 +129,25 @@ def suppress_band_counts(frame: pd.DataFrame, threshold: int, keys: Iterable[str
     """A copy of a band-count frame (``enrolments``, ``percent`` per band) with small counts as ``x``.
 
     A band's percentage is suppressed with its count, and every band of a group with fewer
-    enrolments in all than the threshold is suppressed.
+    enrolments in all than the threshold is suppressed. A group's bands add up to its enrolments, so
+    a band hidden alone gets company: the group's smallest other band is hidden too.
     """
     keys = list(keys)
     out = frame.astype(object).copy()
     totals = frame.groupby(keys)["enrolments"].transform("sum") if keys else frame["enrolments"].sum()
+
+    def hide(i: object) -> None:
+        out.at[i, "enrolments"] = SUPPRESSED
+        if "percent" in out.columns:
+            out.at[i, "percent"] = SUPPRESSED
+
     for i in out.index:
         total = totals[i] if keys else totals
         if _small(total, threshold) or _small(out.at[i, "enrolments"], threshold):
-            out.at[i, "enrolments"] = SUPPRESSED
-            if "percent" in out.columns:
-                out.at[i, "percent"] = SUPPRESSED
+            hide(i)
+    for rows in frame.groupby(keys, sort=False).groups.values() if keys else [frame.index]:
+        if sum(is_suppressed(out.at[i, "enrolments"]) for i in rows) == 1:
+            shown = [(frame.at[i, "enrolments"], i) for i in rows if not is_suppressed(out.at[i, "enrolments"])]
+            if candidates := [c for c in shown if c[0] > 0] or shown:
+                hide(min(candidates, key=lambda c: c[0])[1])
     return out
