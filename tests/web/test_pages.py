@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attendwise.web.suppression import SUPPRESSED, suppress_band_counts, suppress_measures
+from attendwise.web.suppression import SUPPRESSED, every_margin, suppress_band_counts, suppress_measures
 from tests.registers import Register
 from tests.web.conftest import A
 
@@ -211,12 +211,12 @@ class TestSuppression:
         )
         alone = suppress_measures(frame, 5, keys=["school"])
         assert alone.enrolments.tolist() == [SUPPRESSED, 40, 30, 100]  # without parts_of: c's 30 gives a away
-        out = suppress_measures(frame, 5, keys=["school"], parts_of=[])
+        out = suppress_measures(frame, 5, keys=["school"], parts_of=[[]])
         assert out.enrolments.tolist() == [SUPPRESSED, 40, SUPPRESSED, 100]
         assert out.enrolments_pa_10_exact.tolist() == [SUPPRESSED, SUPPRESSED, SUPPRESSED, 7]
         # Nobody hidden whole, and b's 2 alone: the smallest other count, a's 6, is hidden with its rate.
         big = frame.assign(enrolments=[30, 40, 50, 100], enrolments_pa_10_exact=[6, 2, 10, 7])
-        out = suppress_measures(big, 5, keys=["school"], parts_of=[])
+        out = suppress_measures(big, 5, keys=["school"], parts_of=[[]])
         assert out.enrolments_pa_10_exact.tolist() == [SUPPRESSED, SUPPRESSED, 10, 7]
         assert out.enrolments_pa_10_exact_percent.tolist() == [SUPPRESSED, SUPPRESSED, 33.3, 7.0]
 
@@ -227,8 +227,28 @@ class TestSuppression:
         frame = pd.DataFrame(
             {"school": [1, 1, 1, 2, 2], "fsm": ["Y", "N", "U", "Y", "N"], "enrolments": [2, 50, 9, 20, 30]}
         )
-        out = suppress_measures(frame, 5, keys=["school", "fsm"], parts_of=["school"])
+        out = suppress_measures(frame, 5, keys=["school", "fsm"], parts_of=[["school"]])
         assert out.enrolments.tolist() == [SUPPRESSED, 50, SUPPRESSED, 20, 30]
+        # Each way: school 1's FSM-eligible 2 is also alone among the FSM-eligible, so school 2's 20 goes,
+        # which leaves school 2's 30 alone in its school, which leaves school 1's 50 alone among the
+        # not eligible: in a table this small, every count.
+        out = suppress_measures(frame, 5, keys=["school", "fsm"], parts_of=every_margin(["school", "fsm"]))
+        assert out.enrolments.tolist() == [SUPPRESSED] * 5
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.integers(0, 40), min_size=6, max_size=6), st.integers(2, 3))
+    def test_a_cross_tabulation_is_protected_each_way(self, cells: list[int], schools: int) -> None:
+        """Property: in a school-by-FSM table, no row or column of the table has a count hidden alone."""
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            [(s, f, cells[(s * 2 + i) % 6]) for s in range(schools) for i, f in enumerate("YN")],
+            columns=["school", "fsm", "enrolments"],
+        )
+        out = suppress_measures(frame, 5, keys=["school", "fsm"], parts_of=every_margin(["school", "fsm"]))
+        hidden = out.assign(h=out.enrolments == SUPPRESSED)
+        for by in ("school", "fsm"):
+            assert (hidden.groupby(by).h.sum() != 1).all()
 
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=1, max_size=12))
@@ -241,7 +261,7 @@ class TestSuppression:
         frame = pd.DataFrame(
             {"g": range(len(rows)), "enrolments": enrolments, "enrolments_pa_10_exact": [p for _, p in rows]}
         )
-        out = suppress_measures(frame, 5, keys=["g"], parts_of=[])
+        out = suppress_measures(frame, 5, keys=["g"], parts_of=[[]])
         for col in ("enrolments", "enrolments_pa_10_exact"):
             hidden = [v == SUPPRESSED for v in out[col]]
             assert sum(hidden) != 1 or len(rows) == 1

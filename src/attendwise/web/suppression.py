@@ -21,7 +21,7 @@ import pandas as pd
 
 from attendwise.measures import MEASURE_COLUMNS
 
-__all__ = ["SUPPRESSED", "is_suppressed", "suppress_band_counts", "suppress_measures"]
+__all__ = ["SUPPRESSED", "every_margin", "is_suppressed", "suppress_band_counts", "suppress_measures"]
 
 #: The DfE's symbol for a suppressed figure.
 SUPPRESSED = "x"
@@ -49,7 +49,11 @@ def _small(value: object, threshold: int) -> bool:
 
 
 def suppress_measures(
-    frame: pd.DataFrame, threshold: int, keys: Iterable[str] = (), *, parts_of: Sequence[str] | None = None
+    frame: pd.DataFrame,
+    threshold: int,
+    keys: Iterable[str] = (),
+    *,
+    parts_of: Sequence[Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """A copy of a measures frame with small counts, and the rates built on them, replaced by ``x``.
 
@@ -57,11 +61,12 @@ def suppress_measures(
         frame: rows from :func:`attendwise.measures.absence_measures` (any subset of its columns).
         threshold: counts below this (and above 0) are suppressed.
         keys: grouping columns, never suppressed.
-        parts_of: when the rows are the parts of totals shown elsewhere (the LA's schools add up to
-            the LA; a grouping by school and FSM adds up, within each school, to the school), the
-            columns naming each total: ``[]`` for one total over all rows. Then a count hidden alone
-            among a total's parts gets company (complementary suppression): the smallest other part's
-            count is hidden too, so the first cannot be worked out by taking the rest from the total.
+        parts_of: when the rows are the parts of totals shown elsewhere, each way they add up, as the
+            columns naming each total: ``[[]]`` for one total over all rows (the LA's schools add up
+            to the LA), :func:`every_margin` for a cross-tabulation (by school and FSM: within each
+            school, and within each FSM group). Then a count hidden alone among a total's parts gets
+            company (complementary suppression): the smallest other part's count is hidden too, so
+            the first cannot be worked out by taking the rest from the total.
 
     Examples:
         >>> f = pd.DataFrame({"enrolments": [3, 40], "sess_overall_percent": [9.5, 7.1],
@@ -87,7 +92,7 @@ def suppress_measures(
             if count in out.columns and _small(out.at[i, count], threshold):
                 out.at[i, count] = SUPPRESSED
     if parts_of is not None:
-        _complement(out, frame, list(parts_of), measure_cols)
+        _complement(out, frame, [list(p) for p in parts_of], measure_cols)
     return out
 
 
@@ -104,10 +109,19 @@ def _hide(out: pd.DataFrame, i: object, count: str, measure_cols: list[str]) -> 
             out.at[i, rate] = SUPPRESSED
 
 
-def _complement(out: pd.DataFrame, frame: pd.DataFrame, parts_of: list[str], measure_cols: list[str]) -> None:
+def every_margin(cols: Sequence[str]) -> list[list[str]]:
+    """Each way the rows of a grouping by ``cols`` add up: for each column, its groups within each
+    value of the others (``["school", "fsm"]``: the FSM groups of each school, the schools of each FSM
+    group; one column: its groups add up to the whole)."""
+    return [[c for c in cols if c != col] for col in cols] or [[]]
+
+
+def _complement(out: pd.DataFrame, frame: pd.DataFrame, parts_of: list[list[str]], measure_cols: list[str]) -> None:
     """Complementary suppression (see :func:`suppress_measures`), until no total has a count hidden alone."""
     counts = [c for c in ("enrolments", *_COUNT_RATES, *_ENROL_COUNTS) if c in out.columns]
-    totals = list(frame.groupby(parts_of, sort=False).groups.values()) if parts_of else [frame.index]
+    totals = [
+        rows for by in parts_of for rows in (frame.groupby(by, sort=False).groups.values() if by else [frame.index])
+    ]
     changed = True
     while changed:
         changed = False

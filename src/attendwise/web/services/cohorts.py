@@ -14,7 +14,7 @@ from attendwise.web.services.charts import bar_chart
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.overview import MEASURE_COLUMNS
 from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
-from attendwise.web.suppression import suppress_band_counts, suppress_measures
+from attendwise.web.suppression import every_margin, suppress_band_counts, suppress_measures
 
 __all__ = ["CHARACTERISTICS", "CohortPage", "cohort_frame", "cohort_page"]
 
@@ -81,8 +81,8 @@ def cohort_frame(
     key = ("cohort", period, scope.schools, scope.social_care_only, school)
     frame = figures.measures(access, rows, cols, key=key)
     if suppress:
-        # The groups add up to the whole (within each value of all but the last characteristic).
-        frame = suppress_measures(frame, threshold, keys=cols, parts_of=cols[:-1])
+        # The groups add up to the whole, and a cross-tabulation each way.
+        frame = suppress_measures(frame, threshold, keys=cols, parts_of=every_margin(cols))
     return cols, frame
 
 

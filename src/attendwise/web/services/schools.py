@@ -19,7 +19,7 @@ from attendwise.web.services.early_warning import SchoolRisk, school_at_risk
 from attendwise.web.services.overview import MEASURE_COLUMNS, Headline, bands_figure, headlines, la_name, trend_figure
 from attendwise.web.services.periods import previous_period
 from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
-from attendwise.web.suppression import suppress_measures
+from attendwise.web.suppression import every_margin, suppress_measures
 
 __all__ = ["SchoolInfo", "SchoolPage", "pupil_list", "school_info", "school_page", "schools_index"]
 
@@ -82,7 +82,7 @@ def schools_index(
     if scope.suppress:
         # The schools add up to the LA's figures, shown too: a school hidden alone gets company.
         by_school = suppress_measures(
-            by_school, threshold, keys=["school_urn", "school_name", "education_phase"], parts_of=[]
+            by_school, threshold, keys=["school_urn", "school_name", "education_phase"], parts_of=[[]]
         )
     return table_from_frame(
         by_school,
@@ -105,7 +105,7 @@ def _cohort_tables(
     for title, by in SCHOOL_COHORTS.items():
         frame = figures.measures(access, rows, by, key=("school", urn, period))
         if suppress:
-            frame = suppress_measures(frame, threshold, keys=by, parts_of=by[:-1])
+            frame = suppress_measures(frame, threshold, keys=by, parts_of=every_margin(by))
         tables.append(
             table_from_frame(
                 frame, f"By {title.lower()}", [Column(by[0], title), *[MEASURE_COLUMNS[i] for i in (0, 1, 4, 5, 6, 7)]]

@@ -14,7 +14,7 @@ from attendwise.web.models import Action, Outcome
 from attendwise.web.services import figures
 from attendwise.web.services import schools as school_service
 from attendwise.web.services.figures import period_rows
-from attendwise.web.suppression import suppress_measures
+from attendwise.web.suppression import every_margin, suppress_measures
 from attendwise.web.views.common import NoData, access, not_found, period_for, require, suppress_export, threshold
 from attendwise.web.views.pages import _visible_pupil
 
@@ -36,7 +36,7 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     rows = figures.scoped_rows(period_rows(acc, period), scope)
     frame = figures.measures(acc, rows, cols, key=("api-la", period, scope.schools, scope.social_care_only))
     if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=cols[:-1])
+        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=every_margin(cols))
     return JsonResponse({"period": period.label, "suppressed": suppress_export(request), "rows": _records(frame)})
 
 
@@ -55,7 +55,7 @@ def school_measures(request: HttpRequest, urn: int) -> JsonResponse:
     rows = period_rows(acc, period)
     frame = figures.measures(acc, rows[rows.school_urn == urn], cols, key=("school", urn, period))
     if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=cols[:-1])
+        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=every_margin(cols))
     return JsonResponse(
         {"period": period.label, "urn": urn, "suppressed": suppress_export(request), "rows": _records(frame)}
     )

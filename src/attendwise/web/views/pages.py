@@ -118,7 +118,7 @@ def la_schools_csv(request: HttpRequest) -> HttpResponse:
     )
     keys = ["school_urn", "school_name", "education_phase"]
     if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=keys, parts_of=[])
+        frame = suppress_measures(frame, threshold(), keys=keys, parts_of=[[]])
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
     return csv_response(frame.to_csv(index=False), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
