@@ -392,13 +392,8 @@ def _marks_in_year(store: Store, ids: list[int], year: AcademicYear) -> ir.Table
     return ibis.memtable(mine.to_pyarrow())
 
 
-def _with_meaning(marks: ir.Table) -> ir.Table:
-    """Join each mark to the code set in force on its date (vectorised, as the measures do)."""
-    return with_meaning(marks)
-
-
 def _read_marks(store: Store, marks: ir.Table) -> list[Mark]:
-    joined = _with_meaning(marks)
+    joined = with_meaning(marks)
     frame = store.ibis.execute(
         joined.select("enrolment_id", "date", "session", "code", "meaning", "category", "reason").order_by(
             ["date", "session", "enrolment_id"]
@@ -420,7 +415,7 @@ def _read_marks(store: Store, marks: ir.Table) -> list[Mark]:
 
 def _weeks(store: Store, marks: ir.Table) -> list[WeekRate]:
     """Possible and attended sessions per school week, with running totals (Ibis window sums)."""
-    joined = _with_meaning(marks)
+    joined = with_meaning(marks)
     week = joined.date.truncate("W").cast("date")
     per_week = (
         joined.mutate(week_start=week)

@@ -77,22 +77,13 @@ def suppress_measures(
     keys = set(keys)
     out = frame.astype(object).copy()
     measure_cols = [c for c in out.columns if c not in keys]
+    counts = [c for c in ("enrolments", *_COUNT_RATES, *_ENROL_COUNTS) if c in out.columns]
     for i in out.index:
-        if "enrolments" in out.columns and _small(out.at[i, "enrolments"], threshold):
-            for col in measure_cols:
-                out.at[i, col] = SUPPRESSED
-            continue
-        for count, rates in _COUNT_RATES.items():
-            if count in out.columns and _small(out.at[i, count], threshold):
-                out.at[i, count] = SUPPRESSED
-                for rate in rates:
-                    if rate in out.columns:
-                        out.at[i, rate] = SUPPRESSED
-        for count in _ENROL_COUNTS:
-            if count in out.columns and _small(out.at[i, count], threshold):
-                out.at[i, count] = SUPPRESSED
+        for count in counts:
+            if _small(out.at[i, count], threshold):
+                _hide(out, i, count, measure_cols)
     if parts_of is not None:
-        _complement(out, frame, [list(p) for p in parts_of], measure_cols)
+        _complement(out, frame, [list(p) for p in parts_of], counts, measure_cols)
     return out
 
 
@@ -116,26 +107,34 @@ def every_margin(cols: Sequence[str]) -> list[list[str]]:
     return [[c for c in cols if c != col] for col in cols] or [[]]
 
 
-def _complement(out: pd.DataFrame, frame: pd.DataFrame, parts_of: list[list[str]], measure_cols: list[str]) -> None:
+def _parts(frame: pd.DataFrame, by: list[str]) -> list[pd.Index]:
+    """The rows of ``frame`` making up each total named by ``by`` (all rows for ``[]``)."""
+    return list(frame.groupby(by, sort=False).groups.values()) if by else [frame.index]
+
+
+def _company(out: pd.DataFrame, frame: pd.DataFrame, rows: pd.Index, count: str) -> object | None:
+    """The row whose ``count`` must be hidden too, if exactly one of ``rows`` has it hidden: the
+    smallest other part; a zero only when no other part is above zero (an x that may be a zero still
+    keeps the first one's value from being the total less the rest)."""
+    if sum(is_suppressed(out.at[i, count]) for i in rows) != 1:
+        return None
+    shown = [(frame.at[i, count], i) for i in rows if not is_suppressed(out.at[i, count])]
+    candidates = [c for c in shown if c[0] > 0] or shown
+    return min(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def _complement(
+    out: pd.DataFrame, frame: pd.DataFrame, parts_of: list[list[str]], counts: list[str], measure_cols: list[str]
+) -> None:
     """Complementary suppression (see :func:`suppress_measures`), until no total has a count hidden alone."""
-    counts = [c for c in ("enrolments", *_COUNT_RATES, *_ENROL_COUNTS) if c in out.columns]
-    totals = [
-        rows for by in parts_of for rows in (frame.groupby(by, sort=False).groups.values() if by else [frame.index])
-    ]
+    totals = [rows for by in parts_of for rows in _parts(frame, by)]
     changed = True
     while changed:
         changed = False
         for rows in totals:
             for count in counts:
-                hidden = [i for i in rows if is_suppressed(out.at[i, count])]
-                if len(hidden) != 1:
-                    continue
-                # The smallest other part; a zero only when no other part is above zero (an x that may
-                # be a zero still keeps the first one's value from being the total less the rest).
-                shown = [(frame.at[i, count], i) for i in rows if not is_suppressed(out.at[i, count])]
-                candidates = [c for c in shown if c[0] > 0] or shown
-                if candidates:
-                    _hide(out, min(candidates, key=lambda c: c[0])[1], count, measure_cols)
+                if (i := _company(out, frame, rows, count)) is not None:
+                    _hide(out, i, count, measure_cols)
                     changed = True
 
 
@@ -159,9 +158,7 @@ def suppress_band_counts(frame: pd.DataFrame, threshold: int, keys: Iterable[str
         total = totals[i] if keys else totals
         if _small(total, threshold) or _small(out.at[i, "enrolments"], threshold):
             hide(i)
-    for rows in frame.groupby(keys, sort=False).groups.values() if keys else [frame.index]:
-        if sum(is_suppressed(out.at[i, "enrolments"]) for i in rows) == 1:
-            shown = [(frame.at[i, "enrolments"], i) for i in rows if not is_suppressed(out.at[i, "enrolments"])]
-            if candidates := [c for c in shown if c[0] > 0] or shown:
-                hide(min(candidates, key=lambda c: c[0])[1])
+    for rows in _parts(frame, keys):
+        if (i := _company(out, frame, rows, "enrolments")) is not None:
+            hide(i)
     return out
