@@ -254,7 +254,7 @@ def unknown_code_message(code: str, code_set: str) -> str:
 
 
 def lookup_rows() -> list[dict[str, object]]:
-    """The code sets as rows for the store's ``attendance_codes`` table."""
+    """The code sets as rows, one per code set and code, for joining marks to their meaning."""
     return [
         {
             "code_set": c.code_set,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from attendwise.calendar import AcademicYear
-from attendwise.codes import code_set_sql, lookup_rows, with_meaning
+from attendwise.codes import code_set_sql, with_meaning
 from attendwise.errors import AttendwiseError
 from attendwise.store import Store
 
@@ -142,21 +142,20 @@ def _enrolments(store: Store, year: AcademicYear, end: dt.date) -> pd.DataFrame:
             [last.start, last.end],
         ).df()
         return people.merge(hist, on="upn", how="left")
-    store.con.register("_ew_codes", pd.DataFrame(lookup_rows()))
-    hist = store.con.execute(
-        f"""WITH m AS (
+    with store.code_meanings() as codes:
+        hist = store.con.execute(
+            f"""WITH m AS (
              SELECT e.upn, e.urn, s.phase, c.is_possible, c.is_authorised + c.is_unauthorised AS absent,
                     c.is_unauthorised
              FROM marks m JOIN enrolments e USING (enrolment_id) JOIN schools s USING (urn)
-             JOIN _ew_codes c ON c.code = m.code
+             JOIN {codes} c ON c.code = m.code
                AND c.code_set = {code_set_sql("m.date")}
              WHERE m.date BETWEEN ? AND ?)
            SELECT upn, sum(is_possible) AS ly_possible, sum(absent) AS ly_absent, sum(is_unauthorised) AS ly_unauth,
                   max(phase) AS ly_phase, count(DISTINCT urn) AS ly_schools
            FROM m GROUP BY upn""",
-        [last.start, last.end],
-    ).df()
-    store.con.unregister("_ew_codes")
+            [last.start, last.end],
+        ).df()
     return people.merge(hist, on="upn", how="left")
 
 

@@ -405,6 +405,16 @@ class Store:
         latest = self.latest_mark()
         return latest is not None and end >= latest
 
+    @contextmanager
+    def code_meanings(self) -> Iterator[str]:
+        """The code sets (:func:`attendwise.codes.lookup_rows`) as a table this connection's SQL can
+        join, named by what this yields; join it on ``code`` and ``code_set`` = ``code_set_sql(date)``."""
+        self.con.register("_code_meanings", pd.DataFrame(lookup_rows()))
+        try:
+            yield "_code_meanings"
+        finally:
+            self.con.unregister("_code_meanings")
+
     def refresh_blocks(self, enrolments_sql: str | None = None) -> None:
         """(Re)build the session blocks: each enrolment's sessions by category and DfE reason, per
         Monday-to-Sunday week cut at census term starts (1 Aug, 1 Jan, Easter Monday).
@@ -420,7 +430,6 @@ class Store:
         ``enrolment_id`` of every enrolment whose marks changed (None for all).
         """
         years = range(1990, 2101)
-        self.con.register("_block_codes", pd.DataFrame(lookup_rows()))
         self.con.register(
             "_block_easter",
             pd.DataFrame(
@@ -441,26 +450,28 @@ class Store:
             [f"sum({c})::INTEGER" for c in ("is_possible", "is_present", "is_aea", "is_authorised", "is_unauthorised")]
             + [f"sum(coalesce(reason = '{r}', false)::INTEGER)::INTEGER" for r in ABSENCE_REASONS]
         )
-        self.con.execute(f"""
-            INSERT INTO session_blocks
-            WITH m AS (
-                SELECT m.enrolment_id, m.date, e.easter_monday,
-                       m.date - (isodow(m.date) - 1)::INTEGER AS monday,
-                       CASE WHEN month(m.date) >= 8 THEN make_date(year(m.date), 8, 1)
-                            WHEN m.date >= e.easter_monday THEN e.easter_monday
-                            ELSE make_date(year(m.date), 1, 1) END AS term_start,
-                       CASE WHEN month(m.date) >= 8 THEN make_date(year(m.date), 12, 31)
-                            WHEN m.date >= e.easter_monday THEN make_date(year(m.date), 7, 31)
-                            ELSE e.easter_monday - 1 END AS term_end,
-                       c.*
-                FROM marks m
-                JOIN _block_easter e ON e.year = year(m.date)
-                JOIN _block_codes c ON c.code = m.code
-                 AND c.code_set = {code_set_sql("m.date")}
-                {where})
-            SELECT enrolment_id, greatest(monday, term_start) AS block_start, least(monday + 6, term_end) AS block_end,
-                   {counts}
-            FROM m GROUP BY ALL""")
+        with self.code_meanings() as codes:
+            self.con.execute(f"""
+                INSERT INTO session_blocks
+                WITH m AS (
+                    SELECT m.enrolment_id, m.date, e.easter_monday,
+                           m.date - (isodow(m.date) - 1)::INTEGER AS monday,
+                           CASE WHEN month(m.date) >= 8 THEN make_date(year(m.date), 8, 1)
+                                WHEN m.date >= e.easter_monday THEN e.easter_monday
+                                ELSE make_date(year(m.date), 1, 1) END AS term_start,
+                           CASE WHEN month(m.date) >= 8 THEN make_date(year(m.date), 12, 31)
+                                WHEN m.date >= e.easter_monday THEN make_date(year(m.date), 7, 31)
+                                ELSE e.easter_monday - 1 END AS term_end,
+                           c.*
+                    FROM marks m
+                    JOIN _block_easter e ON e.year = year(m.date)
+                    JOIN {codes} c ON c.code = m.code
+                     AND c.code_set = {code_set_sql("m.date")}
+                    {where})
+                SELECT enrolment_id, greatest(monday, term_start) AS block_start,
+                       least(monday + 6, term_end) AS block_end,
+                       {counts}
+                FROM m GROUP BY ALL""")
         # Every session block lies inside one census block: blocks are cut at 1 August, 1 January and
         # Easter Monday, and the spring bank holiday is a Monday.
         sums = ", ".join(f"sum({c})::INTEGER" for c in BLOCK_COUNTS)
@@ -497,7 +508,6 @@ class Store:
             JOIN _block_easter e ON e.year = year(b.block_start)
             {where}
             GROUP BY enrolment_id, year_start, year_end""")
-        self.con.unregister("_block_codes")
         self.con.unregister("_block_easter")
         self.con.execute(
             "INSERT INTO meta VALUES ('session_blocks', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

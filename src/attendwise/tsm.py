@@ -92,7 +92,7 @@ import pandas as pd
 from attendwise.bands import BandScheme, band_counts, load_scheme
 from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.characteristics import PHASES
-from attendwise.codes import ABSENCE_REASONS, code_set_sql, lookup_rows, with_meaning
+from attendwise.codes import ABSENCE_REASONS, code_set_sql, with_meaning
 from attendwise.disproportionality import disproportionality_within
 from attendwise.errors import AttendwiseError
 from attendwise.measures import Population, absence_measures, enrolment_absence
@@ -1306,12 +1306,11 @@ class TermPacks:
         # The school's days, and its pupils' marks, from well before the earliest action to as-at.
         since = earliest - dt.timedelta(days=7 * (self.baseline_days // 5 + 12))
         placeholders = ",".join("?" * len(upns))
-        self.store.con.register("_tsm_codes", pd.DataFrame(lookup_rows()))
-        try:
+        with self.store.code_meanings() as codes:
             marks = self.store.con.execute(
                 f"""SELECT e.upn, m.date, c.is_possible, c.is_attendance
                     FROM marks m JOIN enrolments e USING (enrolment_id)
-                    JOIN _tsm_codes c ON c.code = m.code
+                    JOIN {codes} c ON c.code = m.code
                      AND c.code_set = {code_set_sql("m.date")}
                     WHERE e.urn = ? AND e.upn IN ({placeholders}) AND m.date BETWEEN ? AND ?""",
                 [urn, *upns, since, self.as_at],
@@ -1324,8 +1323,6 @@ class TermPacks:
                     [urn, since, self.as_at],
                 ).fetchall()
             ]
-        finally:
-            self.store.con.unregister("_tsm_codes")
         marks["date"] = pd.to_datetime(marks.date).dt.date
         out = []
         for action in actions:

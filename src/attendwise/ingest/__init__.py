@@ -157,7 +157,6 @@ def import_folder(
         "_enrolments_all",
         "_enrolment_matches",
         "_marks_outside",
-        "_codes",
         "_bad_upns",
     ):
         con.execute(f"DROP TABLE IF EXISTS {temp}")

@@ -150,19 +150,17 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequen
         )
 
     # Codes, read against the code set in force on the session's date.
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _codes AS SELECT * FROM _codes_arrow",
-    )
-    sql_problems(
-        store,
-        file,
-        f"""SELECT m.line, m.code, {code_set_sql("m.day")} AS cs
-            FROM _marks_typed m WHERE m.day IS NOT NULL AND m.code <> '' AND NOT EXISTS (
-              SELECT 1 FROM _codes c WHERE c.code = m.code AND c.code_set = {code_set_sql("m.day")})""",
-        "code",
-        lambda r: unknown_code_message(r[1], r[2]),
-        problems,
-    )
+    with store.code_meanings() as codes:
+        sql_problems(
+            store,
+            file,
+            f"""SELECT m.line, m.code, {code_set_sql("m.day")} AS cs
+                FROM _marks_typed m WHERE m.day IS NOT NULL AND m.code <> '' AND NOT EXISTS (
+                  SELECT 1 FROM {codes} c WHERE c.code = m.code AND c.code_set = {code_set_sql("m.day")})""",
+            "code",
+            lambda r: unknown_code_message(r[1], r[2]),
+            problems,
+        )
 
     # Pupils and enrolments.
     sql_problems(

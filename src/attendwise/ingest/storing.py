@@ -7,7 +7,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from attendwise.codes import lookup_rows
 from attendwise.ingest.outcomes import Problems, sql_problems
 from attendwise.store import Store
 
@@ -78,13 +77,11 @@ def stage_small_tables(
             ]
         ),
     )
-    codes_arrow = pa.Table.from_pylist(lookup_rows())
     for name, table in (
         ("_schools_arrow", school_rows),
         ("_pupils_arrow", pupil_rows),
         ("_enrolments_arrow", enrol_rows),
         ("_closures_arrow", closure_rows),
-        ("_codes_arrow", codes_arrow),
     ):
         con.register(name, table)
     con.execute("CREATE OR REPLACE TEMP TABLE _schools_new AS SELECT * FROM _schools_arrow")
