@@ -69,7 +69,7 @@ def test_reimport_says_nothing_changed(tmp_path: Path, base: Register) -> None:
     store, folder = tmp_path / "s.duckdb", base.write(tmp_path / "in")
     run(store, "import", str(folder))
     code, out = run(store, "import", str(folder))
-    assert code == 0 and "nothing changed" in out
+    assert code == 0 and "Nothing changed" in out
 
 
 def test_bad_import_exits_non_zero_with_the_problem(tmp_path: Path, base: Register) -> None:

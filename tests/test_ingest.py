@@ -239,7 +239,7 @@ class TestBadMarks:
     def test_unknown_school(self, store: Store, stored: Path, base: Register) -> None:
         line = append_mark(stored, f"{base.pupils[0]['upn']},199999,2024-09-09,AM,/")
         assert only_problem(refused(store, stored)) == (
-            f"marks.csv line {line}, field 'urn': school '199999' is not in schools.csv or the store"
+            f"marks.csv line {line}, field 'urn': school 199999 is not in schools.csv or the store"
         )
 
     def test_duplicated_session(self, store: Store, stored: Path, base: Register) -> None:

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from attendwise.errors import AttendwiseError
+from attendwise.identifiers import show
 
 __all__ = [
     "TERMS",
@@ -92,9 +93,9 @@ class AcademicYear:
     @classmethod
     def parse(cls, text: str) -> AcademicYear:
         """Parse ``2024/25``, ``2024-25`` or the DfE's ``202425``."""
-        m = re.fullmatch(r"(\d{4})[/-]?(\d{2})", text.strip())
+        m = re.fullmatch(r"(\d{4})[/-]?(\d{2})", text.strip(), re.ASCII)
         if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
-            msg = f"{text!r} is not an academic year (expected e.g. 2024/25)"
+            msg = f"{show(text)} is not an academic year (expected e.g. 2024/25)"
             raise PeriodError(msg)
         return cls(int(m.group(1)))
 
@@ -137,7 +138,7 @@ class AcademicYear:
             "summer": (easter + dt.timedelta(days=1), self.end),
         }
         if name not in bounds:
-            msg = f"{name!r} is not a term (expected one of {', '.join(TERMS)})"
+            msg = f"{show(name)} is not a term (expected one of {', '.join(TERMS)})"
             raise PeriodError(msg)
         return bounds[name]
 
@@ -164,7 +165,7 @@ class Period:
         return f"{self.label} ({self.start:%d %b %Y} to {self.end:%d %b %Y})"
 
 
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
+_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})", re.ASCII)
 
 
 def parse_period(
@@ -182,13 +183,13 @@ def parse_period(
         latest_mark: the latest session date in the store; needed for year-to-date periods.
     """
     text = text.strip()
-    if m := _RANGE.match(text):
+    if m := _RANGE.fullmatch(text):
         try:
             start, end = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
         except ValueError as exc:
-            raise PeriodError(f"{text!r}: {exc}") from None
+            raise PeriodError(f"{show(text)}: {exc}") from None
         if end < start:
-            raise PeriodError(f"{text!r}: the range ends before it starts")
+            raise PeriodError(f"{show(text)}: the range ends before it starts")
         return Period(text, start, end)
     # "2024-25-autumn" is "2024/25-autumn": the year's own hyphen is not a separator.
     parts = re.sub(r"^(\d{4})-(\d{2})(?=$|-)", r"\1/\2", text.lower()).split("-")
@@ -197,7 +198,7 @@ def parse_period(
         return Period(year.label, year.start, year.end, census=True)
     if parts[1] == "ytd" and len(parts) == 2:
         if latest_mark is None or latest_mark < year.start:
-            raise PeriodError(f"{text!r}: there are no marks in {year.label} yet")
+            raise PeriodError(f"{show(text)}: there are no marks in {year.label} yet")
         return Period(f"{year.label} year to date", year.start, min(latest_mark, year.end))
     term = parts[1]
     start, end = year.term(term)
@@ -210,12 +211,12 @@ def parse_period(
             split = (half_term_starts or {}).get((year.start_year, term))
             if split is None:
                 msg = (
-                    f"{text!r}: no {term} half-term dates for {year.label} in the store; "
+                    f"{show(text)}: no {term} half-term dates for {year.label} in the store; "
                     "import the LA's terms.csv first"
                 )
                 raise PeriodError(msg)
         if parts[2] == "1":
             return Period(f"{year.label} {term} half term 1", start, split - dt.timedelta(days=1))
         return Period(f"{year.label} {term} half term 2", split, end)
-    msg = f"{text!r} is not a period (expected e.g. 2024/25, 2024/25-autumn, 2024/25-summer-2, 2024/25-ytd)"
+    msg = f"{show(text)} is not a period (expected e.g. 2024/25, 2024/25-autumn, 2024/25-summer-2, 2024/25-ytd)"
     raise PeriodError(msg)

@@ -94,7 +94,10 @@ def _open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
     path = ctx.obj["store"]
     if read_only and not Path(path).exists():
         raise click.ClickException(f"no store at {path}: run 'attendwise import FOLDER' first")
-    return Store(path, read_only=read_only)
+    try:
+        return Store(path, read_only=read_only)
+    except AttendwiseError as exc:  # in use by another process, say
+        raise click.ClickException(str(exc)) from None
 
 
 def _period(store: Store, text: str | None) -> Period:
@@ -142,22 +145,7 @@ def _print_table(frame: pd.DataFrame, title: str, keys: list[str], columns: dict
 
 
 def _describe_import(result: ImportResult, seconds: float) -> str:
-    if not result.changed_anything:
-        return f"Import {result.import_id}: nothing changed ({result.marks_read:,} marks read, all already stored)."
-    parts = [
-        f"{result.marks_added:,} marks added",
-        f"{result.marks_changed:,} corrected",
-        f"{result.marks_unchanged:,} unchanged",
-        f"{result.pupils_added:,} new pupils",
-        f"{result.enrolments_added:,} new enrolments",
-    ]
-    if result.enrolments_changed:
-        parts.append(f"{result.enrolments_changed:,} enrolments corrected")
-    if result.marks_removed:
-        parts.append(f"{result.marks_removed:,} stored marks outside corrected enrolment dates moved to the history")
-    if result.marks_blank:
-        parts.append(f"{result.marks_blank:,} blank ('-') sessions skipped")
-    return f"Import {result.import_id} done in {seconds:.1f} s: " + ", ".join(parts) + "."
+    return f"Import {result.import_id} done in {seconds:.1f} s. " + " ".join(result.changes())
 
 
 # ------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from attendwise.errors import AttendwiseError
+from attendwise.identifiers import show
 
 __all__ = [
     "ABSENCE_REASONS",
@@ -250,7 +251,7 @@ def unknown_code_message(code: str, code_set: str) -> str:
     if code in CODE_SETS[other]:
         when = "before 19 August 2024" if other == "2006" else "from 19 August 2024"
         return f"{code!r} is a {other} attendance code, only valid {when}"
-    return f"{code!r} is not a national attendance code"
+    return f"{show(code)} is not a national attendance code"
 
 
 def lookup_rows() -> list[dict[str, object]]:

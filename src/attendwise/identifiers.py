@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from attendwise.errors import AttendwiseError
 
@@ -43,6 +44,7 @@ __all__ = [
     "parse_record_id",
     "parse_urn",
     "show",
+    "why_not",
 ]
 
 #: A URN: 6 or 7 digits, never starting with 0 (URNs were issued from 100000).
@@ -147,10 +149,19 @@ def parse_date(text: str) -> dt.date:
     raise IdentifierError(f"{show(text)} is not a date (expected YYYY-MM-DD)")
 
 
-def _fails(parse: object, text: str) -> bool:
-    """For the examples above: whether ``parse(text)`` refuses ``text``."""
+def why_not(parse: Callable[[str], object], text: str) -> str:
+    """Why ``parse`` refuses ``text`` (for a check that applied the rule's pattern in SQL), or ``""``.
+
+    >>> why_not(parse_urn, "+104109")
+    "'+104109' is not a URN (6 or 7 digits, not starting with 0)"
+    """
     try:
-        parse(text)  # type: ignore[operator]
-    except IdentifierError:
-        return True
-    return False
+        parse(text)
+    except IdentifierError as exc:
+        return str(exc)
+    return ""
+
+
+def _fails(parse: Callable[[str], object], text: str) -> bool:
+    """For the examples above: whether ``parse(text)`` refuses ``text``."""
+    return bool(why_not(parse, text))

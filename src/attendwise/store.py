@@ -14,7 +14,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,9 +31,18 @@ from attendwise.calendar import easter_sunday, spring_bank_holiday
 from attendwise.codes import ABSENCE_REASONS, code_set_sql, lookup_rows
 from attendwise.errors import AttendwiseError
 
-__all__ = ["DEFAULT_STORE", "Store", "StoreError", "StoreSummary", "default_store_path", "memory_size"]
+__all__ = [
+    "DEFAULT_STORE",
+    "ImportLogEntry",
+    "Store",
+    "StoreError",
+    "StoreSummary",
+    "default_store_path",
+    "memory_size",
+]
 
-SCHEMA_VERSION = 1
+#: 2: the import log says who imported, how, which schools it touched and what it changed.
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -51,6 +60,10 @@ CREATE TABLE IF NOT EXISTS imports (
     enrolments_added BIGINT NOT NULL,
     enrolments_changed BIGINT NOT NULL
 );
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by VARCHAR;
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS via VARCHAR;
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS schools_touched VARCHAR;
+ALTER TABLE imports ADD COLUMN IF NOT EXISTS changes VARCHAR;
 CREATE TABLE IF NOT EXISTS schools (
     urn INTEGER PRIMARY KEY,
     name VARCHAR NOT NULL,
@@ -225,6 +238,34 @@ def memory_size(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class ImportLogEntry:
+    """One import, as the store's import log keeps it: who, when, how, from what, and what changed."""
+
+    import_id: int
+    #: When (set by the store as the row is written).
+    imported_at: dt.datetime | None
+    #: What was imported: the CLI's folder, or ``upload`` (never a server's temporary folder).
+    source: str
+    files: str
+    marks_read: int
+    marks_added: int
+    marks_changed: int
+    marks_unchanged: int
+    marks_blank: int
+    pupils_added: int
+    enrolments_added: int
+    enrolments_changed: int
+    #: The person (a web user name, or the account that ran the CLI); ``None`` before the log named them.
+    imported_by: str | None
+    #: ``web`` or ``cli``.
+    via: str | None
+    #: The URNs of the schools whose data the import touched.
+    schools_touched: tuple[int, ...]
+    #: What it changed, one sentence a line (:meth:`attendwise.ingest.ImportResult.changes`).
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class StoreSummary:
     schools: int
     pupils: int
@@ -253,13 +294,25 @@ class Store:
         if self.path is not None and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         limit = memory_size(memory_limit or os.environ.get("ATTENDWISE_MEMORY_LIMIT") or "")
-        self.con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            holder = re.search(r"PID (\d+)", str(exc))
+            raise StoreError(
+                f"the store {path} is in use by another attendwise process"
+                + (f" (PID {holder[1]})" if holder else "")
+                + ": only one process may write to it at a time. Wait for that import to finish, or, while "
+                "the web app serves it, import through its upload page."
+            ) from None
         if limit:
             self.con.execute(f"SET memory_limit = '{limit}'")
         if not read_only:
             self.con.execute(_SCHEMA)
             self.con.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
+                [str(SCHEMA_VERSION)],
             )
             if not self.blocks_ready and self.scalar("SELECT count(*) > 0 FROM marks"):
                 with self.transaction():
@@ -524,3 +577,42 @@ class Store:
 
     def next_import_id(self) -> int:
         return int(self.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
+
+    def latest_import_id(self) -> int:
+        """The latest import's id (0 for none): the store's data version."""
+        return int(self.scalar("SELECT coalesce(max(import_id), 0) FROM imports"))
+
+    def school_urns(self) -> list[int]:
+        return [r[0] for r in self.con.execute("SELECT urn FROM schools ORDER BY urn").fetchall()]
+
+    def record_import(self, entry: ImportLogEntry) -> None:
+        """Write one import's row of the import log (inside the import's transaction)."""
+        columns = [f.name for f in fields(ImportLogEntry) if f.name != "imported_at"]
+        values = [getattr(entry, c) for c in columns]
+        values[columns.index("schools_touched")] = ",".join(map(str, entry.schools_touched))
+        values[columns.index("changes")] = "\n".join(entry.changes)
+        self.con.execute(
+            f"INSERT INTO imports (imported_at, {', '.join(columns)}) VALUES (now(), {', '.join('?' * len(columns))})",
+            values,
+        )
+
+    def import_log(self, *, limit: int = 50, only_schools: frozenset[int] | None = None) -> list[ImportLogEntry]:
+        """The latest imports, newest first; with ``only_schools``, only those that touched no other school
+        (a school's own import history)."""
+        columns = [f.name for f in fields(ImportLogEntry)]
+        rows = self.con.execute(
+            f"SELECT {', '.join(columns)} FROM imports ORDER BY import_id DESC"
+            + ("" if only_schools is not None else f" LIMIT {int(limit)}")
+        ).fetchall()
+        out = []
+        for row in rows:
+            record = dict(zip(columns, row, strict=True))
+            record["schools_touched"] = tuple(int(u) for u in (record["schools_touched"] or "").split(",") if u)
+            record["changes"] = tuple((record["changes"] or "").splitlines())
+            entry = ImportLogEntry(**record)
+            if only_schools is not None and not (entry.schools_touched and set(entry.schools_touched) <= only_schools):
+                continue
+            out.append(entry)
+            if len(out) >= limit:
+                break
+        return out

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 
+from attendwise.identifiers import show
+
 __all__ = ["CHECK_ALPHABET", "UPNError", "check_letter", "is_valid_upn", "validate_upn"]
 
 CHECK_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
-_UPN = re.compile(r"^[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]$")
+_UPN = re.compile(r"[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]", re.ASCII)
 
 
 class UPNError(ValueError):
@@ -45,9 +47,9 @@ def validate_upn(upn: str) -> str:
     >>> validate_upn("B801200005001")
     'B801200005001'
     """
-    if not _UPN.match(upn):
+    if not _UPN.fullmatch(upn):
         msg = (
-            f"{upn!r} is not a UPN: expected a letter (not I, O or S), 11 digits "
+            f"{show(upn)} is not a UPN: expected a letter (not I, O or S), 11 digits "
             "and a final digit or letter, 13 characters in all"
         )
         raise UPNError(msg)

@@ -134,6 +134,36 @@ class TestUploads:
         page = soup(self._post(client_as("school_a"), {"marks.csv": marks}))
         assert "school 100002 is not one of your schools" in page.get_text()
 
+    @pytest.mark.parametrize("urn", ["+100002", "100002.0", "0100002", "1.00002e5", "١٠٠٠٠٢", " 100002"])
+    def test_no_spelling_of_another_schools_urn_is_imported(self, client_as, city, urn) -> None:
+        """'+100002' passed the upload's own check, which read the text, and was imported as school 100002."""
+        from attendwise.web.models import Action, AuditEvent, Outcome
+        from attendwise.web.services.data import get_access
+
+        before = get_access().version()
+        marks = f"upn,urn,date,session,code\n{city.pupils['b_pupil']},{urn},2024-09-02,AM,N\n".encode()
+        response = self._post(client_as("school_a"), {"marks.csv": marks})
+        assert response.status_code == 400
+        problem = soup(response).select_one("#problems + table tbody tr").get_text(" ", strip=True)
+        assert problem.startswith("marks.csv 2 urn"), problem
+        assert get_access().version() == before
+        event = AuditEvent.objects.get(action=Action.IMPORT)
+        assert (event.username, event.outcome, event.school_urn) == ("school_a", Outcome.REFUSED, A)
+        assert "marks.csv" in event.detail and "1 problem" in event.detail
+
+    def test_a_school_cannot_rename_the_la_or_its_school(self, client_as, city) -> None:
+        schools = b"urn,name,phase,la_code,la_name\n100001,Alder Primary School,special,999,Hackshire\n"
+        response = self._post(client_as("school_a"), {"schools.csv": schools})
+        assert response.status_code == 400
+        text = soup(response).select_one("#problems + table").get_text(" ", strip=True)
+        assert "only LA staff may change a school's phase" in text
+        assert "only LA staff may change the LA's name" in text
+
+    def test_uploads_never_show_the_servers_folder(self, client_as) -> None:
+        response = self._post(client_as("officer"), {"registers.zip": b"PK\x03\x04 not really a zip"})
+        assert "attendwise-upload" not in response.content.decode()
+        assert "/tmp" not in response.content.decode()
+
     def test_zip_with_a_stray_file_is_refused(self, client_as) -> None:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
@@ -163,8 +193,21 @@ class TestUploads:
         response = self._post(c, {"marks.csv": marks})
         assert response.status_code == 302
         page = soup(c.get(response["Location"]))
-        assert "1 corrected" in page.select_one(".govuk-notification-banner").get_text()
+        assert "0 marks added, 1 corrected, 0 unchanged (1 read)." in page.select_one(
+            ".govuk-notification-banner"
+        ).get_text(" ", strip=True)
+        history = page.select_one("table").get_text(" ", strip=True)
+        assert "Your schools' imports" in history and "school_a" in history and "upload" in history
         assert get_access().version() == 2
+        from attendwise.web.models import Action, AuditEvent, Outcome
+
+        event = AuditEvent.objects.get(action=Action.IMPORT)
+        assert (event.outcome, event.school_urn) == (Outcome.IMPORTED, A)
+        assert event.detail.startswith("import 2 of marks.csv: 0 marks added, 1 corrected")
+        # The LA administrator's audit log shows the upload, and the store's log of every import.
+        audit = soup(client_as("la_admin").get(reverse("audit"))).get_text(" ", strip=True)
+        assert "Uploaded registers" in audit and "Imported" in audit
+        assert "school_a" in audit and "command line" in audit
         data.reset_access()
         with Store(copy, read_only=True) as store:
             assert store.con.execute("SELECT count(*) FROM mark_history").fetchall()[0][0] == 1

@@ -22,15 +22,19 @@ from attendwise.ingest.marks import (
     stage_marks,
 )
 from attendwise.ingest.outcomes import MAX_PROBLEMS, ImportResult, IngestError, Problem, Problems
+from attendwise.ingest.scope import ImportScope, check_marks_scope, check_scope
 from attendwise.ingest.storing import (
+    describe_school_changes,
+    drop_staging,
     match_enrolments,
     replace_calendar,
+    schools_touched,
     stage_small_tables,
     upsert_enrolments,
     upsert_pupils,
     upsert_schools,
 )
-from attendwise.store import Store
+from attendwise.store import ImportLogEntry, Store
 
 __all__ = ["MAX_PROBLEMS", "ImportResult", "IngestError", "Problem", "import_folder"]
 
@@ -46,6 +50,7 @@ def import_folder(
     store: Store,
     folder: Path | str,
     *,
+    scope: ImportScope | None = None,
     progress: Progress | None = None,
     max_problems: int = MAX_PROBLEMS,
 ) -> ImportResult:
@@ -53,58 +58,49 @@ def import_folder(
 
     Args:
         store: the open store to import into.
-        folder: a folder holding ``marks.csv`` and, as needed, ``schools.csv``, ``pupils.csv``,
-            ``terms.csv`` and ``closures.csv`` (``docs/csv-layout.md``).
+        folder: a folder holding any of ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv``
+            and ``closures.csv`` (``docs/csv-layout.md``).
+        scope: who is importing and what they may change (:class:`ImportScope`); rows outside it are
+            refused like any other bad row, and the import log names the person. Default: the account
+            running the CLI, with every permission.
         progress: called as ``progress(stage, done, total)`` while the import runs.
         max_problems: how many problems to list before only counting them.
     """
     folder = Path(folder)
+    scope = scope or ImportScope.command_line(folder)
+    source = scope.source or folder.name
     problems = Problems(max_problems)
     if not folder.is_dir():
-        raise IngestError([Problem(str(folder), None, None, "is not a folder")])
+        raise IngestError([Problem(source, None, None, "is not a folder")])
     files = {
         name: _find(folder, name) for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv")
     }
-    if files["marks.csv"] is None and files["pupils.csv"] is None:
+    if not any(files.values()):
+        expected = ", ".join(files)
         raise IngestError(
-            [Problem(str(folder), None, None, "holds neither marks.csv nor pupils.csv (see docs/csv-layout.md)")]
+            [Problem(source, None, None, f"holds no register files ({expected}; see docs/csv-layout.md)")]
         )
     empty_lines = {name: check_utf8(path, problems, progress) for name, path in files.items() if path is not None}
     problems.raise_if_any()
 
-    stored_urns = {r[0] for r in store.con.execute("SELECT urn FROM schools").fetchall()}
+    known_urns = set(store.school_urns())
     schools = read_schools(files["schools.csv"], problems) if files["schools.csv"] else {}
-    known_urns = stored_urns | set(schools)
+    known_urns |= set(schools)
     pupils, enrolments = read_pupils(files["pupils.csv"], known_urns, problems) if files["pupils.csv"] else ({}, [])
     terms = read_terms(files["terms.csv"], problems) if files["terms.csv"] else []
     closures = read_closures(files["closures.csv"], known_urns, problems) if files["closures.csv"] else []
+    names = {name: path.name for name, path in files.items() if path is not None}
+    check_scope(scope, store, names, schools, enrolments, terms, closures, problems)
     problems.raise_if_any()
 
-    con = store.con
-    stage_small_tables(store, schools, pupils, enrolments, closures)
+    stage_small_tables(store, schools, pupils, enrolments, closures, scope.schools)
     if files["pupils.csv"] is not None:
         match_enrolments(store, files["pupils.csv"].name, problems)
         problems.raise_if_any()
     marks_path = files["marks.csv"]
     n_read = 0
     if marks_path is not None:
-        if progress:
-            progress(f"reading {marks_path.name}", 0, 1)
-        try:
-            staged = stage_marks(store, marks_path, problems)
-        except Exception as exc:  # duckdb.Error: malformed CSV structure
-            line, message = duckdb_csv_message(exc)
-            problems.add(marks_path.name, line, None, message)
-            staged = False
-        problems.raise_if_any()
-        if staged:
-            n_read = int(store.scalar("SELECT count(*) FROM _marks_raw"))
-            if progress:
-                progress("checking marks", 0, 1)
-            check_marks(store, marks_path.name, problems, empty_lines["marks.csv"])
-            problems.raise_if_any()
-            if progress:
-                progress("checking marks", 1, 1)
+        n_read = _check_marks(store, marks_path, scope, problems, empty_lines["marks.csv"], progress)
 
     import_id = store.next_import_id()
     result = ImportResult(
@@ -113,10 +109,13 @@ def import_folder(
     if progress:
         progress("storing", 0, 1)
     with store.transaction():
-        result.schools = upsert_schools(store, import_id)
-        result.pupils_added = upsert_pupils(store, import_id)
+        result.school_changes = describe_school_changes(store)
+        result.schools, result.schools_added = upsert_schools(store, import_id)
+        result.pupils_added, result.pupils_changed = upsert_pupils(store, import_id)
         result.enrolments_added, result.enrolments_changed = upsert_enrolments(store, import_id)
-        replace_calendar(store, terms, closures)
+        result.half_terms, result.closures_replaced, result.closures_stored = replace_calendar(
+            store, terms, closures, scoped=scope.schools is not None
+        )
         result.marks_removed = remove_marks_outside_enrolments(store, import_id) if result.enrolments_changed else 0
         if marks_path is not None and n_read:
             first_marks = not store.scalar("SELECT count(*) > 0 FROM marks")
@@ -129,35 +128,63 @@ def import_folder(
             store.refresh_blocks(None if first_marks else changed)
         elif result.marks_removed:
             store.refresh_blocks("SELECT DISTINCT enrolment_id FROM _marks_outside")
-        con.execute(
-            "INSERT INTO imports VALUES (?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                import_id,
-                str(folder.resolve()),
-                ", ".join(result.files),
-                result.marks_read,
-                result.marks_added,
-                result.marks_changed,
-                result.marks_unchanged,
-                result.marks_blank,
-                result.pupils_added,
-                result.enrolments_added,
-                result.enrolments_changed,
-            ],
+        result.schools_touched = schools_touched(store, marks=marks_path is not None and n_read > 0)
+        store.record_import(
+            ImportLogEntry(
+                import_id=import_id,
+                imported_at=None,
+                source=source,
+                files=", ".join(result.files),
+                marks_read=result.marks_read,
+                marks_added=result.marks_added,
+                marks_changed=result.marks_changed,
+                marks_unchanged=result.marks_unchanged,
+                marks_blank=result.marks_blank,
+                pupils_added=result.pupils_added,
+                enrolments_added=result.enrolments_added,
+                enrolments_changed=result.enrolments_changed,
+                imported_by=scope.who,
+                via=scope.via,
+                schools_touched=tuple(result.schools_touched),
+                changes=tuple(result.changes()),
+            )
         )
     if progress:
         progress("storing", 1, 1)
-    for temp in (
-        "_marks_raw",
-        "_marks_typed",
-        "_marks",
-        "_schools_new",
-        "_pupils_new",
-        "_enrolments_new",
-        "_enrolments_all",
-        "_enrolment_matches",
-        "_marks_outside",
-        "_bad_upns",
-    ):
-        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    drop_staging(store)
     return result
+
+
+def _check_marks(
+    store: Store,
+    path: Path,
+    scope: ImportScope,
+    problems: Problems,
+    empty_lines: list[int],
+    progress: Progress | None,
+) -> int:
+    """Stage and check marks.csv (raising :class:`IngestError` on any problem); returns the rows read."""
+    if progress:
+        progress(f"reading {path.name}", 0, 1)
+    try:
+        staged = stage_marks(store, path, problems)
+    except Exception as exc:  # duckdb.Error: malformed CSV structure
+        line, message = duckdb_csv_message(exc, path)
+        problems.add(path.name, line, None, message)
+        staged = False
+    problems.raise_if_any()
+    if not staged:
+        return 0
+    n_read = int(store.scalar("SELECT count(*) FROM _marks_raw"))
+    if not n_read:
+        problems.add(path.name, None, None, "holds no rows below its header: there is nothing to import from it")
+        problems.raise_if_any()
+    if progress:
+        progress("checking marks", 0, 1)
+    check_marks(store, path.name, problems, empty_lines)
+    if scope.schools is not None:
+        check_marks_scope(store, path.name, problems)
+    problems.raise_if_any()
+    if progress:
+        progress("checking marks", 1, 1)
+    return n_read

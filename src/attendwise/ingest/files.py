@@ -7,7 +7,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from itertools import pairwise
@@ -16,12 +15,12 @@ from typing import Any
 
 from attendwise.calendar import TERMS, AcademicYear, PeriodError
 from attendwise.characteristics import NC_YEARS, PHASES, SEX_LABELS, ethnicity_groups
+from attendwise.identifiers import IdentifierError, parse_date, parse_la_code, parse_urn, show
 from attendwise.ingest.outcomes import Problems
 from attendwise.upn import UPNError, validate_upn
 
 Progress = Callable[[str, int, int], None]
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"y", "yes", "1", "true", "t"}
 _FALSE = {"n", "no", "0", "false", "f", ""}
 
@@ -100,19 +99,22 @@ def _read_small_csv(
     """Rows of a small CSV file as dicts of stripped strings, with their line numbers."""
     with io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
-        try:
-            header = [h.strip().lower() for h in next(reader)]
-        except StopIteration:
-            problems.add(path.name, 1, None, "the file is empty (expected a header row)")
+        rows = _csv_rows(reader, path.name, problems)
+        header = [h.strip().lower() for h in next(rows, [])]
+        if not any(header):
+            if not problems.total:
+                problems.add(path.name, 1, None, "the file is empty (expected a header row)")
             return
         missing = [c for c in required if c not in header]
         if missing:
             problems.add(path.name, 1, None, f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
             return
         wanted = {c: header.index(c) for c in required + optional if c in header}
-        for row in reader:
+        any_rows = False
+        for row in rows:
             if not any(cell.strip() for cell in row):
                 continue
+            any_rows = True
             if len(row) > len(header):
                 # An unquoted comma in a name, say: every later field would be read as the one before.
                 problems.add(
@@ -126,6 +128,33 @@ def _read_small_csv(
             if len(row) < len(header):
                 row = row + [""] * (len(header) - len(row))
             yield reader.line_num, {c: row[i].strip() for c, i in wanted.items()}
+        if not any_rows and not problems.total:
+            problems.add(path.name, None, None, "holds no rows below its header: there is nothing to import from it")
+
+
+#: The longest field a register file may hold (Python's csv module stops at this too).
+MAX_FIELD = 128 * 1024
+
+
+def _csv_rows(reader: Any, file: str, problems: Problems) -> Iterator[list[str]]:
+    """The rows of a CSV reader; a row the reader cannot read (a field over :data:`MAX_FIELD`, a NUL
+    byte) is a problem on its line, and ends the file (the reader cannot find the next row reliably)."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = reader.line_num or 1
+            if "field larger than field limit" in str(exc):
+                message = f"a value is longer than {MAX_FIELD:,} characters, the most a register field may hold"
+            elif "NUL" in str(exc):
+                message = "holds a NUL byte: save the file as CSV UTF-8 text"
+            else:
+                message = f"is not a well-formed CSV: {exc}"
+            problems.add(file, line, None, message)
+            return
+        yield row
 
 
 def _date(value: str, file: str, line: int, name: str, problems: Problems, *, blank_ok: bool = False) -> dt.date | None:
@@ -133,13 +162,19 @@ def _date(value: str, file: str, line: int, name: str, problems: Problems, *, bl
         if not blank_ok:
             problems.add(file, line, name, "a date is required")
         return None
-    if _ISO_DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    problems.add(file, line, name, f"{value!r} is not a date (expected YYYY-MM-DD)")
-    return None
+    try:
+        return parse_date(value)
+    except IdentifierError as exc:
+        problems.add(file, line, name, str(exc))
+        return None
+
+
+def _urn(value: str, file: str, line: int, problems: Problems) -> int | None:
+    try:
+        return parse_urn(value)
+    except IdentifierError as exc:
+        problems.add(file, line, "urn", str(exc))
+        return None
 
 
 def _flag(value: str, file: str, line: int, name: str, problems: Problems) -> bool:
@@ -147,7 +182,7 @@ def _flag(value: str, file: str, line: int, name: str, problems: Problems) -> bo
     if v in _TRUE:
         return True
     if v not in _FALSE:
-        problems.add(file, line, name, f"{value!r} is not Y or N")
+        problems.add(file, line, name, f"{show(value)} is not Y or N")
     return False
 
 
@@ -157,7 +192,7 @@ def _choice(
     if value in allowed:
         return value
     options = ", ".join(allowed)
-    problems.add(file, line, name, f"{value!r} is not one of {options}")
+    problems.add(file, line, name, f"{show(value)} is not one of {options}")
     return None
 
 
@@ -168,18 +203,18 @@ def read_schools(path: Path, problems: Problems) -> dict[int, dict[str, Any]]:
     schools: dict[int, dict[str, Any]] = {}
     for line, row in _read_small_csv(path, ["urn", "name", "phase", "la_code"], ["la_name"], problems):
         f = path.name
-        urn_text = row["urn"]
-        if not re.fullmatch(r"\d{6,7}", urn_text):
-            problems.add(f, line, "urn", f"{urn_text!r} is not a URN (6 or 7 digits)")
+        urn = _urn(row["urn"], f, line, problems)
+        if urn is None:
             continue
-        urn = int(urn_text)
         if urn in schools:
             problems.add(f, line, "urn", f"school {urn} appears twice")
         phase = row["phase"].lower().removeprefix("state-funded ").strip()
         if phase not in PHASES:
-            problems.add(f, line, "phase", f"{row['phase']!r} is not one of primary, secondary, special")
-        if not re.fullmatch(r"\d{3}", row["la_code"]):
-            problems.add(f, line, "la_code", f"{row['la_code']!r} is not a 3-digit LA number")
+            problems.add(f, line, "phase", f"{show(row['phase'])} is not one of primary, secondary, special")
+        try:
+            parse_la_code(row["la_code"])
+        except IdentifierError as exc:
+            problems.add(f, line, "la_code", str(exc))
         if not row["name"]:
             problems.add(f, line, "name", "a school name is required")
         schools[urn] = {
@@ -188,6 +223,7 @@ def read_schools(path: Path, problems: Problems) -> dict[int, dict[str, Any]]:
             "phase": phase,
             "la_code": row["la_code"],
             "la_name": row.get("la_name") or None,
+            "_line": line,
         }
     return schools
 
@@ -231,24 +267,21 @@ def read_pupils(
             validate_upn(upn)
         except UPNError as exc:
             problems.add(f, line, "upn", str(exc))
-        urn: int | None = None
-        if not re.fullmatch(r"\d{6,7}", row["urn"]):
-            problems.add(f, line, "urn", f"{row['urn']!r} is not a URN (6 or 7 digits)")
-        elif int(row["urn"]) not in known_urns:
-            problems.add(f, line, "urn", f"school {row['urn']} is not in schools.csv or the store")
-        else:
-            urn = int(row["urn"])
+        urn = _urn(row["urn"], f, line, problems)
+        if urn is not None and urn not in known_urns:
+            problems.add(f, line, "urn", f"school {urn} is not in schools.csv or the store")
+            urn = None
         dob = _date(row["date_of_birth"], f, line, "date_of_birth", problems)
         sex = _choice(row["sex"].upper(), SEX_LABELS, f, line, "sex", problems)
         ethnicity = row["ethnicity"].upper()
         if ethnicity_groups(ethnicity) is None:
-            problems.add(f, line, "ethnicity", f"{row['ethnicity']!r} is not a CBDS ethnicity code")
+            problems.add(f, line, "ethnicity", f"{show(row['ethnicity'])} is not a CBDS ethnicity code")
         sen = _choice(row["sen"].upper(), {"N": "", "K": "", "E": ""}, f, line, "sen", problems)
         nc_year = row["nc_year"].upper().removeprefix("Y")
         _choice(nc_year, NC_YEARS, f, line, "nc_year", problems)
         first_language = row.get("first_language", "").upper() or None
         if first_language not in (None, "ENG", "OTH"):
-            problems.add(f, line, "first_language", f"{row['first_language']!r} is not ENG, OTH or blank")
+            problems.add(f, line, "first_language", f"{show(row['first_language'])} is not ENG, OTH or blank")
         admission = _date(row["admission_date"], f, line, "admission_date", problems)
         leaving = _date(row.get("leaving_date", ""), f, line, "leaving_date", problems, blank_ok=True)
         if admission and leaving and leaving < admission:
@@ -335,10 +368,10 @@ def read_terms(path: Path, problems: Problems) -> list[dict[str, Any]]:
             continue
         term = row["term"].lower()
         if term not in TERMS:
-            problems.add(f, line, "term", f"{row['term']!r} is not one of {', '.join(TERMS)}")
+            problems.add(f, line, "term", f"{show(row['term'])} is not one of {', '.join(TERMS)}")
             continue
         if row["half_term"] not in {"1", "2"}:
-            problems.add(f, line, "half_term", f"{row['half_term']!r} is not 1 or 2")
+            problems.add(f, line, "half_term", f"{show(row['half_term'])} is not 1 or 2")
             continue
         start = _date(row["start_date"], f, line, "start_date", problems)
         end = _date(row["end_date"], f, line, "end_date", problems)
@@ -383,15 +416,17 @@ def read_closures(path: Path, known_urns: set[int], problems: Problems) -> list[
     for line, row in _read_small_csv(path, ["urn", "start_date"], ["end_date", "session", "reason"], problems):
         urn = None
         if row["urn"]:
-            if not row["urn"].isdigit() or int(row["urn"]) not in known_urns:
-                problems.add(f, line, "urn", f"school {row['urn']!r} is not in schools.csv or the store")
+            urn = _urn(row["urn"], f, line, problems)
+            if urn is None:
                 continue
-            urn = int(row["urn"])
+            if urn not in known_urns:
+                problems.add(f, line, "urn", f"school {urn} is not in schools.csv or the store")
+                continue
         start = _date(row["start_date"], f, line, "start_date", problems)
         end = _date(row.get("end_date", ""), f, line, "end_date", problems, blank_ok=True) or start
         session = row.get("session", "").upper() or None
         if session not in (None, "AM", "PM"):
-            problems.add(f, line, "session", f"{row['session']!r} is not AM, PM or blank")
+            problems.add(f, line, "session", f"{show(row['session'])} is not AM, PM or blank")
         if start and end and end < start:
             problems.add(f, line, "end_date", f"{end} is before the start date {start}")
         out.append(
@@ -401,6 +436,7 @@ def read_closures(path: Path, known_urns: set[int], problems: Problems) -> list[
                 "end_date": end,
                 "session": session,
                 "reason": row.get("reason") or None,
+                "_line": line,
             }
         )
     return out

@@ -11,7 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from attendwise.codes import code_set_sql, unknown_code_message
-from attendwise.ingest.files import open_binary
+from attendwise.identifiers import DATE_PATTERN, URN_PATTERN, parse_date, parse_urn, show, why_not
+from attendwise.ingest.files import MAX_FIELD, open_binary
 from attendwise.ingest.outcomes import ImportResult, Problems, sql_problems
 from attendwise.store import Store
 from attendwise.upn import UPNError, validate_upn
@@ -25,7 +26,10 @@ _MARK_COLUMNS = ["upn", "urn", "date", "session", "code"]
 def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
     """Load marks.csv into a temporary table ``_marks_raw`` (all text; its ``rowid`` gives the line)."""
     with open_binary(path) as fh:
-        header_line = fh.readline().decode("utf-8-sig").strip()
+        header_line = fh.readline(MAX_FIELD).decode("utf-8-sig", errors="replace").strip()
+    if not header_line:
+        problems.add(path.name, 1, None, "the file is empty (expected a header row)")
+        return False
     header = [h.strip().lower() for h in next(csv.reader([header_line]), [])]
     missing = [c for c in _MARK_COLUMNS if c not in header]
     if missing:
@@ -55,6 +59,11 @@ def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
     return True
 
 
+# The URN and the date of each mark, by the one strict rule of attendwise.identifiers (an SQL cast would
+# read '+104109', '104109.0' or ' 104109' as school 104109; the rule refuses them, as the small files do).
+_URN_I = f"CASE WHEN regexp_full_match(urn, '{URN_PATTERN}') THEN urn::INTEGER END AS urn_i"
+_DAY = f"CASE WHEN regexp_full_match(date, '{DATE_PATTERN}') THEN try_cast(date AS DATE) END AS day"
+
 _SKIPS_SCHEMA = pa.schema([("r", pa.int64()), ("n", pa.int64())])
 
 
@@ -72,24 +81,34 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequen
         skips[blank - 2 - (i - 1)] = i
     con.register("_empty_lines_arrow", pa.table({"r": list(skips), "n": list(skips.values())}, _SKIPS_SCHEMA))
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE _marks_typed AS
         SELECT m.r + 2 + coalesce(s.n, 0) AS line, upn, urn, date, session, code,
-               try_cast(urn AS INTEGER) AS urn_i,
-               CASE WHEN regexp_full_match(date, '\\d{4}-\\d{2}-\\d{2}') THEN try_cast(date AS DATE) END AS day
+               {_URN_I}, {_DAY}
         FROM (SELECT rowid AS r, * FROM _marks_raw) m ASOF LEFT JOIN _empty_lines_arrow s ON m.r >= s.r
         WHERE code IS DISTINCT FROM '-'
         """
         if skips
-        else """
+        else f"""
         CREATE OR REPLACE TEMP TABLE _marks_typed AS
         SELECT rowid + 2 AS line, upn, urn, date, session, code,
-               try_cast(urn AS INTEGER) AS urn_i,
-               CASE WHEN regexp_full_match(date, '\\d{4}-\\d{2}-\\d{2}') THEN try_cast(date AS DATE) END AS day
+               {_URN_I}, {_DAY}
         FROM _marks_raw WHERE code IS DISTINCT FROM '-'
         """
     )
     con.unregister("_empty_lines_arrow")
+    # A value longer than a register field may be (the small files' limit, Python's csv module's) is
+    # refused by line, and its row is not checked further (nothing else is worth saying about it).
+    long = " OR ".join(f"length({c}) > {MAX_FIELD}" for c in _MARK_COLUMNS)
+    sql_problems(
+        store,
+        file,
+        f"SELECT line FROM _marks_typed WHERE {long}",
+        None,
+        lambda r: f"a value is longer than {MAX_FIELD:,} characters, the most a register field may hold",
+        problems,
+    )
+    con.execute(f"DELETE FROM _marks_typed WHERE {long}")
     blank = (
         "SELECT line, c FROM (SELECT line, CASE WHEN upn IS NULL OR upn = '' THEN 'upn' "
         "WHEN urn IS NULL OR urn = '' THEN 'urn' WHEN date IS NULL OR date = '' THEN 'date' "
@@ -108,7 +127,7 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequen
         file,
         f"SELECT line, session FROM _marks_typed WHERE {not_blank} AND session NOT IN ('AM', 'PM')",
         "session",
-        lambda r: f"{r[1]!r} is not AM or PM",
+        lambda r: f"{show(r[1])} is not AM or PM",
         problems,
     )
     sql_problems(
@@ -116,16 +135,23 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequen
         file,
         f"SELECT line, date FROM _marks_typed WHERE {not_blank} AND day IS NULL",
         "date",
-        lambda r: f"{r[1]!r} is not a date (expected YYYY-MM-DD)",
+        lambda r: why_not(parse_date, r[1]),
         problems,
     )
     sql_problems(
         store,
         file,
-        f"SELECT line, urn FROM _marks_typed WHERE {not_blank} AND (urn_i IS NULL "
-        "OR urn_i NOT IN (SELECT urn FROM _schools_all))",
+        f"SELECT line, urn FROM _marks_typed WHERE {not_blank} AND urn_i IS NULL",
         "urn",
-        lambda r: f"school {r[1]!r} is not in schools.csv or the store",
+        lambda r: why_not(parse_urn, r[1]),
+        problems,
+    )
+    sql_problems(
+        store,
+        file,
+        "SELECT line, urn_i FROM _marks_typed WHERE urn_i NOT IN (SELECT urn FROM _schools_all)",
+        "urn",
+        lambda r: f"school {r[1]} is not in schools.csv or the store",
         problems,
     )
 
@@ -236,17 +262,23 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequen
     )
 
 
-def duckdb_csv_message(exc: Exception) -> tuple[int | None, str]:
-    """The line and, in a data officer's words, what DuckDB's CSV reader found wrong with marks.csv."""
-    text = str(exc)
+def duckdb_csv_message(exc: Exception, path: Path) -> tuple[int | None, str]:
+    """The line and, in a data officer's words, what DuckDB's CSV reader found wrong with marks.csv (never
+    the engine's own advice, the server's path of the file, or the offending line in full)."""
+    text = str(exc).replace(str(path), path.name)
     line = re.search(r"CSV Error on Line: (\d+)", text)
     if columns := re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text):
         found = int(columns[2])
         what = f"{found} field{'s' if found != 1 else ''} where the header has {columns[1]}"
+    elif size := re.search(r"Maximum line size of (\d+) bytes exceeded", text):
+        return (int(line[1]) if line else None), (
+            f"the line is longer than {int(size[1]):,} bytes, the most a marks.csv line may hold "
+            f"(a value may hold at most {MAX_FIELD:,} characters)"
+        )
     elif "unterminated quote" in text:
         what = 'a quoted value is never closed (a " with no closing ")'
     else:
-        what = next((t.strip() for t in text.splitlines() if t.strip()), "unreadable")
+        what = "the line cannot be read as CSV"
     return (int(line[1]) if line else None), f"the file is not a well-formed CSV: {what}"
 
 

@@ -63,6 +63,16 @@ class ImportResult:
     #: the mark history, no longer counted).
     marks_removed: int = 0
     files: list[str] = field(default_factory=list)
+    pupils_changed: int = 0
+    schools_added: int = 0
+    #: Each change to a stored school's name, phase or LA, in words (``school 104109: name 'A' -> 'B'``).
+    school_changes: list[str] = field(default_factory=list)
+    #: Half terms given by terms.csv, and closures stored in place of those replaced.
+    half_terms: int = 0
+    closures_replaced: int = 0
+    closures_stored: int = 0
+    #: The schools whose data the import touched.
+    schools_touched: list[int] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -70,10 +80,66 @@ class ImportResult:
             self.marks_added
             or self.marks_changed
             or self.pupils_added
+            or self.pupils_changed
             or self.enrolments_added
             or self.enrolments_changed
             or self.marks_removed
+            or self.schools_added
+            or self.school_changes
+            or self.half_terms
+            or self.closures_replaced
+            or self.closures_stored
         )
+
+    def changes(self) -> list[str]:
+        """What the import changed, a sentence each, as the CLI, the upload page and the import log say it.
+
+        >>> ImportResult(1, marks_read=10, marks_added=8, marks_unchanged=2, pupils_added=1).changes()
+        ['8 marks added, 0 corrected, 2 unchanged (10 read).', '1 new pupil.']
+        >>> ImportResult(2).changes()
+        ['Nothing changed: everything in the files was already stored.']
+        """
+        out = []
+        if self.marks_read:
+            blank = f", {self.marks_blank:,} blank" if self.marks_blank else ""
+            out.append(
+                f"{self.marks_added:,} marks added, {self.marks_changed:,} corrected, "
+                f"{self.marks_unchanged:,} unchanged{blank} ({self.marks_read:,} read)."
+            )
+        if self.marks_removed:
+            out.append(
+                f"{self.marks_removed:,} stored mark{_s(self.marks_removed)} fell outside their enrolment's corrected "
+                "dates: they no longer count, and are kept in the mark history."
+            )
+        people = [
+            (self.pupils_added, "new pupil"),
+            (self.pupils_changed, "pupil's details updated"),
+            (self.enrolments_added, "new enrolment"),
+            (self.enrolments_changed, "enrolment updated"),
+        ]
+        if said := [_counted(n, what) for n, what in people if n]:
+            out.append(", ".join(said) + ".")
+        if self.schools_added:
+            out.append(f"{_counted(self.schools_added, 'school')} added.")
+        out += [f"Changed {change}." for change in self.school_changes]
+        if self.half_terms:
+            out.append(f"Term dates set for {_counted(self.half_terms, 'half term')}.")
+        if self.closures_replaced or self.closures_stored:
+            out.append(f"{_counted(self.closures_stored, 'closure')} stored in place of {self.closures_replaced:,}.")
+        if not self.changed_anything:
+            out.append("Nothing changed: everything in the files was already stored.")
+        return out
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _counted(n: int, what: str) -> str:
+    """``3 new pupils``; ``1 pupil's details updated``, ``2 pupils' details updated``."""
+    if "'s " in what:
+        return f"{n:,} {what}" if n == 1 else f"{n:,} {what.replace(chr(39) + 's ', 's' + chr(39) + ' ')}"
+    return f"{n:,} {what}{_s(n)}"
 
 
 class Problems:
@@ -98,7 +164,7 @@ def sql_problems(
     store: Store,
     file: str,
     sql: str,
-    field_: str,
+    field_: str | None,
     message: Callable[[tuple], str],
     problems: Problems,
     params: list[Any] | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from attendwise.ingest.outcomes import Problems, sql_problems
+from attendwise.ingest.scope import MASTER_FIELDS
 from attendwise.store import Store
 
 
@@ -17,7 +18,14 @@ def stage_small_tables(
     pupils: dict[str, dict[str, Any]],
     enrolments: list[dict[str, Any]],
     closures: list[dict[str, Any]],
+    scope_schools: frozenset[int] | None = None,
 ) -> None:
+    """Stage the small files' rows beside the store (``_schools_new``, ``_pupils_new``, ...), with views of
+    what the store will hold once they are written (``_schools_all``, ``_closures_all``, ...).
+
+    ``scope_schools``: the schools a limited import may change (``_scope_urns``), whose closures alone a
+    closures file replaces; ``None`` for an import that may change every school's.
+    """
     con = store.con
     school_rows = pa.Table.from_pylist(
         list(schools.values()),
@@ -119,11 +127,21 @@ def stage_small_tables(
                   n.upn, n.urn, n.admission_date, n.leaving_date
            FROM _enrolments_new n LEFT JOIN _enrolment_matches m USING (upn, urn, admission_date)"""
     )
+    # The closures the store will hold: a closures file replaces the stored ones it may change (every
+    # school's, or a limited import's own schools'), and the rest stay.
+    con.register("_scope_arrow", pa.table({"urn": pa.array(sorted(scope_schools or ()), pa.int32())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _scope_urns AS SELECT urn FROM _scope_arrow")
+    con.unregister("_scope_arrow")
+    replaced = "true" if scope_schools is None else "urn IN (SELECT urn FROM _scope_urns)"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW _closures_replaced AS
+            SELECT * FROM closures WHERE (SELECT count(*) FROM _closures_arrow) > 0 AND {replaced}"""
+    )
     con.execute(
         """CREATE OR REPLACE TEMP VIEW _closures_all AS
            SELECT urn, start_date, end_date, session, reason FROM _closures_arrow
            UNION ALL SELECT urn, start_date, end_date, session, reason FROM closures
-           WHERE (SELECT count(*) FROM _closures_arrow) = 0"""
+           EXCEPT ALL SELECT urn, start_date, end_date, session, reason FROM _closures_replaced"""
     )
 
 
@@ -157,26 +175,50 @@ def match_enrolments(store: Store, file: str, problems: Problems) -> None:
     )
 
 
-def upsert_schools(store: Store, import_id: int) -> int:
+def describe_school_changes(store: Store) -> list[str]:
+    """Each change the staged schools make to a stored school's master data, in words (before writing)."""
+    described = []
+    rows = store.con.execute(
+        f"""SELECT s.urn, s.name, {", ".join(f"s.{c}, n.{c}" for c in MASTER_FIELDS)}
+            FROM _schools_new n JOIN schools s USING (urn) ORDER BY s.urn"""
+    ).fetchall()
+    for urn, name, *pairs in rows:
+        said = [
+            f"{field.replace('_', ' ')} {old!r} to {new!r}"
+            for field, old, new in zip(MASTER_FIELDS, pairs[0::2], pairs[1::2], strict=True)
+            if new is not None and new != old
+        ]
+        if said:
+            described.append(f"school {urn} ({name}): " + ", ".join(said))
+    return described
+
+
+def upsert_schools(store: Store, import_id: int) -> tuple[int, int]:
+    """Store the staged schools; returns how many the file gave and how many of them are new. A blank
+    LA name keeps the stored one (the column is optional)."""
     con = store.con
-    fields = ("name", "phase", "la_code", "la_name")
-    sets = ", ".join(f"{c} = excluded.{c}" for c in fields)
-    changed = " OR ".join(f"schools.{c} IS DISTINCT FROM excluded.{c}" for c in fields)
+    added = int(store.scalar("SELECT count(*) FROM _schools_new WHERE urn NOT IN (SELECT urn FROM schools)"))
+    values = {c: f"excluded.{c}" for c in MASTER_FIELDS} | {"la_name": "coalesce(excluded.la_name, schools.la_name)"}
+    sets = ", ".join(f"{c} = {v}" for c, v in values.items())
+    changed = " OR ".join(f"schools.{c} IS DISTINCT FROM {v}" for c, v in values.items())
     con.execute(
-        f"""INSERT INTO schools SELECT n.*, ? FROM _schools_new n
+        f"""INSERT INTO schools SELECT n.urn, n.name, n.phase, n.la_code, n.la_name, ? FROM _schools_new n
             ON CONFLICT (urn) DO UPDATE SET {sets}, import_id = excluded.import_id WHERE {changed}""",
         [import_id],
     )
-    return int(store.scalar("SELECT count(*) FROM _schools_new"))
+    return int(store.scalar("SELECT count(*) FROM _schools_new")), added
 
 
 #: The pupil fields a later file may change.
 _PUPIL_FIELDS = ("forename", "surname", "date_of_birth", "sex", "ethnicity", "first_language")
 
 
-def upsert_pupils(store: Store, import_id: int) -> int:
+def upsert_pupils(store: Store, import_id: int) -> tuple[int, int]:
+    """Store the staged pupils; returns how many are new and how many stored pupils' details changed."""
     con = store.con
     added = int(store.scalar("SELECT count(*) FROM _pupils_new WHERE upn NOT IN (SELECT upn FROM pupils)"))
+    differs = " OR ".join(f"p.{c} IS DISTINCT FROM n.{c}" for c in _PUPIL_FIELDS)
+    changed_count = int(store.scalar(f"SELECT count(*) FROM _pupils_new n JOIN pupils p USING (upn) WHERE {differs}"))
     changed = " OR ".join(f"pupils.{c} IS DISTINCT FROM excluded.{c}" for c in _PUPIL_FIELDS)
     sets = ", ".join(f"{c} = excluded.{c}" for c in _PUPIL_FIELDS)
     con.execute(
@@ -184,7 +226,7 @@ def upsert_pupils(store: Store, import_id: int) -> int:
             ON CONFLICT (upn) DO UPDATE SET {sets}, import_id = excluded.import_id WHERE {changed}""",
         [import_id],
     )
-    return added
+    return added, changed_count
 
 
 _ENROLMENT_FIELDS = (
@@ -228,8 +270,12 @@ def upsert_enrolments(store: Store, import_id: int) -> tuple[int, int]:
     return int(store.scalar("SELECT count(*) FROM enrolments")) - before, changed
 
 
-def replace_calendar(store: Store, terms: list[dict[str, Any]], closures: list[dict[str, Any]]) -> None:
-    """Term dates replace those of the same half term; a closures file replaces the stored list."""
+def replace_calendar(
+    store: Store, terms: list[dict[str, Any]], closures: list[dict[str, Any]], *, scoped: bool
+) -> tuple[int, int, int]:
+    """Term dates replace those of the same half term; a closures file replaces the stored closures it
+    may change (see :func:`stage_small_tables`). Returns the half terms given, and the closures replaced
+    and stored."""
     con = store.con
     if terms:
         con.executemany(
@@ -237,6 +283,50 @@ def replace_calendar(store: Store, terms: list[dict[str, Any]], closures: list[d
                DO UPDATE SET start_date = excluded.start_date, end_date = excluded.end_date""",
             [[t["academic_year"], t["term"], t["half_term"], t["start_date"], t["end_date"]] for t in terms],
         )
-    if closures:
-        con.execute("DELETE FROM closures")
-        con.execute("INSERT INTO closures SELECT * FROM _closures_arrow")
+    if not closures:
+        return len(terms), 0, 0
+    replaced = int(store.scalar("SELECT count(*) FROM _closures_replaced"))
+    con.execute("DELETE FROM closures WHERE urn IN (SELECT urn FROM _scope_urns)" if scoped else "DELETE FROM closures")
+    con.execute("INSERT INTO closures SELECT urn, start_date, end_date, session, reason FROM _closures_arrow")
+    return len(terms), replaced, len(closures)
+
+
+def schools_touched(store: Store, *, marks: bool) -> list[int]:
+    """The URNs of the schools whose data the staged import gives (schools, enrolments, closures, marks)."""
+    parts = [
+        "SELECT urn FROM _schools_new",
+        "SELECT urn FROM _enrolments_new",
+        "SELECT urn FROM _closures_arrow WHERE urn IS NOT NULL",
+    ]
+    if marks:
+        parts.append("SELECT DISTINCT urn FROM _marks")
+    return [
+        r[0] for r in store.con.execute(f"SELECT DISTINCT urn FROM ({' UNION '.join(parts)}) ORDER BY urn").fetchall()
+    ]
+
+
+#: The temporary tables and views an import leaves on the connection.
+_STAGING = (
+    "_marks_raw",
+    "_marks_typed",
+    "_marks",
+    "_schools_new",
+    "_pupils_new",
+    "_enrolments_new",
+    "_enrolments_all",
+    "_enrolment_matches",
+    "_marks_outside",
+    "_bad_upns",
+    "_scope_urns",
+)
+_STAGING_VIEWS = ("_closures_all", "_closures_replaced", "_schools_all", "_pupils_all")
+
+
+def drop_staging(store: Store) -> None:
+    """Drop what an import staged (a refused import's staging is replaced by the next one's)."""
+    for view in _STAGING_VIEWS:
+        store.con.execute(f"DROP VIEW IF EXISTS {view}")
+    for temp in _STAGING:
+        store.con.execute(f"DROP TABLE IF EXISTS {temp}")
+    for arrow in ("_schools_arrow", "_pupils_arrow", "_enrolments_arrow", "_closures_arrow"):
+        store.con.unregister(arrow)

@@ -44,7 +44,7 @@ def record(
         upn=enrolment.upn if enrolment else "",
         school_urn=enrolment.urn if enrolment else school_urn,
         pupils=pupils,
-        detail=detail[:200],
+        detail=detail[:1000],
         path=request.path[:300],
         ip_address=request.META.get("REMOTE_ADDR") or None,
     )

@@ -52,16 +52,19 @@ class Action(models.TextChoices):
     API_PUPIL = "api_pupil", "Read a pupil's record through the API"
     VIEW_PUPIL_LIST = "view_pupil_list", "Viewed a list of pupils"
     EXPORT_PUPIL_LIST = "export_pupil_list", "Exported a list of pupils"
+    IMPORT = "import", "Uploaded registers"
 
 
 class Outcome(models.TextChoices):
     SHOWN = "shown", "Shown"
     NOT_FOUND = "not_found", "Refused: not one of the user's pupils, or no such record"
     FORBIDDEN = "forbidden", "Refused: the user's role may not see pupils"
+    IMPORTED = "imported", "Imported"
+    REFUSED = "refused", "Refused: nothing was stored"
 
 
 class AuditEvent(models.Model):
-    """One view or export of pupil data, or one refused attempt."""
+    """One view or export of pupil data, one upload of registers, or one refused attempt."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -73,7 +76,7 @@ class AuditEvent(models.Model):
     upn = models.CharField("UPN", max_length=13, blank=True, db_index=True)
     school_urn = models.PositiveIntegerField("school URN", null=True, blank=True)
     pupils = models.PositiveIntegerField("pupils listed", null=True, blank=True)
-    detail = models.CharField(max_length=200, blank=True)
+    detail = models.CharField(max_length=1000, blank=True)
     path = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 

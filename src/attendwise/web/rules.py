@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from attendwise.ingest.scope import ImportScope
 from attendwise.web.models import Role
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ __all__ = [
     "can_view_tsm_packs",
     "can_view_tsm_term",
     "can_view_virtual_school",
+    "import_scope_for",
     "is_la_admin",
     "scope_for",
 ]
@@ -179,6 +181,19 @@ def can_upload_la_calendar(user: User) -> bool:
     """terms.csv and LA-wide closures change every school's calendar: LA staff with every school only."""
     scope = scope_for(user)
     return scope.role == Role.LA_ADMIN or (scope.role == Role.OFFICER and scope.schools is None)
+
+
+def import_scope_for(user: User) -> ImportScope:
+    """What an upload by ``user`` may change, for the importer to enforce on every row it parses: their
+    schools' registers; the LA's calendar and master data (the LA's name, schools' names and phases) only
+    for LA staff with every school (:func:`can_upload_la_calendar`)."""
+    return ImportScope(
+        who=user.get_username(),
+        via="web",
+        schools=scope_for(user).schools,
+        la_data=can_upload_la_calendar(user),
+        source="upload",
+    )
 
 
 def can_view_audit(user: User) -> bool:

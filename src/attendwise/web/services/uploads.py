@@ -1,25 +1,33 @@
-"""Register uploads: size-limited, unpacked safely, checked against the uploader's schools, imported all or nothing."""
+"""Register uploads: size-limited, unpacked safely, and imported all or nothing within the uploader's scope.
+
+What an uploader may change is not checked here: the importer checks it on the values it parses and
+stores (:class:`attendwise.ingest.ImportScope`), so no spelling of a URN can pass one and reach the other.
+"""
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
+import pandas as pd
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 
-from attendwise.ingest import ImportResult, IngestError, Problem, import_folder
+from attendwise.identifiers import show
+from attendwise.ingest import ImportResult, ImportScope, IngestError, Problem, import_folder
+from attendwise.store import Store
 from attendwise.web.services.data import StoreAccess
+from attendwise.web.services.tables import Column, Table, table_from_frame
 
-__all__ = ["ALLOWED_NAMES", "LimitedTemporaryFileUploadHandler", "UploadOutcome", "import_upload"]
+__all__ = ["ALLOWED_NAMES", "LimitedTemporaryFileUploadHandler", "UploadOutcome", "import_history", "import_upload"]
 
 ALLOWED_NAMES = ("schools.csv", "pupils.csv", "marks.csv", "marks.csv.gz", "terms.csv", "closures.csv")
 
@@ -54,100 +62,91 @@ def _refuse(message: str, file: str = "upload") -> UploadOutcome:
     return UploadOutcome(None, [Problem(file, None, None, message)], 1)
 
 
+#: Errors a damaged or hostile zip or gzip file raises while it is read (bad headers, CRCs, methods,
+#: encryption, truncated streams).
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError)
+
+
+def _copy_limited(src: BinaryIO, dst: BinaryIO, room: int) -> int:
+    """Copy ``src`` to ``dst``, stopping once more than ``room`` bytes have come; returns the bytes copied."""
+    copied = 0
+    while chunk := src.read(1024 * 1024):
+        copied += len(chunk)
+        if copied > room:
+            return copied
+        dst.write(chunk)
+    return copied
+
+
+class _Unpacked:
+    """The register files of an upload, written into one folder under one limit on their unpacked size."""
+
+    def __init__(self, folder: Path, limit: int) -> None:
+        self.folder, self.room = folder, limit
+        self.problems: list[Problem] = []
+        self.names: set[str] = set()
+
+    def add(self, name: str, src: BinaryIO, shown: str) -> None:
+        """Write one register file (a gzipped ``marks.csv.gz`` is unpacked to ``marks.csv``)."""
+        plain = name.removesuffix(".gz")
+        if plain in self.names:
+            self.problems.append(Problem(shown, None, None, f"{plain} is given twice: upload it once"))
+            return
+        self.names.add(plain)
+        with (self.folder / plain).open("wb") as dst:
+            reader: BinaryIO = gzip.GzipFile(fileobj=src) if name.endswith(".gz") else src  # type: ignore[assignment]
+            try:
+                copied = _copy_limited(reader, dst, self.room)
+            except (gzip.BadGzipFile, *_ARCHIVE_ERRORS, zlib.error):
+                self.problems.append(Problem(shown, None, None, "is not a valid gzip file"))
+                return
+        if copied > self.room:
+            self.problems.append(Problem(shown, None, None, "unpacks to more than the upload size limit"))
+        self.room -= copied
+
+
 def _unpack(files: Iterable[UploadedFile], folder: Path, limit: int) -> list[Problem]:
-    """Copy the uploaded CSV files (or a zip of them) into ``folder``, refusing anything else."""
-    problems: list[Problem] = []
+    """Copy the uploaded CSV files (or a zip of them) into ``folder``, refusing anything else: other
+    names, a file given twice, more files than there are register files, and more than ``limit`` bytes
+    unpacked in all (whatever a zip's or gzip's headers claim)."""
+    unpacked = _Unpacked(folder, limit)
+    expected = f"expected {', '.join(ALLOWED_NAMES)}"
     for f in files:
         name = PurePosixPath((f.name or "").replace("\\", "/")).name.lower()
-        if name.endswith(".zip"):
-            try:
-                with zipfile.ZipFile(f) as archive:
-                    members = [m for m in archive.infolist() if not m.is_dir()]
-                    if len(members) > len(ALLOWED_NAMES):
-                        problems.append(Problem(name, None, None, "holds too many files"))
+        if not name.endswith(".zip"):
+            if name in ALLOWED_NAMES:
+                f.seek(0)
+                unpacked.add(name, f, name)  # type: ignore[arg-type]
+            else:
+                why = f"is not a register file ({expected}, or a zip of them)"
+                unpacked.problems.append(Problem((name or "upload")[:80], None, None, why))
+            continue
+        try:
+            with zipfile.ZipFile(f) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                if len(members) > len(ALLOWED_NAMES):
+                    unpacked.problems.append(Problem(name, None, None, "holds too many files"))
+                    continue
+                for m in members:
+                    inner = PurePosixPath(m.filename.replace("\\", "/")).name.lower()
+                    if inner not in ALLOWED_NAMES:
+                        unpacked.problems.append(
+                            Problem(name, None, None, f"{show(m.filename)} is not a register file ({expected})")
+                        )
                         continue
-                    if sum(m.file_size for m in members) > limit:
-                        problems.append(Problem(name, None, None, "unpacks to more than the upload size limit"))
-                        continue
-                    for m in members:
-                        inner = PurePosixPath(m.filename).name.lower()
-                        if inner not in ALLOWED_NAMES:
-                            problems.append(
-                                Problem(
-                                    name,
-                                    None,
-                                    None,
-                                    f"{m.filename!r} is not a register file (expected {', '.join(ALLOWED_NAMES)})",
-                                )
-                            )
-                            continue
-                        with archive.open(m) as src, (folder / inner).open("wb") as dst:
-                            copied = shutil.copyfileobj(src, dst, 1024 * 1024)
-                            del copied
-            except zipfile.BadZipFile:
-                problems.append(Problem(name, None, None, "is not a valid zip file"))
-            continue
-        if name not in ALLOWED_NAMES:
-            problems.append(
-                Problem(
-                    name or "upload",
-                    None,
-                    None,
-                    f"is not a register file (expected {', '.join(ALLOWED_NAMES)}, or a zip of them)",
-                )
-            )
-            continue
-        with (folder / name).open("wb") as dst:
-            for chunk in f.chunks():
-                dst.write(chunk)
-    return problems
+                    with archive.open(m) as src:
+                        unpacked.add(inner, src, f"{name}: {inner}")  # type: ignore[arg-type]
+        except (*_ARCHIVE_ERRORS, zlib.error):
+            unpacked.problems.append(Problem(name, None, None, "is not a valid zip file"))
+    return unpacked.problems
 
 
-def _urn_problems(folder: Path, allowed: frozenset[int] | None, la_calendar: bool, limit: int) -> list[Problem]:
-    """Rows for schools the uploader does not work with (the importer checks everything else)."""
-    problems: list[Problem] = []
-    if allowed is None:
-        return problems
-    if (folder / "terms.csv").exists() and not la_calendar:
-        problems.append(Problem("terms.csv", None, None, "only LA staff may change the LA's term dates"))
-    for name in ("schools.csv", "pupils.csv", "marks.csv", "marks.csv.gz", "closures.csv"):
-        path = folder / name
-        if not path.exists():
-            continue
-        opener = gzip.open if name.endswith(".gz") else open
-        with (
-            opener(path, "rb") as raw,
-            io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text,
-        ):
-            reader = csv.reader(text)
-            header = [h.strip().lower() for h in next(reader, [])]
-            if "urn" not in header:
-                continue  # the importer reports the missing column
-            col = header.index("urn")
-            read = 0
-            for line, row in enumerate(reader, start=2):
-                read += sum(len(v) for v in row)
-                if read > 20 * limit:
-                    problems.append(Problem(name, None, None, "is too large once unpacked"))
-                    break
-                value = row[col].strip() if col < len(row) else ""
-                if not value and name == "closures.csv" and not la_calendar:
-                    problems.append(Problem(name, line, "urn", "a closure for every school needs LA staff"))
-                elif value.isdigit() and int(value) not in allowed:
-                    problems.append(Problem(name, line, "urn", f"school {value} is not one of your schools"))
-                if len(problems) >= 100:
-                    return problems
-    return problems
-
-
-def import_upload(
-    access: StoreAccess, files: list[UploadedFile], *, schools: frozenset[int] | None, la_calendar: bool
-) -> UploadOutcome:
+def import_upload(access: StoreAccess, files: list[UploadedFile], *, scope: ImportScope) -> UploadOutcome:
     """Unpack, check and import an upload; nothing is stored unless everything is good.
 
     Args:
-        schools: the schools the uploader may send registers for (``None``: any school).
-        la_calendar: whether the uploader may change LA-wide term dates and closures.
+        scope: who is uploading and what they may change (the importer refuses every row outside it,
+            on the values it parses and stores).
     """
     if access.read_only:
         return _refuse("uploads are switched off: the store is open read-only")
@@ -159,13 +158,11 @@ def import_upload(
         problems = _unpack(files, folder, limit)
         if not problems and not any(folder.iterdir()):
             problems = [Problem("upload", None, None, "holds no register files")]
-        if not problems:
-            problems = _urn_problems(folder, schools, la_calendar, limit)
         if problems:
             return UploadOutcome(None, problems, len(problems))
         with access.write_lock:
             try:
-                result = import_folder(access.store(), folder)
+                result = import_folder(access.store(), folder, scope=scope)
             except IngestError as exc:
                 access.forget_version()  # a refused import stored nothing, but be sure nobody sees a stale version
                 return UploadOutcome(None, list(exc.problems), exc.total or len(exc.problems))
@@ -173,3 +170,41 @@ def import_upload(
         return UploadOutcome(result, [], 0)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def import_history(store: Store, schools: frozenset[int] | None, *, limit: int = 20) -> Table:
+    """The import log as a table: who imported what, when, how, and what it changed; for a user with
+    some schools, only the imports that touched no other school (their own import history)."""
+    entries = store.import_log(limit=limit, only_schools=schools)
+    own = schools is not None
+    frame = pd.DataFrame(
+        [
+            {
+                "import_id": e.import_id,
+                "imported_at": f"{e.imported_at:%Y-%m-%d %H:%M}" if e.imported_at else "",
+                "imported_by": e.imported_by or "not recorded",
+                "via": {"web": "upload", "cli": "command line"}.get(e.via or "", "not recorded"),
+                "files": e.files,
+                "schools": ", ".join(map(str, e.schools_touched))
+                if len(e.schools_touched) <= 5
+                else f"{len(e.schools_touched)} schools",
+                "changes": " ".join(e.changes) or "not recorded",
+            }
+            for e in entries
+        ],
+        columns=["import_id", "imported_at", "imported_by", "via", "files", "schools", "changes"],
+    )
+    return table_from_frame(
+        frame,
+        "Your schools' imports" if own else "Recent imports",
+        [
+            Column("import_id", "Import"),
+            Column("imported_at", "When"),
+            Column("imported_by", "By"),
+            Column("via", "How"),
+            Column("files", "Files"),
+            Column("schools", "Schools"),
+            Column("changes", "What changed"),
+        ],
+        empty_message="Nothing imported yet.",
+    )

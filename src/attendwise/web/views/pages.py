@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -23,8 +24,7 @@ from attendwise.web.services import overview, periods
 from attendwise.web.services import pupil as pupil_service
 from attendwise.web.services import schools as school_service
 from attendwise.web.services.figures import period_rows
-from attendwise.web.services.tables import Column, table_from_frame
-from attendwise.web.services.uploads import import_upload
+from attendwise.web.services.uploads import import_history, import_upload
 from attendwise.web.suppression import suppress_measures
 from attendwise.web.views.common import (
     NoData,
@@ -329,58 +329,48 @@ def uploads(request: HttpRequest) -> HttpResponse:
         ):
             form = UploadForm()
             form.errors["files"] = form.error_class(["The upload is larger than the limit"])  # type: ignore[index]
+            audit_log.record(request, Action.IMPORT, Outcome.REFUSED, detail="the upload is larger than the limit")
         else:
             form = UploadForm(request.POST, files)
             if form.is_valid():
-                outcome = import_upload(
-                    acc,
-                    form.cleaned_data["files"],
-                    schools=scope.schools,
-                    la_calendar=rules.can_upload_la_calendar(request.user),
-                )
+                uploaded = form.cleaned_data["files"]
+                outcome = import_upload(acc, uploaded, scope=rules.import_scope_for(request.user))
+                names = ", ".join(sorted(f.name or "" for f in uploaded))
                 if outcome.ok:
-                    request.session["upload_result"] = {
-                        "import_id": outcome.result.import_id,  # type: ignore[union-attr]
-                        "marks_added": outcome.result.marks_added,  # type: ignore[union-attr]
-                        "marks_changed": outcome.result.marks_changed,  # type: ignore[union-attr]
-                        "marks_unchanged": outcome.result.marks_unchanged,  # type: ignore[union-attr]
-                        "pupils_added": outcome.result.pupils_added,  # type: ignore[union-attr]
-                        "enrolments_added": outcome.result.enrolments_added,  # type: ignore[union-attr]
-                        "enrolments_changed": outcome.result.enrolments_changed,  # type: ignore[union-attr]
-                        "marks_removed": outcome.result.marks_removed,  # type: ignore[union-attr]
-                    }
+                    result = outcome.result
+                    assert result is not None
+                    audit_log.record(
+                        request,
+                        Action.IMPORT,
+                        Outcome.IMPORTED,
+                        school_urn=_one_school(result.schools_touched),
+                        detail=f"import {result.import_id} of {names}: " + " ".join(result.changes()),
+                    )
+                    request.session["upload_result"] = {"import_id": result.import_id, "changes": result.changes()}
                     return redirect("uploads")
-    imports = None
-    if scope.schools is None:
-        frame = (
-            acc.store()
-            .con.execute(
-                "SELECT import_id, imported_at, marks_read, marks_added, marks_changed, pupils_added FROM imports "
-                "ORDER BY import_id DESC LIMIT 20"
-            )
-            .df()
-        )
-        imports = table_from_frame(
-            frame.assign(imported_at=frame.imported_at.astype(str).str.slice(0, 16)),
-            "Recent imports",
-            [
-                Column("import_id", "Import"),
-                Column("imported_at", "When"),
-                Column("marks_read", "Marks read", "count"),
-                Column("marks_added", "Added", "count"),
-                Column("marks_changed", "Corrected", "count"),
-                Column("pupils_added", "New pupils", "count"),
-            ],
-            empty_message="Nothing imported yet.",
-        )
+                audit_log.record(
+                    request,
+                    Action.IMPORT,
+                    Outcome.REFUSED,
+                    school_urn=_one_school(scope.schools or ()),
+                    detail=f"{names}: {outcome.total_problems} problem{'s' if outcome.total_problems != 1 else ''}: "
+                    + "; ".join(str(p) for p in outcome.problems[:5]),
+                )
+    history = import_history(acc.store(), scope.schools)
     done = request.session.pop("upload_result", None)
     status = 400 if outcome is not None and not outcome.ok else 200
     return render(
         request,
         "attendwise/pages/uploads.html",
-        {"form": form, "outcome": outcome, "done": done, "imports": imports, "read_only": acc.read_only},
+        {"form": form, "outcome": outcome, "done": done, "imports": history, "read_only": acc.read_only},
         status=status,
     )
+
+
+def _one_school(urns: Iterable[int]) -> int | None:
+    """The school an import was for, when it was for one school only."""
+    urns = set(urns)
+    return next(iter(urns)) if len(urns) == 1 else None
 
 
 def audit(request: HttpRequest) -> HttpResponse:
@@ -404,4 +394,9 @@ def audit(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "attendwise/pages/audit.html", {"form": form, "page_obj": page, "query": query.urlencode()})
+    imports = import_history(access().store(), None, limit=50)
+    return render(
+        request,
+        "attendwise/pages/audit.html",
+        {"form": form, "page_obj": page, "query": query.urlencode(), "imports": imports},
+    )
