@@ -11,6 +11,11 @@ programs skip them when they decide what a cell is. OWASP's guidance on CSV inje
   so the spreadsheet shows it as the text it is. Removing that quote gives the text back.
 * Only text is changed. Numbers stay numbers, so a fall of 2.5 points is written ``-2.5`` and stays
   a number the spreadsheet can add up; dates, booleans and blanks are not touched either.
+* In a CSV, a line break inside a text is written as a line feed, which the writer quotes, so a cell
+  cannot end its row early and start the next one with a formula (``Ann\\r=HYPERLINK(...)``): a bare
+  carriage return is not quoted by Python's CSV writer, yet spreadsheets end a row there. A workbook
+  turns carriage returns into line feeds too (XML does), so a text starting with a line feed is
+  neutralised as one starting with a carriage return is.
 * In a workbook, text is stored as a string cell (:func:`write_cell`), never as a formula: openpyxl
   makes a formula of any text starting with ``=`` (and an error cell of ``#N/A``) unless told
   otherwise. :func:`save_workbook` checks every cell again before the file is written, so a cell an
@@ -50,8 +55,9 @@ __all__ = [
     "write_cell",
 ]
 
-#: The characters a spreadsheet may read as the start of a formula (OWASP, "CSV Injection").
-DANGEROUS: Final = ("=", "+", "-", "@", "\t", "\r")
+#: The characters a spreadsheet may read as the start of a formula (OWASP, "CSV Injection"), and the
+#: line feed that a carriage return becomes in a workbook and in :func:`csv_text`.
+DANGEROUS: Final = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 #: What a text cell of a workbook may not hold (control characters other than tab, line feed and
 #: carriage return): openpyxl refuses the whole workbook over one of them, so each is replaced.
@@ -84,17 +90,25 @@ def cell_value(value: T) -> T | str:
     return value
 
 
+def _csv_value(value: T) -> T | str:
+    if isinstance(value, str):
+        return neutralise(value).replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def csv_text(rows: Iterable[Iterable[object]]) -> str:
-    """Rows (the header first) as CSV text, every text cell neutralised.
+    """Rows (the header first) as CSV text, every text cell neutralised, line breaks in it quoted.
 
     >>> print(csv_text([["name", "change"], ["=1+1", -2.5], ["Ann", 3]]), end="")
     name,change
     '=1+1,-2.5
     Ann,3
+    >>> csv_text([["Ann\\r=1"]])
+    '"Ann\\n=1"\\n'
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerows([cell_value(v) for v in row] for row in rows)
+    writer.writerows([_csv_value(v) for v in row] for row in rows)
     return out.getvalue()
 
 
@@ -110,12 +124,12 @@ def _is_text_column(dtype: object) -> bool:
 
 def _header(label: object) -> object:
     if isinstance(label, tuple):
-        return tuple(cell_value(part) for part in label)
-    return cell_value(label)
+        return tuple(_csv_value(part) for part in label)
+    return _csv_value(label)
 
 
 def frame_csv(frame: pd.DataFrame) -> str:
-    """A frame as CSV (as ``frame.to_csv(index=False)`` writes it), with its text neutralised.
+    """A frame as CSV (as ``frame.to_csv(index=False)`` writes it), its text as :func:`csv_text` writes text.
 
     Numeric, boolean and date columns are written exactly as pandas writes them; in any other
     column (text, categories, mixed objects) each text value is neutralised and each number left be.
@@ -130,8 +144,8 @@ def frame_csv(frame: pd.DataFrame) -> str:
     safe.columns = frame.columns.map(_header)
     for i, dtype in enumerate(frame.dtypes):
         if _is_text_column(dtype):
-            safe.isetitem(i, frame.iloc[:, i].astype(object).map(cell_value, na_action="ignore"))
-    return safe.to_csv(index=False)
+            safe.isetitem(i, frame.iloc[:, i].astype(object).map(_csv_value, na_action="ignore"))
+    return safe.to_csv(index=False, lineterminator="\n")
 
 
 # -- workbooks ------------------------------------------------------------------------------------
