@@ -27,7 +27,7 @@ from tests.test_tsm import both_halves
 ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 #: What a spreadsheet may read as the start of a formula (OWASP): the tests' own list, not the module's.
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-SCHOOLS = {100001: ATTACKS[0], 100002: "+1+1", 100003: "@SUM(A1)"}
+SCHOOLS = {100001: ATTACKS[0], 100002: "+1+1 & Co", 100003: "@SUM(A1)"}
 TERM = "2024/25-autumn"
 AGREED = dt.date(2024, 11, 4)
 
@@ -96,6 +96,10 @@ def test_every_tsm_workbook_holds_text_not_formulas(la: tuple[Path, dict[str, st
         assert [c.coordinate for c in cells if c.data_type == "f"] == [], file.name
         text = [c.value for c in cells if isinstance(c.value, str)]
         assert [t for t in text if t.startswith(DANGEROUS)] == [], file.name
+
+    # In a printed page's header & starts a code (&B is bold): the school's & is written &&.
+    header = openpyxl.load_workbook(next(f for f in written if "-100002-" in f.name))["Summary"].oddHeader
+    assert "+1+1 && Co" in header.center.text
 
     wb = openpyxl.load_workbook(next(f for f in written if "-100001-" in f.name))
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=4, values_only=True)}
