@@ -30,6 +30,7 @@ from attendwise.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTI
 from attendwise.errors import AttendwiseError
 from attendwise.ingest import ImportResult, import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
+from attendwise.spreadsheets import frame_csv
 from attendwise.store import Store, default_store_path, memory_size
 from attendwise.web.commands import serve
 
@@ -113,7 +114,7 @@ def _period(store: Store, text: str | None) -> Period:
 
 def _emit(frame: pd.DataFrame, fmt: str, title: str, output: Path | None, table_columns: list[str]) -> None:
     if fmt == "csv":
-        text = frame.to_csv(index=False)
+        text = frame_csv(frame)  # names from schools as text, never formulas
     elif fmt == "json":
         text = json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=2) + "\n"
     else:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from attendwise.errors import AttendwiseError
+from attendwise.spreadsheets import header_footer_text, new_workbook, save_workbook, write_cell
 from attendwise.tsm import PupilSummary, TSMPack
 
 __all__ = [
@@ -484,25 +485,25 @@ def _xlsx_value(value: object, kind: str) -> object:
 
 
 def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
-    """Write the pack as a workbook: one sheet per section, frozen headers, formatted percentages."""
-    from openpyxl import Workbook
+    """Write the pack as a workbook: one sheet per section, frozen headers, formatted percentages.
+
+    Every cell is written by :func:`attendwise.spreadsheets.write_cell`: names and notes from schools are
+    text, never formulas.
+    """
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     header_fill = PatternFill("solid", fgColor="F3F2F1")
     rule = Border(bottom=Side(style="medium", color="0B0C0C"))
     # Style objects made once: openpyxl looks each new one up in the workbook's style table.
     top, top_wrapped = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
     for section in pack_sections(pack):
         ws = wb.create_sheet(section.sheet)
-        ws["A1"] = section.title
-        ws["A1"].font = Font(bold=True, size=14)
-        ws["A2"] = section.intro
-        ws["A2"].font = Font(italic=True, color="505A5F")
+        write_cell(ws, 1, 1, section.title).font = Font(bold=True, size=14)
+        write_cell(ws, 2, 1, section.intro).font = Font(italic=True, color="505A5F")
         for i, col in enumerate(section.columns, start=1):
-            cell = ws.cell(row=3, column=i, value=col.header)
+            cell = write_cell(ws, 3, i, col.header)
             cell.font = Font(bold=True)
             cell.fill = header_fill
             cell.border = rule
@@ -513,13 +514,13 @@ def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
                 kind = col.kind
                 if isinstance(value, dt.date) and kind == "text":
                     kind = "date"
-                cell = ws.cell(row=r, column=i, value=_xlsx_value(value, kind))
+                cell = write_cell(ws, r, i, _xlsx_value(value, kind))
                 if kind in _XLSX_FORMATS:
                     cell.number_format = _XLSX_FORMATS[kind]
                 cell.alignment = top_wrapped if col.wide else top
                 widths[i - 1] = max(widths[i - 1], len(cell_text(value, kind)))
         if not section.rows:
-            ws.cell(row=4, column=1, value=section.empty).font = Font(italic=True)
+            write_cell(ws, 4, 1, section.empty).font = Font(italic=True)
         for i, (col, width) in enumerate(zip(section.columns, widths, strict=True), start=1):
             ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60 if col.wide else 40)
         ws.freeze_panes = "A4"
@@ -531,11 +532,11 @@ def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = "3:3"
-        ws.oddHeader.center.text = pack.title
+        ws.oddHeader.center.text = header_footer_text(pack.title)
     wb.properties.title = pack.title
     wb.properties.creator = "attendwise"
     path = Path(path)
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 

@@ -7,8 +7,6 @@ without JavaScript).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from attendwise.spreadsheets import csv_text
 from attendwise.web.suppression import SUPPRESSED
 
 __all__ = ["Cell", "Column", "Figure", "Table", "fmt_count", "fmt_percent", "table_from_frame"]
@@ -50,13 +49,11 @@ class Table:
     empty_message: str = "Nothing to show."
 
     def to_csv(self) -> str:
-        """The table as CSV with raw (unrounded) numbers, and ``x`` where a figure is suppressed."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([c.label for c in self.columns])
-        for row in self.rows:
-            writer.writerow([_raw(cell) for cell in row])
-        return out.getvalue()
+        """The table as CSV with raw (unrounded) numbers, and ``x`` where a figure is suppressed.
+
+        Text is written by :func:`attendwise.spreadsheets.csv_text`, so a name cannot become a formula.
+        """
+        return csv_text([[c.label for c in self.columns], *([_raw(cell) for cell in row] for row in self.rows)])
 
     def to_records(self) -> list[dict[str, Any]]:
         return [{c.key: _raw(cell) for c, cell in zip(self.columns, row, strict=True)} for row in self.rows]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
+from attendwise.spreadsheets import frame_csv
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
@@ -121,7 +122,7 @@ def la_schools_csv(request: HttpRequest) -> HttpResponse:
         frame = suppress_measures(frame, threshold(), keys=keys, parts_of=[[]])
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
-    return csv_response(frame.to_csv(index=False), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
+    return csv_response(frame_csv(frame), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
 
 
 def schools(request: HttpRequest) -> HttpResponse:
@@ -220,7 +221,7 @@ def school_pupils_csv(request: HttpRequest, urn: int) -> HttpResponse:
         "attendance_percent",
         "band_name",
     ]
-    return csv_response(absent.reindex(columns=cols).to_csv(index=False), f"school-{urn}-pupils.csv")
+    return csv_response(frame_csv(absent.reindex(columns=cols)), f"school-{urn}-pupils.csv")
 
 
 def _cohort_inputs(request: HttpRequest, acc: Any, period: Any) -> tuple[CohortForm, list[str], int | None]:
@@ -282,7 +283,7 @@ def cohorts_csv(request: HttpRequest) -> HttpResponse:
     )
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
-    return csv_response(frame.to_csv(index=False), f"cohorts-{'-'.join(by)}.csv")
+    return csv_response(frame_csv(frame), f"cohorts-{'-'.join(by)}.csv")
 
 
 def _visible_pupil(request: HttpRequest, enrolment_id: int, action: Action) -> Any:
