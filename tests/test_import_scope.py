@@ -142,7 +142,7 @@ def test_a_schools_closures_replace_only_its_own(store: Store, two_schools: Regi
     result = import_folder(store, folder, scope=SCHOOL)
     stored = store.con.execute("SELECT urn, start_date FROM closures ORDER BY urn").fetchall()
     assert stored == [(OURS, dt.date(2024, 11, 15)), (THEIRS, dt.date(2024, 10, 22))]
-    assert "1 closure stored in place of 1." in result.changes()
+    assert "1 closure stored in place of the 1 stored before." in result.changes()
 
 
 def test_la_staff_change_master_data_and_are_told(store: Store, two_schools: Register, tmp_path: Path) -> None:

@@ -287,5 +287,58 @@ def test_admin_uploads_a_bad_then_a_good_file_and_reads_the_audit_log(server, br
     user.close()
 
 
+def test_a_school_cannot_upload_another_schools_marks_or_rename_the_la(server, browser, tmp_path) -> None:
+    """A hostile school user writes another school's URN as +URN and renames the LA: both uploads are refused
+    with a clear message naming file, line and field, and the LA administrator sees both in the audit log."""
+    base, logins, folder = server
+    user = UserSession(browser, base, "school", logins["school"])
+    user.sign_in()
+    own = int(user.page.url.rstrip("/").split("/")[-1])
+    city = folder / "city"
+    other_row = next(
+        line for line in (city / "marks.csv").read_text().splitlines()[1:] if line.split(",")[1] != str(own)
+    )
+    upn, other, *rest = other_row.split(",")
+    attempt = tmp_path / "attempt1"
+    attempt.mkdir()
+    (attempt / "marks.csv").write_text("upn,urn,date,session,code\n" + ",".join([upn, f"+{other}", *rest]) + "\n")
+    user.open("/uploads/")
+    user.page.set_input_files("#id_files", str(attempt / "marks.csv"))
+    user.page.click("button:has-text('Upload and check')")
+    user.page.wait_for_load_state("networkidle")
+    assert "Nothing was stored" in user.page.inner_text(".govuk-error-summary")
+    problem = user.page.inner_text("#problems + table tbody tr")
+    assert "marks.csv" in problem and "urn" in problem and f"'+{other}' is not a URN" in problem
+    user.screenshot("school-upload-other-school-refused")
+
+    header, *schools = (city / "schools.csv").read_text().splitlines()
+    columns = header.split(",")
+    row = dict(zip(columns, next(r for r in schools if r.startswith(f"{own},")).split(","), strict=True))
+    row["la_name"] = "Hackshire"
+    attempt2 = tmp_path / "attempt2"
+    attempt2.mkdir()
+    (attempt2 / "schools.csv").write_text(",".join(columns) + "\n" + ",".join(row[c] for c in columns) + "\n")
+    user.page.set_input_files("#id_files", str(attempt2 / "schools.csv"))
+    user.page.click("button:has-text('Upload and check')")
+    user.page.wait_for_load_state("networkidle")
+    assert "only LA staff may change the LA's name" in user.page.inner_text("#problems + table")
+    user.screenshot("school-upload-rename-refused")
+    user.close()
+
+    admin = UserSession(browser, base, "la-admin", logins["la-admin"])
+    admin.sign_in()
+    assert admin.open("/audit/?action=import&outcome=refused") == 200
+    rows = admin.page.locator("table.govuk-table >> nth=0").locator("tbody tr")
+    text = [rows.nth(i).inner_text() for i in range(rows.count())]
+    refused = [t for t in text if "school" in t and "Uploaded registers" in t]
+    assert len(refused) == 2, text
+    assert any("marks.csv" in t and "is not a URN" in t for t in refused), refused
+    assert any("schools.csv" in t and "LA's name" in t for t in refused), refused
+    admin.screenshot("admin-audit-refused-uploads")
+    assert admin.open("/la/") == 200
+    assert "Hackshire" not in admin.page.inner_text(".govuk-generic-header")
+    admin.close()
+
+
 def teardown_module() -> None:
     shutil.rmtree(SHOTS / "tmp", ignore_errors=True)

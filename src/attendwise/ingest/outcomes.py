@@ -125,7 +125,8 @@ class ImportResult:
         if self.half_terms:
             out.append(f"Term dates set for {_counted(self.half_terms, 'half term')}.")
         if self.closures_replaced or self.closures_stored:
-            out.append(f"{_counted(self.closures_stored, 'closure')} stored in place of {self.closures_replaced:,}.")
+            before = f" in place of the {self.closures_replaced:,} stored before" if self.closures_replaced else ""
+            out.append(f"{_counted(self.closures_stored, 'closure')} stored{before}.")
         if not self.changed_anything:
             out.append("Nothing changed: everything in the files was already stored.")
         return out
