@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 
+from attendwise.identifiers import ENROLMENT_ID_MAX, RECORD_ID_MAX
+from attendwise.web.converters import CONVERTERS
 from attendwise.web.models import Action, AuditEvent, Outcome
+from tests.test_identifiers import other_spellings
 from tests.web.conftest import A, B, C
 
 TERM = "2024-25-autumn"
@@ -73,6 +79,99 @@ def test_matrix(client_as, city, name: str, args: list, role: str, expected: int
     resolved = [city.enrolments.get(a, a) if isinstance(a, str) else a for a in args]
     response = client_as(role).get(reverse(name, args=resolved))
     assert response.status_code == expected
+
+
+# -- every way of writing an identifier in an address ---------------------------------------------------
+# Each address with an identifier, with identifiers of things school A's user may see (labels are
+# enrolments, "action" an action agreed at A's meeting); each is spelled every other way in turn.
+SPELLED = {
+    "school": [A],
+    "school_pupils_csv": [A],
+    "api_school_measures": [A],
+    "pupil": ["a_severe"],
+    "pupil_marks_csv": ["a_severe"],
+    "api_pupil": ["a_severe"],
+    "tsm_latest": [A],
+    "tsm_pack": [A, TERM],
+    "tsm_pack_xlsx": [A, TERM],
+    "tsm_pack_html": [A, TERM],
+    "tsm_meeting": [A, TERM],
+    "tsm_discuss": [A, TERM],
+    "tsm_action": [A, TERM],
+    "tsm_action_done": [A, TERM, "action"],
+}
+POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done"}
+#: An identifier of each kind that names nothing: every other spelling must be answered like it.
+NOTHING = {"urn": 999999, "enrolment_id": 99999, "record_id": 999999999}
+#: The kind of identifier each address argument is.
+KIND = {"urn": "urn", "enrolment_id": "enrolment_id", "action_id": "record_id"}
+TOO_LARGE = {"urn": "10000000", "enrolment_id": str(ENROLMENT_ID_MAX + 1), "record_id": str(RECORD_ID_MAX + 1)}
+#: Addresses of pupil data, where every refused attempt is in the audit log.
+AUDITED = {"school_pupils_csv", "pupil", "pupil_marks_csv", "api_pupil", "tsm_latest", "tsm_pack", "tsm_pack_xlsx"}
+
+
+def _route(name: str) -> str:
+    from attendwise.web.urls import addresses
+
+    return next(str(p.pattern) for p in addresses if getattr(p, "name", None) == name)
+
+
+def spellings(kind: str, value: int) -> list[str]:
+    """Signs, leading zeros, decimals, exponents, whitespace, non-ASCII digits, far too large: never the identifier."""
+    return [*other_spellings(value), TOO_LARGE[kind], "9" * 20, "9" * 400, "0", "-0", "x", "١٠٠٠٠١"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ALL)
+@pytest.mark.parametrize("name", sorted(SPELLED))
+def test_an_identifier_spelled_any_other_way_names_nothing(client_as, city, django_user_model, name, role) -> None:
+    """Every other spelling of an identifier in every address, for every role, is answered exactly as an
+    identifier of nothing: 404, or 403 where the role never sees that kind of page; never 500, never data,
+    and audited the same way."""
+    from attendwise.web.models import AgreedAction, TargetingMeeting
+
+    c = client_as(role)
+    c.raise_request_exception = False
+    action = AgreedAction.objects.create(
+        meeting=TargetingMeeting.objects.create(urn=A, term="2024/25-autumn"),
+        description="Call home",
+        owner=django_user_model.objects.get(username=role),
+        owner_name=role,
+        due_date="2024-12-01",
+    )
+    route = _route(name)
+    slots = re.findall(r"<\w+:(\w+)>", route)
+    values = {
+        kwarg: str(action.pk if arg == "action" else city.enrolments.get(arg, arg))
+        for kwarg, arg in zip(slots, SPELLED[name], strict=True)
+    }
+
+    def ask(**texts: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        AuditEvent.objects.all().delete()
+        address = "/" + re.sub(r"<\w+:(\w+)>", lambda m: quote({**values, **texts}[m[1]], safe=""), route)
+        response = (c.post if name in POST_ONLY else c.get)(address)
+        return response.status_code, list(AuditEvent.objects.values_list("action", "outcome")), response.content
+
+    for kwarg in slots:
+        if kwarg not in KIND:
+            continue
+        kind = KIND[kwarg]
+        status, audited, _ = ask(**{kwarg: str(NOTHING[kind])})
+        assert status in {403, 404}
+        if name in AUDITED:
+            assert [outcome for _, outcome in audited] == [Outcome.FORBIDDEN if status == 403 else Outcome.NOT_FOUND]
+        for text in spellings(kind, int(values[kwarg])):
+            answer = ask(**{kwarg: text})
+            assert answer[:2] == (status, audited), (text, answer[:2])
+            assert b"Testchild" not in answer[2] and b"Alder" not in answer[2], text
+
+
+def test_every_address_with_an_identifier_is_spelled_every_way() -> None:
+    """A new address with an identifier cannot land without its row in SPELLED."""
+    from attendwise.web.urls import addresses
+
+    kinds = re.compile(r"<(" + "|".join(CONVERTERS) + "):")
+    assert {p.name for p in addresses if kinds.search(str(getattr(p, "pattern", "")))} == set(SPELLED)
 
 
 @pytest.mark.django_db
@@ -185,3 +284,13 @@ def test_the_matrix_covers_every_page() -> None:
     named = {p.name for p in urlpatterns if getattr(p, "name", None)}
     open_to_all = {"home", "healthz", "login", "logout"}  # home redirects by role; the rest hold no data
     assert named - open_to_all - {name for name, _, _ in MATRIX} == set()
+
+
+@pytest.mark.parametrize("value", ["42", "042", 0, -1, True, 2**31, 4.0])
+def test_addresses_are_built_only_from_identifiers(value: object) -> None:
+    """reverse() writes an identifier's one spelling, and refuses anything else."""
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("pupil", args=[value])
+    assert reverse("pupil", args=[42]) == "/pupils/42/"

@@ -40,9 +40,9 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"period": period.label, "suppressed": suppress_export(request), "rows": _records(frame)})
 
 
-def school_measures(request: HttpRequest, urn: int) -> JsonResponse:
+def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
     require(rules.can_view_schools(request.user))
-    if not rules.can_view_school(request.user, urn):
+    if urn is None or not rules.can_view_school(request.user, urn):
         raise not_found()
     acc = access()
     if school_service.school_info(acc, urn) is None:
@@ -61,7 +61,7 @@ def school_measures(request: HttpRequest, urn: int) -> JsonResponse:
     )
 
 
-def pupil(request: HttpRequest, enrolment_id: int) -> JsonResponse:
+def pupil(request: HttpRequest, enrolment_id: int | None) -> JsonResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.API_PUPIL)
     from attendwise.pupils import pupil_record
 

@@ -140,9 +140,10 @@ def schools(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _school_or_404(request: HttpRequest, acc: Any, urn: int) -> Any:
+def _school_or_404(request: HttpRequest, acc: Any, urn: int | None) -> Any:
+    """The school, if the user may see it (``urn`` is None where the address held no URN)."""
     require(rules.can_view_schools(request.user))
-    if not rules.can_view_school(request.user, urn):
+    if urn is None or not rules.can_view_school(request.user, urn):
         raise not_found()
     info = school_service.school_info(acc, urn)
     if info is None:
@@ -150,9 +151,10 @@ def _school_or_404(request: HttpRequest, acc: Any, urn: int) -> Any:
     return info
 
 
-def school(request: HttpRequest, urn: int) -> HttpResponse:
+def school(request: HttpRequest, urn: int | None) -> HttpResponse:
     acc = access()
     info = _school_or_404(request, acc, urn)
+    urn = info.urn
     try:
         period, error = period_for(request, acc)
     except NoData as exc:
@@ -189,12 +191,16 @@ def school(request: HttpRequest, urn: int) -> HttpResponse:
     )
 
 
-def school_pupils_csv(request: HttpRequest, urn: int) -> HttpResponse:
+def school_pupils_csv(request: HttpRequest, urn: int | None) -> HttpResponse:
     acc = access()
     if not rules.can_see_pupils(request.user):
         audit_log.record(request, Action.EXPORT_PUPIL_LIST, Outcome.FORBIDDEN, school_urn=urn)
         require(False)
-    if not rules.can_view_school_pupils(request.user, urn) or school_service.school_info(acc, urn) is None:
+    if (
+        urn is None
+        or not rules.can_view_school_pupils(request.user, urn)
+        or school_service.school_info(acc, urn) is None
+    ):
         audit_log.record(request, Action.EXPORT_PUPIL_LIST, Outcome.NOT_FOUND, school_urn=urn)
         raise not_found()
     try:
@@ -286,19 +292,26 @@ def cohorts_csv(request: HttpRequest) -> HttpResponse:
     return csv_response(frame_csv(frame), f"cohorts-{'-'.join(by)}.csv")
 
 
-def _visible_pupil(request: HttpRequest, enrolment_id: int, action: Action) -> Any:
-    """The enrolment if the user may see it; otherwise audit the attempt and refuse (403 or 404)."""
+def _visible_pupil(request: HttpRequest, enrolment_id: int | None, action: Action) -> Any:
+    """The enrolment if the user may see it; otherwise audit the attempt and refuse (403 or 404).
+
+    ``enrolment_id`` is None where the address held no enrolment id: refused like an id of nothing.
+    """
     if not rules.can_see_pupils(request.user):
         audit_log.record(request, action, Outcome.FORBIDDEN, enrolment_id=enrolment_id)
         require(False)
-    enrolment, allowed = pupil_service.visible_enrolment(access(), rules.scope_for(request.user), enrolment_id)
+    enrolment, allowed = (
+        (None, False)
+        if enrolment_id is None
+        else pupil_service.visible_enrolment(access(), rules.scope_for(request.user), enrolment_id)
+    )
     if enrolment is None or not allowed:
         audit_log.record(request, action, Outcome.NOT_FOUND, enrolment_id=enrolment_id)
         raise not_found()
     return enrolment
 
 
-def pupil(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def pupil(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.VIEW_PUPIL)
     page = pupil_service.pupil_page(access(), rules.scope_for(request.user), enrolment, pupil_link=pupil_link)
     audit_log.record(request, Action.VIEW_PUPIL, Outcome.SHOWN, enrolment=enrolment)
@@ -306,14 +319,14 @@ def pupil(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     return render(request, "attendwise/pages/pupil.html", {"page": page, "back": back})
 
 
-def pupil_marks_csv(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+def pupil_marks_csv(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.EXPORT_PUPIL)
     from attendwise.pupils import pupil_record
 
     record = pupil_record(access().store(), enrolment.enrolment_id)
     assert record is not None
     audit_log.record(request, Action.EXPORT_PUPIL, Outcome.SHOWN, enrolment=enrolment, detail="marks CSV")
-    return csv_response(pupil_service.marks_table(record).to_csv(), f"pupil-{enrolment_id}-marks.csv")
+    return csv_response(pupil_service.marks_table(record).to_csv(), f"pupil-{enrolment.enrolment_id}-marks.csv")
 
 
 @require_http_methods(["GET", "POST"])

@@ -42,14 +42,20 @@ def _term_or_404(slug: str) -> str:
     return term
 
 
-def _pack_access(request: HttpRequest, urn: int, action: Action) -> None:
-    """403 for a role that never sees packs, 404 (audited) for a school outside the user's scope."""
+def _pack_access(request: HttpRequest, urn: int | None, action: Action) -> int:
+    """The school's URN if the user may see its packs; else 403 for a role that never sees packs, and
+    404 (audited) for a school outside the user's scope, or none (``urn`` None: the address held no URN)."""
     if not rules.can_view_tsm_packs(request.user):
         audit_log.record(request, action, Outcome.FORBIDDEN, school_urn=urn)
         require(False)
-    if not rules.can_view_tsm_pack(request.user, urn) or school_service.school_info(access(), urn) is None:
+    if (
+        urn is None
+        or not rules.can_view_tsm_pack(request.user, urn)
+        or school_service.school_info(access(), urn) is None
+    ):
         audit_log.record(request, action, Outcome.NOT_FOUND, school_urn=urn)
         raise not_found()
+    return urn
 
 
 def _audit_pack(request: HttpRequest, action: Action, pack: TSMPack, term: str) -> None:
@@ -141,24 +147,24 @@ def _render_pack(request: HttpRequest, urn: int, term: str, status: int = 200, *
     return render(request, "attendwise/pages/tsm_pack.html", context, status=status)
 
 
-def latest_pack(request: HttpRequest, urn: int) -> HttpResponse:
+def latest_pack(request: HttpRequest, urn: int | None) -> HttpResponse:
     """The school's pack for the latest term with marks."""
-    _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
+    urn = _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     terms = tsm_service.available_terms(access())
     if not terms:
         raise not_found()
     return redirect(pack_url(urn, terms[0]))
 
 
-def pack(request: HttpRequest, urn: int, term: str) -> HttpResponse:
+def pack(request: HttpRequest, urn: int | None, term: str) -> HttpResponse:
     """A school's pack for a term, with the meeting's record."""
-    _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
+    urn = _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     return _render_pack(request, urn, _term_or_404(term))
 
 
-def pack_export(request: HttpRequest, urn: int, term: str, fmt: str) -> HttpResponse:
+def pack_export(request: HttpRequest, urn: int | None, term: str, fmt: str) -> HttpResponse:
     """The pack as a workbook or a printable document; downloading it marks the pack as generated."""
-    _pack_access(request, urn, Action.EXPORT_PUPIL_LIST)
+    urn = _pack_access(request, urn, Action.EXPORT_PUPIL_LIST)
     label = _term_or_404(term)
     try:
         built = tsm_service.school_pack(access(), urn, label)
@@ -181,7 +187,7 @@ def pack_export(request: HttpRequest, urn: int, term: str, fmt: str) -> HttpResp
     return response
 
 
-def pack_xlsx(request: HttpRequest, urn: int, term: str) -> HttpResponse:
+def pack_xlsx(request: HttpRequest, urn: int | None, term: str) -> HttpResponse:
     return pack_export(request, urn, term, "xlsx")
 
 
@@ -190,7 +196,7 @@ _PRINT_STYLE = "'sha256-" + base64.b64encode(hashlib.sha256(PRINT_CSS.encode()).
 
 
 @csp_update({"style-src": [_PRINT_STYLE]})
-def pack_printable(request: HttpRequest, urn: int, term: str) -> HttpResponse:
+def pack_printable(request: HttpRequest, urn: int | None, term: str) -> HttpResponse:
     return pack_export(request, urn, term, "html")
 
 
@@ -207,9 +213,9 @@ def _pupil_on_roll(form: DiscussForm | ActionForm, urn: int) -> int | None:
 
 
 @require_POST
-def record_meeting(request: HttpRequest, urn: int, term: str) -> HttpResponse:
+def record_meeting(request: HttpRequest, urn: int | None, term: str) -> HttpResponse:
     """Schedule the meeting, or record that it was held, who came and what was noted (LA staff)."""
-    _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
+    urn = _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     label = _term_or_404(term)
     require(rules.can_record_tsm(request.user, urn))
     form = MeetingForm(request.POST, officers=_officers(urn))
@@ -224,9 +230,9 @@ def record_meeting(request: HttpRequest, urn: int, term: str) -> HttpResponse:
 
 
 @require_POST
-def add_pupil(request: HttpRequest, urn: int, term: str) -> HttpResponse:
+def add_pupil(request: HttpRequest, urn: int | None, term: str) -> HttpResponse:
     """Put a pupil on the meeting's agenda; a school user's request is marked as the school's."""
-    _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
+    urn = _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     label = _term_or_404(term)
     form = DiscussForm(request.POST)
     enrolment_id = _pupil_on_roll(form, urn)
@@ -246,9 +252,9 @@ def add_pupil(request: HttpRequest, urn: int, term: str) -> HttpResponse:
 
 
 @require_POST
-def add_action(request: HttpRequest, urn: int, term: str) -> HttpResponse:
+def add_action(request: HttpRequest, urn: int | None, term: str) -> HttpResponse:
     """Record an action agreed at the meeting, owned by the person recording it."""
-    _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
+    urn = _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     label = _term_or_404(term)
     form = ActionForm(request.POST)
     enrolment_id = _pupil_on_roll(form, urn)  # None for a whole-school action
@@ -269,10 +275,12 @@ def add_action(request: HttpRequest, urn: int, term: str) -> HttpResponse:
 
 
 @require_POST
-def complete_action(request: HttpRequest, urn: int, term: str, action_id: int) -> HttpResponse:
+def complete_action(request: HttpRequest, urn: int | None, term: str, action_id: int | None) -> HttpResponse:
     """Mark an action done (its owner, or LA staff with the school)."""
-    _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
+    urn = _pack_access(request, urn, Action.VIEW_PUPIL_LIST)
     label = _term_or_404(term)
+    if action_id is None:  # the address held no record id: no such action
+        raise not_found()
     action = get_object_or_404(AgreedAction, pk=action_id, meeting__urn=urn, meeting__term=label)
     require(rules.can_complete_action(request.user, urn, action.owner_id))
     action.status = ActionStatus.DONE
