@@ -379,3 +379,46 @@ def test_no_pending_migrations() -> None:
     from django.core.management import call_command
 
     call_command("makemigrations", "web", "--check", "--dry-run", verbosity=0)
+
+
+class TestFormsReadIdentifiers:
+    """Identifiers and dates typed into forms are read by attendwise.identifiers, as in addresses."""
+
+    @pytest.mark.parametrize("school", ["+100001", "0100001", "100001.0", " 100001", "١٠٠٠٠١", "100002", "9" * 400])
+    def test_a_school_spelled_otherwise_is_an_error_not_other_figures(self, client_as, school: str) -> None:
+        """School A's user asking for a school not on their list is told so (400), never shown every school's
+        figures under the form, and the value is not repeated back."""
+        c = client_as("school_a")
+        for name in ("cohorts", "cohorts_csv"):
+            response = c.get(reverse(name), {"by": "sex", "school": school})
+            assert response.status_code == 400, name
+            page = soup(response)
+            assert page.select_one(".govuk-error-summary a").get_text(strip=True) == "Choose a school from the list"
+            assert not page.select("#cohort-results table"), name
+            assert "9" * 50 not in response.content.decode()
+        assert c.get(reverse("cohorts"), {"by": "sex", "school": "100001"}).status_code == 200
+        assert c.get(reverse("cohorts"), {"period": "2024/25"}).status_code == 200  # FSM, the first characteristic
+
+    def test_a_date_is_written_yyyy_mm_dd(self, client_as) -> None:
+        c = client_as("officer")
+        address = reverse("tsm_action", args=[A, "2024-25-autumn"])
+        for due in ("1/12/24", "01/12/2024", "2024-12-01 ", "٢٠٢٤-١٢-٠١"):
+            response = c.post(address, {"upn": "", "description": "Call home", "due_date": due})
+            assert response.status_code == 400, due
+            assert "Enter the due date as YYYY-MM-DD" in soup(response).select_one(".govuk-error-summary").get_text()
+        assert c.post(address, {"upn": "", "description": "Call home", "due_date": "2024-12-01"}).status_code == 302
+
+    def test_the_audit_log_is_searched_by_yyyy_mm_dd(self, client_as) -> None:
+        page = soup(client_as("la_admin").get(reverse("audit"), {"date_from": "1/12/24"}))
+        assert "Enter the first date as YYYY-MM-DD" in page.select_one(".govuk-error-summary").get_text()
+
+    def test_the_officer_is_chosen_by_their_id(self, client_as, make_user) -> None:
+        c = client_as("officer")
+        officer = c.session["_auth_user_id"]
+        address = reverse("tsm_meeting", args=[A, "2024-25-autumn"])
+        for spelled in (f"+{officer}", f"0{officer}", f"{officer}.0", "9" * 400):
+            response = c.post(address, {"officer": spelled, "scheduled_for": "2024-10-01"})
+            assert response.status_code == 400, spelled
+            assert "Choose the officer" in soup(response).select_one(".govuk-error-summary").get_text()
+            assert "9" * 50 not in response.content.decode()
+        assert c.post(address, {"officer": officer, "scheduled_for": "2024-10-01"}).status_code == 302

@@ -1,15 +1,46 @@
-"""Forms: each validates what a user typed and says what is wrong in words they can act on."""
+"""Forms: each validates what a user typed and says what is wrong in words they can act on.
+
+Identifiers and dates in a form are read by :mod:`attendwise.identifiers` (the fields below), as in
+addresses; no error repeats a value in full.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from attendwise.identifiers import IdentifierError, parse_date, parse_record_id, parse_urn
 from attendwise.web.models import Action, Outcome
 from attendwise.web.services.cohorts import CHARACTERISTICS
+
+
+class IdentifierChoiceField(forms.TypedChoiceField):
+    """A choice of identifiers (schools, people), read by the identifiers module once chosen."""
+
+    def __init__(self, *, parse: Callable[[str], int], choose: str, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"] = {"invalid_choice": choose, "required": choose, **kwargs["error_messages"]}
+        super().__init__(coerce=parse, **kwargs)
+
+
+class IsoDateField(forms.DateField):
+    """A date written YYYY-MM-DD (:func:`attendwise.identifiers.parse_date`), and no other way."""
+
+    def to_python(self, value: object) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(str(value))
+        except IdentifierError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class SignInForm(AuthenticationForm):
@@ -45,11 +76,22 @@ class UploadForm(forms.Form):
 
 
 class CohortForm(forms.Form):
-    by = forms.ChoiceField(label="Characteristic", choices=list(CHARACTERISTICS.items()), initial="fsm")
-    then = forms.ChoiceField(
-        label="Then by (optional)", choices=[("", "Nothing else"), *CHARACTERISTICS.items()], required=False
+    by = forms.ChoiceField(
+        label="Characteristic",
+        choices=list(CHARACTERISTICS.items()),
+        initial="fsm",
+        required=False,  # none chosen: FSM, the first on the list
+        error_messages={"invalid_choice": "Choose a characteristic from the list"},
     )
-    school = forms.TypedChoiceField(label="School", coerce=int, required=False, empty_value=None)
+    then = forms.ChoiceField(
+        label="Then by (optional)",
+        choices=[("", "Nothing else"), *CHARACTERISTICS.items()],
+        required=False,
+        error_messages={"invalid_choice": "Choose a second characteristic from the list, or nothing else"},
+    )
+    school = IdentifierChoiceField(
+        label="School", parse=parse_urn, choose="Choose a school from the list", required=False, empty_value=None
+    )
     period = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, schools: list[tuple[int, str]], **kwargs: object) -> None:
@@ -58,6 +100,8 @@ class CohortForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
+        if "by" in data and not data["by"]:
+            data["by"] = "fsm"
         if data.get("then") and data.get("then") == data.get("by"):
             self.add_error("then", "Choose a different second characteristic, or nothing else")
         return data
@@ -66,10 +110,24 @@ class CohortForm(forms.Form):
 class AuditSearchForm(forms.Form):
     username = forms.CharField(label="User name contains", required=False, max_length=150)
     upn = forms.CharField(label="UPN", required=False, max_length=13)
-    action = forms.ChoiceField(label="Action", choices=[("", "Any"), *Action.choices], required=False)
-    outcome = forms.ChoiceField(label="Outcome", choices=[("", "Any"), *Outcome.choices], required=False)
-    date_from = forms.DateField(label="From (YYYY-MM-DD)", required=False)
-    date_to = forms.DateField(label="To (YYYY-MM-DD)", required=False)
+    action = forms.ChoiceField(
+        label="Action",
+        choices=[("", "Any"), *Action.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose an action from the list"},
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[("", "Any"), *Outcome.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose an outcome from the list"},
+    )
+    date_from = IsoDateField(
+        label="From (YYYY-MM-DD)", required=False, error_messages={"invalid": "Enter the first date as YYYY-MM-DD"}
+    )
+    date_to = IsoDateField(
+        label="To (YYYY-MM-DD)", required=False, error_messages={"invalid": "Enter the last date as YYYY-MM-DD"}
+    )
 
     def clean_upn(self) -> str:
         upn = self.cleaned_data.get("upn", "").strip().upper()
@@ -95,13 +153,11 @@ class _UPNField(forms.CharField):
 class MeetingForm(forms.Form):
     """Schedule a TSM with its named officer, and record it once held."""
 
-    officer = forms.TypedChoiceField(
-        label="Named officer", coerce=int, error_messages={"required": "Choose the officer"}
-    )
-    scheduled_for = forms.DateField(
+    officer = IdentifierChoiceField(label="Named officer", parse=parse_record_id, choose="Choose the officer")
+    scheduled_for = IsoDateField(
         label="Meeting date (YYYY-MM-DD)", error_messages={"invalid": "Enter the meeting date as YYYY-MM-DD"}
     )
-    held_on = forms.DateField(
+    held_on = IsoDateField(
         label="Held on (YYYY-MM-DD), once the meeting has taken place",
         required=False,
         error_messages={"invalid": "Enter the date it was held as YYYY-MM-DD"},
@@ -144,7 +200,7 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Enter what will be done"},
     )
-    due_date = forms.DateField(
+    due_date = IsoDateField(
         label="Due by (YYYY-MM-DD)",
         error_messages={"required": "Enter the date it is due by", "invalid": "Enter the due date as YYYY-MM-DD"},
     )

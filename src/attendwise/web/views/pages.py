@@ -230,16 +230,34 @@ def school_pupils_csv(request: HttpRequest, urn: int | None) -> HttpResponse:
     return csv_response(frame_csv(absent.reindex(columns=cols)), f"school-{urn}-pupils.csv")
 
 
-def _cohort_inputs(request: HttpRequest, acc: Any, period: Any) -> tuple[CohortForm, list[str], int | None]:
+def _cohort_inputs(request: HttpRequest, acc: Any) -> tuple[CohortForm, list[str] | None, int | None]:
+    """The cohort form, the characteristics and the school it asks for (``None``: the form has errors)."""
     scope = rules.scope_for(request.user)
     names = acc.store().con.execute("SELECT urn, name FROM schools ORDER BY name").fetchall()
     choices = [(u, n) for u, n in names if scope.allows_school(u)] if not scope.social_care_only else []
     form = CohortForm(request.GET or None, schools=choices)
-    by, school = ["fsm"], None
-    if form.is_bound and form.is_valid():
-        by = [form.cleaned_data["by"]] + ([form.cleaned_data["then"]] if form.cleaned_data.get("then") else [])
-        school = form.cleaned_data.get("school")
-    return form, by, school
+    if not form.is_bound:
+        return form, ["fsm"], None
+    if not form.is_valid():
+        return form, None, None
+    by = [form.cleaned_data["by"]] + ([form.cleaned_data["then"]] if form.cleaned_data.get("then") else [])
+    return form, by, form.cleaned_data.get("school")
+
+
+def _cohort_template(request: HttpRequest) -> str:
+    if request.headers.get("HX-Request"):
+        return "attendwise/includes/cohort_results.html"
+    return "attendwise/pages/cohorts.html"
+
+
+def _cohort_errors(request: HttpRequest, acc: Any, form: CohortForm, period: Any, error: str | None) -> HttpResponse:
+    """A cohort the form cannot show is an error beside the form, never some other cohort's figures."""
+    return render(
+        request,
+        _cohort_template(request),
+        {"page": None, "form": form, "query": "", **_period_context(request, acc, period, error)},
+        status=400,
+    )
 
 
 def cohorts(request: HttpRequest) -> HttpResponse:
@@ -250,7 +268,9 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     except NoData as exc:
         return _no_data(request, str(exc))
     scope = rules.scope_for(request.user)
-    form, by, school = _cohort_inputs(request, acc, period)
+    form, by, school = _cohort_inputs(request, acc)
+    if by is None:
+        return _cohort_errors(request, acc, form, period, error)
     label = (
         "children looked after or with a social worker"
         if scope.social_care_only
@@ -263,14 +283,9 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     page = cohort_service.cohort_page(
         acc, scope, period, by, school=school, suppress=scope.suppress, threshold=threshold(), scope_label=str(label)
     )
-    template = (
-        "attendwise/includes/cohort_results.html"
-        if request.headers.get("HX-Request")
-        else ("attendwise/pages/cohorts.html")
-    )
     return render(
         request,
-        template,
+        _cohort_template(request),
         {"page": page, "form": form, "query": request.GET.urlencode(), **_period_context(request, acc, period, error)},
     )
 
@@ -283,7 +298,9 @@ def cohorts_csv(request: HttpRequest) -> HttpResponse:
     except NoData as exc:
         return _no_data(request, str(exc))
     scope = rules.scope_for(request.user)
-    _, by, school = _cohort_inputs(request, acc, period)
+    form, by, school = _cohort_inputs(request, acc)
+    if by is None:
+        return _cohort_errors(request, acc, form, period, None)
     _, frame = cohort_service.cohort_frame(
         acc, scope, period, by, school=school, suppress=suppress_export(request), threshold=threshold()
     )
