@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from attendwise import cli
@@ -204,3 +205,31 @@ def test_serve_is_a_command() -> None:
     code, out = run(Path("unused.duckdb"), "serve", "--help")
     assert code == 0, out
     assert "--demo" in out
+
+
+def _school_commands() -> list[str]:
+    """Every command with an option named --school."""
+    return sorted(
+        name
+        for name, command in main.commands.items()
+        if any("--school" in getattr(p, "opts", []) for p in command.params)
+    )
+
+
+@pytest.mark.parametrize("command", _school_commands())
+@pytest.mark.parametrize(
+    "urn", ["+104109", "104_109", " 104109", "0104109", "104109.0", "1.04109e5", "١٠٤١٠٩", "9" * 400]
+)
+def test_a_school_is_given_by_its_urn_spelled_one_way(tmp_path: Path, command: str, urn: str) -> None:
+    """--school is read by parse_urn: int() would read several of these as 104109."""
+    code, out = run(tmp_path / "s.duckdb", command, "--school", urn)
+    assert code == 2, out
+    assert "is not a URN" in out and "9" * 50 not in out
+
+
+def test_every_school_option_is_a_urn() -> None:
+    from attendwise.cli import URN
+
+    options = [p for c in main.commands.values() for p in c.params if "--school" in getattr(p, "opts", [])]
+    assert len(options) >= 4 and all(p.type is URN for p in options)
+    assert URN.convert("104109", None, None) == 104109

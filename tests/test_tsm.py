@@ -540,7 +540,8 @@ class TestCommandLine:
             (["--school", "100001", "--term", "2024/25-autumn", "--out", "x.pdf"], ".xlsx or .html"),
             (["--school", "100001", "--term", "2024/25-autumn"], "needs --out"),
             (["--all-schools", "--term", "2024/25-autumn"], "needs --out-dir"),
-            (["--school", "42", "--term", "2024/25-autumn", "--out", "x.xlsx"], "no school with URN 42"),
+            (["--school", "999999", "--term", "2024/25-autumn", "--out", "x.xlsx"], "no school with URN 999999"),
+            (["--school", "42", "--term", "2024/25-autumn", "--out", "x.xlsx"], "'42' is not a URN"),
             (["--school", "100001", "--term", "2024/25", "--out", "x.xlsx"], "is not a term"),
         ],
     )

@@ -28,6 +28,7 @@ from attendwise.calendar import Period, parse_period
 from attendwise.codes import CODE_SETS
 from attendwise.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTICS
 from attendwise.errors import AttendwiseError
+from attendwise.identifiers import IdentifierError, parse_urn
 from attendwise.ingest import ImportResult, import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
 from attendwise.spreadsheets import frame_csv
@@ -72,6 +73,24 @@ class _Bars:
                     self.progress.update(other, completed=task.total)
             self.tasks[stage] = self.progress.add_task(stage, total=max(total, 1))
         self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+
+class URNType(click.ParamType):
+    """A school's URN on the command line, read by :func:`attendwise.identifiers.parse_urn` (so never
+    ``+104109``, ``104_109`` or `` 104109``, which ``int`` would read as 104109)."""
+
+    name = "URN"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a default given as a number is checked like a typed one
+        try:
+            return parse_urn(value if isinstance(value, str) else repr(value))
+        except IdentifierError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+URN = URNType()
 
 
 @contextmanager
@@ -289,7 +308,7 @@ def bands(
     show_default=True,
     help=f"Comma-separated: {', '.join(CHARACTERISTICS)}.",
 )
-@click.option("--school", type=int, help="One school (URN) instead of the whole LA.")
+@click.option("--school", type=URN, help="One school (URN) instead of the whole LA.")
 @click.option("--phase", type=click.Choice(["primary", "secondary", "special"]), help="One phase.")
 @click.option("--pairs", is_flag=True, help="Also test every pair of characteristics.")
 @click.option("--flagged-only", is_flag=True, help="Only groups that are clearly over-represented.")
@@ -466,7 +485,7 @@ def reference_(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 
 @main.command("at-risk")
-@click.option("--school", type=int, help="One school (URN).")
+@click.option("--school", type=URN, help="One school (URN).")
 @click.option(
     "--weeks",
     type=int,
@@ -541,7 +560,7 @@ def at_risk_(
     show_default=True,
     help="Year 6 to 7 (secondary), or into Reception and Year 1 (infant).",
 )
-@click.option("--school", type=int, help="One school (URN).")
+@click.option("--school", type=URN, help="One school (URN).")
 @click.option("--limit", type=int, default=50, show_default=True, help="Rows in the table (csv/json give all).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
@@ -613,7 +632,7 @@ def backtest_(ctx: click.Context, weeks: str, test_year: str | None, threshold: 
 
 
 @main.command("tsm-pack")
-@click.option("--school", type=int, help="The school's URN.")
+@click.option("--school", type=URN, help="The school's URN.")
 @click.option("--all-schools", is_flag=True, help="A pack for every school in the store (with --out-dir).")
 @click.option("--term", required=True, help="The term, e.g. 2024/25-autumn.")
 @click.option(
