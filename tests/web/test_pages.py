@@ -422,3 +422,67 @@ class TestFormsReadIdentifiers:
             assert "Choose the officer" in soup(response).select_one(".govuk-error-summary").get_text()
             assert "9" * 50 not in response.content.decode()
         assert c.post(address, {"officer": officer, "scheduled_for": "2024-10-01"}).status_code == 302
+
+
+ERROR_PAGES = {
+    "400.html": "Sorry, the service cannot answer this request",
+    "403.html": "You cannot see this page",
+    "403_csrf.html": "Sorry, the form could not be sent",
+    "404.html": "Page not found",
+    "500.html": "Sorry, there is a problem with the service",
+}
+
+
+class TestErrorPages:
+    """Every error is a GOV.UK page that says what to do next; the 500 page needs no request, context or database."""
+
+    PAGES = ERROR_PAGES
+
+    @staticmethod
+    def _is_a_govuk_page(html: str, heading: str) -> None:
+        page = BeautifulSoup(html, "html.parser")
+        assert page.select_one("link[rel=stylesheet]")["href"].endswith("attendwise/attendwise.css")
+        assert page.select_one("html.govuk-template body.govuk-template__body")
+        assert page.select_one("main h1.govuk-heading-l").get_text(strip=True) == heading
+        assert len(page.select("main p.govuk-body")) >= 2  # what happened, and what to do next
+        assert page.select_one("main a.govuk-link")["href"] == "/"
+
+    @pytest.mark.parametrize("name", sorted(ERROR_PAGES))
+    def test_renders_with_no_request_and_no_database(self, name: str, monkeypatch) -> None:
+        """Not a django_db test: touching the database here fails; so does touching the store."""
+        from django.template.loader import render_to_string
+
+        from attendwise.web.services import data
+
+        monkeypatch.setattr(data, "get_access", lambda: pytest.fail("an error page read the store"))
+        self._is_a_govuk_page(render_to_string(name), self.PAGES[name])
+
+    def test_a_failure_is_the_styled_500_page(self, client_as, monkeypatch) -> None:
+        from attendwise.web.views import pages
+
+        c = client_as("officer")
+        c.raise_request_exception = False
+        monkeypatch.setattr(pages, "access", lambda: (_ for _ in ()).throw(RuntimeError("the store is unreadable")))
+        response = c.get(reverse("la_overview"))
+        assert response.status_code == 500
+        self._is_a_govuk_page(response.content.decode(), self.PAGES["500.html"])
+        assert "unreadable" not in response.content.decode()
+
+    def test_a_host_not_served_is_the_styled_400_page(self, client) -> None:
+        response = client.get(reverse("login"), HTTP_HOST="attendance.example.com")
+        assert response.status_code == 400
+        self._is_a_govuk_page(response.content.decode(), self.PAGES["400.html"])
+
+    def test_a_stale_form_is_the_styled_csrf_page(self, make_user) -> None:
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(make_user("officer"))
+        response = client.post(reverse("uploads"), {})
+        assert response.status_code == 403
+        self._is_a_govuk_page(response.content.decode(), self.PAGES["403_csrf.html"])
+
+    def test_not_found_and_forbidden_are_styled(self, client_as) -> None:
+        c = client_as("scrutiny")
+        self._is_a_govuk_page(c.get("/no-such-page/").content.decode(), self.PAGES["404.html"])
+        self._is_a_govuk_page(c.get(reverse("uploads")).content.decode(), self.PAGES["403.html"])

@@ -14,8 +14,8 @@ SERVICE_NAME = "Attendance support"
 
 
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # none on a request refused before sign-in is checked (a 400)
+    if user is None or not user.is_authenticated:
         return []
     scope = rules.scope_for(user)
     items: list[tuple[str, str]] = []
@@ -48,10 +48,11 @@ def service(request: HttpRequest) -> dict[str, Any]:
             name = la_name(access) if access.exists() else "Local authority"
         except Exception:  # the header must render even if the store cannot be read
             name = "Local authority"
-    scope = rules.scope_for(request.user)
+    user = getattr(request, "user", None)
+    role = rules.scope_for(user).role if user is not None else None
     return {
         "service_name": SERVICE_NAME,
         "la_name": name,
         "nav_items": navigation(request),
-        "user_role": scope.role.label if scope.role else "",
+        "user_role": role.label if role else "",
     }
