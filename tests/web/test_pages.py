@@ -486,3 +486,50 @@ class TestErrorPages:
         c = client_as("scrutiny")
         self._is_a_govuk_page(c.get("/no-such-page/").content.decode(), self.PAGES["404.html"])
         self._is_a_govuk_page(c.get(reverse("uploads")).content.decode(), self.PAGES["403.html"])
+
+
+class TestApiErrors:
+    """Every error under /api/ answers JSON, {"error": ..., "status": ...}, with the right status."""
+
+    @staticmethod
+    def _json_error(response, status: int) -> dict:
+        assert response.status_code == status
+        assert response["Content-Type"] == "application/json"
+        body = response.json()
+        assert body["status"] == status and body["error"]
+        return body
+
+    def test_refusals_and_addresses_of_nothing(self, client_as, city) -> None:
+        c = client_as("school_b")
+        self._json_error(c.get("/api/v1/nothing"), 404)
+        self._json_error(c.get("/api/v1/pupils/not-an-id"), 404)
+        self._json_error(c.get(reverse("api_pupil", args=[city.enrolments["a_pa"]])), 404)
+        self._json_error(c.get(reverse("api_la_measures")), 403)
+
+    def test_a_method_not_allowed(self, client_as) -> None:
+        response = client_as("officer").post(reverse("api_la_measures"))
+        self._json_error(response, 405)
+        assert response["Allow"] == "GET"
+
+    def test_a_form_post_without_its_csrf_token(self, make_user) -> None:
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(make_user("officer"))
+        self._json_error(client.post(reverse("api_la_measures")), 403)
+
+    def test_a_host_not_served(self, client) -> None:
+        self._json_error(client.get(reverse("api_la_measures"), HTTP_HOST="attendance.example.com"), 400)
+
+    def test_a_grouping_it_cannot_read(self, client_as) -> None:
+        body = self._json_error(client_as("officer").get(reverse("api_la_measures"), {"by": "postcode"}), 400)
+        assert "cannot group by 'postcode'" in body["error"]
+
+    def test_a_failure(self, client_as, monkeypatch) -> None:
+        from attendwise.web.views import api
+
+        c = client_as("officer")
+        c.raise_request_exception = False
+        monkeypatch.setattr(api, "access", lambda: (_ for _ in ()).throw(RuntimeError("the store is unreadable")))
+        body = self._json_error(c.get(reverse("api_la_measures")), 500)
+        assert "unreadable" not in body["error"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -79,6 +80,9 @@ def test_matrix(client_as, city, name: str, args: list, role: str, expected: int
     resolved = [city.enrolments.get(a, a) if isinstance(a, str) else a for a in args]
     response = client_as(role).get(reverse(name, args=resolved))
     assert response.status_code == expected
+    if name.startswith("api_"):
+        assert response["Content-Type"] == "application/json"
+        assert expected == 200 or response.json()["status"] == expected
 
 
 # -- every way of writing an identifier in an address ---------------------------------------------------
@@ -163,6 +167,8 @@ def test_an_identifier_spelled_any_other_way_names_nothing(client_as, city, djan
         for text in spellings(kind, int(values[kwarg])):
             answer = ask(**{kwarg: text})
             assert answer[:2] == (status, audited), (text, answer[:2])
+            if name.startswith("api_"):
+                assert json.loads(answer[2])["status"] == status
             assert b"Testchild" not in answer[2] and b"Alder" not in answer[2], text
 
 

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
+
+#: What an API error says, by status (any other status says its HTTP phrase).
+API_ERRORS = {
+    400: "The request cannot be answered as it is",
+    403: "Your role does not include this",
+    404: "There is nothing at this address that you may see",
+    405: "This address does not answer this method",
+    500: "Sorry, there is a problem with the service: try again later",
+}
+
+
+def api_error(message: str, status: int) -> dict[str, object]:
+    """The body of every API error: ``{"error": ..., "status": ...}``."""
+    return {"error": message, "status": status}
 
 
 class NoStoreMiddleware:
@@ -17,4 +33,31 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiErrorsMiddleware:
+    """Every error under ``/api/`` answers JSON with its status, whoever made it.
+
+    Views answer their own errors in JSON (a period or grouping they cannot read); refusals (403,
+    404), methods not allowed (405), failed CSRF checks, hosts not served (400) and failures (500)
+    come from Django as HTML pages, and are rewritten here, keeping the status and the headers (such
+    as ``Allow``). Outermost, so it sees every response, whichever layer made it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path_info.startswith("/api/")
+            and not response.streaming
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code = response.status_code
+            message = API_ERRORS.get(code) or HTTPStatus(code).phrase
+            response.content = json.dumps(api_error(message, code)).encode()
+            response["Content-Type"] = "application/json"
         return response

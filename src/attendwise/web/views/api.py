@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
 
 from attendwise.measures import MeasureError, resolve_grouping
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
+from attendwise.web.middleware import api_error
 from attendwise.web.models import Action, Outcome
 from attendwise.web.services import figures
 from attendwise.web.services import schools as school_service
@@ -23,6 +25,11 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse(api_error(message, status), status=status)
+
+
+@require_GET
 def la_measures(request: HttpRequest) -> JsonResponse:
     """The DfE measures LA-wide, grouped by ``?by=`` (e.g. ``phase,fsm``), within the user's scope."""
     require(rules.can_view_la_overview(request.user))
@@ -31,7 +38,7 @@ def la_measures(request: HttpRequest) -> JsonResponse:
         period, _ = period_for(request, acc)
         cols = resolve_grouping(request.GET.get("by", ""))
     except (NoData, MeasureError) as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        return _error(str(exc))
     scope = rules.scope_for(request.user)
     rows = figures.scoped_rows(period_rows(acc, period), scope)
     frame = figures.measures(acc, rows, cols, key=("api-la", period, scope.schools, scope.social_care_only))
@@ -40,6 +47,7 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"period": period.label, "suppressed": suppress_export(request), "rows": _records(frame)})
 
 
+@require_GET
 def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
     require(rules.can_view_schools(request.user))
     if urn is None or not rules.can_view_school(request.user, urn):
@@ -51,7 +59,7 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
         period, _ = period_for(request, acc)
         cols = resolve_grouping(request.GET.get("by", ""))
     except (NoData, MeasureError) as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        return _error(str(exc))
     rows = period_rows(acc, period)
     frame = figures.measures(acc, rows[rows.school_urn == urn], cols, key=("school", urn, period))
     if suppress_export(request):
@@ -61,6 +69,7 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
     )
 
 
+@require_GET
 def pupil(request: HttpRequest, enrolment_id: int | None) -> JsonResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.API_PUPIL)
     from attendwise.pupils import pupil_record
