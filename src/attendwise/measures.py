@@ -39,6 +39,7 @@ from attendwise.calendar import Period
 from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
 from attendwise.codes import ABSENCE_REASONS, with_meaning
 from attendwise.errors import AttendwiseError
+from attendwise.identifiers import show
 from attendwise.store import BLOCK_COUNTS, BlockGrain, Store
 
 __all__ = [
@@ -155,7 +156,7 @@ def resolve_grouping(by: Sequence[str] | str | None) -> list[str]:
     for name in names:
         key = _ALIASES.get(name, name)
         if key not in GROUPINGS:
-            msg = f"cannot group by {name!r}: choose from {', '.join(GROUPINGS)}"
+            msg = f"cannot group by {show(name)}: choose from {', '.join(GROUPINGS)}"
             raise MeasureError(msg)
         cols += [c for c in GROUPINGS[key] if c not in cols]
     return cols

@@ -17,7 +17,16 @@ from attendwise.web.services import figures
 from attendwise.web.services import schools as school_service
 from attendwise.web.services.figures import period_rows
 from attendwise.web.suppression import every_margin, suppress_measures
-from attendwise.web.views.common import NoData, access, not_found, period_for, require, suppress_export, threshold
+from attendwise.web.views.common import (
+    BadPeriod,
+    NoData,
+    access,
+    not_found,
+    period_for,
+    require,
+    suppress_export,
+    threshold,
+)
 from attendwise.web.views.pages import _visible_pupil
 
 
@@ -35,9 +44,9 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     require(rules.can_view_la_overview(request.user))
     acc = access()
     try:
-        period, _ = period_for(request, acc)
+        period = period_for(request, acc)
         cols = resolve_grouping(request.GET.get("by", ""))
-    except (NoData, MeasureError) as exc:
+    except (NoData, BadPeriod, MeasureError) as exc:
         return _error(str(exc))
     scope = rules.scope_for(request.user)
     rows = figures.scoped_rows(period_rows(acc, period), scope)
@@ -56,9 +65,9 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
     if school_service.school_info(acc, urn) is None:
         raise not_found()
     try:
-        period, _ = period_for(request, acc)
+        period = period_for(request, acc)
         cols = resolve_grouping(request.GET.get("by", ""))
-    except (NoData, MeasureError) as exc:
+    except (NoData, BadPeriod, MeasureError) as exc:
         return _error(str(exc))
     rows = period_rows(acc, period)
     frame = figures.measures(acc, rows[rows.school_urn == urn], cols, key=("school", urn, period))

@@ -17,26 +17,36 @@ class NoData(Exception):
     """The store has no marks yet."""
 
 
+class BadPeriod(Exception):
+    """The period asked for (``?period=``) cannot be read: the page says so and shows no figures."""
+
+
 def access() -> StoreAccess:
     return get_access()
 
 
-def period_for(request: HttpRequest, acc: StoreAccess) -> tuple[Period, str | None]:
-    """The period in ``?period=``, or the default with an error message if it could not be read."""
+def period_for(request: HttpRequest, acc: StoreAccess) -> Period:
+    """The period in ``?period=``, or the latest academic year with marks if none is asked for.
+
+    Raises:
+        NoData: the store holds no marks yet.
+        BadPeriod: the period asked for cannot be read; never answered with another period's figures.
+    """
     asked = request.GET.get("period")
 
     def resolve(text: str | None) -> Period:  # once per data version and text (a refused text is not kept)
         return acc.cached(("period", text), lambda: resolve_period(acc.store(), text))
 
     try:
-        return resolve(asked), None
+        return resolve(asked)
     except PeriodError as exc:
-        if not asked:
-            raise NoData(str(exc)) from None
-        try:
-            return resolve(None), str(exc)
-        except PeriodError:
-            raise NoData(str(exc)) from None
+        if asked and asked.strip():
+            try:
+                resolve(None)
+            except PeriodError:
+                raise NoData(str(exc)) from None
+            raise BadPeriod(str(exc)) from None
+        raise NoData(str(exc)) from None
 
 
 def threshold() -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -28,6 +28,7 @@ from attendwise.web.services.figures import period_rows
 from attendwise.web.services.uploads import import_history, import_upload
 from attendwise.web.suppression import suppress_measures
 from attendwise.web.views.common import (
+    BadPeriod,
     NoData,
     access,
     csv_response,
@@ -40,18 +41,47 @@ from attendwise.web.views.common import (
     threshold,
 )
 
+if TYPE_CHECKING:
+    from attendwise.calendar import Period
+
 
 def _no_data(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "attendwise/pages/no_data.html", {"message": message}, status=200)
 
 
-def _period_context(request: HttpRequest, acc: Any, period: Any, error: str | None) -> dict[str, Any]:
+def _period_choices(acc: Any) -> list[periods.PeriodChoice]:
+    return acc.cached(("period-choices",), lambda: periods.period_choices(acc.store()))
+
+
+def _period_context(request: HttpRequest, acc: Any, period: Any) -> dict[str, Any]:
     return {
         "period": period,
-        "period_error": error,
-        "period_choices": acc.cached(("period-choices",), lambda: periods.period_choices(acc.store())),
-        "period_value": request.GET.get("period", "") if not error else "",
+        "period_error": None,
+        "period_choices": _period_choices(acc),
+        "period_value": request.GET.get("period", ""),
     }
+
+
+def _period(request: HttpRequest, acc: Any, title: str, keep: tuple[str, ...] = ()) -> Period | HttpResponse:
+    """The period asked for, or the page's answer when it has none to show (return it).
+
+    With no registers yet, the page says so; asked for a period it cannot read, it answers 400 with the
+    error in the error summary and the period form (keeping the ``keep`` choices), and no figures: never
+    another period's figures under the page's title.
+    """
+    try:
+        return period_for(request, acc)
+    except NoData as exc:
+        return _no_data(request, str(exc))
+    except BadPeriod as exc:
+        context = {
+            "title": title,
+            "period_error": str(exc),
+            "period_choices": _period_choices(acc),
+            "period_value": "",
+            "extra_fields": [(name, request.GET[name]) for name in keep if request.GET.get(name)],
+        }
+        return render(request, "attendwise/pages/bad_period.html", context, status=400)
 
 
 def _render_body(
@@ -63,7 +93,7 @@ def _render_body(
     for, never on the request, so users who share a scope share it; only the frame (header,
     navigation, sign-out form) is rendered for each request.
     """
-    cache_key = (f"html-{name}", *key, context["period_value"], context["period_error"])
+    cache_key = (f"html-{name}", *key, context["period_value"])
     body = acc.cached(cache_key, lambda: render_to_string(f"attendwise/includes/{name}_body.html", context))
     return render(request, f"attendwise/pages/{name}.html", {**context, "body": mark_safe(body)})
 
@@ -85,10 +115,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def la_overview(request: HttpRequest) -> HttpResponse:
     require(rules.can_view_la_overview(request.user))
     acc = access()
-    try:
-        period, error = period_for(request, acc)
-    except NoData as exc:
-        return _no_data(request, str(exc))
+    period = _period(request, acc, "Attendance across the local authority")
+    if isinstance(period, HttpResponse):
+        return period
     scope = rules.scope_for(request.user)
     # The page's figures depend only on the period and the user's scope: built once per data version.
     page = acc.cached(
@@ -100,7 +129,7 @@ def la_overview(request: HttpRequest) -> HttpResponse:
         acc,
         (period, scope, threshold()),
         "la_overview",
-        {"page": page, **_period_context(request, acc, period, error)},
+        {"page": page, **_period_context(request, acc, period)},
     )
 
 
@@ -108,10 +137,9 @@ def la_schools_csv(request: HttpRequest) -> HttpResponse:
     """Every school's DfE measures for the period (aggregates; suppressed when shared outside the team)."""
     require(rules.can_view_la_overview(request.user))
     acc = access()
-    try:
-        period, _ = period_for(request, acc)
-    except NoData as exc:
-        return _no_data(request, str(exc))
+    period = _period(request, acc, "Every school's measures", keep=("suppress",))
+    if isinstance(period, HttpResponse):
+        return period
     from attendwise.web.services import figures
 
     frame = figures.measures(
@@ -128,16 +156,13 @@ def la_schools_csv(request: HttpRequest) -> HttpResponse:
 def schools(request: HttpRequest) -> HttpResponse:
     require(rules.can_view_schools(request.user))
     acc = access()
-    try:
-        period, error = period_for(request, acc)
-    except NoData as exc:
-        return _no_data(request, str(exc))
+    period = _period(request, acc, "Schools")
+    if isinstance(period, HttpResponse):
+        return period
     table = school_service.schools_index(
         acc, rules.scope_for(request.user), period, threshold=threshold(), school_link=school_link_for(request)
     )
-    return render(
-        request, "attendwise/pages/schools.html", {"table": table, **_period_context(request, acc, period, error)}
-    )
+    return render(request, "attendwise/pages/schools.html", {"table": table, **_period_context(request, acc, period)})
 
 
 def _school_or_404(request: HttpRequest, acc: Any, urn: int | None) -> Any:
@@ -155,10 +180,9 @@ def school(request: HttpRequest, urn: int | None) -> HttpResponse:
     acc = access()
     info = _school_or_404(request, acc, urn)
     urn = info.urn
-    try:
-        period, error = period_for(request, acc)
-    except NoData as exc:
-        return _no_data(request, str(exc))
+    period = _period(request, acc, info.name)
+    if isinstance(period, HttpResponse):
+        return period
     scope = rules.scope_for(request.user)
     page = acc.cached(
         ("page-school", urn, period, scope, threshold()),
@@ -187,7 +211,7 @@ def school(request: HttpRequest, urn: int | None) -> HttpResponse:
         acc,
         (urn, period, scope, threshold()),
         "school",
-        {"page": page, "tsm_link": tsm_link, **_period_context(request, acc, period, error)},
+        {"page": page, "tsm_link": tsm_link, **_period_context(request, acc, period)},
     )
 
 
@@ -196,17 +220,13 @@ def school_pupils_csv(request: HttpRequest, urn: int | None) -> HttpResponse:
     if not rules.can_see_pupils(request.user):
         audit_log.record(request, Action.EXPORT_PUPIL_LIST, Outcome.FORBIDDEN, school_urn=urn)
         require(False)
-    if (
-        urn is None
-        or not rules.can_view_school_pupils(request.user, urn)
-        or school_service.school_info(acc, urn) is None
-    ):
+    info = school_service.school_info(acc, urn) if urn is not None else None
+    if urn is None or info is None or not rules.can_view_school_pupils(request.user, urn):
         audit_log.record(request, Action.EXPORT_PUPIL_LIST, Outcome.NOT_FOUND, school_urn=urn)
         raise not_found()
-    try:
-        period, _ = period_for(request, acc)
-    except NoData as exc:
-        return _no_data(request, str(exc))
+    period = _period(request, acc, f"{info.name}: persistently and severely absent pupils")
+    if isinstance(period, HttpResponse):
+        return period
     rows = period_rows(acc, period)
     absent, _ = school_service.pupil_list(acc, rows[rows.school_urn == urn], pupil_link=pupil_link)
     audit_log.record(
@@ -230,6 +250,10 @@ def school_pupils_csv(request: HttpRequest, urn: int | None) -> HttpResponse:
     return csv_response(frame_csv(absent.reindex(columns=cols)), f"school-{urn}-pupils.csv")
 
 
+#: The cohort form's choices, kept when only the period must be chosen again.
+COHORT_CHOICES = ("by", "then", "school")
+
+
 def _cohort_inputs(request: HttpRequest, acc: Any) -> tuple[CohortForm, list[str] | None, int | None]:
     """The cohort form, the characteristics and the school it asks for (``None``: the form has errors)."""
     scope = rules.scope_for(request.user)
@@ -250,12 +274,12 @@ def _cohort_template(request: HttpRequest) -> str:
     return "attendwise/pages/cohorts.html"
 
 
-def _cohort_errors(request: HttpRequest, acc: Any, form: CohortForm, period: Any, error: str | None) -> HttpResponse:
+def _cohort_errors(request: HttpRequest, acc: Any, form: CohortForm, period: Any) -> HttpResponse:
     """A cohort the form cannot show is an error beside the form, never some other cohort's figures."""
     return render(
         request,
         _cohort_template(request),
-        {"page": None, "form": form, "query": "", **_period_context(request, acc, period, error)},
+        {"page": None, "form": form, "query": "", **_period_context(request, acc, period)},
         status=400,
     )
 
@@ -263,14 +287,13 @@ def _cohort_errors(request: HttpRequest, acc: Any, form: CohortForm, period: Any
 def cohorts(request: HttpRequest) -> HttpResponse:
     require(rules.can_view_cohorts(request.user))
     acc = access()
-    try:
-        period, error = period_for(request, acc)
-    except NoData as exc:
-        return _no_data(request, str(exc))
+    period = _period(request, acc, "Cohorts", keep=COHORT_CHOICES)
+    if isinstance(period, HttpResponse):
+        return period
     scope = rules.scope_for(request.user)
     form, by, school = _cohort_inputs(request, acc)
     if by is None:
-        return _cohort_errors(request, acc, form, period, error)
+        return _cohort_errors(request, acc, form, period)
     label = (
         "children looked after or with a social worker"
         if scope.social_care_only
@@ -286,21 +309,20 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         _cohort_template(request),
-        {"page": page, "form": form, "query": request.GET.urlencode(), **_period_context(request, acc, period, error)},
+        {"page": page, "form": form, "query": request.GET.urlencode(), **_period_context(request, acc, period)},
     )
 
 
 def cohorts_csv(request: HttpRequest) -> HttpResponse:
     require(rules.can_view_cohorts(request.user))
     acc = access()
-    try:
-        period, _ = period_for(request, acc)
-    except NoData as exc:
-        return _no_data(request, str(exc))
+    period = _period(request, acc, "Cohorts", keep=(*COHORT_CHOICES, "suppress"))
+    if isinstance(period, HttpResponse):
+        return period
     scope = rules.scope_for(request.user)
     form, by, school = _cohort_inputs(request, acc)
     if by is None:
-        return _cohort_errors(request, acc, form, period, None)
+        return _cohort_errors(request, acc, form, period)
     _, frame = cohort_service.cohort_frame(
         acc, scope, period, by, school=school, suppress=suppress_export(request), threshold=threshold()
     )

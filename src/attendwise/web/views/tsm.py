@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from attendwise.identifiers import show
 from attendwise.pupils import enrolments_of
 from attendwise.tsm import TSMError, TSMPack
 from attendwise.tsm_export import PRINT_CSS, pack_filename, render_html
@@ -76,9 +77,10 @@ def term_view(request: HttpRequest) -> HttpResponse:
     if not terms:
         return render(request, "attendwise/pages/no_data.html", {"message": "The store holds no marks yet."})
     term = request.GET.get("term") or terms[0]
-    error = None
-    if term not in terms:
-        error, term = f"Choose a term from the list: there are no marks for {term!r}", terms[0]
+    if term not in terms:  # never another term's meetings under the term asked for
+        error = f"Choose a term from the list: there are no marks for {show(term)}"
+        context = {"page": None, "terms": terms, "term": None, "term_error": error}
+        return render(request, "attendwise/pages/tsm_term.html", context, status=400)
     page = tsm_service.term_overview(
         acc,
         rules.scope_for(request.user),
@@ -93,7 +95,7 @@ def term_view(request: HttpRequest) -> HttpResponse:
         pupils=len(page.severe.rows),
         detail=f"severely absent pupils across schools, TSM {term}",
     )
-    return render(request, "attendwise/pages/tsm_term.html", {"page": page, "term_error": error})
+    return render(request, "attendwise/pages/tsm_term.html", {"page": page, "terms": terms, "term": term})
 
 
 def _officers(urn: int) -> list[tuple[int, str]]:
