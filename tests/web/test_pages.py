@@ -208,6 +208,61 @@ class TestUploads:
         with Store(copy, read_only=True) as store:
             assert store.con.execute("SELECT count(*) FROM mark_history").fetchall()[0][0] == 1
 
+    def test_problems_never_show_a_server_path(self, client_as, monkeypatch) -> None:
+        """Whatever an import reports (the importer once named the upload's temporary folder by its absolute path,
+        and DuckDB names the file it read), the page and the audit log name the upload's files, never a server path."""
+        import tempfile
+        from pathlib import Path
+
+        from attendwise.ingest import Problem
+        from attendwise.web.models import Action, AuditEvent
+        from attendwise.web.services.uploads import UploadOutcome
+        from attendwise.web.views import pages
+
+        folder = Path(tempfile.gettempdir()) / "attendwise-upload-k2x9"
+        reported = [
+            Problem(str(folder), None, None, "holds neither marks.csv nor pupils.csv"),
+            Problem(str(folder / "marks.csv"), 3, None, f'not a well-formed CSV: cannot read "{folder}/marks.csv"'),
+        ]
+        monkeypatch.setattr(pages, "import_upload", lambda *a, **k: UploadOutcome(None, reported, 2))
+        response = self._post(client_as("officer"), {"marks.csv": b"upn,urn,date,session,code\n"})
+        assert response.status_code == 400
+        page = soup(response)
+        rows = [[td.get_text(strip=True) for td in r.select("td")] for r in page.select("#problems + table tbody tr")]
+        assert rows == [
+            ["the upload", "", "", "holds neither marks.csv nor pupils.csv"],
+            ["marks.csv", "3", "", 'not a well-formed CSV: cannot read "marks.csv"'],
+        ]
+        text = response.content.decode()
+        assert "attendwise-upload-" not in text and tempfile.gettempdir() + "/" not in text
+        detail = AuditEvent.objects.get(action=Action.IMPORT).detail
+        assert "attendwise-upload-" not in detail and "the upload: holds neither" in detail
+
+    def test_problems_never_repeat_a_long_value_in_full(self, client_as) -> None:
+        marks = b"upn,urn,date,session,code\nA999100024001," + b"9" * 5000 + b",2024-09-02,AM,/\n"
+        response = self._post(client_as("officer"), {"marks.csv": marks})
+        assert response.status_code == 400
+        assert "9" * 400 not in response.content.decode()
+        assert soup(response).select("#problems + table tbody tr")
+
+    def test_what_the_page_repeats_of_a_problem(self) -> None:
+        from attendwise.ingest import Problem
+        from attendwise.web.upload_problems import shown
+
+        problems = [
+            Problem("/tmp/attendwise-upload-x1/marks.csv", 3, None, "Can't read '/tmp/attendwise-upload-x1/marks.csv'"),
+            Problem("C:\\Temp\\attendwise-upload-x2", None, None, r"C:\Temp\attendwise-upload-x2 holds no marks"),
+            Problem("marks.csv", 2, "code", "'/' is not a code in 2024/25 (see https://www.gov.uk/x)"),
+            Problem("m" * 500 + ".csv", None, None, "x" * 5000),
+        ]
+        assert [(p.file, p.message) for p in shown(problems)[:3]] == [
+            ("marks.csv", "Can't read 'marks.csv'"),
+            ("the upload", "the upload holds no marks"),
+            ("marks.csv", "'/' is not a code in 2024/25 (see https://www.gov.uk/x)"),
+        ]
+        long = shown(problems)[3]
+        assert len(long.file) < 100 and len(long.message) < 400 and "5,000 characters" in long.message
+
     def test_upload_over_the_size_limit_is_refused(self, client_as, settings) -> None:
         settings.ATTENDWISE_UPLOAD_MAX_BYTES = 100
         response = self._post(client_as("officer"), {"marks.csv": b"upn,urn,date,session,code\n" + b"x" * 500})

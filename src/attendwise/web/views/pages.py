@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from attendwise.spreadsheets import frame_csv
 from attendwise.web import audit as audit_log
-from attendwise.web import rules
+from attendwise.web import rules, upload_problems
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
 from attendwise.web.models import Action, AuditEvent, Outcome, Role
 from attendwise.web.services import cohorts as cohort_service
@@ -407,7 +407,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
                     Outcome.REFUSED,
                     school_urn=_one_school(scope.schools or ()),
                     detail=f"{names}: {outcome.total_problems} problem{'s' if outcome.total_problems != 1 else ''}: "
-                    + "; ".join(str(p) for p in outcome.problems[:5]),
+                    + "; ".join(str(p) for p in upload_problems.shown(outcome.problems[:5])),
                 )
     history = import_history(acc.store(), scope.schools)
     done = request.session.pop("upload_result", None)
@@ -415,7 +415,15 @@ def uploads(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "attendwise/pages/uploads.html",
-        {"form": form, "outcome": outcome, "done": done, "imports": history, "read_only": acc.read_only},
+        {
+            "form": form,
+            "outcome": outcome,
+            # never a server path (the upload's temporary folder) nor a long value, whatever the importer said
+            "problems": upload_problems.shown(outcome.problems) if outcome is not None else [],
+            "done": done,
+            "imports": history,
+            "read_only": acc.read_only,
+        },
         status=status,
     )
 
