@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
-__all__ = ["serve"]
+from attendwise.identifiers import show
+
+__all__ = ["serve", "waitress_options"]
+
+#: The headers a trusted proxy may set: the scheme the client used, and the client's address.
+PROXY_HEADERS = frozenset({"x-forwarded-proto", "x-forwarded-for"})
 
 
 def setup_django(store: Path, settings_module: str) -> None:
@@ -19,6 +26,36 @@ def setup_django(store: Path, settings_module: str) -> None:
     django.setup()
 
 
+def waitress_options(behind_proxy: bool, proxy: str) -> dict[str, Any]:
+    """How waitress treats proxy headers (``X-Forwarded-Proto``, ``X-Forwarded-For``, ``Forwarded``...).
+
+    Never believed unless ``ATTENDWISE_BEHIND_TLS_PROXY`` says a proxy terminates TLS, and then only
+    from the one address ``ATTENDWISE_TRUSTED_PROXY`` names: waitress sets the request's scheme and
+    client address from them, and removes proxy headers from anyone else, so nobody can claim HTTPS,
+    or another address, by sending the header themselves.
+
+    >>> waitress_options(False, "127.0.0.1")
+    {'clear_untrusted_proxy_headers': True}
+    >>> waitress_options(True, "10.0.0.5")["trusted_proxy"]
+    '10.0.0.5'
+    """
+    if not behind_proxy:
+        return {"clear_untrusted_proxy_headers": True}
+    if proxy != "*":
+        try:
+            ipaddress.ip_address(proxy)
+        except ValueError:
+            raise click.UsageError(
+                f"ATTENDWISE_TRUSTED_PROXY must be the proxy's IP address (or *), not {show(proxy)}"
+            ) from None
+    return {
+        "trusted_proxy": proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": set(PROXY_HEADERS),
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -28,7 +65,7 @@ def setup_django(store: Path, settings_module: str) -> None:
     "--production",
     is_flag=True,
     help="Use the production settings (HTTPS, secure cookies; needs ATTENDWISE_SECRET_KEY and "
-    "ATTENDWISE_ALLOWED_HOSTS).",
+    "ATTENDWISE_ALLOWED_HOSTS; behind a TLS proxy, ATTENDWISE_BEHIND_TLS_PROXY and ATTENDWISE_TRUSTED_PROXY).",
 )
 @click.option("--no-migrate", is_flag=True, help="Do not create or update the accounts database first.")
 @click.option("--no-warm", is_flag=True, help="Do not compute the LA's figures before answering requests.")
@@ -53,7 +90,10 @@ def serve(
 
     store_path = Path((ctx.obj or {}).get("store") or default_store_path())
     setup_django(store_path, "attendwise.web.settings.production" if production else "attendwise.web.settings.local")
+    from django.conf import settings
     from django.core.management import call_command
+
+    proxy_options = waitress_options(settings.ATTENDWISE_BEHIND_TLS_PROXY, settings.ATTENDWISE_TRUSTED_PROXY)
 
     if not no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
@@ -88,4 +128,5 @@ def serve(
         threads=threads,
         ident="attendwise",
         max_request_body_size=int(os.environ.get("ATTENDWISE_UPLOAD_MAX_MB", "200")) * 1024 * 1024 + 65536,
+        **proxy_options,
     )

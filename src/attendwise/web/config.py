@@ -56,7 +56,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ATTENDWISE_BEHIND_TLS_PROXY",
         "false",
-        "Production only: trust X-Forwarded-Proto from the reverse proxy that terminates TLS.",
+        "The app is behind a reverse proxy that terminates TLS: believe its X-Forwarded-Proto (so production "
+        "knows a request came over HTTPS) and X-Forwarded-For (the client's address, for the audit log and "
+        "sign-in throttling), from ATTENDWISE_TRUSTED_PROXY only.",
+    ),
+    Setting(
+        "ATTENDWISE_TRUSTED_PROXY",
+        "127.0.0.1",
+        "With ATTENDWISE_BEHIND_TLS_PROXY: the IP address the proxy connects to the app from. Proxy headers "
+        "from any other address are removed. * believes every address: only where nothing but the proxy can "
+        "reach the app.",
     ),
     Setting(
         "ATTENDWISE_SUPPRESSION_THRESHOLD",

@@ -42,6 +42,9 @@ SECRET_KEY = env("ATTENDWISE_SECRET_KEY")
 DEBUG = False  # never show tracebacks (they can hold pupil data); see docs/web.md
 ALLOWED_HOSTS = env_list("ATTENDWISE_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("ATTENDWISE_CSRF_TRUSTED_ORIGINS")
+# Behind a TLS proxy, `attendwise serve` (waitress) believes the proxy's headers from this address only.
+ATTENDWISE_BEHIND_TLS_PROXY = env_bool("ATTENDWISE_BEHIND_TLS_PROXY")
+ATTENDWISE_TRUSTED_PROXY = env("ATTENDWISE_TRUSTED_PROXY")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

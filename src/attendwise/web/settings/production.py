@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from attendwise.web.config import env_bool
 from attendwise.web.settings.base import *  # noqa: F403
-from attendwise.web.settings.base import ALLOWED_HOSTS, SECRET_KEY
+from attendwise.web.settings.base import ALLOWED_HOSTS, ATTENDWISE_BEHIND_TLS_PROXY, SECRET_KEY
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("set ATTENDWISE_SECRET_KEY (a long random string) for production")
@@ -21,5 +20,6 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
-if env_bool("ATTENDWISE_BEHIND_TLS_PROXY"):
+if ATTENDWISE_BEHIND_TLS_PROXY:
+    # `attendwise serve` (waitress) removes the header unless the trusted proxy sent it (commands.waitress_options).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
