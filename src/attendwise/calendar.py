@@ -192,7 +192,7 @@ def parse_period(
             raise PeriodError(f"{show(text)}: the range ends before it starts")
         return Period(text, start, end)
     # "2024-25-autumn" is "2024/25-autumn": the year's own hyphen is not a separator.
-    parts = re.sub(r"^(\d{4})-(\d{2})(?=$|-)", r"\1/\2", text.lower()).split("-")
+    parts = re.sub(r"^(\d{4})-(\d{2})(?=$|-)", r"\1/\2", text.lower(), flags=re.ASCII).split("-")
     year = AcademicYear.parse(parts[0])
     if len(parts) == 1:
         return Period(year.label, year.start, year.end, census=True)

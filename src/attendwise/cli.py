@@ -28,7 +28,7 @@ from attendwise.calendar import Period, parse_period
 from attendwise.codes import CODE_SETS
 from attendwise.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTICS
 from attendwise.errors import AttendwiseError
-from attendwise.identifiers import IdentifierError, parse_urn
+from attendwise.identifiers import IdentifierError, parse_date, parse_urn, show
 from attendwise.ingest import ImportResult, import_folder
 from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
 from attendwise.spreadsheets import frame_csv
@@ -791,9 +791,9 @@ def _until_option(_ctx: click.Context, _param: click.Parameter, value: str | Non
     if value is None or value.strip().lower() == "none":
         return None if value is None else "none"
     try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or 'none'") from None
+        return parse_date(value.strip())
+    except IdentifierError:
+        raise click.BadParameter(f"{show(value)} is not a date (YYYY-MM-DD) or 'none'") from None
 
 
 def _city_spec(**kwargs: Any) -> CitySpec:

@@ -215,6 +215,17 @@ class TestAuditOfAttempts:
         )
         assert city.pupils["a_severe"].encode() not in response.content
 
+    def test_another_schools_page_is_404_and_logged(self, client_as) -> None:
+        """A school user opening another school's page (which would list its pupils) is refused and recorded."""
+        assert client_as("school_b").get(reverse("school", args=[A])).status_code == 404
+        event = AuditEvent.objects.get()
+        assert (event.username, event.action, event.outcome, event.school_urn) == (
+            "school_b",
+            Action.VIEW_PUPIL_LIST,
+            Outcome.NOT_FOUND,
+            A,
+        )
+
     def test_scrutiny_asking_for_a_pupil_is_403_and_logged(self, client_as, city) -> None:
         client_as("scrutiny").get(reverse("api_pupil", args=[city.enrolments["a_pa"]]))
         event = AuditEvent.objects.get()

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 TERMS = ("autumn", "spring", "summer")
-_SLUG = re.compile(r"^(\d{4})-(\d{2})-(autumn|spring|summer)$")
+_SLUG = re.compile(r"(\d{4})-(\d{2})-(autumn|spring|summer)", re.ASCII)
 _NUMERIC = {"int": "count", "percent": "percent", "fraction": "percent", "points": "percent"}
 
 
@@ -55,7 +55,7 @@ def term_slug(label: str) -> str:
 
 def term_label(slug: str) -> str | None:
     """The term label for an address's slug, or None if it is not one (``2024-25-autumn``)."""
-    m = _SLUG.match(slug)
+    m = _SLUG.fullmatch(slug)
     if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
         return None
     return f"{m.group(1)}/{m.group(2)}-{m.group(3)}"

@@ -168,10 +168,11 @@ def schools(request: HttpRequest) -> HttpResponse:
 def _school_or_404(request: HttpRequest, acc: Any, urn: int | None) -> Any:
     """The school, if the user may see it (``urn`` is None where the address held no URN)."""
     require(rules.can_view_schools(request.user))
-    if urn is None or not rules.can_view_school(request.user, urn):
-        raise not_found()
-    info = school_service.school_info(acc, urn)
+    allowed = urn is not None and rules.can_view_school(request.user, urn)
+    info = school_service.school_info(acc, urn) if allowed else None
     if info is None:
+        if rules.scope_for(request.user).pupil_level:  # the page would have listed the school's pupils
+            audit_log.record(request, Action.VIEW_PUPIL_LIST, Outcome.NOT_FOUND, school_urn=urn, detail="school page")
         raise not_found()
     return info
 
