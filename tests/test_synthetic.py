@@ -1,4 +1,4 @@
-"""Tests of the synthetic city generator (``attendwise.synthetic``).
+"""Tests of the synthetic city generator (``attendwise.demo``).
 
 The registers are read back from the CSV files with DuckDB only, so these tests check what an LA
 would import, independently of the rest of attendwise.
@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from attendwise.demo import CitySpec, CitySummary, generate_city, last_day_before_february_half_term
 from attendwise.ingest import import_folder
 from attendwise.store import Store
-from attendwise.synthetic import CitySpec, CitySummary, generate_city, last_day_before_february_half_term
 from attendwise.upn import is_valid_upn
 
 SWITCH = dt.date(2024, 8, 19)
