@@ -76,6 +76,24 @@ def _solve_intercept(x: np.ndarray, target: float) -> float:
     return (lo + hi) / 2
 
 
+def _names(rng: np.random.Generator, eth: np.ndarray, sex: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Forenames and surnames (indexes into the lists) from the names of each pupil's ethnicity's group; half
+    of the pupils of mixed heritage have British names."""
+    n = eth.size
+    group = ETH_NAMES[eth].copy()
+    mixed = np.isin(eth, [ETH_CODES.index(c) for c in ("MWBC", "MWBA", "MWAS", "MOTH")])
+    group[mixed & (rng.random(n) < 0.5)] = 0
+    fore = np.zeros(n, dtype=np.int32)
+    sur = np.zeros(n, dtype=np.int32)
+    for g in np.unique(group):
+        for sx in (0, 1):
+            m = (group == g) & (sex == sx)
+            fore[m] = rng.choice(FORENAME_IDX[g][sx], size=m.sum())
+        m = group == g
+        sur[m] = rng.choice(SURNAME_IDX[g], size=m.sum())
+    return fore, sur
+
+
 class City:
     """The evolving population: pupils, enrolments and the LA's UPN allocation."""
 
@@ -101,6 +119,33 @@ class City:
         self.secondaries = sec
 
     # -- UPNs ------------------------------------------------------------------------------
+    def _upns(self, school: np.ndarray, nc: np.ndarray, year: int, upn_mode: str) -> list[str]:
+        """UPNs for new pupils (see :meth:`new_pupils` for ``upn_mode``): allocated by the school that first
+        admitted the child, in the year they started; some joiners' come from other LAs."""
+        rng, sch = self.rng, self.schools
+        n = school.size
+        phase = sch.phase[school]
+        start_year = year - np.maximum(nc, 0)
+        la = np.full(n, self.la)
+        prim = np.flatnonzero(sch.phase == PRIMARY)
+        estab = sch.estab[rng.choice(prim, size=n)]
+        if upn_mode == "school":
+            estab = sch.estab[school]
+            start_year = np.full(n, year)
+        elsewhere = np.zeros(n, dtype=bool)
+        if upn_mode == "history":
+            elsewhere = rng.random(n) < 0.12
+            own = (nc == 0) & (phase == PRIMARY)
+            estab[own] = sch.estab[school[own]]
+        elif upn_mode == "mixed":
+            elsewhere = rng.random(n) < 0.55
+            here = ~elsewhere
+            estab[here] = sch.estab[school[here]]
+            start_year[here] = year + (rng.random(here.sum()) < 0.4)
+        la[elsewhere] = rng.choice(np.array([c for c in OTHER_LAS if c != self.la]), size=elsewhere.sum())
+        estab[elsewhere] = rng.integers(2001, 4999, size=elsewhere.sum())
+        return self._allocate_upns(la, estab, start_year)
+
     def _allocate_upns(self, la: np.ndarray, estab: np.ndarray, yy: np.ndarray) -> list[str]:
         out: list[str] = []
         for a, e, y in zip(la.tolist(), estab.tolist(), yy.tolist(), strict=True):
@@ -168,45 +213,13 @@ class City:
         cpp = rng.random(n) < np.where(fsm, 0.011, 0.0027)
         cin = cla | cpp | (rng.random(n) < np.where(fsm, 0.045, 0.012) + 0.02 * (sen > 0))
         boarder = special & (rng.random(n) < 0.11)
-        # names
-        group = ETH_NAMES[eth].copy()
-        mixed = np.isin(eth, [ETH_CODES.index(c) for c in ("MWBC", "MWBA", "MWAS", "MOTH")])
-        group[mixed & (rng.random(n) < 0.5)] = 0
-        fore = np.zeros(n, dtype=np.int32)
-        sur = np.zeros(n, dtype=np.int32)
-        for g in np.unique(group):
-            for sx in (0, 1):
-                m = (group == g) & (sex == sx)
-                fore[m] = rng.choice(FORENAME_IDX[g][sx], size=m.sum())
-            m = group == g
-            sur[m] = rng.choice(SURNAME_IDX[g], size=m.sum())
+        fore, sur = _names(rng, eth, sex)
         # latent propensity and persistent habits
         z = rng.normal(0, 1, n) + (0.25 if arrival else 0.0)
         holiday = ETH_HOLIDAY[eth] * np.exp(rng.normal(0, 0.7, n))
         late = np.exp(rng.normal(0, 0.9, n))
         muslim = rng.random(n) < ETH_MUSLIM[eth]
-        # UPNs: allocated by the school that first admitted the child, in the year they started
-        start_year = year - np.maximum(nc, 0)
-        la = np.full(n, self.la)
-        prim = np.flatnonzero(sch.phase == PRIMARY)
-        estab = sch.estab[rng.choice(prim, size=n)]
-        if upn_mode == "school":
-            estab = sch.estab[school]
-            start_year = np.full(n, year)
-        elsewhere = np.zeros(n, dtype=bool)
-        if upn_mode == "history":
-            elsewhere = rng.random(n) < 0.12
-            own = (nc == 0) & (phase == PRIMARY)
-            estab[own] = sch.estab[school[own]]
-        elif upn_mode == "mixed":
-            elsewhere = rng.random(n) < 0.55
-            here = ~elsewhere
-            estab[here] = sch.estab[school[here]]
-            start_year[here] = year + (rng.random(here.sum()) < 0.4)
-        la[elsewhere] = rng.choice(np.array([c for c in OTHER_LAS if c != self.la]), size=elsewhere.sum())
-        estab[elsewhere] = rng.integers(2001, 4999, size=elsewhere.sum())
-        upns = self._allocate_upns(la, estab, start_year)
-        self.upn.extend(upns)
+        self.upn.extend(self._upns(school, nc, year, upn_mode))
         return self.pupils.append(
             dob=dob.astype(np.int64), sex=sex, eth=eth.astype(np.int16), lang=lang, fsm=fsm, sen=sen,
             need=need, cla=cla, cin=cin, cpp=cpp, boarder=boarder, fore=fore, sur=sur, z=z,

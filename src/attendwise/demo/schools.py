@@ -113,7 +113,31 @@ def make_schools(rng: np.random.Generator, spec: CitySpec) -> Schools:
         cohort[m] = total * size[m] / size[m].sum()
     m = phase == SPECIAL
     cohort[m] = spec.pupils * 0.018 / 14 * size[m] / size[m].sum()
-    # names and numbers
+    names = _school_names(rng, phase, spec.la_name)
+    urn = 100000 + rng.choice(50000, size=n, replace=False)
+    estab = np.zeros(n, dtype=np.int64)
+    for p, base in ((PRIMARY, 2000), (SECONDARY, 4000), (SPECIAL, 7000)):
+        idx = np.flatnonzero(phase == p)
+        estab[idx] = base + 1 + rng.choice(999, size=idx.size, replace=False)
+    induction = np.where(phase == PRIMARY, rng.choice([0, 0, 3, 5, 5, 8, 10], size=n), 0)
+    return Schools(
+        urn=urn.astype(np.int64),
+        estab=estab,
+        name=names,
+        phase=phase,
+        xy=xy,
+        deprivation=deprivation,
+        effect=effect,
+        eth_weights=eth_w,
+        cohort=cohort,
+        sixth_form=sixth,
+        induction_days=induction,
+    )
+
+
+def _school_names(rng: np.random.Generator, phase: np.ndarray, la_name: str) -> list[str]:
+    """Each school's name, from a place name (or a saint) by phase, made unique."""
+    n = phase.size
     places = [p + s for p in PLACE_PREFIXES for s in PLACE_SUFFIXES]
     order = rng.permutation(len(places))
     names = []
@@ -140,7 +164,7 @@ def make_schools(rng: np.random.Generator, spec: CitySpec) -> Schools:
             elif r < 0.8:
                 names.append(f"{place} High School")
             else:
-                names.append(f"{spec.la_name} {place} School")
+                names.append(f"{la_name} {place} School")
         else:
             names.append(f"{place} School" if r < 0.5 else f"{place} Special School")
     seen: dict[str, int] = {}
@@ -148,25 +172,7 @@ def make_schools(rng: np.random.Generator, spec: CitySpec) -> Schools:
         seen[nm] = seen.get(nm, 0) + 1
         if seen[nm] > 1:
             names[i] = nm.replace(" School", f" School ({seen[nm]})").replace(" Academy", f" Academy ({seen[nm]})")
-    urn = 100000 + rng.choice(50000, size=n, replace=False)
-    estab = np.zeros(n, dtype=np.int64)
-    for p, base in ((PRIMARY, 2000), (SECONDARY, 4000), (SPECIAL, 7000)):
-        idx = np.flatnonzero(phase == p)
-        estab[idx] = base + 1 + rng.choice(999, size=idx.size, replace=False)
-    induction = np.where(phase == PRIMARY, rng.choice([0, 0, 3, 5, 5, 8, 10], size=n), 0)
-    return Schools(
-        urn=urn.astype(np.int64),
-        estab=estab,
-        name=names,
-        phase=phase,
-        xy=xy,
-        deprivation=deprivation,
-        effect=effect,
-        eth_weights=eth_w,
-        cohort=cohort,
-        sixth_form=sixth,
-        induction_days=induction,
-    )
+    return names
 
 
 def school_closures(rng: np.random.Generator, cal: YearCalendar, schools: Schools) -> None:
