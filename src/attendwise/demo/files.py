@@ -5,7 +5,8 @@ year by year with pyarrow, in chunks), ``pupils.csv`` (one row per enrolment), `
 With ``until`` the files are cut as they are written (no marks, admissions, leaving dates or closures
 after it); the simulation is the same either way.  Imports the city (:mod:`attendwise.demo.pupils`,
 :mod:`attendwise.demo.rosters`, :mod:`attendwise.demo.schools`), its calendar (:mod:`attendwise.demo.terms`)
-and its codes and data; it is the one module of the package that writes files.
+its codes and data, and the :class:`~attendwise.demo.spec.CitySpec`; it is the one module of the package
+that writes files.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ names, UPNs and their latent habits of absence), how their characteristics chang
 and the tables of pupils and enrolments that grow as the years are simulated.
 
 Imports the city's data (:mod:`attendwise.demo.population`, :mod:`attendwise.demo.tuning`), its schools
-(:mod:`attendwise.demo.schools`), :mod:`attendwise.demo.terms` (day numbers) and :mod:`attendwise.upn`.
+(:mod:`attendwise.demo.schools`), :mod:`attendwise.demo.terms` (day numbers), the
+:class:`~attendwise.demo.spec.CitySpec` and :mod:`attendwise.upn` (check letters).
 """
 
 from __future__ import annotations
