@@ -57,11 +57,11 @@ def main() -> None:
 
     from attendwise.backtest import backtest
     from attendwise.calendar import AcademicYear
+    from attendwise.demo import CitySpec, generate_city
     from attendwise.disproportionality import DEFAULT_CHARACTERISTICS, disproportionality, enrolment_frame
     from attendwise.early_warning import at_risk, model_for
     from attendwise.ingest import import_folder
     from attendwise.store import Store
-    from attendwise.synthetic import CitySpec, generate_city
 
     work = Path(args.work)
     city, store_path = work / "city", work / "analysis.duckdb"

@@ -62,7 +62,7 @@ CHECK_COLUMNS = [
 # Stages (each run in a child process: python bench_core.py --stage NAME ...)
 # ----------------------------------------------------------------------------------------------
 def stage_generate(args: argparse.Namespace) -> dict[str, float]:
-    from attendwise.synthetic import CitySpec, generate_city
+    from attendwise.demo import CitySpec, generate_city
 
     started = time.perf_counter()
     summary = generate_city(Path(args.city), CitySpec(pupils=args.pupils, schools=args.schools, years=args.years))

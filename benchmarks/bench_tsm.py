@@ -38,9 +38,9 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=3, help="schools timed one at a time for the baseline")
     args = parser.parse_args()
 
+    from attendwise.demo import CitySpec, generate_city
     from attendwise.ingest import import_folder
     from attendwise.store import Store
-    from attendwise.synthetic import CitySpec, generate_city
     from attendwise.tsm import tsm_pack, tsm_packs
     from attendwise.tsm_export import write_packs
 

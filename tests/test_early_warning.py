@@ -11,6 +11,7 @@ import pytest
 
 from attendwise.backtest import _last_day_before, backtest, score_at
 from attendwise.calendar import AcademicYear
+from attendwise.demo import CitySpec, generate_city
 from attendwise.early_warning import (
     EarlyWarningError,
     at_risk,
@@ -22,7 +23,6 @@ from attendwise.early_warning import (
 )
 from attendwise.ingest import import_folder
 from attendwise.store import Store
-from attendwise.synthetic import CitySpec, generate_city
 from tests.registers import Register
 
 TEST_YEAR = AcademicYear(2024)

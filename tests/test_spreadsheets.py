@@ -160,7 +160,7 @@ SRC = Path(attendwise.__file__).parent
 #: Modules that may write CSV or workbooks themselves, and why.
 OWN_WRITERS = {
     "spreadsheets.py": "the one way to write a spreadsheet",
-    "synthetic.py": "writes made-up registers (names from fixed lists) for 'import' to read: input, not an export",
+    "demo/files.py": "writes made-up registers (names from fixed lists) for 'import' to read: input, not an export",
 }
 
 

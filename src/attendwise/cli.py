@@ -36,7 +36,7 @@ from attendwise.store import Store, default_store_path, memory_size
 from attendwise.web.commands import serve
 
 if TYPE_CHECKING:
-    from attendwise.synthetic import CitySpec
+    from attendwise.demo import CitySpec
 
 console = Console()
 err_console = Console(stderr=True)
@@ -798,7 +798,7 @@ def _until_option(_ctx: click.Context, _param: click.Parameter, value: str | Non
 
 def _city_spec(**kwargs: Any) -> CitySpec:
     """A :class:`CitySpec`, its ValueErrors (e.g. an ``--until`` outside the years) as usage errors."""
-    from attendwise.synthetic import CitySpec
+    from attendwise.demo import CitySpec
 
     try:
         return CitySpec(**kwargs)
@@ -824,7 +824,7 @@ def generate(
     folder: Path, pupils: int, schools: int, first_year: int, years: int, seed: int, until: dt.date | str | None
 ) -> None:
     """Write a synthetic city's registers as CSV (the layout 'import' reads)."""
-    from attendwise.synthetic import generate_city
+    from attendwise.demo import generate_city
 
     spec = _city_spec(
         pupils=pupils,
@@ -887,7 +887,7 @@ def demo(
 
     By default the city is cut mid-year (see --until): last year whole and this year to mid-February.
     """
-    from attendwise.synthetic import generate_city, last_day_before_february_half_term
+    from attendwise.demo import generate_city, last_day_before_february_half_term
 
     folder = folder or default_store_path().parent / "demo"
     city, store_path = folder / "city", folder / "demo.duckdb"

@@ -50,9 +50,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Path]]:
     """A small synthetic city, imported, served by ``attendwise serve --demo`` in its own process."""
+    from attendwise.demo import CitySpec, generate_city
     from attendwise.ingest import import_folder
     from attendwise.store import Store
-    from attendwise.synthetic import CitySpec, generate_city
 
     folder = tmp_path_factory.mktemp("browser")
     generate_city(folder / "city", CitySpec(pupils=1500, schools=8, years=2, first_year=2023))
