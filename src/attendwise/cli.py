@@ -926,7 +926,7 @@ def _demo_years(spec: CitySpec) -> str:
 
 
 def _demo_report(store: Store) -> None:
-    from attendwise.reports import demo_report
+    from attendwise.reports.overview import demo_report
 
     for title, frame, keys, columns in demo_report(store):
         _print_table(frame, title, keys, columns)
