@@ -1,6 +1,6 @@
 """Targeting Support Meeting packs on a small school checked by hand.
 
-The school (URN 100001, primary) has one pupil for every rule in :mod:`attendwise.tsm` and its edges.
+The school (URN 100001, primary) has one pupil for every rule in :mod:`attendwise.reports.tsm` and its edges.
 Autumn half term 1 runs 2 Sep-25 Oct 2024 (40 school days, 80 sessions), half term 2 from 4 Nov; the
 registers end on Friday 15 Nov, so every full-time pupil has 100 possible sessions (80 + 20) and the
 pack is as at 15 Nov. The last 15 school days are 21-25 Oct and 4-15 Nov: the half-term holiday is not
@@ -20,8 +20,7 @@ from attendwise.cli import main
 from attendwise.errors import AttendwiseError
 from attendwise.ingest import import_folder
 from attendwise.measures import Population
-from attendwise.store import Store
-from attendwise.tsm import (
+from attendwise.reports.tsm import (
     COHORTS,
     PreviousAction,
     TSMError,
@@ -31,6 +30,7 @@ from attendwise.tsm import (
     tsm_pack,
     tsm_packs,
 )
+from attendwise.store import Store
 from attendwise.tsm_export import pack_sections, write_pack
 from tests.registers import Register
 

@@ -2,7 +2,7 @@
 
 Both formats are laid out from one description of the pack (:func:`pack_sections`): a list of
 sections, each a titled table with typed columns, so the workbook and the printed pack always say the
-same thing. Nothing here computes a measure; every figure comes from :class:`attendwise.tsm.TSMPack`.
+same thing. Nothing here computes a measure; every figure comes from :class:`attendwise.reports.tsm.TSMPack`.
 
 * **XLSX** (openpyxl): one sheet per section, a title and a line of explanation above a bold header
   row, the header frozen and filtered, percentages stored as fractions with a percent format (so
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from attendwise.errors import AttendwiseError
+from attendwise.reports.tsm import PupilSummary, TSMPack
 from attendwise.spreadsheets import header_footer_text, new_workbook, save_workbook, write_cell
-from attendwise.tsm import PupilSummary, TSMPack
 
 __all__ = [
     "FORMATS",
