@@ -82,6 +82,7 @@ from collections.abc import Callable, Mapping, Sequence
 from attendwise.bands import BandScheme
 from attendwise.calendar import Period
 from attendwise.measures import Population
+from attendwise.reports.tsm.actions import BASELINE_DAYS
 from attendwise.reports.tsm.cohorts import COHORTS
 from attendwise.reports.tsm.dates import pack_dates
 from attendwise.reports.tsm.inputs import CMEExclusion, PreviousAction, TSMError, TSMInputs, read_previous_actions
@@ -102,7 +103,7 @@ from attendwise.reports.tsm.pack import (
     TSMPack,
     ZeroAttendance,
 )
-from attendwise.reports.tsm.term import BASELINE_DAYS, TermPacks
+from attendwise.reports.tsm.term import TermPacks
 from attendwise.store import Store
 
 __all__ = [

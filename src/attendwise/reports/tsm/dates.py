@@ -1,14 +1,51 @@
-"""The pack's dates: the term and its as-at date, the half terms of the year so far, the same point last
-year, and the end of the store's session blocks that measures over the year may read to."""
+"""The pack's dates: the term and its as-at date, the year and the term to that date, the half terms of the
+year so far, the same point last year, and the end of the store's session blocks that measures over the year
+may read to."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from dataclasses import dataclass
 
 from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.reports.tsm.inputs import TSMError
 from attendwise.store import Store, is_block_boundary
+
+#: A half term (or a whole term, where the LA has not loaded its halves): its label, first and last day.
+HalfTerm = tuple[str, dt.date, dt.date]
+
+
+@dataclass(frozen=True, slots=True)
+class PackDates:
+    """The dates every school's pack for a term shares (one date for every school, so a school and the LA
+    are measured over the same sessions)."""
+
+    term: Period
+    as_at: dt.date
+    #: 1 August to the as-at date.
+    year_to_date: Period
+    #: The census term's first day to the as-at date.
+    term_to_date: Period
+    #: The half terms of the year up to the as-at date, the last one cut there.
+    half_terms: tuple[HalfTerm, ...]
+
+    @classmethod
+    def of(cls, store: Store, term: str | Period, as_at: dt.date | None) -> PackDates:
+        """The dates of a term's packs (:func:`pack_dates`; raises :class:`TSMError` as it does)."""
+        period, as_at = pack_dates(store, term, as_at)
+        year = period.academic_year
+        return cls(
+            term=period,
+            as_at=as_at,
+            year_to_date=Period(f"{year.label} year to {as_at:%d %b %Y}", year.start, as_at),
+            term_to_date=Period(f"{period.label} to {as_at:%d %b %Y}", period.start, min(period.end, as_at)),
+            half_terms=tuple(half_terms(store, year, as_at)),
+        )
+
+    @property
+    def year(self) -> AcademicYear:
+        return self.term.academic_year
 
 
 def pack_dates(store: Store, term: str | Period, as_at: dt.date | None = None) -> tuple[Period, dt.date]:
@@ -36,7 +73,7 @@ def pack_dates(store: Store, term: str | Period, as_at: dt.date | None = None) -
     return period, as_at
 
 
-def half_terms(store: Store, year: AcademicYear, as_at: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+def half_terms(store: Store, year: AcademicYear, as_at: dt.date) -> list[HalfTerm]:
     """The half terms of the year up to ``as_at`` (a term whose halves the LA has not loaded is whole)."""
     starts = store.half_term_starts()
     out = []

@@ -4,7 +4,10 @@ pack and the web app read them. Nothing here reads the store."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from attendwise.calendar import Period
 from attendwise.characteristics import PHASES
@@ -17,6 +20,10 @@ STEADY_POINTS = 1.0
 
 def pct(part: float, whole: float) -> float | None:
     return None if not whole else 100.0 * float(part) / float(whole)
+
+
+def float_or_none(value: object) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value) else float(value)
 
 
 @dataclass(frozen=True, slots=True)
