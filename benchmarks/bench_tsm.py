@@ -39,10 +39,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from attendwise.ingest import import_folder
-    from attendwise.reports.tsm import tsm_pack, tsm_packs
+    from attendwise.reports.tsm import tsm_pack, tsm_packs, write_packs
     from attendwise.store import Store
     from attendwise.synthetic import CitySpec, generate_city
-    from attendwise.tsm_export import write_packs
 
     work = Path(args.work)
     city, store_path = work / "city", work / "tsm.duckdb"

@@ -18,9 +18,8 @@ from click.testing import CliRunner
 
 from attendwise.cli import main
 from attendwise.ingest import import_folder
-from attendwise.reports.tsm import PreviousAction, TSMInputs, tsm_packs
+from attendwise.reports.tsm import PreviousAction, TSMInputs, tsm_packs, write_packs
 from attendwise.store import Store
-from attendwise.tsm_export import write_packs
 from tests.registers import Register
 from tests.test_tsm import both_halves
 

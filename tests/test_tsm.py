@@ -26,12 +26,13 @@ from attendwise.reports.tsm import (
     TSMError,
     TSMPack,
     pack_dates,
+    pack_sections,
     read_previous_actions,
     tsm_pack,
     tsm_packs,
+    write_pack,
 )
 from attendwise.store import Store
-from attendwise.tsm_export import pack_sections, write_pack
 from tests.registers import Register
 
 AUTUMN_1 = dt.date(2024, 9, 2)  # 40 weekdays to Fri 25 Oct: 80 sessions

@@ -1,49 +1,14 @@
-"""The Targeting Support Meeting pack as a workbook (XLSX) or a print-ready HTML document.
-
-Both formats are laid out from one description of the pack (:func:`pack_sections`): a list of
-sections, each a titled table with typed columns, so the workbook and the printed pack always say the
-same thing. Nothing here computes a measure; every figure comes from :class:`attendwise.reports.tsm.TSMPack`.
-
-* **XLSX** (openpyxl): one sheet per section, a title and a line of explanation above a bold header
-  row, the header frozen and filtered, percentages stored as fractions with a percent format (so
-  Excel's own arithmetic works on them), dates as dates, widths fitted to the contents, and pages set
-  to print landscape, one page wide.
-* **HTML**: one self-contained file (no scripts, fonts or images fetched), GOV.UK-like typography on
-  system fonts, tables with repeated headers when printed, each pupil list starting on a new page,
-  A4 landscape.
-"""
+"""What the workbook and the printable pack both render: the pack as sections (:func:`pack_sections`),
+each a titled table with typed columns, in the order of the meeting, so the two formats (and the web app's
+pages) always say the same thing; and how a value is shown as text (:func:`cell_text`). Nothing here
+computes a measure; every figure comes from :class:`~attendwise.reports.tsm.TSMPack`."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from attendwise.errors import AttendwiseError
-from attendwise.reports.tsm import PupilSummary, TSMPack
-from attendwise.spreadsheets import header_footer_text, new_workbook, save_workbook, write_cell
-
-__all__ = [
-    "FORMATS",
-    "PRINT_CSS",
-    "Column",
-    "Section",
-    "cell_text",
-    "pack_filename",
-    "pack_sections",
-    "render_html",
-    "write_pack",
-    "write_packs",
-    "write_xlsx",
-]
-
-FORMATS = ("xlsx", "html")
-
-
-class ExportError(AttendwiseError):
-    """A pack that cannot be written as asked (an unknown format, say)."""
+from attendwise.reports.tsm.pack import PupilSummary, TSMPack
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +61,6 @@ SHEET_NAMES = {
 }
 
 
-# =================================================================================================
-# The pack as sections
-# =================================================================================================
 _PUPIL_COLUMNS = (
     Column("UPN"),
     Column("Name"),
@@ -435,112 +397,6 @@ def _no_attendance_section(pack: TSMPack) -> Section:
     )
 
 
-# =================================================================================================
-# Writing
-# =================================================================================================
-def pack_filename(pack: TSMPack, fmt: str) -> str:
-    """A file name for a pack: ``tsm-2024-25-autumn-100001-oakfield-primary.xlsx``."""
-    slug = "".join(c if c.isalnum() else "-" for c in pack.school_name.lower()).strip("-")
-    while "--" in slug:
-        slug = slug.replace("--", "-")
-    year = pack.term.academic_year.label.replace("/", "-")
-    term = next((t for t in ("autumn", "spring", "summer") if t in pack.term.label), "term")
-    return f"tsm-{year}-{term}-{pack.urn}-{slug}.{fmt}"
-
-
-def write_pack(pack: TSMPack, path: Path | str) -> Path:
-    """Write the pack in the format its extension names (``.xlsx`` or ``.html``)."""
-    path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt == "xlsx":
-        write_xlsx(pack, path)
-    elif fmt in ("html", "htm"):
-        path.write_text(render_html(pack), encoding="utf-8")
-    else:
-        raise ExportError(
-            f"{path.name}: cannot write a pack as {path.suffix or 'a file with no extension'} "
-            f"(use {' or '.join('.' + f for f in FORMATS)})"
-        )
-    return path
-
-
-# -- XLSX ----------------------------------------------------------------------------------------
-_XLSX_FORMATS = {
-    "percent": "0.0%",
-    "fraction": "0%",
-    "points": "+0.0;-0.0;0.0",
-    "int": "#,##0",
-    "date": "dd mmm yyyy",
-}
-
-
-def _xlsx_value(value: object, kind: str) -> object:
-    if value is None or value == "":
-        return None
-    if hasattr(value, "item"):  # a numpy scalar
-        value = value.item()
-    if kind == "percent":
-        return float(value) / 100.0  # type: ignore[arg-type]
-    return value
-
-
-def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
-    """Write the pack as a workbook: one sheet per section, frozen headers, formatted percentages.
-
-    Every cell is written by :func:`attendwise.spreadsheets.write_cell`: names and notes from schools are
-    text, never formulas.
-    """
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    wb = new_workbook()
-    header_fill = PatternFill("solid", fgColor="F3F2F1")
-    rule = Border(bottom=Side(style="medium", color="0B0C0C"))
-    # Style objects made once: openpyxl looks each new one up in the workbook's style table.
-    top, top_wrapped = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
-    for section in pack_sections(pack):
-        ws = wb.create_sheet(section.sheet)
-        write_cell(ws, 1, 1, section.title).font = Font(bold=True, size=14)
-        write_cell(ws, 2, 1, section.intro).font = Font(italic=True, color="505A5F")
-        for i, col in enumerate(section.columns, start=1):
-            cell = write_cell(ws, 3, i, col.header)
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-            cell.border = rule
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-        widths = [len(c.header) for c in section.columns]
-        for r, row in enumerate(section.rows, start=4):
-            for i, (col, value) in enumerate(zip(section.columns, row, strict=True), start=1):
-                kind = col.kind
-                if isinstance(value, dt.date) and kind == "text":
-                    kind = "date"
-                cell = write_cell(ws, r, i, _xlsx_value(value, kind))
-                if kind in _XLSX_FORMATS:
-                    cell.number_format = _XLSX_FORMATS[kind]
-                cell.alignment = top_wrapped if col.wide else top
-                widths[i - 1] = max(widths[i - 1], len(cell_text(value, kind)))
-        if not section.rows:
-            write_cell(ws, 4, 1, section.empty).font = Font(italic=True)
-        for i, (col, width) in enumerate(zip(section.columns, widths, strict=True), start=1):
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60 if col.wide else 40)
-        ws.freeze_panes = "A4"
-        if section.rows:
-            ws.auto_filter.ref = f"A3:{get_column_letter(len(section.columns))}{3 + len(section.rows)}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = "3:3"
-        ws.oddHeader.center.text = header_footer_text(pack.title)
-    wb.properties.title = pack.title
-    wb.properties.creator = "attendwise"
-    path = Path(path)
-    save_workbook(wb, path)
-    return path
-
-
-# -- HTML ----------------------------------------------------------------------------------------
 def cell_text(value: object, kind: str) -> str:
     """A value as the printed pack shows it."""
     if value is None or value == "":
@@ -558,108 +414,3 @@ def cell_text(value: object, kind: str) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}"
     return str(value)
-
-
-PRINT_CSS = """
-:root { --text: #0b0c0c; --secondary: #505a5f; --border: #b1b4b6; --panel: #f3f2f1; --brand: #1d70b8; }
-* { box-sizing: border-box; }
-body { font-family: "GDS Transport", -apple-system, BlinkMacSystemFont, "Segoe UI", Arial, sans-serif;
-       color: var(--text); margin: 0; font-size: 16px; line-height: 1.32; }
-header.masthead { background: var(--text); color: #fff; padding: 10px 30px; border-bottom: 10px solid var(--brand); }
-header.masthead p { margin: 0; font-weight: 700; font-size: 18px; }
-main { padding: 20px 30px 40px; max-width: 1400px; }
-h1 { font-size: 36px; line-height: 1.1; margin: 20px 0 10px; }
-.caption { color: var(--secondary); font-size: 19px; margin: 0 0 20px; }
-h2 { font-size: 27px; margin: 40px 0 10px; }
-p.intro { color: var(--secondary); margin: 0 0 15px; max-width: 60em; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 20px; font-size: 14px; }
-caption { text-align: left; font-weight: 700; }
-th, td { text-align: left; vertical-align: top; padding: 6px 10px 6px 0; border-bottom: 1px solid var(--border); }
-thead th { border-bottom: 2px solid var(--text); font-weight: 700; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.wide { min-width: 16em; }
-p.empty { font-style: italic; }
-.notes { border-left: 5px solid var(--brand); padding: 5px 15px; background: var(--panel); }
-@page { size: A4 landscape; margin: 12mm; }
-@media print {
-  body { font-size: 11pt; }
-  header.masthead { background: none; color: var(--text); border-bottom: 3pt solid var(--text); padding: 0 0 4pt; }
-  main { padding: 0; max-width: none; }
-  h1 { font-size: 20pt; margin-top: 8pt; }
-  h2 { font-size: 15pt; margin-top: 12pt; break-after: avoid; }
-  table { font-size: 8.5pt; }
-  thead { display: table-header-group; }
-  tr { break-inside: avoid; }
-  section.new-page { break-before: page; }
-}
-"""
-
-
-def render_html(pack: TSMPack) -> str:
-    """The pack as one self-contained, printable HTML document."""
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en-GB">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(pack.title)}</title>",
-        f"<style>{PRINT_CSS}</style>",
-        "</head>",
-        "<body>",
-        f'<header class="masthead"><p>{e(pack.la_name)} School Attendance Support Team</p></header>',
-        "<main>",
-        f"<h1>Targeting Support Meeting: {e(pack.school_name)}</h1>",
-        f'<p class="caption">URN {pack.urn}, {e(pack.phase_label)}. {e(pack.term.label)}, as at '
-        f"{pack.as_at:%d %B %Y}.</p>",
-    ]
-    if pack.notes:
-        parts.append('<div class="notes">' + "".join(f"<p>{e(n)}</p>" for n in pack.notes) + "</div>")
-    for section in pack_sections(pack):
-        parts.append(_html_section(section))
-    parts += ["</main>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
-
-
-def _html_section(section: Section) -> str:
-    e = html.escape
-    cls = "new-page" if section.new_page else ""
-    out = [f'<section id="{section.key}" class="{cls}">', f"<h2>{e(section.title)}</h2>"]
-    if section.intro:
-        out.append(f'<p class="intro">{e(section.intro)}</p>')
-    if not section.rows:
-        out.append(f'<p class="empty">{e(section.empty)}</p>')
-        out.append("</section>")
-        return "\n".join(out)
-    out.append("<table>")
-    out.append("<thead><tr>" + "".join(_th(c) for c in section.columns) + "</tr></thead>")
-    out.append("<tbody>")
-    for row in section.rows:
-        out.append("<tr>" + "".join(_td(c, v) for c, v in zip(section.columns, row, strict=True)) + "</tr>")
-    out.append("</tbody></table></section>")
-    return "\n".join(out)
-
-
-def _numeric(col: Column) -> bool:
-    return col.kind in ("int", "percent", "fraction", "points")
-
-
-def _th(col: Column) -> str:
-    cls = ' class="num"' if _numeric(col) else ""
-    return f'<th scope="col"{cls}>{html.escape(col.header)}</th>'
-
-
-def _td(col: Column, value: object) -> str:
-    cls = "num" if _numeric(col) else ("wide" if col.wide else "")
-    attr = f' class="{cls}"' if cls else ""
-    return f"<td{attr}>{html.escape(cell_text(value, col.kind))}</td>"
-
-
-def write_packs(packs: Sequence[TSMPack], folder: Path | str, fmt: str = "xlsx") -> list[Path]:
-    """Write every pack into ``folder`` (created if missing), named by :func:`pack_filename`."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_pack(p, folder / pack_filename(p, fmt)) for p in packs]
