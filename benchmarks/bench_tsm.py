@@ -3,9 +3,9 @@
 Run with ``python benchmarks/bench_tsm.py`` (``--pupils 60000 --schools 130`` by default). It generates
 the city (or reuses one with ``--reuse``), imports it, then times:
 
-* computing the packs of every school for the term (:func:`attendwise.tsm.tsm_packs`: one pass over the
+* computing the packs of every school for the term (:func:`attendwise.reports.tsm.tsm_packs`: one pass over the
   store for all schools, not one query per pupil or per school);
-* the baseline in the same run: one school's pack on its own (:func:`attendwise.tsm.tsm_pack`), timed on a
+* the baseline in the same run: one school's pack on its own (:func:`attendwise.reports.tsm.tsm_pack`), timed on a
   few schools and scaled to every school, and the ratio;
 * writing every pack as XLSX and as HTML.
 
@@ -40,9 +40,8 @@ def main() -> None:
 
     from attendwise.demo import CitySpec, generate_city
     from attendwise.ingest import import_folder
+    from attendwise.reports.tsm import tsm_pack, tsm_packs, write_packs
     from attendwise.store import Store
-    from attendwise.tsm import tsm_pack, tsm_packs
-    from attendwise.tsm_export import write_packs
 
     work = Path(args.work)
     city, store_path = work / "city", work / "tsm.duckdb"

@@ -700,8 +700,7 @@ def tsm_pack_(
     (unauthorised only), pupils at risk, the LA's priority cohorts, and the pupils and previous actions
     given with --discuss and --actions.
     """
-    from attendwise.tsm import TSMInputs, read_previous_actions, tsm_packs
-    from attendwise.tsm_export import pack_filename, write_pack
+    from attendwise.reports.tsm import TSMInputs, pack_filename, read_previous_actions, tsm_packs, write_pack
 
     if (school is None) == (not all_schools):
         raise click.UsageError("give either --school URN or --all-schools")
@@ -945,7 +944,7 @@ def _demo_years(spec: CitySpec) -> str:
 
 
 def _demo_report(store: Store) -> None:
-    from attendwise.reports import demo_report
+    from attendwise.reports.overview import demo_report
 
     for title, frame, keys, columns in demo_report(store):
         _print_table(frame, title, keys, columns)

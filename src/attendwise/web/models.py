@@ -93,7 +93,7 @@ class TargetingMeeting(models.Model):
     """A Targeting Support Meeting: the LA's termly meeting with one school, and what was agreed in it.
 
     One per school per term (``term`` is a period label such as ``2024/25-autumn``). The pack the
-    meeting works from is computed from the registers (:mod:`attendwise.tsm`); only what people
+    meeting works from is computed from the registers (:mod:`attendwise.reports.tsm`); only what people
     decide is kept here.
     """
 

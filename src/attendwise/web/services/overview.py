@@ -9,7 +9,7 @@ import pandas as pd
 
 from attendwise.calendar import Period
 from attendwise.reference import national_figures
-from attendwise.reports import headline_against_national, top_reasons
+from attendwise.reports.overview import headline_against_national, top_reasons
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.charts import bar_chart, line_chart

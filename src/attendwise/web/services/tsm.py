@@ -1,10 +1,10 @@
 """Targeting Support Meetings on the web: the core's packs with the case store's meetings, pupils and actions.
 
-The pack itself is :mod:`attendwise.tsm`'s: the heavy part (:class:`~attendwise.tsm.TermPacks`, one pass
+The pack itself is :mod:`attendwise.reports.tsm`'s: the heavy part (:class:`~attendwise.reports.tsm.TermPacks`, one pass
 over the store for every school) is computed once per data version and term, and each school's pack is
 then built from it with what the case store holds (the pupils the school asks to discuss, the actions
 agreed at the previous term's meeting), so recording an action shows in the pack at once. Pages lay the
-pack out from :func:`attendwise.tsm_export.pack_sections`, the same sections the workbook and the
+pack out from :func:`attendwise.reports.tsm.pack_sections`, the same sections the workbook and the
 printed pack use.
 """
 
@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attendwise.calendar import AcademicYear
-from attendwise.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack
-from attendwise.tsm_export import cell_text as tsm_cell_text
-from attendwise.tsm_export import pack_sections, write_xlsx
+from attendwise.reports.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack, pack_sections, write_xlsx
+from attendwise.reports.tsm import cell_text as tsm_cell_text
 from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 
 from attendwise.identifiers import show
 from attendwise.pupils import enrolments_of
-from attendwise.tsm import TSMError, TSMPack
-from attendwise.tsm_export import PRINT_CSS, pack_filename, render_html
+from attendwise.reports.tsm import PRINT_CSS, TSMError, TSMPack, pack_filename, render_html
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.forms import ActionForm, DiscussForm, MeetingForm
