@@ -228,7 +228,7 @@ def test_a_school_is_given_by_its_urn_spelled_one_way(tmp_path: Path, command: s
 
 
 def test_every_school_option_is_a_urn() -> None:
-    from attendwise.cli import URN
+    from attendwise.cli.common import URN
 
     options = [p for c in main.commands.values() for p in c.params if "--school" in getattr(p, "opts", [])]
     assert len(options) >= 4 and all(p.type is URN for p in options)

@@ -1,0 +1,38 @@
+"""The ``attendwise`` command group: the options every verb shares (the store, the memory it may use)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from attendwise.errors import AttendwiseError
+from attendwise.store import default_store_path, memory_size
+
+
+@click.group()
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=default_store_path,
+    show_default="$ATTENDWISE_STORE or ~/.local/share/attendwise/attendwise.duckdb",
+    help="The register store (a DuckDB file).",
+)
+@click.option(
+    "--memory-limit",
+    envvar="ATTENDWISE_MEMORY_LIMIT",
+    help="The most memory the store may use before spilling to disk, e.g. 2GB "
+    "(default $ATTENDWISE_MEMORY_LIMIT, else 80% of RAM).",
+)
+@click.version_option(package_name="attendwise")
+@click.pass_context
+def main(ctx: click.Context, store: Path, memory_limit: str | None) -> None:
+    """attendwise: see every child who is missing school early enough to help."""
+    if memory_limit:
+        try:
+            # Every store this process opens (the web app's too, under serve) uses it.
+            os.environ["ATTENDWISE_MEMORY_LIMIT"] = memory_size(memory_limit)
+        except AttendwiseError as exc:
+            raise click.BadParameter(str(exc), param_hint="--memory-limit") from None
+    ctx.obj = {"store": store}

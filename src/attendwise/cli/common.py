@@ -1,0 +1,168 @@
+"""What every verb shares: the consoles, progress bars, the store and the period asked for, the options
+several verbs take (declared once here), and writing a table as text, CSV or JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from attendwise.calendar import AcademicYear, Period, parse_period
+from attendwise.errors import AttendwiseError
+from attendwise.identifiers import IdentifierError, parse_urn
+from attendwise.ingest import ImportResult
+from attendwise.spreadsheets import frame_csv
+from attendwise.store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+#: Columns shown by ``--format table`` (csv and json give every column, unrounded).
+TABLE_COLUMNS = {
+    "enrolments": ("Enrolments", "{:,.0f}"),
+    "sess_possible": ("Possible sessions", "{:,.0f}"),
+    "sess_overall_percent": ("Overall absence %", "{:.1f}"),
+    "sess_authorised_percent": ("Authorised %", "{:.1f}"),
+    "sess_unauthorised_percent": ("Unauthorised %", "{:.1f}"),
+    "enrolments_pa_10_exact": ("Persistently absent", "{:,.0f}"),
+    "enrolments_pa_10_exact_percent": ("PA %", "{:.1f}"),
+    "enrolments_pa_50_exact": ("Severely absent", "{:,.0f}"),
+    "enrolments_pa_50_exact_percent": ("SA %", "{:.1f}"),
+}
+
+
+class Bars:
+    """Adapts ``progress(stage, done, total)`` callbacks to rich progress bars, one per stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            for other in self.tasks.values():
+                task = self.progress.tasks[other]
+                if task.total is not None:
+                    self.progress.update(other, completed=task.total)
+            self.tasks[stage] = self.progress.add_task(stage, total=max(total, 1))
+        self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+
+class URNType(click.ParamType):
+    """A school's URN on the command line, read by :func:`attendwise.identifiers.parse_urn` (so never
+    ``+104109``, ``104_109`` or `` 104109``, which ``int`` would read as 104109)."""
+
+    name = "URN"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a default given as a number is checked like a typed one
+        try:
+            return parse_urn(value if isinstance(value, str) else repr(value))
+        except IdentifierError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+URN = URNType()
+
+
+@contextmanager
+def progress_bars() -> Iterator[Callable[[str, int, int], None]]:
+    with Progress(
+        TextColumn("[progress.description]{task.description:<28}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+        disable=not err_console.is_terminal,
+    ) as progress:
+        bars = Bars(progress)
+        yield bars
+        for task in progress.tasks:
+            progress.update(task.id, completed=task.total)
+
+
+def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
+    path = ctx.obj["store"]
+    if read_only and not Path(path).exists():
+        raise click.ClickException(f"no store at {path}: run 'attendwise import FOLDER' first")
+    try:
+        return Store(path, read_only=read_only)
+    except AttendwiseError as exc:  # in use by another process, say
+        raise click.ClickException(str(exc)) from None
+
+
+def period_of(store: Store, text: str | None) -> Period:
+    if text is None:
+        latest = store.latest_mark()
+        if latest is None:
+            raise click.ClickException("the store holds no marks yet: run 'attendwise import FOLDER' first")
+        text = AcademicYear.containing(latest).label
+    return parse_period(text, half_term_starts=store.half_term_starts(), latest_mark=store.latest_mark())
+
+
+def emit(frame: pd.DataFrame, fmt: str, title: str, output: Path | None, table_columns: list[str]) -> None:
+    if fmt == "csv":
+        text = frame_csv(frame)  # names from schools as text, never formulas
+    elif fmt == "json":
+        text = json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=2) + "\n"
+    else:
+        print_table(frame, title, table_columns)
+        return
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"Wrote {len(frame):,} rows to {output}")
+    else:
+        sys.stdout.write(text)
+
+
+def print_table(frame: pd.DataFrame, title: str, keys: list[str], columns: dict | None = None) -> None:
+    columns = columns or TABLE_COLUMNS
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for key in keys:
+        table.add_column(key.replace("_", " ").capitalize())
+    for col, (label, _) in columns.items():
+        if col in frame:
+            table.add_column(label, justify="right")
+    for _, row in frame.iterrows():
+        cells = [str(row[k]) for k in keys]
+        for col, (_, fmt) in columns.items():
+            if col in frame:
+                value = row[col]
+                cells.append("" if pd.isna(value) else fmt.format(value))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def describe_import(result: ImportResult, seconds: float) -> str:
+    return f"Import {result.import_id} done in {seconds:.1f} s. " + " ".join(result.changes())
+
+
+# -- Options several verbs take, declared once ------------------------------------------------------
+def format_option(*choices: str, default: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--format``: how a verb writes its answer (``table`` on the terminal, ``csv`` or ``json`` by default)."""
+    choices = choices or ("table", "csv", "json")
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=default or choices[0], show_default=True
+    )
+
+
+#: ``--output`` / ``-o``: write the CSV or JSON to a file instead of standard output.
+output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+
+
+def period_option(
+    text: str = "As for 'measures' (default: the latest academic year).",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--period``: a year, term, half term, year to date or date range (see 'measures'), with its help text."""
+    return click.option("--period", help=text)
