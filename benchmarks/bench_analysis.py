@@ -32,7 +32,7 @@ def baseline_disproportionality(frame, characteristics):  # type: ignore[no-unty
     """Per group: filter, count, rates and Fisher's test, one group at a time."""
     from scipy import stats
 
-    from attendwise.disproportionality import CHARACTERISTICS
+    from attendwise.analysis.disproportionality import CHARACTERISTICS
 
     out = []
     n_all, pa_all = len(frame), int(frame.pa_10.sum())
@@ -55,11 +55,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse the city and store from an earlier run")
     args = parser.parse_args()
 
-    from attendwise.backtest import backtest
-    from attendwise.calendar import AcademicYear
+    from attendwise.analysis.backtest import backtest
+    from attendwise.analysis.disproportionality import DEFAULT_CHARACTERISTICS, disproportionality, enrolment_frame
+    from attendwise.analysis.early_warning import at_risk, model_for
+    from attendwise.core.calendar import AcademicYear
     from attendwise.demo import CitySpec, generate_city
-    from attendwise.disproportionality import DEFAULT_CHARACTERISTICS, disproportionality, enrolment_frame
-    from attendwise.early_warning import at_risk, model_for
     from attendwise.ingest import import_folder
     from attendwise.store import Store
 
@@ -86,7 +86,7 @@ def main() -> None:
         latest = store.latest_mark()
         year = AcademicYear.containing(latest)
         period_text = year.label
-        from attendwise.calendar import parse_period
+        from attendwise.core.calendar import parse_period
 
         period = parse_period(period_text)
         started = time.perf_counter()

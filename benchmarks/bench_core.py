@@ -91,13 +91,13 @@ def stage_import(args: argparse.Namespace) -> dict[str, float]:
 
 
 def _attendwise_tables(store, period) -> dict[str, object]:
-    from attendwise.measures import measure_tables
+    from attendwise.measures.absence import measure_tables
 
     return measure_tables(store, period, {name: name for name in GROUPINGS})
 
 
 def stage_attendwise(args: argparse.Namespace) -> dict[str, float]:
-    from attendwise.calendar import parse_period
+    from attendwise.core.calendar import parse_period
     from attendwise.store import Store
 
     with Store(args.store, read_only=True) as store:
@@ -112,7 +112,7 @@ def stage_attendwise(args: argparse.Namespace) -> dict[str, float]:
 
 
 def _pandas_inputs(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from attendwise.calendar import parse_period
+    from attendwise.core.calendar import parse_period
     from attendwise.store import Store
 
     period = parse_period(args.period)
@@ -156,7 +156,7 @@ def _counted(period, enrolments, pupils, schools):  # type: ignore[no-untyped-de
 
 def _labelled(e):  # type: ignore[no-untyped-def]
     """The enrolments with the DfE's group labels as the measure table names them."""
-    from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, ethnicity_groups
+    from attendwise.core.characteristics import FSM_LABELS, PHASES, SEN_LABELS, ethnicity_groups
 
     return e.assign(
         old_la_code=e.la_code,
@@ -174,7 +174,7 @@ def stage_pandas(args: argparse.Namespace) -> dict[str, float]:
     import numpy as np
     import pandas as pd
 
-    from attendwise.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
+    from attendwise.core.codes import ABSENCE_REASONS, SWITCH_DATE, lookup_rows
 
     period, marks, enrolments, pupils, schools = _pandas_inputs(args)
     reasons = list(ABSENCE_REASONS)
@@ -241,7 +241,7 @@ def stage_pandas_headline(args: argparse.Namespace) -> dict[str, float]:
     """The previous baseline, unchanged: only the headline columns, in pandas, from the marks in memory."""
     import pandas as pd
 
-    from attendwise.codes import SWITCH_DATE, lookup_rows
+    from attendwise.core.codes import SWITCH_DATE, lookup_rows
 
     period, marks, enrolments, pupils, schools = _pandas_inputs(args)
     codes = pd.DataFrame(lookup_rows())

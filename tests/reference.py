@@ -11,7 +11,7 @@ from collections import defaultdict
 from fractions import Fraction
 from pathlib import Path
 
-from attendwise.codes import Category, lookup
+from attendwise.core.codes import Category, lookup
 
 
 def enrolment_sessions(

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attendwise.upn import check_letter
+from attendwise.core.upn import check_letter
 
 
 def make_upn(serial: int, la: str = "999", estab: str = "1000", year: str = "24") -> str:

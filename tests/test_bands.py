@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attendwise.bands import PRESETS, SchemeError, band_counts, load_scheme
-from attendwise.calendar import parse_period
+from attendwise.core.calendar import parse_period
 from attendwise.ingest import import_folder
-from attendwise.measures import enrolment_absence
+from attendwise.measures.absence import enrolment_absence
+from attendwise.measures.bands import PRESETS, SchemeError, band_counts, load_scheme
 from attendwise.store import Store
 from tests.registers import Register
 

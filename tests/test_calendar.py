@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from attendwise.calendar import AcademicYear, PeriodError, easter_sunday, parse_period, spring_bank_holiday
+from attendwise.core.calendar import AcademicYear, PeriodError, easter_sunday, parse_period, spring_bank_holiday
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from attendwise.codes import CODE_SETS, SWITCH_DATE, Category, CodeError, code_set_for, lookup
+from attendwise.core.codes import CODE_SETS, SWITCH_DATE, Category, CodeError, code_set_for, lookup
 
 BEFORE = dt.date(2024, 8, 18)
 AFTER = SWITCH_DATE
@@ -46,7 +46,7 @@ class TestCovidX:
         """code_set_sql and code_set_of say what code_set_for says, on every boundary."""
         import ibis
 
-        from attendwise.codes import code_set_of, code_set_sql
+        from attendwise.core.codes import code_set_of, code_set_sql
 
         days = [dt.date(2020, 7, 31), dt.date(2020, 8, 1), dt.date(2022, 7, 31), dt.date(2022, 8, 1), BEFORE, AFTER]
         for day in days:

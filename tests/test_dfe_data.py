@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from attendwise.calendar import parse_period
-from attendwise.codes import Category, lookup
+from attendwise.core.calendar import parse_period
+from attendwise.core.codes import Category, lookup
 from attendwise.ingest import import_folder
-from attendwise.measures import measure_table
+from attendwise.measures.absence import measure_table
 from attendwise.store import Store
 from tests.registers import make_upn, school_days
 

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from attendwise.calendar import parse_period
-from attendwise.disproportionality import (
+from attendwise.analysis.disproportionality import (
     adjusted_effect,
     disproportionality,
     disproportionality_table,
     disproportionality_within,
     schools_driving_gap,
 )
+from attendwise.core.calendar import parse_period
 from attendwise.ingest import import_folder
 from tests.registers import Register
 

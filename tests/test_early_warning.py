@@ -9,10 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from attendwise.backtest import _last_day_before, backtest, score_at
-from attendwise.calendar import AcademicYear
-from attendwise.demo import CitySpec, generate_city
-from attendwise.early_warning import (
+from attendwise.analysis.backtest import _last_day_before, backtest, score_at
+from attendwise.analysis.early_warning import (
     EarlyWarningError,
     at_risk,
     features_at,
@@ -21,6 +19,8 @@ from attendwise.early_warning import (
     train_model,
     year_grid,
 )
+from attendwise.core.calendar import AcademicYear
+from attendwise.demo import CitySpec, generate_city
 from attendwise.ingest import import_folder
 from attendwise.store import Store
 from tests.registers import Register
@@ -180,7 +180,7 @@ def test_at_risk_lists_everyone_on_roll_with_reasons(city: Path, model) -> None:
 
 def test_transition_view_shows_last_year_beside_this_year(city: Path, model) -> None:
     """Year 7 pupils this year, each with last year's attendance (at primary) and the change since."""
-    from attendwise.early_warning import transition
+    from attendwise.analysis.early_warning import transition
 
     with Store(city, read_only=True) as store:
         frame = transition(store, into="secondary", model=model)
@@ -231,7 +231,7 @@ def test_first_year_gets_rules_and_reasons_without_a_model(tmp_path: Path) -> No
 def test_last_years_history_from_census_blocks_equals_the_marks(city: Path, monkeypatch) -> None:
     """Last year's attendance per pupil is read from the census blocks when they cover the year; it must be
     exactly what counting last year's marks gives."""
-    from attendwise.early_warning import _enrolments
+    from attendwise.analysis.early_warning import _enrolments
 
     with Store(city, read_only=True) as store:
         fast = _enrolments(store, TEST_YEAR, TEST_YEAR.end)

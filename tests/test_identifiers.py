@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attendwise.identifiers import (
+from attendwise.core.identifiers import (
     ENROLMENT_ID_MAX,
     IdentifierError,
     parse_date,

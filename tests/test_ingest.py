@@ -121,8 +121,8 @@ class TestEnrolmentCorrections:
         return store.con.execute("SELECT enrolment_id, upn, admission_date FROM enrolments ORDER BY ALL").fetchall()
 
     def possible(self, store: Store, source: str = "auto") -> int:
-        from attendwise.calendar import parse_period
-        from attendwise.measures import Population, absence_measures, enrolment_absence
+        from attendwise.core.calendar import parse_period
+        from attendwise.measures.absence import Population, absence_measures, enrolment_absence
 
         rows = enrolment_absence(store, parse_period("2024/25"), Population.all_ages(), source=source)  # type: ignore[arg-type]
         return int(absence_measures(rows).to_pandas().iloc[0].sess_possible)

@@ -7,9 +7,16 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from attendwise.calendar import parse_period
+from attendwise.core.calendar import parse_period
 from attendwise.ingest import import_folder
-from attendwise.measures import GROUPINGS, MeasureError, Population, measure_table, measure_tables, resolve_grouping
+from attendwise.measures.absence import (
+    GROUPINGS,
+    MeasureError,
+    Population,
+    measure_table,
+    measure_tables,
+    resolve_grouping,
+)
 from attendwise.store import Store
 from tests.registers import Register
 
@@ -260,7 +267,7 @@ class TestGrouping:
 
 def test_enrolment_rows_have_zero_not_null_reasons(store: Store, write) -> None:
     """A pupil who was never absent has 0 sessions for every reason, not a missing value."""
-    from attendwise.measures import REASONS, enrolment_absence
+    from attendwise.measures.absence import REASONS, enrolment_absence
 
     reg = Register()
     reg.school()

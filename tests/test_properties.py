@@ -10,10 +10,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attendwise.calendar import easter_sunday, parse_period, spring_bank_holiday
-from attendwise.codes import CODE_SETS, Category, lookup
+from attendwise.core.calendar import easter_sunday, parse_period, spring_bank_holiday
+from attendwise.core.codes import CODE_SETS, Category, lookup
 from attendwise.ingest import import_folder
-from attendwise.measures import Population, enrolment_absence, measure_table
+from attendwise.measures.absence import Population, enrolment_absence, measure_table
 from attendwise.store import BLOCK_COUNTS, SUMMER2_COUNTS, Store
 from tests import reference
 from tests.registers import Register, school_days
@@ -141,7 +141,7 @@ def test_not_possible_codes_never_move_a_rate(reg: Register, extra: list[str]) -
 def test_session_blocks_give_the_same_measures_as_marks(reg: Register, period_text: str) -> None:
     """Measures read from the session blocks equal measures read from the marks, for every period the
     blocks cover (years, census terms, Monday-to-Sunday ranges)."""
-    from attendwise.measures import absence_measures
+    from attendwise.measures.absence import absence_measures
 
     store, _, tmp = load(reg)
     with tmp, store:
@@ -269,7 +269,7 @@ def test_census_and_year_blocks_equal_the_marks(reg: Register, data: st.DataObje
 def test_census_and_year_blocks_give_the_same_measures_as_marks(reg: Register, period_text: str) -> None:
     """Measures read from the census blocks, and from the year blocks where they cover the period (the
     year, the year to date), equal measures read from the marks, summer rules included."""
-    from attendwise.measures import absence_measures
+    from attendwise.measures.absence import absence_measures
 
     store, _, tmp = load(reg)
     with tmp, store:
@@ -306,7 +306,7 @@ def test_blocks_are_kept_current_through_corrections(store, base, write) -> None
 
 
 def absence_measures_from_marks(store, period):  # type: ignore[no-untyped-def]
-    from attendwise.measures import absence_measures
+    from attendwise.measures.absence import absence_measures
 
     return absence_measures(enrolment_absence(store, period, source="marks")).to_pandas().iloc[0]
 

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from attendwise.bands import load_scheme
-from attendwise.calendar import AcademicYear, parse_period
-from attendwise.codes import Category
+from attendwise.core.calendar import AcademicYear, parse_period
+from attendwise.core.codes import Category
 from attendwise.ingest import import_folder
-from attendwise.measures import Population, measure_table
-from attendwise.pupils import (
+from attendwise.measures.absence import Population, measure_table
+from attendwise.measures.bands import load_scheme
+from attendwise.measures.pupils import (
     enrolments_of,
     find_enrolment,
     pupil_record,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from attendwise.calendar import parse_period
+from attendwise.core.calendar import parse_period
 from attendwise.ingest import import_folder
-from attendwise.reference import (
+from attendwise.measures.reference import (
     ReferenceDataError,
     compare_with_reference,
     load_reference_file,

@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attendwise
-from attendwise import spreadsheets
-from attendwise.spreadsheets import (
+from attendwise.documents import spreadsheets
+from attendwise.documents.spreadsheets import (
     DANGEROUS,
     cell_value,
     csv_text,
@@ -159,7 +159,7 @@ SRC = Path(attendwise.__file__).parent
 
 #: Modules that may write CSV or workbooks themselves, and why.
 OWN_WRITERS = {
-    "spreadsheets.py": "the one way to write a spreadsheet",
+    "documents/spreadsheets.py": "the one way to write a spreadsheet",
     "demo/files.py": "writes made-up registers (names from fixed lists) for 'import' to read: input, not an export",
 }
 
@@ -168,7 +168,7 @@ WORKBOOK_LIBRARIES = {"openpyxl", "xlsxwriter"}
 
 
 def spreadsheet_writers(source: str) -> list[str]:
-    """Every way ``source`` writes a CSV or a workbook without :mod:`attendwise.spreadsheets`."""
+    """Every way ``source`` writes a CSV or a workbook without :mod:`attendwise.documents.spreadsheets`."""
     found = []
     for node in ast.walk(ast.parse(source)):
         line = getattr(node, "lineno", 0)

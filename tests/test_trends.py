@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from attendwise.ingest import import_folder
-from attendwise.trends import change_on_last_year, periods_in_store, trend
+from attendwise.measures.trends import change_on_last_year, periods_in_store, trend
 from tests.registers import Register
 
 

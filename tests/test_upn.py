@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attendwise.upn import CHECK_ALPHABET, UPNError, check_letter, is_valid_upn, validate_upn
+from attendwise.core.upn import CHECK_ALPHABET, UPNError, check_letter, is_valid_upn, validate_upn
 
 
 def test_python_stdnum_vector() -> None:

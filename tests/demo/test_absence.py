@@ -45,9 +45,9 @@ def test_absence_persists_from_year_to_year(two_years: tuple[CitySummary, duckdb
 def test_calibration_small_city(small: tuple[CitySummary, duckdb.DuckDBPyConnection]) -> None:
     """Close to the national 2023/24 figures even for a city of 3,000 pupils in 12 schools, measured through
     the real import and the DfE measures (so calibration is checked on the path the demo takes)."""
-    from attendwise.calendar import parse_period
+    from attendwise.core.calendar import parse_period
     from attendwise.ingest import import_folder
-    from attendwise.measures import measure_table
+    from attendwise.measures.absence import measure_table
     from attendwise.store import Store
 
     summary, _ = small

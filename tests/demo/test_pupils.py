@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import duckdb
 
+from attendwise.core.upn import is_valid_upn
 from attendwise.demo import CitySummary
-from attendwise.upn import is_valid_upn
 from tests.demo.cities import scalar
 
 

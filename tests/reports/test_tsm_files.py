@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 from attendwise.reports.tsm import TSMPack, write_pack
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from attendwise.measures import Population
+from attendwise.measures.absence import Population
 from attendwise.reports.tsm import TSMPack, tsm_pack
 from attendwise.store import Store
 from tests.reports.tsm_school import AS_AT, URN, keys

@@ -16,7 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from attendwise.ingest import import_folder
-from attendwise.pupils import enrolments_of
+from attendwise.measures.pupils import enrolments_of
 from attendwise.store import Store
 from attendwise.web.models import AgreedAction, DiscussedPupil, TargetingMeeting
 from tests.test_exports import ATTACKS, DANGEROUS, lines, quoted, unsafe_csv_cells

@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attendwise.web.suppression import SUPPRESSED, every_margin, suppress_band_counts, suppress_measures
+from attendwise.documents.suppression import SUPPRESSED, every_margin, suppress_band_counts, suppress_measures
 from tests.registers import Register
 from tests.web.conftest import A
 
@@ -433,7 +433,7 @@ def test_no_pending_migrations() -> None:
 
 
 class TestFormsReadIdentifiers:
-    """Identifiers and dates typed into forms are read by attendwise.identifiers, as in addresses."""
+    """Identifiers and dates typed into forms are read by attendwise.core.identifiers, as in addresses."""
 
     @pytest.mark.parametrize("school", ["+100001", "0100001", "100001.0", " 100001", "١٠٠٠٠١", "100002", "9" * 400])
     def test_a_school_spelled_otherwise_is_an_error_not_other_figures(self, client_as, school: str) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from attendwise.identifiers import ENROLMENT_ID_MAX, RECORD_ID_MAX
+from attendwise.core.identifiers import ENROLMENT_ID_MAX, RECORD_ID_MAX
 from attendwise.web.converters import CONVERTERS
 from attendwise.web.models import Action, AuditEvent, Outcome
 from tests.test_identifiers import other_spellings

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from attendwise.analysis.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTICS
 from attendwise.cli.common import (
     URN,
     console,
@@ -19,8 +20,7 @@ from attendwise.cli.common import (
     period_option,
     print_table,
 )
-from attendwise.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTICS
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 
 
 @click.command("disproportionality")
@@ -62,7 +62,7 @@ def disproportionality_(
     output: Path | None,
 ) -> None:
     """Which groups are over-represented among persistent and severe absentees, with intervals and tests."""
-    from attendwise.disproportionality import (
+    from attendwise.analysis.disproportionality import (
         adjusted_effect,
         disproportionality_table,
         enrolment_frame,
@@ -151,8 +151,8 @@ def at_risk_(
     output: Path | None,
 ) -> None:
     """Pupils most likely to end the year persistently or severely absent, with the reasons, riskiest first."""
-    from attendwise.calendar import AcademicYear
-    from attendwise.early_warning import at_risk, year_grid
+    from attendwise.analysis.early_warning import at_risk, year_grid
+    from attendwise.core.calendar import AcademicYear
 
     with open_store(ctx, read_only=True) as store:
         try:
@@ -207,7 +207,7 @@ def at_risk_(
 @click.pass_context
 def transition_(ctx: click.Context, into: str, school: int | None, limit: int, fmt: str, output: Path | None) -> None:
     """Pupils at a transition point, with last year's attendance beside this year's, riskiest first."""
-    from attendwise.early_warning import transition
+    from attendwise.analysis.early_warning import transition
 
     with open_store(ctx, read_only=True) as store:
         try:
@@ -241,8 +241,8 @@ def transition_(ctx: click.Context, into: str, school: int | None, limit: int, f
 @click.pass_context
 def backtest_(ctx: click.Context, weeks: str, test_year: str | None, threshold: float, fmt: str) -> None:
     """How well early warning would have done on a past year, trained only on the years before it."""
-    from attendwise.backtest import backtest
-    from attendwise.calendar import AcademicYear
+    from attendwise.analysis.backtest import backtest
+    from attendwise.core.calendar import AcademicYear
 
     with open_store(ctx, read_only=True) as store:
         try:

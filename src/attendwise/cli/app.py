@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 from attendwise.store import default_store_path, memory_size
 
 

@@ -16,11 +16,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from attendwise.calendar import AcademicYear, Period, parse_period
-from attendwise.errors import AttendwiseError
-from attendwise.identifiers import IdentifierError, parse_urn
+from attendwise.core.calendar import AcademicYear, Period, parse_period
+from attendwise.core.errors import AttendwiseError
+from attendwise.core.identifiers import IdentifierError, parse_urn
+from attendwise.documents.spreadsheets import frame_csv
 from attendwise.ingest import ImportResult
-from attendwise.spreadsheets import frame_csv
 from attendwise.store import Store
 
 console = Console()
@@ -58,7 +58,7 @@ class Bars:
 
 
 class URNType(click.ParamType):
-    """A school's URN on the command line, read by :func:`attendwise.identifiers.parse_urn` (so never
+    """A school's URN on the command line, read by :func:`attendwise.core.identifiers.parse_urn` (so never
     ``+104109``, ``104_109`` or `` 104109``, which ``int`` would read as 104109)."""
 
     name = "URN"

@@ -17,7 +17,7 @@ from attendwise.cli.common import (
     print_table,
     progress_bars,
 )
-from attendwise.identifiers import IdentifierError, parse_date, show
+from attendwise.core.identifiers import IdentifierError, parse_date, show
 from attendwise.ingest import import_folder
 from attendwise.store import Store, default_store_path
 from attendwise.web.commands import serve

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from attendwise.bands import PRESETS, band_counts, load_scheme
 from attendwise.cli.common import (
     TABLE_COLUMNS,
     console,
@@ -19,8 +18,9 @@ from attendwise.cli.common import (
     period_option,
     print_table,
 )
-from attendwise.errors import AttendwiseError
-from attendwise.measures import Population, enrolment_absence, measure_table, resolve_grouping
+from attendwise.core.errors import AttendwiseError
+from attendwise.measures.absence import Population, enrolment_absence, measure_table, resolve_grouping
+from attendwise.measures.bands import PRESETS, band_counts, load_scheme
 
 
 @click.command()
@@ -113,7 +113,7 @@ def bands(
 @click.pass_context
 def trends_(ctx: click.Context, level: str, by: str, change: bool, fmt: str, output: Path | None) -> None:
     """Headline measures for every year, term or half term in the store, or the change on last year."""
-    from attendwise.trends import HEADLINES, change_on_last_year, trend
+    from attendwise.measures.trends import HEADLINES, change_on_last_year, trend
 
     with open_store(ctx, read_only=True) as store:
         try:
@@ -148,7 +148,7 @@ def trends_(ctx: click.Context, level: str, by: str, change: bool, fmt: str, out
 @click.pass_context
 def compare_(ctx: click.Context, period: str | None, la_code: str | None, fmt: str) -> None:
     """The LA beside England, its region and its statistical neighbours (load their files with 'reference')."""
-    from attendwise.reference import REFERENCE_MEASURES, compare_with_reference
+    from attendwise.measures.reference import REFERENCE_MEASURES, compare_with_reference
 
     with open_store(ctx, read_only=True) as store:
         try:

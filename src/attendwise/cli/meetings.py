@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from attendwise.bands import PRESETS
 from attendwise.cli.common import (
     URN,
     console,
     open_store,
     progress_bars,
 )
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
+from attendwise.measures.bands import PRESETS
 
 
 @click.command("tsm-pack")

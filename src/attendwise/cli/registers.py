@@ -14,8 +14,8 @@ from attendwise.cli.common import (
     open_store,
     progress_bars,
 )
-from attendwise.codes import CODE_SETS
-from attendwise.errors import AttendwiseError
+from attendwise.core.codes import CODE_SETS
+from attendwise.core.errors import AttendwiseError
 from attendwise.ingest import import_folder
 
 
@@ -44,7 +44,7 @@ def import_(ctx: click.Context, folder: Path) -> None:
 @click.pass_context
 def reference_(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Load DfE published files to compare against: absence/attendance CSVs, or the sn_*.xlsx neighbours."""
-    from attendwise.reference import load_reference_file, load_statistical_neighbours
+    from attendwise.measures.reference import load_reference_file, load_statistical_neighbours
 
     with open_store(ctx) as store:
         for path in files:

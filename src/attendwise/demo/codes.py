@@ -3,7 +3,7 @@
 Marks are simulated as internal *reasons* (illness, a late, a trip ...) and mapped, as they are written, to
 the code set in force on their date: the 2006 set before 19 August 2024 and the 2024 set from then on.
 This is the generator's own table of what it emits; the codes' meaning for the measures is
-:mod:`attendwise.codes`.  Imports numpy only.
+:mod:`attendwise.core.codes`.  Imports numpy only.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ and the tables of pupils and enrolments that grow as the years are simulated.
 
 Imports the city's data (:mod:`attendwise.demo.population`, :mod:`attendwise.demo.tuning`), its schools
 (:mod:`attendwise.demo.schools`), :mod:`attendwise.demo.terms` (day numbers), the
-:class:`~attendwise.demo.spec.CitySpec` and :mod:`attendwise.upn` (check letters).
+:class:`~attendwise.demo.spec.CitySpec` and :mod:`attendwise.core.upn` (check letters).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from attendwise.core.upn import check_letter
 from attendwise.demo.population import (
     ETH_ARRIVAL,
     ETH_CODES,
@@ -32,7 +33,6 @@ from attendwise.demo.schools import PRIMARY, SECONDARY, SPECIAL, make_schools
 from attendwise.demo.spec import CitySpec
 from attendwise.demo.terms import day_number
 from attendwise.demo.tuning import TUNING
-from attendwise.upn import check_letter
 
 
 class Table:

@@ -3,7 +3,7 @@
 Each academic year's half terms follow the English pattern (see :mod:`attendwise.demo`), so that every
 school meets on 195 days: 190 pupil days after 5 INSET days, two of them LA-wide (the rest, and each
 school's other closures, are chosen in :mod:`attendwise.demo.schools`).  Days are numbered as date32 does
-(:func:`day_number`).  Imports :mod:`attendwise.calendar` (Easter) and :mod:`attendwise.demo.codes` (the
+(:func:`day_number`).  Imports :mod:`attendwise.core.calendar` (Easter) and :mod:`attendwise.demo.codes` (the
 date the code set changes).
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from attendwise.calendar import easter_sunday
+from attendwise.core.calendar import easter_sunday
 from attendwise.demo.codes import SWITCH_DATE
 
 _EPOCH = dt.date(1970, 1, 1)

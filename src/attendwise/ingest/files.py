@@ -13,11 +13,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from attendwise.calendar import TERMS, AcademicYear, PeriodError
-from attendwise.characteristics import NC_YEARS, PHASES, SEX_LABELS, ethnicity_groups
-from attendwise.identifiers import IdentifierError, parse_date, parse_la_code, parse_urn, show
+from attendwise.core.calendar import TERMS, AcademicYear, PeriodError
+from attendwise.core.characteristics import NC_YEARS, PHASES, SEX_LABELS, ethnicity_groups
+from attendwise.core.identifiers import IdentifierError, parse_date, parse_la_code, parse_urn, show
+from attendwise.core.upn import UPNError, validate_upn
 from attendwise.ingest.outcomes import Problems
-from attendwise.upn import UPNError, validate_upn
 
 Progress = Callable[[str, int, int], None]
 

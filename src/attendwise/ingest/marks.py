@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from attendwise.codes import code_set_sql, unknown_code_message
-from attendwise.identifiers import DATE_PATTERN, URN_PATTERN, parse_date, parse_urn, show, why_not
+from attendwise.core.codes import code_set_sql, unknown_code_message
+from attendwise.core.identifiers import DATE_PATTERN, URN_PATTERN, parse_date, parse_urn, show, why_not
+from attendwise.core.upn import UPNError, validate_upn
 from attendwise.ingest.files import MAX_FIELD, open_binary
 from attendwise.ingest.outcomes import ImportResult, Problems, sql_problems
 from attendwise.store import Store
-from attendwise.upn import UPNError, validate_upn
 
 # --------------------------------------------------------------------------------------------
 # Marks: checked in DuckDB, since a year of a city's registers is tens of millions of rows
@@ -59,7 +59,7 @@ def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
     return True
 
 
-# The URN and the date of each mark, by the one strict rule of attendwise.identifiers (an SQL cast would
+# The URN and the date of each mark, by the one strict rule of attendwise.core.identifiers (an SQL cast would
 # read '+104109', '104109.0' or ' 104109' as school 104109; the rule refuses them, as the small files do).
 _URN_I = f"CASE WHEN regexp_full_match(urn, '{URN_PATTERN}') THEN urn::INTEGER END AS urn_i"
 _DAY = f"CASE WHEN regexp_full_match(date, '{DATE_PATTERN}') THEN try_cast(date AS DATE) END AS day"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 from attendwise.store import Store
 
 #: How many problems an import lists before it stops collecting (the total is still counted).

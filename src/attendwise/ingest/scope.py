@@ -4,7 +4,7 @@ A school's attendance lead may send their own school's registers, and nothing el
 school's pupils, marks or closures, no LA-wide calendar (term dates, closures for every school) and
 no master data (the LA's name, a school's name, phase or LA number, a new school). LA staff with
 every school may change all of it. The check runs inside :func:`attendwise.ingest.import_folder` on
-the identifiers the import itself parsed (:mod:`attendwise.identifiers`), after the same strict
+the identifiers the import itself parsed (:mod:`attendwise.core.identifiers`), after the same strict
 parse that decides what is stored, so a row cannot pass the check under one reading of its text and
 be stored under another. A refused row is a problem like any other: named by file, line and field,
 and nothing from the import is stored.
@@ -113,7 +113,7 @@ def check_scope(
 def check_marks_scope(store: Store, file: str, problems: Problems) -> None:
     """Marks for schools outside a limited scope (``_scope_urns``, staged by
     :func:`attendwise.ingest.storing.stage_small_tables`), read by the URN the import
-    stores (``urn_i``, parsed by :data:`attendwise.identifiers.URN_PATTERN`), not by its text."""
+    stores (``urn_i``, parsed by :data:`attendwise.core.identifiers.URN_PATTERN`), not by its text."""
     sql_problems(
         store,
         file,

@@ -15,7 +15,7 @@ from attendwise.web.rules import scope_for
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from attendwise.pupils import Enrolment
+    from attendwise.measures.pupils import Enrolment
 
 __all__ = ["record"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from attendwise.identifiers import show
+from attendwise.core.identifiers import show
 
 __all__ = ["serve", "waitress_options"]
 

@@ -1,4 +1,4 @@
-"""Identifiers in addresses, read by :mod:`attendwise.identifiers` and nothing else.
+"""Identifiers in addresses, read by :mod:`attendwise.core.identifiers` and nothing else.
 
 Every address that names a school, an enrolment or a case record uses one of three converters:
 ``<urn:urn>``, ``<enrolment_id:enrolment_id>`` and ``<record_id:action_id>``. Each matches only the
@@ -24,7 +24,7 @@ from typing import ClassVar
 
 from django.urls import URLPattern, path, register_converter
 
-from attendwise.identifiers import (
+from attendwise.core.identifiers import (
     ENROLMENT_ID_PATTERN,
     RECORD_ID_PATTERN,
     URN_PATTERN,

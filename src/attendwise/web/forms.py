@@ -1,6 +1,6 @@
 """Forms: each validates what a user typed and says what is wrong in words they can act on.
 
-Identifiers and dates in a form are read by :mod:`attendwise.identifiers` (the fields below), as in
+Identifiers and dates in a form are read by :mod:`attendwise.core.identifiers` (the fields below), as in
 addresses; no error repeats a value in full.
 """
 
@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from attendwise.identifiers import IdentifierError, parse_date, parse_record_id, parse_urn
+from attendwise.core.identifiers import IdentifierError, parse_date, parse_record_id, parse_urn
 from attendwise.web.models import Action, Outcome
 from attendwise.web.services.cohorts import CHARACTERISTICS
 
@@ -28,7 +28,7 @@ class IdentifierChoiceField(forms.TypedChoiceField):
 
 
 class IsoDateField(forms.DateField):
-    """A date written YYYY-MM-DD (:func:`attendwise.identifiers.parse_date`), and no other way."""
+    """A date written YYYY-MM-DD (:func:`attendwise.core.identifiers.parse_date`), and no other way."""
 
     def to_python(self, value: object) -> dt.date | None:
         if value in self.empty_values:

@@ -29,7 +29,7 @@ from attendwise.web.models import Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from attendwise.pupils import Enrolment
+    from attendwise.measures.pupils import Enrolment
 
     User = AbstractBaseUser | AnonymousUser
 

@@ -12,8 +12,8 @@ measure itself).
 
 Everything is computed set-based: one pass over the store's marks gives every pupil's windows
 (the last three school weeks, recent weeks, half terms) for all schools, and the headline measures,
-bands and last year's figures come from :mod:`attendwise.measures`, :mod:`attendwise.bands` and
-:mod:`attendwise.trends` grouped by school, so 130 packs cost little more than one.
+bands and last year's figures come from :mod:`attendwise.measures.absence`, :mod:`attendwise.measures.bands` and
+:mod:`attendwise.measures.trends` grouped by school, so 130 packs cost little more than one.
 
 The rules, decided here once:
 
@@ -25,7 +25,7 @@ The rules, decided here once:
   day to the as-at date. Attendance categories and the pupil lists use the year to date, as the DfE's
   persistent absence measure does.
 * **Who is counted.** Headline figures, categories and cohorts use the DfE population (pupils aged
-  5 to 15 on 31 August, boarders left out; :class:`~attendwise.measures.Population`), so they sit
+  5 to 15 on 31 August, boarders left out; :class:`~attendwise.measures.absence.Population`), so they sit
   beside the national figures; counting is by enrolment. The pupil lists use the same pupils, less
   those who had **left the school by the as-at date**: a TSM discusses pupils on roll. Pass
   ``population=Population.all_ages()`` to include reception and sixth form.
@@ -54,7 +54,7 @@ The rules, decided here once:
   no CME register, so the caller passes ``exclude_cme`` (a set of UPNs or a predicate on a UPN); the
   pack lists who was left out (:attr:`NoAttendanceSection.left_out_as_cme`).
 * **At risk** (:attr:`TSMPack.at_risk`): pupils on roll who are not yet persistently absent but whom
-  :mod:`attendwise.early_warning` projects into persistent absence by the end of the year, or whose
+  :mod:`attendwise.analysis.early_warning` projects into persistent absence by the end of the year, or whose
   learned risk of ending the year persistently absent is at least ``risk_threshold``, with the
   reasons in words. Without an earlier year in the store there is no learned model; the trajectory
   rules alone decide, and the pack says so.
@@ -66,7 +66,7 @@ The rules, decided here once:
   child in need or on a child protection plan), children looked after and FSM eligible; each with
   its attendance and persistent absence in the school against the rest of the school and the same
   cohort across the LA, and the disproportionality flag from
-  :func:`attendwise.disproportionality.disproportionality` computed within the school (flags need
+  :func:`attendwise.analysis.disproportionality.disproportionality` computed within the school (flags need
   at least 10 pupils and 5 absentees behind them, otherwise "too few pupils to say").
 * **Inputs from the case store.** The pupils the school asks to discuss and the actions agreed at the
   previous TSM live in the web app's case store, so they are passed in (:class:`TSMInputs`): a list
@@ -81,9 +81,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
-from attendwise.bands import BandScheme
-from attendwise.calendar import Period
-from attendwise.measures import Population
+from attendwise.core.calendar import Period
+from attendwise.measures.absence import Population
+from attendwise.measures.bands import BandScheme
 from attendwise.reports.tsm.actions import BASELINE_DAYS
 from attendwise.reports.tsm.cohorts import COHORTS
 from attendwise.reports.tsm.dates import pack_dates
@@ -169,7 +169,7 @@ def tsm_packs(
 
     Args:
         store: the register store.
-        term: a census term, ``2024/25-autumn`` (or a :class:`~attendwise.calendar.Period`).
+        term: a census term, ``2024/25-autumn`` (or a :class:`~attendwise.core.calendar.Period`).
         schools: URNs; default every school in the store.
         as_at: the pack's date (default: the last mark in the store within the term).
         inputs: per URN, the pupils the school asks to discuss and the previous TSM's actions.

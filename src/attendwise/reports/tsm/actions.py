@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from attendwise.codes import code_set_sql
+from attendwise.core.codes import code_set_sql
 from attendwise.reports.tsm.inputs import PreviousAction
 from attendwise.reports.tsm.pack import ActionReview, DiscussedPupil
 from attendwise.reports.tsm.pupils import Summary

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from attendwise.disproportionality import disproportionality_within
+from attendwise.analysis.disproportionality import disproportionality_within
 from attendwise.reports.tsm.pack import CohortFigures, float_or_none, pct
 
 SOCIAL_WORKER = "With a social worker"
 
 #: The LA's priority cohorts: label -> (enrolment column, group label), as
-#: :func:`attendwise.measures.enrolment_absence` labels them (``cin`` here means "has a social worker").
+#: :func:`attendwise.measures.absence.enrolment_absence` labels them (``cin`` here means "has a social worker").
 COHORTS: dict[str, tuple[str, str]] = {
     "SEN support": ("sen_provision", "SEN support"),
     "EHC plan": ("sen_provision", "EHC plan"),
@@ -63,7 +63,7 @@ def cohort_sums(frame: pd.DataFrame, column: str, group: object) -> CohortSums:
 
 def flags_within_schools(frame: pd.DataFrame) -> dict[tuple[int, str], tuple[str, str, float | None]]:
     """Per school and cohort group: the persistent absence flag, its summary in words and the risk ratio, from
-    :func:`attendwise.disproportionality.disproportionality_within` each school's pupils."""
+    :func:`attendwise.analysis.disproportionality.disproportionality_within` each school's pupils."""
     tested = disproportionality_within(frame, "school_urn", ["fsm", "sen", "cla", "cin"])
     if tested.empty:
         return {}

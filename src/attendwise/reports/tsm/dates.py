@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
-from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
+from attendwise.core.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.reports.tsm.inputs import TSMError
 from attendwise.store import Store, is_block_boundary
 
@@ -91,7 +91,7 @@ def half_terms(store: Store, year: AcademicYear, as_at: dt.date) -> list[HalfTer
 
 
 def same_point_last_year(day: dt.date) -> dt.date:
-    """The same date a year earlier (28 February for 29 February), as :mod:`attendwise.trends` compares."""
+    """The same date a year earlier (28 February for 29 February), as :mod:`attendwise.measures.trends` compares."""
     try:
         return day.replace(year=day.year - 1)
     except ValueError:

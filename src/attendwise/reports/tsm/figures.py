@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import ibis
 import pandas as pd
 
-from attendwise.bands import BandScheme, band_counts
-from attendwise.calendar import AcademicYear, Period
-from attendwise.measures import Population, absence_measures, enrolment_absence
-from attendwise.reference import TERM_IDENTIFIERS, national_figures
+from attendwise.core.calendar import AcademicYear, Period
+from attendwise.measures.absence import Population, absence_measures, enrolment_absence
+from attendwise.measures.bands import BandScheme, band_counts
+from attendwise.measures.reference import TERM_IDENTIFIERS, national_figures
 from attendwise.reports.tsm.dates import PackDates, block_aligned_end, same_point_last_year
 from attendwise.reports.tsm.pack import (
     AreaFigures,
@@ -67,7 +67,8 @@ class Headlines:
 
     @classmethod
     def measure(cls, rows: ibis.Table, period: Period) -> Headlines:
-        """The sums of every school in ``rows`` (enrolment rows of :func:`attendwise.measures.enrolment_absence`)."""
+        """The sums of every school in ``rows`` (enrolment rows of
+        :func:`attendwise.measures.absence.enrolment_absence`)."""
         by = absence_measures(rows, ["school_urn", "school_name", "education_phase"]).to_pandas()
         return cls(period, by.set_index("school_urn"))
 
@@ -144,7 +145,7 @@ def measure_term(
 
 def last_year_headlines(store: Store, dates: PackDates, population: Population) -> tuple[Headlines, str]:
     """Last year to the same point (1 August to the same date a year earlier), by school: the comparison
-    of :func:`attendwise.trends.change_on_last_year`, measured once for every school."""
+    of :func:`attendwise.measures.trends.change_on_last_year`, measured once for every school."""
     then = same_point_last_year(dates.as_at)
     last = AcademicYear(dates.year.start_year - 1)
     label = f"{last.label} to {then:%d %b}"

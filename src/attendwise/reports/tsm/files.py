@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 from attendwise.reports.tsm.pack import TSMPack
 from attendwise.reports.tsm.printable import render_html
 from attendwise.reports.tsm.workbook import write_xlsx

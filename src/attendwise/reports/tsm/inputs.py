@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 
 
 class TSMError(AttendwiseError):

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.characteristics import PHASES
-from attendwise.pupils import BandAt, ReasonCount
+from attendwise.core.calendar import Period
+from attendwise.core.characteristics import PHASES
+from attendwise.measures.pupils import BandAt, ReasonCount
 from attendwise.reports.tsm.inputs import PreviousAction
 
 #: A change in attendance of less than this many points is described as steady.

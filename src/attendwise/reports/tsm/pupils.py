@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from attendwise.bands import BandScheme
-from attendwise.codes import ABSENCE_REASONS
-from attendwise.pupils import BandAt, ReasonCount
+from attendwise.core.codes import ABSENCE_REASONS
+from attendwise.measures.bands import BandScheme
+from attendwise.measures.pupils import BandAt, ReasonCount
 from attendwise.reports.tsm.dates import HalfTerm, PackDates
 from attendwise.reports.tsm.pack import (
     AttendanceTrend,
@@ -124,7 +124,7 @@ def pupil_summary(
 def early_warning(store: Store, dates: PackDates, risk_threshold: float) -> tuple[pd.DataFrame, str]:
     """Early-warning features, projections and (with an earlier year to learn from) model risks, by
     enrolment, of the pupils early warning flags; and how they were decided, in words."""
-    from attendwise.early_warning import (
+    from attendwise.analysis.early_warning import (
         EarlyWarningError,
         features_at,
         model_for,
@@ -263,7 +263,7 @@ class TermPupils:
         return NoAttendanceSection(start, end, int(n_days), tuple(pupils), tuple(sorted(left_out)))
 
     def at_risk(self, listed: pd.DataFrame, summary: Summary) -> tuple[PupilAtRisk, ...]:
-        from attendwise.early_warning import reasons
+        from attendwise.analysis.early_warning import reasons
 
         if self.risk.empty:
             return ()

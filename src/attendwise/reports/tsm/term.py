@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from attendwise.bands import BandScheme, load_scheme
-from attendwise.calendar import Period
-from attendwise.characteristics import PHASES
-from attendwise.measures import Population
+from attendwise.core.calendar import Period
+from attendwise.core.characteristics import PHASES
+from attendwise.measures.absence import Population
+from attendwise.measures.bands import BandScheme, load_scheme
 from attendwise.reports.tsm.actions import discussed, review_actions
 from attendwise.reports.tsm.cohorts import TermCohorts
 from attendwise.reports.tsm.dates import PackDates

@@ -12,7 +12,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from attendwise.codes import ABSENCE_REASONS, with_meaning
+from attendwise.core.codes import ABSENCE_REASONS, with_meaning
 from attendwise.reports.tsm.dates import PackDates
 from attendwise.store import Store
 

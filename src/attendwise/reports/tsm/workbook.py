@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from attendwise.documents.spreadsheets import header_footer_text, new_workbook, save_workbook, write_cell
 from attendwise.reports.tsm.pack import TSMPack
 from attendwise.reports.tsm.sections import cell_text, pack_sections
-from attendwise.spreadsheets import header_footer_text, new_workbook, save_workbook, write_cell
 
 _XLSX_FORMATS = {
     "percent": "0.0%",
@@ -34,7 +34,7 @@ def _xlsx_value(value: object, kind: str) -> object:
 def write_xlsx(pack: TSMPack, path: Path | str) -> Path:
     """Write the pack as a workbook: one sheet per section, frozen headers, formatted percentages.
 
-    Every cell is written by :func:`attendwise.spreadsheets.write_cell`: names and notes from schools are
+    Every cell is written by :func:`attendwise.documents.spreadsheets.write_cell`: names and notes from schools are
     text, never formulas.
     """
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.measures import GROUPINGS, resolve_grouping
+from attendwise.core.calendar import Period
+from attendwise.documents.charts import bar_chart
+from attendwise.documents.suppression import every_margin, suppress_band_counts, suppress_measures
+from attendwise.documents.tables import Column, Figure, Table, table_from_frame
+from attendwise.measures.absence import GROUPINGS, resolve_grouping
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
-from attendwise.web.services.charts import bar_chart
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.overview import MEASURE_COLUMNS
-from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
-from attendwise.web.suppression import every_margin, suppress_band_counts, suppress_measures
 
 __all__ = ["CHARACTERISTICS", "CohortPage", "cohort_frame", "cohort_page"]
 

@@ -1,6 +1,6 @@
 """Disproportionality on the web: which groups are over-represented among persistent and severe absentees.
 
-The core (:func:`attendwise.disproportionality.disproportionality`) tests every group on the period's
+The core (:func:`attendwise.analysis.disproportionality.disproportionality`) tests every group on the period's
 enrolment rows the pages already hold; this module only chooses the flagged groups and lays them out.
 Groups are flagged only with at least 10 pupils and 5 absentees behind them, and for a scrutiny member
 any count under the suppression threshold is still shown as ``x``.
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.disproportionality import DEFAULT_CHARACTERISTICS, disproportionality
+from attendwise.analysis.disproportionality import DEFAULT_CHARACTERISTICS, disproportionality
+from attendwise.documents.suppression import SUPPRESSED
+from attendwise.documents.tables import Column, Table, table_from_frame
 from attendwise.web.services.data import StoreAccess
-from attendwise.web.services.tables import Column, Table, table_from_frame
-from attendwise.web.suppression import SUPPRESSED
 
 __all__ = ["GroupsPanel", "flagged_groups"]
 

@@ -1,4 +1,5 @@
-"""Early warning on the web: the school's at-risk list and a pupil's risk, from :mod:`attendwise.early_warning`.
+"""Early warning on the web: the school's at-risk list and a pupil's risk, from
+:mod:`attendwise.analysis.early_warning`.
 
 The core scores every pupil on roll once per data version (the learned model when the store holds an
 earlier year to learn from, the trajectory rules alone when it does not); pages only pick rows out
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.early_warning import EarlyWarningError, at_risk
+from attendwise.analysis.early_warning import EarlyWarningError, at_risk
+from attendwise.documents.tables import Column, Table, table_from_frame
 from attendwise.web.services.data import StoreAccess
-from attendwise.web.services.tables import Column, Table, table_from_frame
 
 __all__ = ["LARisk", "PupilRisk", "SchoolRisk", "heading_into_pa", "la_risk", "pupil_risk", "school_at_risk"]
 
@@ -29,7 +30,7 @@ LIKELY = 0.5
 
 @dataclass(frozen=True)
 class LARisk:
-    """Every pupil on roll, scored: the core's :func:`attendwise.early_warning.at_risk` frame."""
+    """Every pupil on roll, scored: the core's :func:`attendwise.analysis.early_warning.at_risk` frame."""
 
     frame: pd.DataFrame
     learned: bool

@@ -1,11 +1,11 @@
 """The figures every page draws on, computed by the core once per data version and cached.
 
-* :func:`period_rows`: :func:`attendwise.measures.enrolment_absence` for a period (the DfE
-  population), with each enrolment's band from :func:`attendwise.bands.assign_bands`: one scan of
+* :func:`period_rows`: :func:`attendwise.measures.absence.enrolment_absence` for a period (the DfE
+  population), with each enrolment's band from :func:`attendwise.measures.bands.assign_bands`: one scan of
   the period's marks, about 60,000 rows for a city;
 * :func:`measures`: :func:`attendwise.measures.absence_measures` over any subset of those rows
   (a school, a user's scope, a cohort) and any grouping;
-* :func:`bands`: :func:`attendwise.bands.band_counts` over a subset;
+* :func:`bands`: :func:`attendwise.measures.bands.band_counts` over a subset;
 * :func:`monthly`: the measures for each month of a period, LA-wide and by school, for trends.
 
 Subsets are chosen by filtering rows (which enrolments), never by recomputing a measure.
@@ -20,9 +20,9 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 
-from attendwise.bands import BandScheme, band_counts, load_scheme
-from attendwise.calendar import Period
-from attendwise.measures import absence_measures, enrolment_absence
+from attendwise.core.calendar import Period
+from attendwise.measures.absence import absence_measures, enrolment_absence
+from attendwise.measures.bands import BandScheme, band_counts, load_scheme
 from attendwise.web.rules import Scope
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.periods import months
@@ -58,7 +58,7 @@ def period_rows(access: StoreAccess, period: Period) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         store = access.store()
-        from attendwise.bands import assign_bands
+        from attendwise.measures.bands import assign_bands
 
         expr = assign_bands(enrolment_absence(store, period), band_scheme())
         frame = store.ibis.to_pyarrow(expr).to_pandas()

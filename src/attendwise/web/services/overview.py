@@ -7,18 +7,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.reference import national_figures
+from attendwise.core.calendar import Period
+from attendwise.documents.charts import bar_chart, line_chart
+from attendwise.documents.suppression import SUPPRESSED, suppress_band_counts, suppress_measures
+from attendwise.documents.tables import Column, Figure, Table, fmt_count, fmt_percent, table_from_frame
+from attendwise.measures.reference import national_figures
 from attendwise.reports.overview import headline_against_national, top_reasons
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
-from attendwise.web.services.charts import bar_chart, line_chart
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.disproportionality import GroupsPanel, flagged_groups
 from attendwise.web.services.early_warning import heading_into_pa, la_risk
 from attendwise.web.services.periods import previous_period
-from attendwise.web.services.tables import Column, Figure, Table, fmt_count, fmt_percent, table_from_frame
-from attendwise.web.suppression import SUPPRESSED, suppress_band_counts, suppress_measures
 
 __all__ = ["Headline", "LAOverview", "bands_figure", "la_name", "la_overview", "trend_figure"]
 

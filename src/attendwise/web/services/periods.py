@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
+from attendwise.core.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.store import Store
 
 __all__ = ["PeriodChoice", "months", "period_choices", "previous_period", "resolve_period"]

@@ -1,4 +1,4 @@
-"""The pupil page: one child's record (from :mod:`attendwise.pupils`) laid out for the browser."""
+"""The pupil page: one child's record (from :mod:`attendwise.measures.pupils`) laid out for the browser."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.codes import Category
-from attendwise.pupils import Enrolment, Mark, PupilRecord, find_enrolment, pupil_record
+from attendwise.core.codes import Category
+from attendwise.documents.charts import bar_chart, line_chart
+from attendwise.documents.tables import Cell, Column, Figure, Table, fmt_percent, table_from_frame
+from attendwise.measures.pupils import Enrolment, Mark, PupilRecord, find_enrolment, pupil_record
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
-from attendwise.web.services.charts import bar_chart, line_chart
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.early_warning import PupilRisk, pupil_risk
-from attendwise.web.services.tables import Cell, Column, Figure, Table, fmt_percent, table_from_frame
 
 __all__ = ["CATEGORY_CLASSES", "CalendarWeek", "PupilPage", "marks_table", "pupil_page", "visible_enrolment"]
 

@@ -7,19 +7,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.characteristics import PHASES
-from attendwise.reference import national_figures
+from attendwise.core.calendar import Period
+from attendwise.core.characteristics import PHASES
+from attendwise.documents.charts import bar_chart
+from attendwise.documents.suppression import every_margin, suppress_measures
+from attendwise.documents.tables import Column, Figure, Table, table_from_frame
+from attendwise.measures.reference import national_figures
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
-from attendwise.web.services.charts import bar_chart
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.disproportionality import GroupsPanel, flagged_groups
 from attendwise.web.services.early_warning import SchoolRisk, school_at_risk
 from attendwise.web.services.overview import MEASURE_COLUMNS, Headline, bands_figure, headlines, la_name, trend_figure
 from attendwise.web.services.periods import previous_period
-from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
-from attendwise.web.suppression import every_margin, suppress_measures
 
 __all__ = ["SchoolInfo", "SchoolPage", "pupil_list", "school_info", "school_page", "schools_index"]
 

@@ -18,14 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attendwise.calendar import AcademicYear
+from attendwise.core.calendar import AcademicYear
+from attendwise.documents.tables import Cell, Column, Table
 from attendwise.reports.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack, pack_sections, write_xlsx
 from attendwise.reports.tsm import cell_text as tsm_cell_text
 from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.data import StoreAccess
-from attendwise.web.services.tables import Cell, Column, Table
 
 __all__ = [
     "PackPage",

@@ -21,11 +21,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 
-from attendwise.identifiers import show
+from attendwise.core.identifiers import show
+from attendwise.documents.tables import Column, Table, table_from_frame
 from attendwise.ingest import ImportResult, ImportScope, IngestError, Problem, import_folder
 from attendwise.store import Store
 from attendwise.web.services.data import StoreAccess
-from attendwise.web.services.tables import Column, Table, table_from_frame
 
 __all__ = ["ALLOWED_NAMES", "LimitedTemporaryFileUploadHandler", "UploadOutcome", "import_history", "import_upload"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from attendwise.calendar import PeriodError
+from attendwise.core.calendar import PeriodError
 from attendwise.web.rules import Scope
 from attendwise.web.services import overview
 from attendwise.web.services.data import StoreAccess

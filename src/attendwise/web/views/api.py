@@ -8,7 +8,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from attendwise.measures import MeasureError, resolve_grouping
+from attendwise.documents.suppression import every_margin, suppress_measures
+from attendwise.measures.absence import MeasureError, resolve_grouping
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.middleware import api_error
@@ -16,7 +17,6 @@ from attendwise.web.models import Action, Outcome
 from attendwise.web.services import figures
 from attendwise.web.services import schools as school_service
 from attendwise.web.services.figures import period_rows
-from attendwise.web.suppression import every_margin, suppress_measures
 from attendwise.web.views.common import (
     BadPeriod,
     NoData,
@@ -81,7 +81,7 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
 @require_GET
 def pupil(request: HttpRequest, enrolment_id: int | None) -> JsonResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.API_PUPIL)
-    from attendwise.pupils import pupil_record
+    from attendwise.measures.pupils import pupil_record
 
     record = pupil_record(access().store(), enrolment.enrolment_id, scheme=figures.band_scheme())
     assert record is not None

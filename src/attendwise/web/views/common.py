@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
-from attendwise.calendar import Period, PeriodError
+from attendwise.core.calendar import Period, PeriodError
 from attendwise.web import rules
 from attendwise.web.services.data import StoreAccess, get_access
 from attendwise.web.services.periods import resolve_period

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from attendwise.spreadsheets import frame_csv
+from attendwise.documents.spreadsheets import frame_csv
+from attendwise.documents.suppression import suppress_measures
 from attendwise.web import audit as audit_log
 from attendwise.web import rules, upload_problems
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
@@ -26,7 +27,6 @@ from attendwise.web.services import pupil as pupil_service
 from attendwise.web.services import schools as school_service
 from attendwise.web.services.figures import period_rows
 from attendwise.web.services.uploads import import_history, import_upload
-from attendwise.web.suppression import suppress_measures
 from attendwise.web.views.common import (
     BadPeriod,
     NoData,
@@ -42,7 +42,7 @@ from attendwise.web.views.common import (
 )
 
 if TYPE_CHECKING:
-    from attendwise.calendar import Period
+    from attendwise.core.calendar import Period
 
 
 def _no_data(request: HttpRequest, message: str) -> HttpResponse:
@@ -361,7 +361,7 @@ def pupil(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
 
 def pupil_marks_csv(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.EXPORT_PUPIL)
-    from attendwise.pupils import pupil_record
+    from attendwise.measures.pupils import pupil_record
 
     record = pupil_record(access().store(), enrolment.enrolment_id)
     assert record is not None

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from attendwise.identifiers import show
-from attendwise.pupils import enrolments_of
+from attendwise.core.identifiers import show
+from attendwise.measures.pupils import enrolments_of
 from attendwise.reports.tsm import PRINT_CSS, TSMError, TSMPack, pack_filename, render_html
 from attendwise.web import audit as audit_log
 from attendwise.web import rules

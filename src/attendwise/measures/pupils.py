@@ -4,12 +4,12 @@ This is what an attendance officer opens when they look at one child, computed h
 (the web app only lays it out):
 
 * the year's **marks**, each with its date, session, code and what the code means on that date
-  (the versioned lookup in :mod:`attendwise.codes`, joined in SQL, so ``J`` before 19 August 2024
+  (the versioned lookup in :mod:`attendwise.core.codes`, joined in SQL, so ``J`` before 19 August 2024
   is attendance and ``J1`` after is authorised absence);
 * the **running attendance rate** week by week (attended sessions over possible sessions since
   the start of the year), the figure a school quotes to a family;
 * **absence by reason** and **band history** by half term and term, both read from
-  :func:`attendwise.measures.enrolment_absence` and :func:`attendwise.bands.assign_bands`
+  :func:`attendwise.measures.absence.enrolment_absence` and :func:`attendwise.measures.bands.assign_bands`
   restricted to the pupil, so the child's figures are exactly the ones that go into the LA's
   measures;
 * the pupil's **characteristics** and **enrolments**.
@@ -37,11 +37,11 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from attendwise.bands import BandScheme, assign_bands, load_scheme
-from attendwise.calendar import AcademicYear, Period, PeriodError, parse_period
-from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, ethnicity_groups
-from attendwise.codes import ABSENCE_REASONS, Category, with_meaning
-from attendwise.measures import Population, enrolment_absence
+from attendwise.core.calendar import AcademicYear, Period, PeriodError, parse_period
+from attendwise.core.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, ethnicity_groups
+from attendwise.core.codes import ABSENCE_REASONS, Category, with_meaning
+from attendwise.measures.absence import Population, enrolment_absence
+from attendwise.measures.bands import BandScheme, assign_bands, load_scheme
 
 if TYPE_CHECKING:
     from attendwise.store import Store

@@ -18,7 +18,7 @@ first where a file format allows it (CSV cells); addresses and form values are t
 >>> parse_urn("+104109")
 Traceback (most recent call last):
 ...
-attendwise.identifiers.IdentifierError: '+104109' is not a URN (6 or 7 digits, not starting with 0)
+attendwise.core.identifiers.IdentifierError: '+104109' is not a URN (6 or 7 digits, not starting with 0)
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 
 __all__ = [
     "DATE_PATTERN",

@@ -29,8 +29,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from attendwise.errors import AttendwiseError
-from attendwise.identifiers import show
+from attendwise.core.errors import AttendwiseError
+from attendwise.core.identifiers import show
 
 __all__ = [
     "TERMS",

@@ -9,8 +9,8 @@ Where a table's rows are the parts of a total shown elsewhere (the LA's schools,
 FSM), a count hidden alone among the parts could be worked out by taking the others from the total;
 so the smallest other part is hidden too (complementary, or secondary, suppression).
 
-This module has no Django imports: it works on the measure frames of :mod:`attendwise.measures`
-and :func:`attendwise.bands.band_counts`.
+This module has no Django imports: it works on the measure frames of :mod:`attendwise.measures.absence`
+and :func:`attendwise.measures.bands.band_counts`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from attendwise.measures import MEASURE_COLUMNS
+from attendwise.measures.absence import MEASURE_COLUMNS
 
 __all__ = ["SUPPRESSED", "every_margin", "is_suppressed", "suppress_band_counts", "suppress_measures"]
 

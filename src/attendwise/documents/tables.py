@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from attendwise.spreadsheets import csv_text
-from attendwise.web.suppression import SUPPRESSED
+from attendwise.documents.spreadsheets import csv_text
+from attendwise.documents.suppression import SUPPRESSED
 
 __all__ = ["Cell", "Column", "Figure", "Table", "fmt_count", "fmt_percent", "table_from_frame"]
 
@@ -51,7 +51,7 @@ class Table:
     def to_csv(self) -> str:
         """The table as CSV with raw (unrounded) numbers, and ``x`` where a figure is suppressed.
 
-        Text is written by :func:`attendwise.spreadsheets.csv_text`, so a name cannot become a formula.
+        Text is written by :func:`attendwise.documents.spreadsheets.csv_text`, so a name cannot become a formula.
         """
         return csv_text([[c.label for c in self.columns], *([_raw(cell) for cell in row] for row in self.rows)])
 

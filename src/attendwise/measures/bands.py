@@ -23,7 +23,7 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 
 __all__ = ["PRESETS", "Band", "BandScheme", "SchemeError", "band_counts", "load_scheme"]
 
@@ -162,7 +162,7 @@ def load_scheme(name_or_path: str | Path) -> BandScheme:
     """Load a shipped preset by name (``five-categories``, ``three-stages``) or an LA's TOML file."""
     key = str(name_or_path)
     if key in PRESETS:
-        text = resources.files("attendwise.schemes").joinpath(PRESETS[key]).read_text(encoding="utf-8")
+        text = resources.files("attendwise.measures.schemes").joinpath(PRESETS[key]).read_text(encoding="utf-8")
         source = key
     else:
         path = Path(name_or_path)
@@ -177,7 +177,7 @@ def load_scheme(name_or_path: str | Path) -> BandScheme:
 
 
 def assign_bands(enrolments: ir.Table, scheme: BandScheme) -> ir.Table:
-    """Add a ``band`` column (the band key) to rows from :func:`attendwise.measures.enrolment_absence`."""
+    """Add a ``band`` column (the band key) to rows from :func:`attendwise.measures.absence.enrolment_absence`."""
     attended = enrolments.sess_possible - enrolments.sess_overall
     return enrolments.mutate(band=scheme.expression(attended, enrolments.sess_possible))
 

@@ -1,9 +1,10 @@
-"""The register store: one embedded DuckDB file holding schools, pupils, enrolments and marks.
+"""The register store on DuckDB: one embedded file holding schools, pupils, enrolments and marks.
 
-This is the only module that opens a database engine.  Everything above it (measures, bands,
-analysis, the CLI) works with Ibis expressions over the tables named here, so the same
-definitions can run on another Ibis backend (Spark, for national scale) by swapping the
-connection.  See ``docs/design.md`` for why the layout is what it is.
+This is the only module that opens a database engine (with :mod:`attendwise.ingest`'s staging SQL, which
+runs on the connection it is handed). Everything above it (measures, analysis, reports, the CLI, the web)
+reads through :class:`Store`'s methods or Ibis expressions over the tables of
+:mod:`attendwise.store.schema`, so the same definitions run on another Ibis backend (Spark, for national
+scale) through a store with the same methods. See ``docs/design.md`` for why the layout is what it is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 import ibis
@@ -27,9 +28,11 @@ import pyarrow.types as pat
 from ibis.backends.duckdb import Backend as IbisDuckDB
 from ibis.backends.duckdb.converter import DuckDBPandasData
 
-from attendwise.calendar import easter_sunday, spring_bank_holiday
-from attendwise.codes import ABSENCE_REASONS, code_set_sql, lookup_rows
-from attendwise.errors import AttendwiseError
+from attendwise.core.calendar import easter_sunday, spring_bank_holiday
+from attendwise.core.codes import ABSENCE_REASONS, code_set_sql, lookup_rows
+from attendwise.core.errors import AttendwiseError
+from attendwise.store.blocks import BlockGrain, is_block_boundary, is_census_boundary
+from attendwise.store.schema import BLOCK_COUNTS, BLOCKS_VERSION, SCHEMA, SCHEMA_VERSION
 
 __all__ = [
     "DEFAULT_STORE",
@@ -41,177 +44,12 @@ __all__ = [
     "memory_size",
 ]
 
-#: 2: the import log says who imported, how, which schools it touched and what it changed.
-SCHEMA_VERSION = 2
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
-CREATE TABLE IF NOT EXISTS imports (
-    import_id INTEGER PRIMARY KEY,
-    imported_at TIMESTAMP NOT NULL,
-    source VARCHAR NOT NULL,
-    files VARCHAR NOT NULL,
-    marks_read BIGINT NOT NULL,
-    marks_added BIGINT NOT NULL,
-    marks_changed BIGINT NOT NULL,
-    marks_unchanged BIGINT NOT NULL,
-    marks_blank BIGINT NOT NULL,
-    pupils_added BIGINT NOT NULL,
-    enrolments_added BIGINT NOT NULL,
-    enrolments_changed BIGINT NOT NULL
-);
-ALTER TABLE imports ADD COLUMN IF NOT EXISTS imported_by VARCHAR;
-ALTER TABLE imports ADD COLUMN IF NOT EXISTS via VARCHAR;
-ALTER TABLE imports ADD COLUMN IF NOT EXISTS schools_touched VARCHAR;
-ALTER TABLE imports ADD COLUMN IF NOT EXISTS changes VARCHAR;
-CREATE TABLE IF NOT EXISTS schools (
-    urn INTEGER PRIMARY KEY,
-    name VARCHAR NOT NULL,
-    phase VARCHAR NOT NULL,
-    la_code VARCHAR NOT NULL,
-    la_name VARCHAR,
-    import_id INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pupils (
-    upn VARCHAR PRIMARY KEY,
-    forename VARCHAR,
-    surname VARCHAR,
-    date_of_birth DATE NOT NULL,
-    sex VARCHAR NOT NULL,
-    ethnicity VARCHAR NOT NULL,
-    first_language VARCHAR,
-    import_id INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS enrolments (
-    enrolment_id INTEGER PRIMARY KEY,
-    upn VARCHAR NOT NULL,
-    urn INTEGER NOT NULL,
-    admission_date DATE NOT NULL,
-    leaving_date DATE,
-    nc_year VARCHAR NOT NULL,
-    fsm BOOLEAN NOT NULL,
-    sen VARCHAR NOT NULL,
-    sen_primary_need VARCHAR,
-    cla BOOLEAN NOT NULL,
-    cin BOOLEAN NOT NULL,
-    cpp BOOLEAN NOT NULL,
-    boarder BOOLEAN NOT NULL,
-    import_id INTEGER NOT NULL,
-    UNIQUE (upn, urn, admission_date)
-);
-CREATE TABLE IF NOT EXISTS marks (
-    enrolment_id INTEGER NOT NULL,
-    date DATE NOT NULL,
-    session VARCHAR NOT NULL,
-    code VARCHAR NOT NULL,
-    import_id INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS mark_history (
-    enrolment_id INTEGER NOT NULL,
-    date DATE NOT NULL,
-    session VARCHAR NOT NULL,
-    code VARCHAR NOT NULL,
-    import_id INTEGER NOT NULL,
-    superseded_by INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS terms (
-    academic_year INTEGER NOT NULL,
-    term VARCHAR NOT NULL,
-    half_term INTEGER NOT NULL,
-    start_date DATE NOT NULL,
-    end_date DATE NOT NULL,
-    PRIMARY KEY (academic_year, term, half_term)
-);
-CREATE TABLE IF NOT EXISTS reference_figures (
-    time_period INTEGER NOT NULL,
-    time_identifier VARCHAR NOT NULL,
-    geographic_level VARCHAR NOT NULL,
-    old_la_code VARCHAR,
-    la_name VARCHAR,
-    region_name VARCHAR,
-    education_phase VARCHAR NOT NULL,
-    enrolments DOUBLE,
-    sess_possible DOUBLE,
-    sess_overall DOUBLE,
-    sess_overall_percent DOUBLE,
-    sess_authorised_percent DOUBLE,
-    sess_unauthorised_percent DOUBLE,
-    enrolments_pa_10_exact_percent DOUBLE,
-    enrolments_pa_50_exact_percent DOUBLE,
-    source VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS statistical_neighbours (
-    la_code VARCHAR NOT NULL,
-    neighbour_code VARCHAR NOT NULL,
-    rank INTEGER NOT NULL,
-    closeness VARCHAR,
-    PRIMARY KEY (la_code, neighbour_code)
-);
-CREATE TABLE IF NOT EXISTS session_blocks (
-    {block_columns}
-);
-CREATE TABLE IF NOT EXISTS census_blocks (
-    {block_columns}
-);
-CREATE TABLE IF NOT EXISTS year_blocks (
-    {block_columns},
-    {summer2_columns}
-);
-CREATE TABLE IF NOT EXISTS closures (
-    urn INTEGER,
-    start_date DATE NOT NULL,
-    end_date DATE NOT NULL,
-    session VARCHAR,
-    reason VARCHAR
-);
-"""
-
-
-#: Bump when the block layout or the code lookup it is built from changes: stores rebuild their blocks.
-#: (2: census blocks added beside the weekly session blocks; 3: year blocks; 4: X read as COVID in 2020/21-2021/22.)
-BLOCKS_VERSION = "4"
-BLOCK_COUNTS = ["sess_possible", "sess_present", "sess_aea", "sess_authorised", "sess_unauthorised", *ABSENCE_REASONS]
-#: The year blocks' counts for the second half of the summer term alone (see :meth:`Store.refresh_blocks`).
-SUMMER2_COUNTS = [f"summer2_{c}" for c in BLOCK_COUNTS]
-# The block tables' columns: the enrolment, the block's first and last day, and its counts.
-_SCHEMA = _SCHEMA.replace(
-    "{block_columns}",
-    ",\n    ".join(
-        ["enrolment_id INTEGER NOT NULL", "block_start DATE NOT NULL", "block_end DATE NOT NULL"]
-        + [f"{c} INTEGER NOT NULL" for c in BLOCK_COUNTS]
-    ),
-)
-_SCHEMA = _SCHEMA.replace("{summer2_columns}", ",\n    ".join(f"{c} INTEGER NOT NULL" for c in SUMMER2_COUNTS))
-
-
 #: A memory size DuckDB understands: a number and a unit.
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
-
-#: What :meth:`Store.blocks_cover` checks a period against: session, census or year blocks.
-BlockGrain = Literal["week", "census", "year"]
 
 #: Compiled SQL kept by :meth:`Store.run`, per engine and key, most recently used last.
 _COMPILED: OrderedDict[tuple[str, Hashable], tuple[str, ibis.Schema]] = OrderedDict()
 _COMPILED_MAX = 256
-
-
-def is_block_boundary(day: dt.date) -> bool:
-    """Whether a session block starts on ``day``: a Monday, or the start of a census term."""
-    return (
-        day.weekday() == 0
-        or (day.month, day.day) in {(8, 1), (1, 1)}
-        or (day == easter_sunday(day.year) + dt.timedelta(days=1))
-    )
-
-
-def is_census_boundary(day: dt.date) -> bool:
-    """Whether a census block starts on ``day``: 1 August (autumn), 1 January (spring), Easter Monday
-    (summer) or the spring bank holiday (the second half of summer, where the DfE's summer rules cut)."""
-    return (
-        (day.month, day.day) in {(8, 1), (1, 1)}
-        or day == easter_sunday(day.year) + dt.timedelta(days=1)
-        or day == spring_bank_holiday(day.year)
-    )
 
 
 def default_store_path() -> Path:
@@ -309,7 +147,7 @@ class Store:
         if limit:
             self.con.execute(f"SET memory_limit = '{limit}'")
         if not read_only:
-            self.con.execute(_SCHEMA)
+            self.con.execute(SCHEMA)
             self.con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [str(SCHEMA_VERSION)],
@@ -460,7 +298,7 @@ class Store:
 
     @contextmanager
     def code_meanings(self) -> Iterator[str]:
-        """The code sets (:func:`attendwise.codes.lookup_rows`) as a table this connection's SQL can
+        """The code sets (:func:`attendwise.core.codes.lookup_rows`) as a table this connection's SQL can
         join, named by what this yields; join it on ``code`` and ``code_set`` = ``code_set_sql(date)``."""
         self.con.register("_code_meanings", pd.DataFrame(lookup_rows()))
         try:

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from attendwise.calendar import AcademicYear
-from attendwise.early_warning import (
+from attendwise.analysis.early_warning import (
     EarlyWarningError,
     EarlyWarningModel,
     YearGrid,
@@ -31,6 +30,7 @@ from attendwise.early_warning import (
     train_model,
     year_grid,
 )
+from attendwise.core.calendar import AcademicYear
 from attendwise.store import Store
 
 __all__ = ["BacktestReport", "backtest", "score_at"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from attendwise.identifiers import show
+from attendwise.core.identifiers import show
 
 __all__ = ["CHECK_ALPHABET", "UPNError", "check_letter", "is_valid_upn", "validate_upn"]
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.errors import AttendwiseError
-from attendwise.measures import absence_measures, enrolment_absence
+from attendwise.core.calendar import Period
+from attendwise.core.errors import AttendwiseError
+from attendwise.measures.absence import absence_measures, enrolment_absence
 from attendwise.store import Store
 
 __all__ = [

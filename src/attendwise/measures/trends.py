@@ -1,7 +1,7 @@
 """Measures over time: by year, term or half term across every year in the store, and change on last year.
 
 Each period is measured on its own, with persistent and severe absence recomputed over that period
-(never averaged from shorter ones), using the same definitions as :mod:`attendwise.measures`.
+(never averaged from shorter ones), using the same definitions as :mod:`attendwise.measures.absence`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Literal
 
 import pandas as pd
 
-from attendwise.calendar import TERMS, AcademicYear, Period, PeriodError, parse_period
-from attendwise.measures import Population, absence_measures, enrolment_absence, resolve_grouping
+from attendwise.core.calendar import TERMS, AcademicYear, Period, PeriodError, parse_period
+from attendwise.measures.absence import Population, absence_measures, enrolment_absence, resolve_grouping
 from attendwise.store import Store
 
 __all__ = ["HEADLINES", "change_on_last_year", "periods_in_store", "trend"]

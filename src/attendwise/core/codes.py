@@ -30,8 +30,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from attendwise.errors import AttendwiseError
-from attendwise.identifiers import show
+from attendwise.core.errors import AttendwiseError
+from attendwise.core.identifiers import show
 
 __all__ = [
     "ABSENCE_REASONS",

@@ -35,11 +35,11 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
-from attendwise.codes import ABSENCE_REASONS, with_meaning
-from attendwise.errors import AttendwiseError
-from attendwise.identifiers import show
+from attendwise.core.calendar import Period
+from attendwise.core.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
+from attendwise.core.codes import ABSENCE_REASONS, with_meaning
+from attendwise.core.errors import AttendwiseError
+from attendwise.core.identifiers import show
 from attendwise.store import BLOCK_COUNTS, BlockGrain, Store
 
 __all__ = [

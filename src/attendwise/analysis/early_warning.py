@@ -11,7 +11,7 @@ Two layers, both built only on marks up to the moment of prediction:
 
 Time is counted in **school weeks**: the weeks of the academic year in which the LA's schools met (weeks
 with marks), so "8 weeks" means 8 weeks of school whatever the holiday dates. All features for week N
-use weeks before N only; :mod:`attendwise.backtest` checks predictions never see later marks.
+use weeks before N only; :mod:`attendwise.analysis.backtest` checks predictions never see later marks.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from attendwise.calendar import AcademicYear
-from attendwise.codes import code_set_sql, with_meaning
-from attendwise.errors import AttendwiseError
+from attendwise.core.calendar import AcademicYear
+from attendwise.core.codes import code_set_sql, with_meaning
+from attendwise.core.errors import AttendwiseError
 from attendwise.store import Store
 
 __all__ = [
