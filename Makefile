@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/attendwise demo
 
-test: $(STAMP) chromium
-	$(BIN)/ruff check src tests benchmarks
+test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest
+	DJANGO_SETTINGS_MODULE=attendwise.web.settings.test $(BIN)/python -m pytest --doctest-modules src/attendwise \
+		--ignore=src/attendwise/web/settings --ignore=src/attendwise/web/migrations -p no:cacheprovider -q
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not answering on 127.0.0.1:5432 (.ci/run starts it)"; exit 1; }
 	ATTENDWISE_TEST_DATABASE_URL=$(TEST_PG) $(BIN)/python -m pytest tests/web -m "not browser" -p no:cacheprovider -q
 
@@ -30,9 +31,11 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; } || \
 		echo "chromium or poppler-utils is missing: the browser tests will fail (sudo apt-get install chromium poppler-utils)"
 
+# ruff, and the import-linter contracts of pyproject.toml: each layer imports only the layers below it.
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

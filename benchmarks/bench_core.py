@@ -117,12 +117,16 @@ def _pandas_inputs(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     period = parse_period(args.period)
     with Store(args.store, read_only=True) as store:
-        marks = store.con.execute(
-            "SELECT enrolment_id, date, code FROM marks WHERE date BETWEEN ? AND ?", [period.start, period.end]
-        ).df()
-        enrolments = store.con.execute("SELECT * FROM enrolments").df()
-        pupils = store.con.execute("SELECT * FROM pupils").df()
-        schools = store.con.execute("SELECT * FROM schools").df()
+        marks = (
+            store.duckdb_connection()
+            .execute(
+                "SELECT enrolment_id, date, code FROM marks WHERE date BETWEEN ? AND ?", [period.start, period.end]
+            )
+            .df()
+        )
+        enrolments = store.duckdb_connection().execute("SELECT * FROM enrolments").df()
+        pupils = store.duckdb_connection().execute("SELECT * FROM pupils").df()
+        schools = store.duckdb_connection().execute("SELECT * FROM schools").df()
     return period, marks, enrolments, pupils, schools
 
 

@@ -33,12 +33,18 @@ def one_week() -> Register:
     return reg
 
 
+def value(store: Store, sql: str, params: list[object] | None = None) -> object:
+    """The one value a query over the store returns (tests look inside the store through its connection)."""
+    rows = store.duckdb_connection().execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def snapshot(store: Store) -> dict[str, list[tuple]]:
     """Everything the store holds, to compare before and after a refused import."""
     return {
-        t: sorted(store.con.execute(f"SELECT * EXCLUDE (import_id) FROM {t}").fetchall(), key=repr)
+        t: sorted(store.duckdb_connection().execute(f"SELECT * EXCLUDE (import_id) FROM {t}").fetchall(), key=repr)
         if t not in ("imports", "terms", "closures", "mark_history")
-        else sorted(store.con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+        else sorted(store.duckdb_connection().execute(f"SELECT * FROM {t}").fetchall(), key=repr)
         for t in ("schools", "pupils", "enrolments", "marks", "mark_history", "imports", "terms", "closures")
     }
 

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from attendwise import cli
 from attendwise.cli import main
 from attendwise.store import Store
+from tests.conftest import value
 from tests.registers import Register
 
 
@@ -50,9 +51,9 @@ def test_memory_limit(tmp_path: Path, base: Register, monkeypatch) -> None:
     code, out = run(store, "--memory-limit", "300MB", "import", str(base.write(tmp_path / "in")))
     assert code == 0, out
     with Store(store, read_only=True) as opened:  # the option set the environment for this process
-        assert opened.scalar("SELECT current_setting('memory_limit')") in {"286.1 MiB", "300.0 MB"}
+        assert value(opened, "SELECT current_setting('memory_limit')") in {"286.1 MiB", "300.0 MB"}
     with Store(store, read_only=True, memory_limit="1GB") as opened:
-        assert opened.scalar("SELECT current_setting('memory_limit')") in {"953.6 MiB", "1000.0 MB"}
+        assert value(opened, "SELECT current_setting('memory_limit')") in {"953.6 MiB", "1000.0 MB"}
 
 
 def test_measures_json_and_table(tmp_path: Path, base: Register) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from attendwise.core.codes import CODE_SETS, SWITCH_DATE, Category, CodeError, code_set_for, lookup
+from tests.conftest import value
 
 BEFORE = dt.date(2024, 8, 18)
 AFTER = SWITCH_DATE
@@ -50,7 +51,7 @@ class TestCovidX:
 
         days = [dt.date(2020, 7, 31), dt.date(2020, 8, 1), dt.date(2022, 7, 31), dt.date(2022, 8, 1), BEFORE, AFTER]
         for day in days:
-            by_sql = store.scalar(f"SELECT {code_set_sql('d')} FROM (SELECT DATE '{day}' AS d)")
+            by_sql = value(store, f"SELECT {code_set_sql('d')} FROM (SELECT DATE '{day}' AS d)")
             by_ibis = store.ibis.execute(code_set_of(ibis.literal(day)))
             assert by_sql == by_ibis == code_set_for(day), day
 

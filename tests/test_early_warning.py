@@ -67,7 +67,9 @@ class TestNoFutureData:
         altered = tmp_path / "altered.duckdb"
         shutil.copy(city, altered)
         with Store(altered) as store:
-            store.con.execute("UPDATE marks SET code = 'O' WHERE date > ? AND code IN ('/', '\\')", [cut])
+            store.duckdb_connection().execute(
+                "UPDATE marks SET code = 'O' WHERE date > ? AND code IN ('/', '\\')", [cut]
+            )
             full2 = year_grid(store, TEST_YEAR)
             after = score_at(store, full2, 8, model).sort_values("enrolment_id").reset_index(drop=True)
             report_after = backtest(store, (8,), model=None, test_year=TEST_YEAR, history_years=1)

@@ -12,7 +12,7 @@ import pytest
 
 from attendwise.ingest import ImportScope, IngestError, import_folder
 from attendwise.store import Store, StoreError
-from tests.conftest import snapshot
+from tests.conftest import snapshot, value
 from tests.registers import Register
 from tests.test_identifiers import other_spellings
 
@@ -119,7 +119,7 @@ def test_a_school_may_resend_its_school_row_unchanged(store: Store, two_schools:
     _write_csv(folder, "pupils.csv", list(ours), [list(ours.values())])
     result = import_folder(store, folder, scope=SCHOOL)
     assert result.changes() == ["Nothing changed: everything in the files was already stored."]
-    assert store.scalar("SELECT la_name FROM schools WHERE urn = ?", [OURS]) == "Testshire", "a blank LA name kept"
+    assert value(store, "SELECT la_name FROM schools WHERE urn = ?", [OURS]) == "Testshire", "a blank LA name kept"
 
 
 def test_a_school_may_not_change_the_la_calendar(store: Store, two_schools: Register, tmp_path: Path) -> None:
@@ -140,7 +140,7 @@ def test_a_schools_closures_replace_only_its_own(store: Store, two_schools: Regi
     ours = next(p for p in two_schools.pupils if p["urn"] == OURS)
     _write_csv(folder, "pupils.csv", list(ours), [list(ours.values())])
     result = import_folder(store, folder, scope=SCHOOL)
-    stored = store.con.execute("SELECT urn, start_date FROM closures ORDER BY urn").fetchall()
+    stored = store.duckdb_connection().execute("SELECT urn, start_date FROM closures ORDER BY urn").fetchall()
     assert stored == [(OURS, dt.date(2024, 11, 15)), (THEIRS, dt.date(2024, 10, 22))]
     assert "1 closure stored in place of the 1 stored before." in result.changes()
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from attendwise.ingest import IngestError, import_folder
 from attendwise.store import Store
-from tests.conftest import one_week, snapshot
+from tests.conftest import one_week, snapshot, value
 from tests.registers import Register, make_upn
 
 
@@ -50,13 +50,13 @@ class TestGoodImports:
         """Importing the same files twice leaves every stored row as it was (import ids included)."""
         folder = write(base)
         import_folder(store, folder)
-        marks = store.con.execute("SELECT * FROM marks ORDER BY ALL").fetchall()
-        enrolments = store.con.execute("SELECT * FROM enrolments ORDER BY ALL").fetchall()
+        marks = store.duckdb_connection().execute("SELECT * FROM marks ORDER BY ALL").fetchall()
+        enrolments = store.duckdb_connection().execute("SELECT * FROM enrolments ORDER BY ALL").fetchall()
         again = import_folder(store, folder)
         assert not again.changed_anything
         assert again.marks_unchanged == 20
-        assert store.con.execute("SELECT * FROM marks ORDER BY ALL").fetchall() == marks
-        assert store.con.execute("SELECT * FROM enrolments ORDER BY ALL").fetchall() == enrolments
+        assert store.duckdb_connection().execute("SELECT * FROM marks ORDER BY ALL").fetchall() == marks
+        assert store.duckdb_connection().execute("SELECT * FROM enrolments ORDER BY ALL").fetchall() == enrolments
 
     def test_correction_supersedes_and_keeps_history(self, store: Store, base: Register, write, tmp_path) -> None:
         """A later file recoding a present mark as I supersedes it; the old mark stays in the history."""
@@ -65,13 +65,19 @@ class TestGoodImports:
         fix = Register(marks=[{"upn": upn, "urn": 100001, "date": "2024-09-04", "session": "AM", "code": "I"}])
         second = import_folder(store, write(fix))
         assert (second.marks_changed, second.marks_added) == (1, 0)
-        row = store.con.execute(
-            """SELECT m.code, m.import_id FROM marks m JOIN enrolments e USING (enrolment_id)
+        row = (
+            store.duckdb_connection()
+            .execute(
+                """SELECT m.code, m.import_id FROM marks m JOIN enrolments e USING (enrolment_id)
                                    WHERE e.upn = ? AND m.date = DATE '2024-09-04' AND m.session = 'AM'""",
-            [upn],
-        ).fetchone()
+                [upn],
+            )
+            .fetchone()
+        )
         assert row == ("I", second.import_id)
-        history = store.con.execute("SELECT code, import_id, superseded_by FROM mark_history").fetchall()
+        history = (
+            store.duckdb_connection().execute("SELECT code, import_id, superseded_by FROM mark_history").fetchall()
+        )
         assert history == [("/", first.import_id, second.import_id)]
 
     def test_new_marks_for_stored_pupils(self, store: Store, base: Register, write) -> None:
@@ -111,14 +117,18 @@ class TestGoodImports:
         base.pupils[0]["leaving_date"] = "2024-09-30"
         result = import_folder(store, write(base))
         assert result.enrolments_changed == 1
-        assert store.scalar("SELECT count(*) FROM enrolments WHERE leaving_date = DATE '2024-09-30'") == 1
+        assert value(store, "SELECT count(*) FROM enrolments WHERE leaving_date = DATE '2024-09-30'") == 1
 
 
 class TestEnrolmentCorrections:
     """A later pupils.csv may correct an enrolment's dates: it stays the same enrolment, with its marks."""
 
     def ids(self, store: Store) -> list[tuple]:
-        return store.con.execute("SELECT enrolment_id, upn, admission_date FROM enrolments ORDER BY ALL").fetchall()
+        return (
+            store.duckdb_connection()
+            .execute("SELECT enrolment_id, upn, admission_date FROM enrolments ORDER BY ALL")
+            .fetchall()
+        )
 
     def possible(self, store: Store, source: str = "auto") -> int:
         from attendwise.core.calendar import parse_period
@@ -137,7 +147,7 @@ class TestEnrolmentCorrections:
         after = self.ids(store)
         assert [r[:2] for r in after] == [r[:2] for r in before]  # same enrolments, same ids
         assert dt.date(2024, 8, 28) in [r[2] for r in after]
-        assert store.scalar("SELECT count(*) FROM marks") == 20
+        assert value(store, "SELECT count(*) FROM marks") == 20
         assert not import_folder(store, write(base)).changed_anything
 
     def test_later_admission_date_moves_earlier_marks_to_the_history(self, store: Store, base: Register, write) -> None:
@@ -152,7 +162,11 @@ class TestEnrolmentCorrections:
         second = import_folder(store, write(base))
         assert (second.enrolments_added, second.enrolments_changed, second.marks_removed) == (0, 1, 4)
         assert second.marks_unchanged == 16
-        history = store.con.execute("SELECT date, import_id, superseded_by FROM mark_history ORDER BY ALL").fetchall()
+        history = (
+            store.duckdb_connection()
+            .execute("SELECT date, import_id, superseded_by FROM mark_history ORDER BY ALL")
+            .fetchall()
+        )
         assert [(str(d), i, s) for d, i, s in history] == [
             (day, first.import_id, second.import_id) for day in ["2024-09-02"] * 2 + ["2024-09-03"] * 2
         ]
@@ -409,7 +423,7 @@ def test_refused_import_after_partial_success_leaves_earlier_import_intact(store
     more.sessions(p, "////", urn=100002)
     more.marks[-1]["code"] = "BAD"
     refused(store, write(more))
-    assert store.scalar("SELECT count(*) FROM schools") == 1
+    assert value(store, "SELECT count(*) FROM schools") == 1
 
 
 class TestEmptyLines:

@@ -16,6 +16,7 @@ from attendwise.ingest import import_folder
 from attendwise.measures.absence import Population, enrolment_absence, measure_table
 from attendwise.store import BLOCK_COUNTS, SUMMER2_COUNTS, Store
 from tests import reference
+from tests.conftest import value
 from tests.registers import Register, school_days
 
 CODES_2024 = sorted(CODE_SETS["2024"])
@@ -188,7 +189,8 @@ def census_block_start(day: dt.date) -> dt.date:
 def census_blocks_by_hand(store: Store, marks: list[dict]) -> dict[tuple[int, dt.date], dict[str, int]]:
     """Count marks by enrolment and census block in plain Python, as census_blocks should hold them."""
     ids = {
-        (upn, urn): e for e, upn, urn in store.con.execute("SELECT enrolment_id, upn, urn FROM enrolments").fetchall()
+        (upn, urn): e
+        for e, upn, urn in store.duckdb_connection().execute("SELECT enrolment_id, upn, urn FROM enrolments").fetchall()
     }
     out: dict[tuple[int, dt.date], dict[str, int]] = {}
     for m in marks:
@@ -206,7 +208,7 @@ def census_blocks_by_hand(store: Store, marks: list[dict]) -> dict[tuple[int, dt
 
 
 def census_blocks_stored(store: Store) -> dict[tuple[int, dt.date], dict[str, int]]:
-    frame = store.con.execute("SELECT * EXCLUDE (block_end) FROM census_blocks").df()
+    frame = store.duckdb_connection().execute("SELECT * EXCLUDE (block_end) FROM census_blocks").df()
     return {
         (int(r.enrolment_id), r.block_start.date()): {c: int(r[c]) for c in BLOCK_COUNTS} for _, r in frame.iterrows()
     }
@@ -227,7 +229,7 @@ def year_blocks_by_hand(census: dict[tuple[int, dt.date], dict[str, int]]) -> di
 
 
 def year_blocks_stored(store: Store) -> dict[tuple[int, dt.date], dict[str, int]]:
-    frame = store.con.execute("SELECT * FROM year_blocks").df()
+    frame = store.duckdb_connection().execute("SELECT * FROM year_blocks").df()
     assert (
         frame.block_end.dt.date
         == frame.block_start.dt.date.map(lambda d: d.replace(year=d.year + 1) - dt.timedelta(days=1))
@@ -321,7 +323,7 @@ def test_corrected_enrolment_dates_keep_every_mark_counted_or_in_the_history(
     the marks left."""
     store, _, tmp = load(reg)
     with tmp, store:
-        ids = store.con.execute("SELECT upn, enrolment_id FROM enrolments ORDER BY ALL").fetchall()
+        ids = store.duckdb_connection().execute("SELECT upn, enrolment_id FROM enrolments ORDER BY ALL").fetchall()
         spans = {}
         for pupil in reg.pupils:
             if data.draw(st.booleans()):
@@ -332,10 +334,12 @@ def test_corrected_enrolment_dates_keep_every_mark_counted_or_in_the_history(
             spans[pupil["upn"]] = (pupil["admission_date"], pupil["leaving_date"] or "9999-12-31")
         result = import_folder(store, Register(schools=reg.schools, pupils=reg.pupils).write(Path(tmp.name) / "fix"))
         kept = [m for m in reg.marks if spans[m["upn"]][0] <= m["date"] <= spans[m["upn"]][1]]
-        assert store.con.execute("SELECT upn, enrolment_id FROM enrolments ORDER BY ALL").fetchall() == ids
-        assert store.scalar("SELECT count(*) FROM marks") == len(kept)
+        assert (
+            store.duckdb_connection().execute("SELECT upn, enrolment_id FROM enrolments ORDER BY ALL").fetchall() == ids
+        )
+        assert value(store, "SELECT count(*) FROM marks") == len(kept)
         assert result.marks_removed == len(reg.marks) - len(kept)
-        assert store.scalar("SELECT count(*) FROM mark_history WHERE superseded_by = ?", [result.import_id]) == (
+        assert value(store, "SELECT count(*) FROM mark_history WHERE superseded_by = ?", [result.import_id]) == (
             result.marks_removed
         )
         assert census_blocks_stored(store) == census_blocks_by_hand(store, kept)

@@ -17,6 +17,7 @@ from attendwise.measures.reference import (
     national_figures,
     read_dfe_file,
 )
+from tests.conftest import value
 from tests.registers import Register
 from tests.test_dfe_data import DAILY, SHARED, need
 
@@ -73,9 +74,9 @@ def test_compare_with_national_region_and_neighbours(store, write) -> None:
     assert "Statistical neighbours (10)" in table.index
     assert table.loc["Rank among itself and neighbours (1 = lowest absence)", "basis"] == "1 of 11"
     # loading the same file again replaces its rows rather than doubling them
-    before = store.scalar("SELECT count(*) FROM reference_figures")
+    before = value(store, "SELECT count(*) FROM reference_figures")
     load_reference_file(store, DAILY / "EES_ytd_data_2024-25.csv")
-    assert store.scalar("SELECT count(*) FROM reference_figures") == before
+    assert value(store, "SELECT count(*) FROM reference_figures") == before
 
 
 def test_compare_uses_shipped_national_without_files(store, base, write) -> None:

@@ -206,7 +206,7 @@ class TestUploads:
         assert "school_a" in audit and "command line" in audit
         data.reset_access()
         with Store(copy, read_only=True) as store:
-            assert store.con.execute("SELECT count(*) FROM mark_history").fetchall()[0][0] == 1
+            assert store.duckdb_connection().execute("SELECT count(*) FROM mark_history").fetchall()[0][0] == 1
 
     def test_problems_never_show_a_server_path(self, client_as, monkeypatch) -> None:
         """Whatever an import reports (the importer once named the upload's temporary folder by its absolute path,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from attendwise.core.calendar import AcademicYear
-from attendwise.core.codes import code_set_sql, with_meaning
+from attendwise.core.codes import with_meaning
 from attendwise.core.errors import AttendwiseError
 from attendwise.store import Store
 
@@ -118,44 +118,64 @@ def year_grid(store: Store, year: AcademicYear, *, as_of: dt.date | None = None)
     return YearGrid(year, people, week_starts, index=index, **arrays)
 
 
+#: What early warning reads of each enrolment of the year.
+_PEOPLE = (
+    *("enrolment_id", "upn", "urn", "school_name", "phase", "nc_year", "fsm", "sen", "cla", "cin", "cpp"),
+    *("admission_date", "leaving_date", "date_of_birth", "forename", "surname"),
+)
+
+
 def _enrolments(store: Store, year: AcademicYear, end: dt.date) -> pd.DataFrame:
     """Enrolments of the year with characteristics and the pupil's record in the previous year."""
-    people = store.con.execute(
-        """SELECT e.enrolment_id, e.upn, e.urn, s.name AS school_name, s.phase, e.nc_year, e.fsm, e.sen, e.cla,
-                  e.cin, e.cpp, e.admission_date, e.leaving_date, p.date_of_birth, p.forename, p.surname
-           FROM enrolments e JOIN pupils p USING (upn) JOIN schools s USING (urn)
-           WHERE NOT e.boarder AND e.admission_date <= ? AND coalesce(e.leaving_date, DATE '9999-12-31') >= ?""",
-        [end, year.start],
-    ).df()
+    e, p, s = store.table("enrolments"), store.table("pupils"), store.table("schools")
+    on_roll = e.filter(
+        ~e.boarder & (e.admission_date <= end) & (e.leaving_date.fill_null(dt.date(9999, 12, 31)) >= year.start)
+    )
+    people = (
+        on_roll.join(p, "upn")
+        .join(s.select("urn", school_name=s.name, phase=s.phase), "urn")
+        .select(*_PEOPLE)
+        .to_pandas()
+    )
     last = AcademicYear(year.start_year - 1)
+    schools = s.select("urn", "phase")
     if store.blocks_cover(last.start, last.end, "census"):
         # Last year's counts from the census blocks (four rows per enrolment) instead of a year of marks:
         # the same sums (the blocks are the marks counted by category), about ten times faster.
-        hist = store.con.execute(
-            """SELECT e.upn, sum(b.sess_possible) AS ly_possible,
-                      sum(b.sess_authorised + b.sess_unauthorised) AS ly_absent,
-                      sum(b.sess_unauthorised) AS ly_unauth, max(s.phase) AS ly_phase,
-                      count(DISTINCT e.urn) AS ly_schools
-               FROM census_blocks b JOIN enrolments e USING (enrolment_id) JOIN schools s USING (urn)
-               WHERE b.block_start >= ? AND b.block_end <= ?
-               GROUP BY e.upn""",
-            [last.start, last.end],
-        ).df()
-        return people.merge(hist, on="upn", how="left")
-    with store.code_meanings() as codes:
-        hist = store.con.execute(
-            f"""WITH m AS (
-             SELECT e.upn, e.urn, s.phase, c.is_possible, c.is_authorised + c.is_unauthorised AS absent,
-                    c.is_unauthorised
-             FROM marks m JOIN enrolments e USING (enrolment_id) JOIN schools s USING (urn)
-             JOIN {codes} c ON c.code = m.code
-               AND c.code_set = {code_set_sql("m.date")}
-             WHERE m.date BETWEEN ? AND ?)
-           SELECT upn, sum(is_possible) AS ly_possible, sum(absent) AS ly_absent, sum(is_unauthorised) AS ly_unauth,
-                  max(phase) AS ly_phase, count(DISTINCT urn) AS ly_schools
-           FROM m GROUP BY upn""",
-            [last.start, last.end],
-        ).df()
+        b = store.table("census_blocks")
+        rows = (
+            b.filter((b.block_start >= last.start) & (b.block_end <= last.end))
+            .join(e.select("enrolment_id", "upn", "urn"), "enrolment_id")
+            .join(schools, "urn")
+        )
+        rows = rows.mutate(
+            possible=rows.sess_possible,
+            absent=rows.sess_authorised + rows.sess_unauthorised,
+            unauthorised=rows.sess_unauthorised,
+        )
+    else:
+        m = store.table("marks")
+        rows = (
+            with_meaning(m.filter(m.date.between(last.start, last.end)))
+            .join(e.select("enrolment_id", "upn", "urn"), "enrolment_id")
+            .join(schools, "urn")
+        )
+        rows = rows.mutate(
+            possible=rows.is_possible,
+            absent=rows.is_authorised + rows.is_unauthorised,
+            unauthorised=rows.is_unauthorised,
+        )
+    hist = (
+        rows.group_by("upn")
+        .aggregate(
+            ly_possible=rows.possible.sum(),
+            ly_absent=rows.absent.sum(),
+            ly_unauth=rows.unauthorised.sum(),
+            ly_phase=rows.phase.max(),
+            ly_schools=rows.urn.nunique(),
+        )
+        .to_pandas()
+    )
     return people.merge(hist, on="upn", how="left")
 
 
@@ -532,7 +552,7 @@ def model_for(store: Store, year: AcademicYear, *, history_years: int = 2) -> Ea
             f"no year before {year.label} in the store to learn from: import earlier years' "
             "registers for the learned model"
         )
-    stamp = store.scalar("SELECT coalesce(max(import_id), 0) FROM imports")
+    stamp = store.latest_import_id()
     cache = None
     if store.path is not None:
         name = f"early_warning-{'-'.join(str(y.start_year) for y in earlier)}-import{stamp}.joblib"
@@ -566,4 +586,4 @@ def transition(
 
 
 def _has_marks(store: Store, year: AcademicYear) -> bool:
-    return bool(store.scalar("SELECT count(*) > 0 FROM marks WHERE date BETWEEN ? AND ?", [year.start, year.end]))
+    return store.has_marks(year.start, year.end)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from attendwise.core.errors import AttendwiseError
-from attendwise.store import default_store_path, memory_size
+from attendwise.store import DEFAULT_STORE_SHOWN, default_store_path, memory_size
 
 
 @click.group()
@@ -16,7 +16,7 @@ from attendwise.store import default_store_path, memory_size
     "--store",
     type=click.Path(dir_okay=False, path_type=Path),
     default=default_store_path,
-    show_default="$ATTENDWISE_STORE or ~/.local/share/attendwise/attendwise.duckdb",
+    show_default=f"$ATTENDWISE_STORE or {DEFAULT_STORE_SHOWN}",
     help="The register store (a DuckDB file).",
 )
 @click.option(

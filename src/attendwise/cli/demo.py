@@ -19,7 +19,7 @@ from attendwise.cli.common import (
 )
 from attendwise.core.identifiers import IdentifierError, parse_date, show
 from attendwise.ingest import import_folder
-from attendwise.store import Store, default_store_path
+from attendwise.store import STORE_SUFFIX, Store, default_store_path, store_files
 from attendwise.web.commands import serve
 
 if TYPE_CHECKING:
@@ -130,10 +130,10 @@ def demo(
     from attendwise.demo import generate_city, last_day_before_february_half_term
 
     folder = folder or default_store_path().parent / "demo"
-    city, store_path = folder / "city", folder / "demo.duckdb"
+    city, store_path = folder / "city", folder / f"demo{STORE_SUFFIX}"
     if city.exists():
         shutil.rmtree(city)
-    for stale in (store_path, store_path.with_suffix(".duckdb.wal")):
+    for stale in store_files(store_path):
         stale.unlink(missing_ok=True)
     if until is None and years >= 1:
         until = last_day_before_february_half_term(first_year + years - 1)

@@ -21,7 +21,7 @@ from attendwise.ingest.marks import (
     remove_marks_outside_enrolments,
     stage_marks,
 )
-from attendwise.ingest.outcomes import MAX_PROBLEMS, ImportResult, IngestError, Problem, Problems
+from attendwise.ingest.outcomes import MAX_PROBLEMS, ImportResult, IngestError, Problem, Problems, scalar
 from attendwise.ingest.scope import ImportScope, check_marks_scope, check_scope
 from attendwise.ingest.storing import (
     describe_school_changes,
@@ -118,7 +118,7 @@ def import_folder(
         )
         result.marks_removed = remove_marks_outside_enrolments(store, import_id) if result.enrolments_changed else 0
         if marks_path is not None and n_read:
-            first_marks = not store.scalar("SELECT count(*) > 0 FROM marks")
+            first_marks = not scalar(store, "SELECT count(*) > 0 FROM marks")
             merge_marks(store, import_id, result)
             if progress:
                 progress("summarising sessions", 0, 1)
@@ -175,7 +175,7 @@ def _check_marks(
     problems.raise_if_any()
     if not staged:
         return 0
-    n_read = int(store.scalar("SELECT count(*) FROM _marks_raw"))
+    n_read = int(scalar(store, "SELECT count(*) FROM _marks_raw"))
     if not n_read:
         problems.add(path.name, None, None, "holds no rows below its header: there is nothing to import from it")
         problems.raise_if_any()

@@ -14,7 +14,7 @@ from attendwise.core.codes import code_set_sql, unknown_code_message
 from attendwise.core.identifiers import DATE_PATTERN, URN_PATTERN, parse_date, parse_urn, show, why_not
 from attendwise.core.upn import UPNError, validate_upn
 from attendwise.ingest.files import MAX_FIELD, open_binary
-from attendwise.ingest.outcomes import ImportResult, Problems, sql_problems
+from attendwise.ingest.outcomes import ImportResult, Problems, scalar, sql_problems
 from attendwise.store import Store
 
 # --------------------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
     # plus 2 (the header, and counting from 1) is the line number. (row_number() OVER () says the
     # same but doubles the time to read the city's marks.) The reader skips empty lines: check_marks
     # counts line numbers past them.
-    store.con.execute(
+    store.duckdb_connection().execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _marks_raw AS
         SELECT upper(trim(upn)) AS upn, trim(urn) AS urn, trim(date) AS date,
@@ -73,7 +73,7 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequen
     ``empty_lines`` are the file's empty lines, which the CSV reader skipped: a row's line number is
     its position plus 2 (the header, and counting from 1) plus the empty lines before it.
     """
-    con = store.con
+    con = store.duckdb_connection()
     # Row ``r`` (from 0) comes after the i-th empty line (line b_i) when r >= b_i - 2 - (i - 1): the
     # rows before it fill lines 2 to b_i - 1 but for the i - 1 empty lines among them.
     skips: dict[int, int] = {}
@@ -116,7 +116,7 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequen
         "END AS c FROM _marks_typed) WHERE c IS NOT NULL"
     )
     rows = con.execute(blank + " ORDER BY line LIMIT ?", [problems.cap]).fetchall()
-    n_blank = store.scalar(f"SELECT count(*) FROM ({blank})")
+    n_blank = scalar(store, f"SELECT count(*) FROM ({blank})")
     for line, col in rows:
         problems.add(file, line, col, "a value is required")
     problems.total += n_blank - len(rows)
@@ -284,7 +284,7 @@ def duckdb_csv_message(exc: Exception, path: Path) -> tuple[int | None, str]:
 
 def remove_marks_outside_enrolments(store: Store, import_id: int) -> int:
     """Move stored marks that fall outside their enrolment's corrected dates into the mark history."""
-    con = store.con
+    con = store.duckdb_connection()
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _marks_outside AS
            SELECT m.enrolment_id, m.date, m.session, m.code, m.import_id
@@ -293,7 +293,7 @@ def remove_marks_outside_enrolments(store: Store, import_id: int) -> int:
              AND (m.date < e.admission_date OR m.date > coalesce(e.leaving_date, DATE '9999-12-31'))""",
         [import_id],
     )
-    removed = int(store.scalar("SELECT count(*) FROM _marks_outside"))
+    removed = int(scalar(store, "SELECT count(*) FROM _marks_outside"))
     if removed:
         con.execute("INSERT INTO mark_history SELECT *, ? FROM _marks_outside", [import_id])
         con.execute(
@@ -304,18 +304,18 @@ def remove_marks_outside_enrolments(store: Store, import_id: int) -> int:
 
 
 def merge_marks(store: Store, import_id: int, result: ImportResult) -> None:
-    con = store.con
-    result.marks_blank = int(store.scalar("SELECT count(*) FROM _marks_raw WHERE code = '-'"))
-    if not store.scalar("SELECT count(*) > 0 FROM marks"):
+    con = store.duckdb_connection()
+    result.marks_blank = int(scalar(store, "SELECT count(*) FROM _marks_raw WHERE code = '-'"))
+    if not scalar(store, "SELECT count(*) > 0 FROM marks"):
         con.execute("INSERT INTO marks SELECT enrolment_id, date, session, code, ? FROM _marks", [import_id])
-        result.marks_added = int(store.scalar("SELECT count(*) FROM _marks"))
+        result.marks_added = int(scalar(store, "SELECT count(*) FROM _marks"))
         return
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _marks_changed AS
            SELECT m.enrolment_id, m.date, m.session, m.code AS old_code, m.import_id AS old_import, n.code
            FROM marks m JOIN _marks n USING (enrolment_id, date, session) WHERE m.code <> n.code"""
     )
-    result.marks_changed = int(store.scalar("SELECT count(*) FROM _marks_changed"))
+    result.marks_changed = int(scalar(store, "SELECT count(*) FROM _marks_changed"))
     con.execute(
         "INSERT INTO mark_history SELECT enrolment_id, date, session, old_code, old_import, ? FROM _marks_changed",
         [import_id],
@@ -325,12 +325,12 @@ def merge_marks(store: Store, import_id: int, result: ImportResult) -> None:
            WHERE marks.enrolment_id = c.enrolment_id AND marks.date = c.date AND marks.session = c.session""",
         [import_id],
     )
-    before = int(store.scalar("SELECT count(*) FROM marks"))
+    before = int(scalar(store, "SELECT count(*) FROM marks"))
     con.execute(
         """INSERT INTO marks SELECT n.enrolment_id, n.date, n.session, n.code, ? FROM _marks n
            ANTI JOIN marks m USING (enrolment_id, date, session)""",
         [import_id],
     )
-    result.marks_added = int(store.scalar("SELECT count(*) FROM marks")) - before
+    result.marks_added = int(scalar(store, "SELECT count(*) FROM marks")) - before
     result.marks_unchanged = result.marks_read - result.marks_blank - result.marks_added - result.marks_changed
     con.execute("DROP TABLE IF EXISTS _marks_changed")

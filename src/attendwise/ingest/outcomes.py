@@ -161,6 +161,12 @@ class Problems:
             raise IngestError(self.items, self.total)
 
 
+def scalar(store: Store, sql: str, params: list[Any] | None = None) -> Any:
+    """The one value a staging query returns (the importer's SQL runs on the store's DuckDB connection)."""
+    rows = store.duckdb_connection().execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def sql_problems(
     store: Store,
     file: str,
@@ -171,11 +177,11 @@ def sql_problems(
     params: list[Any] | None = None,
 ) -> None:
     """Run a query returning ``(line, ...)`` rows of problems (plus a total) and record them."""
-    total = store.scalar(f"SELECT count(*) FROM ({sql})", params)
+    total = scalar(store, f"SELECT count(*) FROM ({sql})", params)
     if not total:
         return
     room = max(problems.cap - len(problems.items), 1)
-    rows = store.con.execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {room}", params or []).fetchall()
+    rows = store.duckdb_connection().execute(f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {room}", params or []).fetchall()
     for row in rows:
         problems.add(file, row[0], field_, message(row))
     problems.total += total - len(rows)

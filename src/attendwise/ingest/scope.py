@@ -82,7 +82,7 @@ def check_scope(
         problems.add(files["terms.csv"], None, None, f"{scope.refusal} change the LA's term dates")
     stored = {
         row[0]: dict(zip(MASTER_FIELDS, row[1:], strict=True))
-        for row in store.con.execute(f"SELECT urn, {', '.join(MASTER_FIELDS)} FROM schools").fetchall()
+        for row in store.duckdb_connection().execute(f"SELECT urn, {', '.join(MASTER_FIELDS)} FROM schools").fetchall()
     }
     for urn, school in schools.items():
         f, line = files["schools.csv"], school["_line"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from attendwise.ingest.outcomes import Problems, sql_problems
+from attendwise.ingest.outcomes import Problems, scalar, sql_problems
 from attendwise.ingest.scope import MASTER_FIELDS
 from attendwise.store import Store
 
@@ -26,7 +26,7 @@ def stage_small_tables(
     ``scope_schools``: the schools a limited import may change (``_scope_urns``), whose closures alone a
     closures file replaces; ``None`` for an import that may change every school's.
     """
-    con = store.con
+    con = store.duckdb_connection()
     school_rows = pa.Table.from_pylist(
         list(schools.values()),
         schema=pa.schema(
@@ -178,10 +178,14 @@ def match_enrolments(store: Store, file: str, problems: Problems) -> None:
 def describe_school_changes(store: Store) -> list[str]:
     """Each change the staged schools make to a stored school's master data, in words (before writing)."""
     described = []
-    rows = store.con.execute(
-        f"""SELECT s.urn, s.name, {", ".join(f"s.{c}, n.{c}" for c in MASTER_FIELDS)}
+    rows = (
+        store.duckdb_connection()
+        .execute(
+            f"""SELECT s.urn, s.name, {", ".join(f"s.{c}, n.{c}" for c in MASTER_FIELDS)}
             FROM _schools_new n JOIN schools s USING (urn) ORDER BY s.urn"""
-    ).fetchall()
+        )
+        .fetchall()
+    )
     for urn, name, *pairs in rows:
         said = [
             f"{field.replace('_', ' ')} {old!r} to {new!r}"
@@ -196,8 +200,8 @@ def describe_school_changes(store: Store) -> list[str]:
 def upsert_schools(store: Store, import_id: int) -> tuple[int, int]:
     """Store the staged schools; returns how many the file gave and how many of them are new. A blank
     LA name keeps the stored one (the column is optional)."""
-    con = store.con
-    added = int(store.scalar("SELECT count(*) FROM _schools_new WHERE urn NOT IN (SELECT urn FROM schools)"))
+    con = store.duckdb_connection()
+    added = int(scalar(store, "SELECT count(*) FROM _schools_new WHERE urn NOT IN (SELECT urn FROM schools)"))
     values = {c: f"excluded.{c}" for c in MASTER_FIELDS} | {"la_name": "coalesce(excluded.la_name, schools.la_name)"}
     sets = ", ".join(f"{c} = {v}" for c, v in values.items())
     changed = " OR ".join(f"schools.{c} IS DISTINCT FROM {v}" for c, v in values.items())
@@ -206,7 +210,7 @@ def upsert_schools(store: Store, import_id: int) -> tuple[int, int]:
             ON CONFLICT (urn) DO UPDATE SET {sets}, import_id = excluded.import_id WHERE {changed}""",
         [import_id],
     )
-    return int(store.scalar("SELECT count(*) FROM _schools_new")), added
+    return int(scalar(store, "SELECT count(*) FROM _schools_new")), added
 
 
 #: The pupil fields a later file may change.
@@ -215,10 +219,10 @@ _PUPIL_FIELDS = ("forename", "surname", "date_of_birth", "sex", "ethnicity", "fi
 
 def upsert_pupils(store: Store, import_id: int) -> tuple[int, int]:
     """Store the staged pupils; returns how many are new and how many stored pupils' details changed."""
-    con = store.con
-    added = int(store.scalar("SELECT count(*) FROM _pupils_new WHERE upn NOT IN (SELECT upn FROM pupils)"))
+    con = store.duckdb_connection()
+    added = int(scalar(store, "SELECT count(*) FROM _pupils_new WHERE upn NOT IN (SELECT upn FROM pupils)"))
     differs = " OR ".join(f"p.{c} IS DISTINCT FROM n.{c}" for c in _PUPIL_FIELDS)
-    changed_count = int(store.scalar(f"SELECT count(*) FROM _pupils_new n JOIN pupils p USING (upn) WHERE {differs}"))
+    changed_count = int(scalar(store, f"SELECT count(*) FROM _pupils_new n JOIN pupils p USING (upn) WHERE {differs}"))
     changed = " OR ".join(f"pupils.{c} IS DISTINCT FROM excluded.{c}" for c in _PUPIL_FIELDS)
     sets = ", ".join(f"{c} = excluded.{c}" for c in _PUPIL_FIELDS)
     con.execute(
@@ -245,12 +249,12 @@ _ENROLMENT_FIELDS = (
 def upsert_enrolments(store: Store, import_id: int) -> tuple[int, int]:
     """Store the file's enrolments: update those already stored (by id, see stage_small_tables), add
     the rest; returns how many were added and how many changed."""
-    con = store.con
+    con = store.duckdb_connection()
     fields = ("admission_date", *_ENROLMENT_FIELDS)
     differs = " OR ".join(f"e.{c} IS DISTINCT FROM n.{c}" for c in fields)
     stored = """FROM _enrolments_new n JOIN _enrolments_all a USING (upn, urn, admission_date)
                 JOIN enrolments e ON e.enrolment_id = a.enrolment_id"""
-    changed = int(store.scalar(f"SELECT count(*) {stored} WHERE {differs}"))
+    changed = int(scalar(store, f"SELECT count(*) {stored} WHERE {differs}"))
     sets = ", ".join(f"{c} = n.{c}" for c in fields)
     con.execute(
         f"""UPDATE enrolments e SET {sets}, import_id = ?
@@ -258,7 +262,7 @@ def upsert_enrolments(store: Store, import_id: int) -> tuple[int, int]:
             WHERE e.enrolment_id = a.enrolment_id AND ({differs})""",
         [import_id],
     )
-    before = int(store.scalar("SELECT count(*) FROM enrolments"))
+    before = int(scalar(store, "SELECT count(*) FROM enrolments"))
     con.execute(
         """INSERT INTO enrolments
            SELECT a.enrolment_id, n.upn, n.urn, n.admission_date, n.leaving_date, n.nc_year, n.fsm, n.sen,
@@ -267,7 +271,7 @@ def upsert_enrolments(store: Store, import_id: int) -> tuple[int, int]:
            WHERE NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.enrolment_id = a.enrolment_id)""",
         [import_id],
     )
-    return int(store.scalar("SELECT count(*) FROM enrolments")) - before, changed
+    return int(scalar(store, "SELECT count(*) FROM enrolments")) - before, changed
 
 
 def replace_calendar(
@@ -276,7 +280,7 @@ def replace_calendar(
     """Term dates replace those of the same half term; a closures file replaces the stored closures it
     may change (see :func:`stage_small_tables`). Returns the half terms given, and the closures replaced
     and stored."""
-    con = store.con
+    con = store.duckdb_connection()
     if terms:
         con.executemany(
             """INSERT INTO terms VALUES (?, ?, ?, ?, ?) ON CONFLICT (academic_year, term, half_term)
@@ -285,7 +289,7 @@ def replace_calendar(
         )
     if not closures:
         return len(terms), 0, 0
-    replaced = int(store.scalar("SELECT count(*) FROM _closures_replaced"))
+    replaced = int(scalar(store, "SELECT count(*) FROM _closures_replaced"))
     con.execute("DELETE FROM closures WHERE urn IN (SELECT urn FROM _scope_urns)" if scoped else "DELETE FROM closures")
     con.execute("INSERT INTO closures SELECT urn, start_date, end_date, session, reason FROM _closures_arrow")
     return len(terms), replaced, len(closures)
@@ -300,9 +304,8 @@ def schools_touched(store: Store, *, marks: bool) -> list[int]:
     ]
     if marks:
         parts.append("SELECT DISTINCT urn FROM _marks")
-    return [
-        r[0] for r in store.con.execute(f"SELECT DISTINCT urn FROM ({' UNION '.join(parts)}) ORDER BY urn").fetchall()
-    ]
+    sql = f"SELECT DISTINCT urn FROM ({' UNION '.join(parts)}) ORDER BY urn"
+    return [r[0] for r in store.duckdb_connection().execute(sql).fetchall()]
 
 
 #: The temporary tables and views an import leaves on the connection.
@@ -325,8 +328,8 @@ _STAGING_VIEWS = ("_closures_all", "_closures_replaced", "_schools_all", "_pupil
 def drop_staging(store: Store) -> None:
     """Drop what an import staged (a refused import's staging is replaced by the next one's)."""
     for view in _STAGING_VIEWS:
-        store.con.execute(f"DROP VIEW IF EXISTS {view}")
+        store.duckdb_connection().execute(f"DROP VIEW IF EXISTS {view}")
     for temp in _STAGING:
-        store.con.execute(f"DROP TABLE IF EXISTS {temp}")
+        store.duckdb_connection().execute(f"DROP TABLE IF EXISTS {temp}")
     for arrow in ("_schools_arrow", "_pupils_arrow", "_enrolments_arrow", "_closures_arrow"):
-        store.con.unregister(arrow)
+        store.duckdb_connection().unregister(arrow)

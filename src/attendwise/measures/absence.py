@@ -314,7 +314,7 @@ def _per_enrolment(rows: ir.Table, sums: Mapping[str, ir.Value]) -> ir.Table:
 
 def _ethnicity_codes(store: Store) -> tuple[str, ...]:
     """The ethnicity codes the store's pupils hold."""
-    return tuple(sorted(r[0] for r in store.con.execute("SELECT DISTINCT ethnicity FROM pupils").fetchall()))
+    return store.ethnicity_codes()
 
 
 def _ethnicity_groups(code: ir.StringValue, codes: Sequence[str]) -> tuple[ir.StringValue, ir.StringValue]:

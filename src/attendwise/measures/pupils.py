@@ -249,13 +249,6 @@ class PupilRecord:
 # -------------------------------------------------------------------------------------------------
 # Enrolments
 # -------------------------------------------------------------------------------------------------
-_ENROLMENT_SQL = """
-SELECT e.enrolment_id, e.upn, e.urn, s.name, s.phase, e.admission_date, e.leaving_date, e.nc_year, e.fsm,
-       e.sen, e.sen_primary_need, e.cla, e.cin, e.cpp, e.boarder
-FROM enrolments e JOIN schools s USING (urn)
-"""
-
-
 def _enrolment(row: Sequence[object]) -> Enrolment:
     return Enrolment(*row)  # type: ignore[arg-type]
 
@@ -269,14 +262,13 @@ def find_enrolment(store: Store, enrolment_id: int) -> Enrolment | None:
         ...     find_enrolment(store, 42) is None
         True
     """
-    rows = store.con.execute(_ENROLMENT_SQL + "WHERE e.enrolment_id = ?", [int(enrolment_id)]).fetchall()
+    rows = store.enrolment_rows(enrolment_id=int(enrolment_id))
     return _enrolment(rows[0]) if rows else None
 
 
 def enrolments_of(store: Store, upn: str) -> list[Enrolment]:
     """Every enrolment of a pupil, newest admission first."""
-    rows = store.con.execute(_ENROLMENT_SQL + "WHERE e.upn = ? ORDER BY e.admission_date DESC, e.urn", [upn])
-    return [_enrolment(r) for r in rows.fetchall()]
+    return [_enrolment(r) for r in store.enrolment_rows(upn=upn)]
 
 
 # -------------------------------------------------------------------------------------------------
@@ -327,10 +319,7 @@ def _record(
     upn = enrolments[0].upn
     ids = [e.enrolment_id for e in enrolments]
     if year is None:
-        # (fetchall, not Store.scalar: DuckDB 2 refuses new work while a fetchone result is open)
-        placeholders = ",".join("?" * len(ids))
-        found = store.con.execute(f"SELECT max(date) FROM marks WHERE enrolment_id IN ({placeholders})", ids)
-        latest = found.fetchall()[0][0] or store.con.execute("SELECT max(date) FROM marks").fetchall()[0][0]
+        latest = store.latest_mark(enrolment_ids=ids) or store.latest_mark()
         year = AcademicYear.containing(latest or dt.date.today())
     chosen = scheme if isinstance(scheme, BandScheme) else load_scheme(scheme)
 
@@ -342,10 +331,7 @@ def _record(
 
     pupil_store = _OnePupilStore(store, ids, marks_table)
     everything = enrolments_of(store, upn)
-    (pupil,) = store.con.execute(
-        "SELECT forename, surname, date_of_birth, sex, ethnicity, first_language FROM pupils WHERE upn = ?", [upn]
-    ).fetchall()
-    forename, surname, dob, sex, ethnicity, language = pupil
+    forename, surname, dob, sex, ethnicity, language = store.pupil_details(upn)  # type: ignore[misc]
     year_row = _year_row(pupil_store, year)
     current = shown[0]
     major, minor = ethnicity_groups(ethnicity) or ("Unclassified", "Unclassified")
@@ -447,14 +433,14 @@ def _weeks(store: Store, marks: ir.Table) -> list[WeekRate]:
 class _OnePupilStore:
     """The store as :func:`enrolment_absence` sees it, cut down to one pupil's enrolments.
 
-    The measures read ``table(name)`` and ``con``; here ``marks`` is the pupil's marks for the
-    year (already fetched) and the enrolment tables are filtered to the pupil, so every period's
+    The measures read ``table(name)`` and ``ethnicity_codes()``; here ``marks`` is the pupil's marks for
+    the year (already fetched) and the enrolment tables are filtered to the pupil, so every period's
     figures are computed on a few hundred rows with the LA's own measure definitions.
     """
 
     def __init__(self, store: Store, ids: list[int], marks: ir.Table) -> None:
-        self.con = store.con
         self.ibis = store.ibis
+        self.ethnicity_codes = store.ethnicity_codes
         self._store = store
         self._ids = ids
         self._marks = marks

@@ -120,15 +120,29 @@ def read_dfe_file(path: Path | str) -> pd.DataFrame:
 def load_reference_file(store: Store, path: Path | str) -> int:
     """Load a DfE file into the store's reference figures, replacing rows from a file of the same name."""
     frame = read_dfe_file(path)
-    with store.transaction() as con:
-        con.execute("DELETE FROM reference_figures WHERE source = ?", [Path(path).name])
-        con.register("_reference_new", frame)
-        con.execute("""INSERT INTO reference_figures SELECT time_period, time_identifier, geographic_level,
-                       old_la_code, la_name, region_name, education_phase, enrolments, sess_possible, sess_overall,
-                       sess_overall_percent, sess_authorised_percent, sess_unauthorised_percent,
-                       enrolments_pa_10_exact_percent, enrolments_pa_50_exact_percent, source FROM _reference_new""")
-        con.unregister("_reference_new")
+    store.replace_reference_figures(Path(path).name, frame, _STORED_COLUMNS)
     return len(frame)
+
+
+#: The columns of a file's figures as the store keeps them, in the table's order.
+_STORED_COLUMNS = (
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "old_la_code",
+    "la_name",
+    "region_name",
+    "education_phase",
+    "enrolments",
+    "sess_possible",
+    "sess_overall",
+    "sess_overall_percent",
+    "sess_authorised_percent",
+    "sess_unauthorised_percent",
+    "enrolments_pa_10_exact_percent",
+    "enrolments_pa_50_exact_percent",
+    "source",
+)
 
 
 def load_statistical_neighbours(store: Store, path: Path | str) -> int:
@@ -152,9 +166,7 @@ def load_statistical_neighbours(store: Store, path: Path | str) -> int:
             neighbour = str(row.iloc[idx]).strip()
             if neighbour.isdigit():
                 rows.append((la, neighbour, rank, str(row.iloc[idx + 1]).strip()))
-    with store.transaction() as con:
-        con.execute("DELETE FROM statistical_neighbours")
-        con.executemany("INSERT INTO statistical_neighbours VALUES (?, ?, ?, ?)", rows)
+    store.replace_statistical_neighbours(rows)
     return len(rows)
 
 
@@ -212,7 +224,7 @@ def compare_with_reference(
     highest neighbour); and the LA's rank among itself and its neighbours (1 = lowest absence).
     """
     if la_code is None:
-        codes = [r[0] for r in store.con.execute("SELECT DISTINCT la_code FROM schools").fetchall()]
+        codes = sorted({code for code, _ in store.local_authorities()})
         la_code = codes[0] if len(codes) == 1 else None
     ours = absence_measures(enrolment_absence(store, period)).to_pandas().iloc[0]
     rows = [
@@ -224,11 +236,7 @@ def compare_with_reference(
     ]
     ident = _identifier(period)
     year = period.academic_year.time_period
-    ref = _totals(
-        store.con.execute(
-            "SELECT * FROM reference_figures WHERE time_period = ? AND time_identifier = ?", [year, ident or ""]
-        ).df()
-    )
+    ref = _totals(store.reference_figures(year, ident or ""))
     own = ref[(ref.geographic_level == "Local authority") & (ref.old_la_code == la_code)]
     if not own.empty:
         rows.append(
@@ -263,10 +271,8 @@ def compare_with_reference(
             rows.append(
                 {"comparator": "England", "basis": total.source, **{m: total.get(m) for m in REFERENCE_MEASURES}}
             )
-    neighbours = store.con.execute(
-        "SELECT neighbour_code FROM statistical_neighbours WHERE la_code = ? ORDER BY rank", [la_code]
-    ).fetchall()
-    sn = ref[(ref.geographic_level == "Local authority") & ref.old_la_code.isin([n[0] for n in neighbours])]
+    neighbours = store.statistical_neighbours(la_code) if la_code else []
+    sn = ref[(ref.geographic_level == "Local authority") & ref.old_la_code.isin(neighbours)]
     if not sn.empty:
         pooled = (
             100 * sn.sess_overall.sum() / sn.sess_possible.sum()

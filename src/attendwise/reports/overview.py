@@ -100,7 +100,7 @@ def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
         half_term_starts=store.half_term_starts(),
         latest_mark=latest,
     )
-    la_name = _la_name(store)
+    la_name = la_name_of(store)
     headline = headline_against_national(store, period, la_name)
     if part_year:
         england = headline.area.str.startswith("England")
@@ -164,6 +164,6 @@ def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
     ]
 
 
-def _la_name(store: Store) -> str:
-    rows = store.con.execute("SELECT DISTINCT la_code, la_name FROM schools ORDER BY 1").fetchall()
-    return ", ".join(name or f"LA {code}" for code, name in rows) or "LA"
+def la_name_of(store: Store, unnamed: str = "LA") -> str:
+    """The LA's name as the store's schools give it (the LAs' names, for a store of several)."""
+    return ", ".join(name or f"LA {code}" for code, name in store.local_authorities()) or unnamed

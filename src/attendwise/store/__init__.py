@@ -13,12 +13,15 @@ from __future__ import annotations
 from attendwise.store.blocks import BlockGrain, is_block_boundary, is_census_boundary
 from attendwise.store.duckdb_store import (
     DEFAULT_STORE,
+    DEFAULT_STORE_SHOWN,
+    STORE_SUFFIX,
     ImportLogEntry,
     Store,
     StoreError,
     StoreSummary,
     default_store_path,
     memory_size,
+    store_files,
 )
 from attendwise.store.schema import BLOCK_COUNTS, BLOCKS_VERSION, SCHEMA_VERSION, SUMMER2_COUNTS
 
@@ -26,7 +29,9 @@ __all__ = [
     "BLOCKS_VERSION",
     "BLOCK_COUNTS",
     "DEFAULT_STORE",
+    "DEFAULT_STORE_SHOWN",
     "SCHEMA_VERSION",
+    "STORE_SUFFIX",
     "SUMMER2_COUNTS",
     "BlockGrain",
     "ImportLogEntry",
@@ -37,4 +42,5 @@ __all__ = [
     "is_block_boundary",
     "is_census_boundary",
     "memory_size",
+    "store_files",
 ]

@@ -17,7 +17,6 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import ibis
@@ -32,6 +31,7 @@ from attendwise.core.calendar import easter_sunday, spring_bank_holiday
 from attendwise.core.codes import ABSENCE_REASONS, code_set_sql, lookup_rows
 from attendwise.core.errors import AttendwiseError
 from attendwise.store.blocks import BlockGrain, is_block_boundary, is_census_boundary
+from attendwise.store.questions import StoreQuestions
 from attendwise.store.schema import BLOCK_COUNTS, BLOCKS_VERSION, SCHEMA, SCHEMA_VERSION
 
 __all__ = [
@@ -52,12 +52,22 @@ _COMPILED: OrderedDict[tuple[str, Hashable], tuple[str, ibis.Schema]] = OrderedD
 _COMPILED_MAX = 256
 
 
+#: How a store's file name ends (DuckDB's own), and the default store as the docs and ``--help`` name it.
+STORE_SUFFIX = ".duckdb"
+DEFAULT_STORE_SHOWN = f"~/.local/share/attendwise/attendwise{STORE_SUFFIX}"
+
+
 def default_store_path() -> Path:
     """``$ATTENDWISE_STORE``, else ``attendwise.duckdb`` under the user's data folder."""
     if env := os.environ.get("ATTENDWISE_STORE"):
         return Path(env)
     base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "attendwise" / "attendwise.duckdb"
+    return base / "attendwise" / f"attendwise{STORE_SUFFIX}"
+
+
+def store_files(path: Path) -> tuple[Path, ...]:
+    """The files a store at ``path`` keeps: the store and its write-ahead log (to remove a store whole)."""
+    return (path, path.with_suffix(path.suffix + ".wal"))
 
 
 DEFAULT_STORE = default_store_path
@@ -114,7 +124,7 @@ class StoreSummary:
     latest_mark: dt.date | None
 
 
-class Store:
+class Store(StoreQuestions):
     """An open register store.
 
     Args:
@@ -133,7 +143,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         limit = memory_size(memory_limit or os.environ.get("ATTENDWISE_MEMORY_LIMIT") or "")
         try:
-            self.con = duckdb.connect(str(path), read_only=read_only)
+            self._con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
@@ -145,14 +155,14 @@ class Store:
                 "the web app serves it, import through its upload page."
             ) from None
         if limit:
-            self.con.execute(f"SET memory_limit = '{limit}'")
+            self._con.execute(f"SET memory_limit = '{limit}'")
         if not read_only:
-            self.con.execute(SCHEMA)
-            self.con.execute(
+            self._con.execute(SCHEMA)
+            self._con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [str(SCHEMA_VERSION)],
             )
-            if not self.blocks_ready and self.scalar("SELECT count(*) > 0 FROM marks"):
+            if not self.blocks_ready and self._value("SELECT count(*) > 0 FROM marks"):
                 with self.transaction():
                     self.refresh_blocks()
         self._ibis: IbisDuckDB | None = None
@@ -160,7 +170,7 @@ class Store:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:
-        self.con.close()
+        self._con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -169,22 +179,22 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> Iterator[None]:
         """All or nothing: everything written inside is committed together or not at all."""
-        self.con.execute("BEGIN TRANSACTION")
+        self._con.execute("BEGIN TRANSACTION")
         try:
-            yield self.con
+            yield
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._con.execute("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        self._con.execute("COMMIT")
 
     # -- reading -----------------------------------------------------------------------------
     @property
     def ibis(self) -> IbisDuckDB:
         """An Ibis backend over this store's connection (measures are written against it)."""
         if self._ibis is None:
-            self._ibis = ibis.duckdb.from_connection(self.con)
+            self._ibis = ibis.duckdb.from_connection(self._con)
         return self._ibis
 
     def table(self, name: str) -> ibis.Table:
@@ -203,7 +213,7 @@ class Store:
         try:
             yield table
         finally:
-            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+            self._con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def run(self, key: Hashable | None, build: Callable[[], ir.Table]) -> pd.DataFrame:
         """Run the Ibis expression ``build()`` on this store and return its rows.
@@ -233,7 +243,7 @@ class Store:
         sql, schema = kept
         # Run the SQL as it stands (Backend.sql would parse it again, which takes longer than compiling),
         # and convert the result to pandas exactly as Ibis's DuckDB backend does.
-        table = self.con.sql(sql).to_arrow_table()
+        table = self._con.sql(sql).to_arrow_table()
         frame = pd.DataFrame(
             {
                 name: col.to_pylist()
@@ -244,19 +254,14 @@ class Store:
         )
         return DuckDBPandasData.convert_table(frame, schema)
 
-    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
-        # fetchall, not fetchone: DuckDB refuses further work on a connection with a half-read result.
-        rows = self.con.execute(sql, params or []).fetchall()
-        return rows[0][0] if rows else None
-
-    def mark_range(self) -> tuple[dt.date | None, dt.date | None]:
-        """The first and latest session dates held (None, None for an empty store)."""
-        first, latest = self.con.execute("SELECT min(date), max(date) FROM marks").fetchall()[0]
-        return first, latest
+    def duckdb_connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection itself, for the importer's staging SQL (:mod:`attendwise.ingest`) and for tests
+        that look inside the store; nothing else reads through it (``tests/store/test_one_door.py`` checks)."""
+        return self._con
 
     def summary(self) -> StoreSummary:
         counts = {
-            t: self.scalar(f"SELECT count(*) FROM {t}") for t in ("schools", "pupils", "enrolments", "marks", "imports")
+            t: self._value(f"SELECT count(*) FROM {t}") for t in ("schools", "pupils", "enrolments", "marks", "imports")
         }
         first, latest = self.mark_range()
         return StoreSummary(**counts, first_mark=first, latest_mark=latest)
@@ -266,7 +271,7 @@ class Store:
     def blocks_ready(self) -> bool:
         """Whether ``session_blocks`` is built and current (else measures read the marks)."""
         try:
-            return self.scalar("SELECT value FROM meta WHERE key = 'session_blocks'") == BLOCKS_VERSION
+            return self._value("SELECT value FROM meta WHERE key = 'session_blocks'") == BLOCKS_VERSION
         except duckdb.CatalogException:
             return False
 
@@ -300,11 +305,11 @@ class Store:
     def code_meanings(self) -> Iterator[str]:
         """The code sets (:func:`attendwise.core.codes.lookup_rows`) as a table this connection's SQL can
         join, named by what this yields; join it on ``code`` and ``code_set`` = ``code_set_sql(date)``."""
-        self.con.register("_code_meanings", pd.DataFrame(lookup_rows()))
+        self._con.register("_code_meanings", pd.DataFrame(lookup_rows()))
         try:
             yield "_code_meanings"
         finally:
-            self.con.unregister("_code_meanings")
+            self._con.unregister("_code_meanings")
 
     def refresh_blocks(self, enrolments_sql: str | None = None) -> None:
         """(Re)build the session blocks: each enrolment's sessions by category and DfE reason, per
@@ -321,7 +326,7 @@ class Store:
         ``enrolment_id`` of every enrolment whose marks changed (None for all).
         """
         years = range(1990, 2101)
-        self.con.register(
+        self._con.register(
             "_block_easter",
             pd.DataFrame(
                 {
@@ -334,15 +339,15 @@ class Store:
         where = f"WHERE m.enrolment_id IN ({enrolments_sql})" if enrolments_sql else ""
         for table in ("session_blocks", "census_blocks", "year_blocks"):
             if enrolments_sql:
-                self.con.execute(f"DELETE FROM {table} WHERE enrolment_id IN ({enrolments_sql})")
+                self._con.execute(f"DELETE FROM {table} WHERE enrolment_id IN ({enrolments_sql})")
             else:
-                self.con.execute(f"DELETE FROM {table}")
+                self._con.execute(f"DELETE FROM {table}")
         counts = ", ".join(
             [f"sum({c})::INTEGER" for c in ("is_possible", "is_present", "is_aea", "is_authorised", "is_unauthorised")]
             + [f"sum(coalesce(reason = '{r}', false)::INTEGER)::INTEGER" for r in ABSENCE_REASONS]
         )
         with self.code_meanings() as codes:
-            self.con.execute(f"""
+            self._con.execute(f"""
                 INSERT INTO session_blocks
                 WITH m AS (
                     SELECT m.enrolment_id, m.date, e.easter_monday,
@@ -367,7 +372,7 @@ class Store:
         # Easter Monday, and the spring bank holiday is a Monday.
         sums = ", ".join(f"sum({c})::INTEGER" for c in BLOCK_COUNTS)
         where = f"WHERE b.enrolment_id IN ({enrolments_sql})" if enrolments_sql else ""
-        self.con.execute(f"""
+        self._con.execute(f"""
             INSERT INTO census_blocks
             WITH b AS (
                 SELECT b.*,
@@ -389,7 +394,7 @@ class Store:
         summer2 = ", ".join(
             f"coalesce(sum({c}) FILTER (WHERE b.block_start = e.bank_holiday), 0)::INTEGER" for c in BLOCK_COUNTS
         )
-        self.con.execute(f"""
+        self._con.execute(f"""
             INSERT INTO year_blocks
             SELECT enrolment_id,
                    make_date(year(b.block_start) - (month(b.block_start) < 8)::INTEGER, 8, 1) AS year_start,
@@ -399,29 +404,18 @@ class Store:
             JOIN _block_easter e ON e.year = year(b.block_start)
             {where}
             GROUP BY enrolment_id, year_start, year_end""")
-        self.con.unregister("_block_easter")
-        self.con.execute(
+        self._con.unregister("_block_easter")
+        self._con.execute(
             "INSERT INTO meta VALUES ('session_blocks', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [BLOCKS_VERSION],
         )
 
-    def latest_mark(self) -> dt.date | None:
-        return self.scalar("SELECT max(date) FROM marks")
-
-    def half_term_starts(self) -> dict[tuple[int, str], dt.date]:
-        """First day of each LA second half term, by ``(academic year start, term)``."""
-        rows = self.con.execute("SELECT academic_year, term, start_date FROM terms WHERE half_term = 2").fetchall()
-        return {(year, term): start for year, term, start in rows}
-
     def next_import_id(self) -> int:
-        return int(self.scalar("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
+        return int(self._value("SELECT coalesce(max(import_id), 0) + 1 FROM imports"))
 
     def latest_import_id(self) -> int:
         """The latest import's id (0 for none): the store's data version."""
-        return int(self.scalar("SELECT coalesce(max(import_id), 0) FROM imports"))
-
-    def school_urns(self) -> list[int]:
-        return [r[0] for r in self.con.execute("SELECT urn FROM schools ORDER BY urn").fetchall()]
+        return int(self._value("SELECT coalesce(max(import_id), 0) FROM imports"))
 
     def record_import(self, entry: ImportLogEntry) -> None:
         """Write one import's row of the import log (inside the import's transaction)."""
@@ -429,7 +423,7 @@ class Store:
         values = [getattr(entry, c) for c in columns]
         values[columns.index("schools_touched")] = ",".join(map(str, entry.schools_touched))
         values[columns.index("changes")] = "\n".join(entry.changes)
-        self.con.execute(
+        self._con.execute(
             f"INSERT INTO imports (imported_at, {', '.join(columns)}) VALUES (now(), {', '.join('?' * len(columns))})",
             values,
         )
@@ -438,7 +432,7 @@ class Store:
         """The latest imports, newest first; with ``only_schools``, only those that touched no other school
         (a school's own import history)."""
         columns = [f.name for f in fields(ImportLogEntry)]
-        rows = self.con.execute(
+        rows = self._con.execute(
             f"SELECT {', '.join(columns)} FROM imports ORDER BY import_id DESC"
             + ("" if only_schools is not None else f" LIMIT {int(limit)}")
         ).fetchall()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from attendwise.store import DEFAULT_STORE_SHOWN
+
 __all__ = ["SETTINGS", "Setting", "env", "env_bool", "env_int", "env_list"]
 
 
@@ -22,7 +24,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ATTENDWISE_STORE",
-        "~/.local/share/attendwise/attendwise.duckdb",
+        DEFAULT_STORE_SHOWN,
         "The register store (DuckDB file) the app reads and imports uploads into.",
     ),
     Setting(

@@ -59,11 +59,7 @@ def ensure_demo_accounts(store: Store) -> list[DemoLogin]:
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
-    schools = store.con.execute(
-        "SELECT s.urn, s.name FROM schools s JOIN enrolments e USING (urn) GROUP BY ALL ORDER BY count(*) DESC, 1"
-    ).fetchall()
-    if not schools:
-        schools = store.con.execute("SELECT urn, name FROM schools ORDER BY urn").fetchall()
+    schools = [(s.urn, s.name) for s in store.schools()]  # the largest first
     first_school = schools[0] if schools else None
     assigned = [u for u, _ in schools[:3]]
     plans = [

@@ -247,7 +247,7 @@ def tsm_pack(
         ...
         attendwise.reports.tsm.inputs.TSMError: no school with URN 100001 in the store
     """
-    if store.scalar("SELECT count(*) FROM schools WHERE urn = ?", [int(urn)]) == 0:
+    if store.school(int(urn)) is None:
         raise TSMError(f"no school with URN {urn} in the store")
     packs = tsm_packs(
         store,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from attendwise.core.codes import code_set_sql
+from attendwise.core.codes import with_meaning
 from attendwise.reports.tsm.inputs import PreviousAction
 from attendwise.reports.tsm.pack import ActionReview, DiscussedPupil
 from attendwise.reports.tsm.pupils import Summary
@@ -37,28 +37,11 @@ def discussed(rows: pd.DataFrame, upns: Iterable[str], summary: Summary, year_la
 def _pupils_marks(store: Store, urn: int, upns: Sequence[str], since: dt.date, until: dt.date) -> pd.DataFrame:
     """The pupils' marks at the school between two dates, with whether each is a possible session and
     attended (``upn``, ``date``, ``is_possible``, ``is_attendance``)."""
-    placeholders = ",".join("?" * len(upns))
-    with store.code_meanings() as codes:
-        return store.con.execute(
-            f"""SELECT e.upn, m.date, c.is_possible, c.is_attendance
-                FROM marks m JOIN enrolments e USING (enrolment_id)
-                JOIN {codes} c ON c.code = m.code
-                 AND c.code_set = {code_set_sql("m.date")}
-                WHERE e.urn = ? AND e.upn IN ({placeholders}) AND m.date BETWEEN ? AND ?""",
-            [urn, *upns, since, until],
-        ).df()
-
-
-def _school_days(store: Store, urn: int, since: dt.date, until: dt.date) -> list[dt.date]:
-    """The days between two dates on which the school's register holds marks, in order."""
-    return [
-        d
-        for (d,) in store.con.execute(
-            """SELECT DISTINCT m.date FROM marks m JOIN enrolments e USING (enrolment_id)
-               WHERE e.urn = ? AND m.date BETWEEN ? AND ? ORDER BY 1""",
-            [urn, since, until],
-        ).fetchall()
-    ]
+    enrolments = store.table("enrolments")
+    enrolments = enrolments.filter((enrolments.urn == urn) & enrolments.upn.isin(list(upns)))
+    marks = store.table("marks")
+    marks = marks.filter(marks.date.between(since, until)).join(enrolments, "enrolment_id")
+    return with_meaning(marks).select("upn", "date", "is_possible", "is_attendance").to_pandas()
 
 
 def review_actions(
@@ -80,7 +63,7 @@ def review_actions(
     # The school's days, and its pupils' marks, from well before the earliest action to as-at.
     since = earliest - dt.timedelta(days=7 * (baseline_days // 5 + 12))
     marks = _pupils_marks(store, urn, upns, since, as_at)
-    school_days = _school_days(store, urn, since, as_at)
+    school_days = store.school_days(urn, since, as_at)
     marks["date"] = pd.to_datetime(marks.date).dt.date
     out = []
     for action in actions:

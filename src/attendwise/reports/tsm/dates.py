@@ -63,7 +63,7 @@ def pack_dates(store: Store, term: str | Period, as_at: dt.date | None = None) -
             raise TSMError(str(exc)) from None
         if not period.census or (period.start == period.academic_year.start and period.end == period.academic_year.end):
             raise TSMError(f"{term!r} is not a term: give e.g. 2024/25-autumn, 2024/25-spring or 2024/25-summer")
-    last = store.scalar("SELECT max(date) FROM marks WHERE date BETWEEN ? AND ?", [period.start, period.end])
+    last = store.latest_mark(period.start, period.end)
     if as_at is None:
         if last is None:
             raise TSMError(f"the store holds no marks in {period.describe()}")
@@ -105,6 +105,6 @@ def block_aligned_end(store: Store, as_at: dt.date) -> dt.date:
     while not is_block_boundary(day):
         day += dt.timedelta(days=1)
     end = day - dt.timedelta(days=1)
-    if end == as_at or store.scalar("SELECT count(*) FROM marks WHERE date > ? AND date <= ?", [as_at, end]):
+    if end == as_at or store.has_marks(as_at + dt.timedelta(days=1), end):
         return as_at
     return end

@@ -155,11 +155,7 @@ def last_year_headlines(store: Store, dates: PackDates, population: Population) 
 
 def _loaded_national_figures(store: Store, time_period: int, time_identifier: str | None, phase: str) -> pd.DataFrame:
     """The national figures loaded into the store (``attendwise reference``) for a year or term and a phase."""
-    return store.con.execute(
-        "SELECT * FROM reference_figures WHERE geographic_level = 'National' AND time_period = ? "
-        "AND time_identifier = ? AND education_phase = ?",
-        [time_period, time_identifier, phase],
-    ).df()
+    return store.reference_figures(time_period, time_identifier, geographic_level="National", education_phase=phase)
 
 
 def read_national(store: Store, dates: PackDates, phase_label: str, *, is_term: bool) -> tuple[AreaFigures, str]:

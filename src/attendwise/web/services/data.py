@@ -108,9 +108,9 @@ class StoreAccess:
         with self._version_lock:
             if now - self._version_read_at < VERSION_SECONDS:
                 return self._version
-        rows = self.store().con.execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchall()
+        latest = self.store().latest_import_id()
         with self._version_lock:
-            self._version, self._version_read_at = int(rows[0][0]), now
+            self._version, self._version_read_at = latest, now
             return self._version
 
     def forget_version(self) -> None:

@@ -119,7 +119,7 @@ def monthly(access: StoreAccess, period: Period) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         store = access.store()
-        latest = store.con.execute("SELECT max(date) FROM marks").fetchall()[0][0]
+        latest = store.latest_mark()
         frames = []
         for month in months(period, latest):
             rows = _table(store.ibis.to_pyarrow(enrolment_absence(store, month)).to_pandas())

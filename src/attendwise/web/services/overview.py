@@ -12,7 +12,7 @@ from attendwise.documents.charts import bar_chart, line_chart
 from attendwise.documents.suppression import SUPPRESSED, suppress_band_counts, suppress_measures
 from attendwise.documents.tables import Column, Figure, Table, fmt_count, fmt_percent, table_from_frame
 from attendwise.measures.reference import national_figures
-from attendwise.reports.overview import headline_against_national, top_reasons
+from attendwise.reports.overview import headline_against_national, la_name_of, top_reasons
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.data import StoreAccess
@@ -66,8 +66,7 @@ def la_name(access: StoreAccess) -> str:
     """The LA's name as the store's schools give it."""
 
     def compute() -> str:
-        rows = access.store().con.execute("SELECT DISTINCT la_code, la_name FROM schools ORDER BY 1").fetchall()
-        return ", ".join(name or f"LA {code}" for code, name in rows) or "Local authority"
+        return la_name_of(access.store(), "Local authority")
 
     return access.cached(("la_name",), compute)
 

@@ -63,8 +63,8 @@ class SchoolPage:
 
 
 def school_info(access: StoreAccess, urn: int) -> SchoolInfo | None:
-    rows = access.store().con.execute("SELECT urn, name, phase, la_code FROM schools WHERE urn = ?", [urn]).fetchall()
-    return SchoolInfo(*rows[0]) if rows else None
+    school = access.store().school(urn)
+    return SchoolInfo(school.urn, school.name, school.phase, school.la_code) if school else None
 
 
 def schools_index(
@@ -186,14 +186,8 @@ def pupil_list(
     absent["attendance_percent"] = 100.0 * (absent.sess_possible - absent.sess_overall) / absent.sess_possible
     absent = absent.sort_values(["attendance_percent", "enrolment_id"]).reset_index(drop=True)
     if len(absent):
-        upns = list(absent.upn)
-        placeholders = ",".join("?" * len(upns))
-        found = (
-            access.store()
-            .con.execute(f"SELECT upn, forename, surname FROM pupils WHERE upn IN ({placeholders})", upns)
-            .fetchall()
-        )
-        who = {u: " ".join(p for p in (f, s) if p) or "Name not recorded" for u, f, s in found}
+        found = access.store().pupil_names(absent.upn)
+        who = {u: " ".join(p for p in (f, s) if p) or "Name not recorded" for u, (f, s) in found.items()}
         absent["pupil"] = absent.upn.map(who)
     else:
         absent["pupil"] = []

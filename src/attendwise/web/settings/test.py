@@ -8,11 +8,14 @@ from pathlib import Path
 
 import dj_database_url
 
+from attendwise.store import STORE_SUFFIX
 from attendwise.web.settings.base import *  # noqa: F403
 
 SECRET_KEY = "attendwise-tests-only-not-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-ATTENDWISE_STORE = Path(os.environ.get("ATTENDWISE_STORE", Path(tempfile.gettempdir()) / "attendwise-test.duckdb"))
+ATTENDWISE_STORE = Path(
+    os.environ.get("ATTENDWISE_STORE", Path(tempfile.gettempdir()) / f"attendwise-test{STORE_SUFFIX}")
+)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # ATTENDWISE_TEST_DATABASE_URL=postgres://... runs the suite against PostgreSQL (see docs/web.md).
 _TEST_DB = os.environ.get("ATTENDWISE_TEST_DATABASE_URL", "sqlite:///:memory:")

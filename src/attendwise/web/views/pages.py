@@ -258,8 +258,8 @@ COHORT_CHOICES = ("by", "then", "school")
 def _cohort_inputs(request: HttpRequest, acc: Any) -> tuple[CohortForm, list[str] | None, int | None]:
     """The cohort form, the characteristics and the school it asks for (``None``: the form has errors)."""
     scope = rules.scope_for(request.user)
-    names = acc.store().con.execute("SELECT urn, name FROM schools ORDER BY name").fetchall()
-    choices = [(u, n) for u, n in names if scope.allows_school(u)] if not scope.social_care_only else []
+    schools = sorted(acc.store().schools(), key=lambda s: s.name)
+    choices = [(s.urn, s.name) for s in schools if scope.allows_school(s.urn)] if not scope.social_care_only else []
     form = CohortForm(request.GET or None, schools=choices)
     if not form.is_bound:
         return form, ["fsm"], None

@@ -1,0 +1,222 @@
+"""The questions every layer above asks the store, answered by the DuckDB store in SQL.
+
+Measures and analysis are Ibis expressions over the store's tables; what they and the reports, the CLI
+and the web app need besides (who a school is, a pupil's name, the latest mark, the published figures
+loaded) is a method here. Nothing outside :mod:`attendwise.store` and :mod:`attendwise.ingest` writes
+SQL, so a store on another engine answers the same methods over the same tables
+(:mod:`attendwise.store.schema`) and the layers above do not change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+__all__ = ["EnrolmentRow", "School", "StoreQuestions"]
+
+
+@dataclass(frozen=True, slots=True)
+class School:
+    """A school as the store holds it."""
+
+    urn: int
+    name: str
+    phase: str
+    la_code: str
+    la_name: str | None
+    #: Enrolments on its roll at any time in the store (0 for a school with none yet).
+    enrolments: int = 0
+
+
+#: The columns of an enrolment with its school (:meth:`StoreQuestions.enrolment_rows`), in order.
+ENROLMENT_COLUMNS = (
+    "enrolment_id",
+    "upn",
+    "urn",
+    "school_name",
+    "phase",
+    "admission_date",
+    "leaving_date",
+    "nc_year",
+    "fsm",
+    "sen",
+    "sen_primary_need",
+    "cla",
+    "cin",
+    "cpp",
+    "boarder",
+)
+EnrolmentRow = tuple[Any, ...]
+
+_ENROLMENT_SQL = f"""
+SELECT {
+    ", ".join(
+        "s.name AS school_name" if c == "school_name" else f"{'s' if c == 'phase' else 'e'}.{c}"
+        for c in ENROLMENT_COLUMNS
+    )
+}
+FROM enrolments e JOIN schools s USING (urn)
+"""
+
+
+class StoreQuestions:
+    """What the layers above ask of the store (mixed into :class:`attendwise.store.Store`)."""
+
+    _con: duckdb.DuckDBPyConnection
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        # fetchall, not fetchone: DuckDB refuses further work on a connection with a half-read result.
+        return self._con.execute(sql, list(params)).fetchall()
+
+    def _value(self, sql: str, params: Sequence[object] = ()) -> Any:
+        rows = self._rows(sql, params)
+        return rows[0][0] if rows else None
+
+    # -- schools and the LA ----------------------------------------------------------------------
+    def schools(self) -> list[School]:
+        """Every school, largest roll first (then by URN)."""
+        rows = self._rows(
+            """SELECT s.urn, s.name, s.phase, s.la_code, s.la_name, count(e.enrolment_id)
+               FROM schools s LEFT JOIN enrolments e USING (urn) GROUP BY ALL ORDER BY 6 DESC, 1"""
+        )
+        return [School(*r) for r in rows]
+
+    def school(self, urn: int) -> School | None:
+        rows = self._rows("SELECT urn, name, phase, la_code, la_name FROM schools WHERE urn = ?", [urn])
+        return School(*rows[0]) if rows else None
+
+    def school_urns(self) -> list[int]:
+        return [r[0] for r in self._rows("SELECT urn FROM schools ORDER BY urn")]
+
+    def local_authorities(self) -> list[tuple[str, str | None]]:
+        """The LAs of the store's schools, as ``(la_code, la_name)``, by number."""
+        return [(code, name) for code, name in self._rows("SELECT DISTINCT la_code, la_name FROM schools ORDER BY 1")]
+
+    # -- pupils and enrolments -------------------------------------------------------------------
+    def enrolment_rows(self, *, enrolment_id: int | None = None, upn: str | None = None) -> list[EnrolmentRow]:
+        """One enrolment by id, or every enrolment of a pupil (newest admission first), with its school:
+        the columns of :data:`ENROLMENT_COLUMNS`."""
+        if enrolment_id is not None:
+            return self._rows(_ENROLMENT_SQL + "WHERE e.enrolment_id = ?", [enrolment_id])
+        return self._rows(_ENROLMENT_SQL + "WHERE e.upn = ? ORDER BY e.admission_date DESC, e.urn", [upn])
+
+    def pupil_details(self, upn: str) -> tuple[Any, ...] | None:
+        """``(forename, surname, date_of_birth, sex, ethnicity, first_language)`` of a pupil, or ``None``."""
+        rows = self._rows(
+            "SELECT forename, surname, date_of_birth, sex, ethnicity, first_language FROM pupils WHERE upn = ?", [upn]
+        )
+        return rows[0] if rows else None
+
+    def pupil_names(self, upns: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Forename and surname by UPN, for the pupils asked about that the store holds."""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        placeholders = ",".join("?" * len(wanted))
+        rows = self._rows(f"SELECT upn, forename, surname FROM pupils WHERE upn IN ({placeholders})", wanted)
+        return {upn: (forename, surname) for upn, forename, surname in rows}
+
+    def ethnicity_codes(self) -> tuple[str, ...]:
+        """The ethnicity codes the store's pupils hold, sorted."""
+        return tuple(sorted(r[0] for r in self._rows("SELECT DISTINCT ethnicity FROM pupils")))
+
+    # -- marks -----------------------------------------------------------------------------------
+    def latest_mark(
+        self,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        *,
+        enrolment_ids: Sequence[int] | None = None,
+    ) -> dt.date | None:
+        """The latest session date held, within ``start`` to ``end`` and for ``enrolment_ids`` if given."""
+        where, params = self._mark_filter(start, end, enrolment_ids)
+        return self._value(f"SELECT max(date) FROM marks {where}", params)
+
+    def mark_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and latest session dates held (None, None for an empty store)."""
+        first, latest = self._rows("SELECT min(date), max(date) FROM marks")[0]
+        return first, latest
+
+    def has_marks(self, start: dt.date | None = None, end: dt.date | None = None) -> bool:
+        """Whether any session from ``start`` to ``end`` (both included) has a mark."""
+        where, params = self._mark_filter(start, end, None)
+        return bool(self._value(f"SELECT count(*) > 0 FROM (SELECT 1 FROM marks {where} LIMIT 1)", params))
+
+    def school_days(self, urn: int, start: dt.date, end: dt.date) -> list[dt.date]:
+        """The days from ``start`` to ``end`` on which the school's register holds marks, in order."""
+        rows = self._rows(
+            """SELECT DISTINCT m.date FROM marks m JOIN enrolments e USING (enrolment_id)
+               WHERE e.urn = ? AND m.date BETWEEN ? AND ? ORDER BY 1""",
+            [urn, start, end],
+        )
+        return [d for (d,) in rows]
+
+    @staticmethod
+    def _mark_filter(
+        start: dt.date | None, end: dt.date | None, enrolment_ids: Sequence[int] | None
+    ) -> tuple[str, list[object]]:
+        clauses, params = [], []
+        if start is not None:
+            clauses.append("date >= ?")
+            params.append(start)
+        if end is not None:
+            clauses.append("date <= ?")
+            params.append(end)
+        if enrolment_ids is not None:
+            clauses.append(f"enrolment_id IN ({','.join('?' * len(enrolment_ids)) or 'NULL'})")
+            params += list(enrolment_ids)
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    # -- the calendar ----------------------------------------------------------------------------
+    def half_term_starts(self) -> dict[tuple[int, str], dt.date]:
+        """First day of each LA second half term, by ``(academic year start, term)``."""
+        rows = self._rows("SELECT academic_year, term, start_date FROM terms WHERE half_term = 2")
+        return {(year, term): start for year, term, start in rows}
+
+    # -- published figures -----------------------------------------------------------------------
+    def reference_figures(
+        self,
+        time_period: int,
+        time_identifier: str | None,
+        *,
+        geographic_level: str | None = None,
+        education_phase: str | None = None,
+    ) -> pd.DataFrame:
+        """The published figures loaded (``attendwise reference``) for a year or term, optionally one level
+        (``National``, ``Regional``, ``Local authority``) and one phase (none for an unknown identifier)."""
+        sql = "SELECT * FROM reference_figures WHERE time_period = ? AND time_identifier = ?"
+        params: list[object] = [time_period, time_identifier]
+        for column, value in (("geographic_level", geographic_level), ("education_phase", education_phase)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        return self._con.execute(sql, params).df()
+
+    def replace_reference_figures(self, source: str, frame: pd.DataFrame, columns: Sequence[str]) -> None:
+        """Store the figures of one published file (``columns`` of ``frame``, in the table's order),
+        replacing those loaded before from a file of the same name, all or nothing."""
+        with self.transaction():  # type: ignore[attr-defined]
+            self._con.execute("DELETE FROM reference_figures WHERE source = ?", [source])
+            self._con.register("_reference_new", frame)
+            try:
+                self._con.execute(f"INSERT INTO reference_figures SELECT {', '.join(columns)} FROM _reference_new")
+            finally:
+                self._con.unregister("_reference_new")
+
+    def statistical_neighbours(self, la_code: str) -> list[str]:
+        """The DfE's statistical neighbours of an LA, closest first."""
+        rows = self._rows(
+            "SELECT neighbour_code FROM statistical_neighbours WHERE la_code = ? ORDER BY rank", [la_code]
+        )
+        return [r[0] for r in rows]
+
+    def replace_statistical_neighbours(self, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        """Store the neighbour groups ``(la_code, neighbour_code, rank, closeness)``, replacing all before."""
+        with self.transaction():  # type: ignore[attr-defined]
+            self._con.execute("DELETE FROM statistical_neighbours")
+            self._con.executemany("INSERT INTO statistical_neighbours VALUES (?, ?, ?, ?)", list(rows))
