@@ -19,7 +19,7 @@ from attendwise.ingest import import_folder
 from attendwise.measures.pupils import enrolments_of
 from attendwise.store import Store
 from attendwise.web.models import AgreedAction, DiscussedPupil, TargetingMeeting
-from tests.test_exports import ATTACKS, DANGEROUS, lines, quoted, unsafe_csv_cells
+from tests.documents.test_exports import ATTACKS, DANGEROUS, lines, quoted, unsafe_csv_cells
 from tests.web.conftest import A, B, C, City, build_register
 
 pytestmark = pytest.mark.django_db

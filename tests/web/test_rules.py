@@ -12,7 +12,7 @@ from django.urls import reverse
 from attendwise.core.identifiers import ENROLMENT_ID_MAX, RECORD_ID_MAX
 from attendwise.web.converters import CONVERTERS
 from attendwise.web.models import Action, AuditEvent, Outcome
-from tests.test_identifiers import other_spellings
+from tests.strategies import other_spellings
 from tests.web.conftest import A, B, C
 
 TERM = "2024-25-autumn"

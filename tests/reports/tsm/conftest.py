@@ -1,5 +1,5 @@
 """The hand-checked school's store and its autumn pack, built once for every TSM test
-(:mod:`tests.reports.tsm_school`)."""
+(:mod:`tests.reports.tsm.tsm_school`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from attendwise.ingest import import_folder
 from attendwise.reports.tsm import PreviousAction, TSMPack, tsm_pack
 from attendwise.store import Store
-from tests.reports.tsm_school import DISCUSS_UNKNOWN, URN, build_school
+from tests.reports.tsm.tsm_school import DISCUSS_UNKNOWN, URN, build_school
 
 
 @pytest.fixture(scope="package")

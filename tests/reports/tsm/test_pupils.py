@@ -10,7 +10,7 @@ import pytest
 from attendwise.measures.absence import Population
 from attendwise.reports.tsm import TSMPack, tsm_pack
 from attendwise.store import Store
-from tests.reports.tsm_school import AS_AT, URN, keys
+from tests.reports.tsm.tsm_school import AS_AT, URN, keys
 
 
 class TestSevereAndPersistent:

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from attendwise.reports.tsm import TSMPack, pack_sections, write_pack
-from tests.reports.tsm_school import AS_AT
+from tests.reports.tsm.tsm_school import AS_AT
 
 
 class TestWorkbook:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from attendwise.cli import main
 from attendwise.reports.tsm import tsm_pack, tsm_packs
 from attendwise.store import Store
-from tests.reports.tsm_school import URN, keys
+from tests.reports.tsm.tsm_school import URN, keys
 
 
 class TestAllSchools:

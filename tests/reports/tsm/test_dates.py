@@ -8,7 +8,7 @@ import pytest
 
 from attendwise.reports.tsm import TSMError, TSMPack, pack_dates, tsm_pack
 from attendwise.store import Store
-from tests.reports.tsm_school import AS_AT, URN
+from tests.reports.tsm.tsm_school import AS_AT, URN
 
 
 class TestPackDates:

@@ -14,7 +14,7 @@ from attendwise.ingest import ImportScope, IngestError, import_folder
 from attendwise.store import Store, StoreError
 from tests.conftest import snapshot, value
 from tests.registers import Register
-from tests.test_identifiers import other_spellings
+from tests.strategies import other_spellings
 
 OURS, THEIRS = 100001, 100002
 SCHOOL = ImportScope(who="head@ours", via="web", schools=frozenset({OURS}), la_data=False, source="upload")

@@ -18,31 +18,7 @@ from attendwise.core.identifiers import (
     parse_urn,
     show,
 )
-
-
-def other_spellings(n: int) -> list[str]:
-    """Ways of writing the number ``n`` that Python's int, float or an SQL cast might still read as ``n``."""
-    text = str(n)
-    arabic = text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-    fullwidth = text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    return [
-        f"+{text}",
-        f"-{text}",
-        f"0{text}",
-        f"00{text}",
-        f"{text}.0",
-        f"{text}.",
-        f"{n:e}",
-        f"{text[:1]}_{text[1:]}" if len(text) > 1 else f"{text}_",
-        f" {text}",
-        f"{text} ",
-        f"{text}\n",
-        f"\t{text}",
-        arabic,
-        fullwidth,
-        f"0x{n:x}",
-        text + "0" * 30,
-    ]
+from tests.strategies import other_spellings
 
 
 @given(st.integers(100000, 9999999))

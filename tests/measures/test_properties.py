@@ -11,41 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attendwise.core.calendar import easter_sunday, parse_period, spring_bank_holiday
-from attendwise.core.codes import CODE_SETS, Category, lookup
+from attendwise.core.codes import Category, lookup
 from attendwise.ingest import import_folder
 from attendwise.measures.absence import Population, enrolment_absence, measure_table
 from attendwise.store import BLOCK_COUNTS, SUMMER2_COUNTS, Store
 from tests import reference
 from tests.conftest import value
-from tests.registers import Register, school_days
-
-CODES_2024 = sorted(CODE_SETS["2024"])
-# Weighted towards presence so rates spread across 0-100 rather than sitting near 50.
-code_2024 = st.one_of(st.just("/"), st.just("/"), st.just("/"), st.sampled_from(CODES_2024))
-DAYS = school_days(dt.date(2024, 9, 2), 60)
-RANGE = parse_period("2024-09-01..2024-12-31")
-
-
-@st.composite
-def registers(draw: st.DrawFn) -> Register:
-    reg = Register()
-    n_schools = draw(st.integers(1, 3))
-    for i in range(n_schools):
-        reg.school(100001 + i, phase=draw(st.sampled_from(["primary", "secondary", "special"])))
-    for _ in range(draw(st.integers(1, 8))):
-        urn = 100001 + draw(st.integers(0, n_schools - 1))
-        dob = dt.date(2008, 9, 1) + dt.timedelta(days=draw(st.integers(0, 365 * 12)))
-        p = reg.pupil(
-            urn=urn,
-            dob=dob.isoformat(),
-            fsm=draw(st.sampled_from("YN")),
-            sen=draw(st.sampled_from("NKE")),
-            sex=draw(st.sampled_from("FM")),
-        )
-        start = draw(st.integers(0, 40))
-        codes = draw(st.lists(code_2024, min_size=1, max_size=2 * (60 - start)))
-        reg.sessions(p, codes, DAYS[start], urn=urn)
-    return reg
+from tests.registers import Register
+from tests.strategies import CODES_2024, RANGE, YEAR_DAYS, registers, year_registers
 
 
 def load(reg: Register) -> tuple[Store, Path, tempfile.TemporaryDirectory]:
@@ -156,24 +129,6 @@ def test_session_blocks_give_the_same_measures_as_marks(reg: Register, period_te
                 enrolment_absence(store, period, population, source="marks"), ["school_urn", "fsm"]
             ).to_pandas()
             pd.testing.assert_frame_equal(by_blocks, by_marks)
-
-
-YEAR_DAYS = school_days(dt.date(2024, 9, 2), 215)  # to July 2025: across 1 Jan, Easter and the bank holiday
-
-
-@st.composite
-def year_registers(draw: st.DrawFn) -> Register:
-    """Registers whose marks fall anywhere in 2024/25, each pupil's running across at most one census
-    block boundary."""
-    reg = Register()
-    reg.school(100001)
-    for _ in range(draw(st.integers(1, 6))):
-        dob = dt.date(2008, 9, 1) + dt.timedelta(days=draw(st.integers(0, 365 * 12)))
-        p = reg.pupil(dob=dob.isoformat(), fsm=draw(st.sampled_from("YN")))
-        start = draw(st.integers(0, len(YEAR_DAYS) - 1))
-        codes = draw(st.lists(code_2024, min_size=1, max_size=min(60, 2 * (len(YEAR_DAYS) - start))))
-        reg.sessions(p, codes, YEAR_DAYS[start])
-    return reg
 
 
 def census_block_start(day: dt.date) -> dt.date:

@@ -20,7 +20,7 @@ from attendwise.measures.absence import measure_table
 from attendwise.store import Store
 from tests.registers import make_upn, school_days
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "external"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "external"
 BANDS_ZIP = SHARED / "dfe-absence-bands" / "absence_bands_distributions.zip"
 DAILY = SHARED / "dfe-daily-attendance-la"
 

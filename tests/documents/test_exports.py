@@ -21,7 +21,7 @@ from attendwise.ingest import import_folder
 from attendwise.reports.tsm import PreviousAction, TSMInputs, tsm_packs, write_packs
 from attendwise.store import Store
 from tests.registers import Register
-from tests.reports.tsm_school import both_halves
+from tests.reports.tsm.tsm_school import both_halves
 
 ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 #: What a spreadsheet may read as the start of a formula (OWASP): the tests' own list, not the module's.

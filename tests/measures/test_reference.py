@@ -18,8 +18,8 @@ from attendwise.measures.reference import (
     read_dfe_file,
 )
 from tests.conftest import value
+from tests.measures.test_dfe_data import DAILY, SHARED, need
 from tests.registers import Register
-from tests.test_dfe_data import DAILY, SHARED, need
 
 NEIGHBOURS = SHARED / "dfe-statistical-neighbours" / "sn_may_2025.xlsx"
 
