@@ -137,6 +137,21 @@ def pupil_page(
         for e in record.enrolments
         if scope.allows_enrolment(e)
     ]
+    return PupilPage(
+        record=record,
+        enrolment=enrolment,
+        enrolments=enrolments,
+        calendar=_calendar(record),
+        legend=[(css, label) for css, label in CATEGORY_CLASSES.values()],
+        running=_running_figure(record),
+        reasons=_reasons_figure(record),
+        band_history=_band_table(record),
+        risk=pupil_risk(access, enrolment.enrolment_id),
+    )
+
+
+def _running_figure(record: PupilRecord) -> Figure:
+    """Attendance so far this year, week by week: the chart and its table."""
     weeks = pd.DataFrame(
         [
             {
@@ -148,7 +163,7 @@ def pupil_page(
             for w in record.weeks
         ]
     )
-    running_table = Table(
+    table = Table(
         "Attendance week by week (%)",
         [
             Column("week", "Week beginning"),
@@ -169,14 +184,19 @@ def pupil_page(
         ],
         empty_message="No marks this year yet.",
     )
-    running_spec = (
+    spec = (
         line_chart(
             weeks, x="week", y="running", series="series", x_order=list(weeks.week), y_title="Attendance so far %"
         )
         if len(weeks)
         else None
     )
-    reasons_frame = pd.DataFrame(
+    return Figure("running", "Attendance so far this year, week by week", spec, table)
+
+
+def _reasons_figure(record: PupilRecord) -> Figure:
+    """Sessions missed by reason: the chart and its table."""
+    frame = pd.DataFrame(
         [
             {
                 "label": r.label,
@@ -188,8 +208,8 @@ def pupil_page(
         ],
         columns=["label", "kind", "sessions", "share"],
     )
-    reasons_table = table_from_frame(
-        reasons_frame,
+    table = table_from_frame(
+        frame,
         "Sessions missed by reason",
         [
             Column("label", "Reason"),
@@ -199,11 +219,12 @@ def pupil_page(
         ],
         empty_message="No absence recorded this year.",
     )
-    reasons_spec = (
-        bar_chart(reasons_frame, category="label", value="sessions", value_title="Sessions")
-        if len(reasons_frame)
-        else None
-    )
+    spec = bar_chart(frame, category="label", value="sessions", value_title="Sessions") if len(frame) else None
+    return Figure("reasons", "Reasons for absence", spec, table)
+
+
+def _band_table(record: PupilRecord) -> Table:
+    """The pupil's band by half term, term and year so far."""
     history = pd.DataFrame(
         [
             {
@@ -219,7 +240,7 @@ def pupil_page(
         ],
         columns=["period", "kind", "possible", "missed", "attendance", "band", "colour"],
     )
-    band_table = table_from_frame(
+    return table_from_frame(
         history,
         f"Attendance band by half term and term ({figures.band_scheme().name})",
         [
@@ -231,15 +252,4 @@ def pupil_page(
         ],
         tags={"band": list(history.colour)},
         empty_message="No marks this year yet.",
-    )
-    return PupilPage(
-        record=record,
-        enrolment=enrolment,
-        enrolments=enrolments,
-        calendar=_calendar(record),
-        legend=[(css, label) for css, label in CATEGORY_CLASSES.values()],
-        running=Figure("running", "Attendance so far this year, week by week", running_spec, running_table),
-        reasons=Figure("reasons", "Reasons for absence", reasons_spec, reasons_table),
-        band_history=band_table,
-        risk=pupil_risk(access, enrolment.enrolment_id),
     )
