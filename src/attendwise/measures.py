@@ -53,6 +53,7 @@ __all__ = [
     "measure_tables",
     "resolve_grouping",
     "several_absence_measures",
+    "unstack_measures",
 ]
 
 #: What a user may group by, and the output columns each gives (named as in DfE files).
@@ -509,16 +510,26 @@ def measure_tables(
     stacked = store.run(
         ("measure_tables", tuple(shapes), *_population_key(period, population, source, ethnicities)), build
     )
+    frames = unstack_measures(stacked, shapes)
+    return {name: _time_columns(frame, period) for name, frame in zip(chosen, frames, strict=True)}
+
+
+def unstack_measures(
+    stacked: pd.DataFrame, groupings: Sequence[Sequence[str]], columns: Sequence[str] = MEASURE_COLUMNS
+) -> list[pd.DataFrame]:
+    """The result of :func:`several_absence_measures` as one frame per grouping, each what
+    :func:`absence_measures` gives for it (group columns typed as :func:`measure_table` types them);
+    ``columns`` for another stacked result (:func:`attendwise.bands.several_band_counts`)."""
     types = _group_column_types()
-    tables = {}
-    for i, (name, cols) in enumerate(chosen.items()):
+    frames = []
+    for i, cols in enumerate(groupings):
         part = stacked[stacked.grouping == i]
-        frame = pd.DataFrame({c: part[f"key_{j}"].astype(types[c]) for j, c in enumerate(cols)})
-        frame = pd.concat([frame, part[MEASURE_COLUMNS]], axis=1)
+        frame = pd.DataFrame({c: part[f"key_{j}"].astype(types.get(c, "str")) for j, c in enumerate(cols)})
+        frame = pd.concat([frame, part[list(columns)]], axis=1)
         if cols:
-            frame = frame.sort_values(cols, kind="stable")
-        tables[name] = _time_columns(frame.reset_index(drop=True), period)
-    return tables
+            frame = frame.sort_values(list(cols), kind="stable")
+        frames.append(frame.reset_index(drop=True))
+    return frames
 
 
 def _group_column_types() -> dict[str, str]:
