@@ -7,14 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
-from attendwise.measures import MeasureError, resolve_grouping
+from attendwise.measures import MeasureError
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.models import Action, Outcome
+from attendwise.web.services import cohorts as cohort_service
 from attendwise.web.services import figures
 from attendwise.web.services import schools as school_service
-from attendwise.web.services.figures import period_rows
-from attendwise.web.suppression import every_margin, suppress_measures
 from attendwise.web.views.common import NoData, access, not_found, period_for, require, suppress_export, threshold
 from attendwise.web.views.pages import _visible_pupil
 
@@ -27,17 +26,27 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     """The DfE measures LA-wide, grouped by ``?by=`` (e.g. ``phase,fsm``), within the user's scope."""
     require(rules.can_view_la_overview(request.user))
     acc = access()
+    suppress = suppress_export(request)
     try:
         period, _ = period_for(request, acc)
-        cols = resolve_grouping(request.GET.get("by", ""))
+        _, frame = cohort_service.cohort_frame(
+            acc,
+            rules.scope_for(request.user),
+            period,
+            request.GET.get("by", ""),
+            school=None,
+            suppress=suppress,
+            threshold=threshold(),
+        )
     except (NoData, MeasureError) as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    scope = rules.scope_for(request.user)
-    rows = figures.scoped_rows(period_rows(acc, period), scope)
-    frame = figures.measures(acc, rows, cols, key=("api-la", period, scope.schools, scope.social_care_only))
-    if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=every_margin(cols))
-    return JsonResponse({"period": period.label, "suppressed": suppress_export(request), "rows": _records(frame)})
+    return JsonResponse(
+        {"period": period.label, "suppressed": suppress, **_threshold(suppress), "rows": _records(frame)}
+    )
+
+
+def _threshold(suppress: bool) -> dict[str, int]:
+    return {"suppression_threshold": threshold()} if suppress else {}
 
 
 def school_measures(request: HttpRequest, urn: int) -> JsonResponse:
@@ -47,17 +56,22 @@ def school_measures(request: HttpRequest, urn: int) -> JsonResponse:
     acc = access()
     if school_service.school_info(acc, urn) is None:
         raise not_found()
+    suppress = suppress_export(request)
     try:
         period, _ = period_for(request, acc)
-        cols = resolve_grouping(request.GET.get("by", ""))
+        _, frame = cohort_service.cohort_frame(
+            acc,
+            rules.scope_for(request.user),
+            period,
+            request.GET.get("by", ""),
+            school=urn,
+            suppress=suppress,
+            threshold=threshold(),
+        )
     except (NoData, MeasureError) as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    rows = period_rows(acc, period)
-    frame = figures.measures(acc, rows[rows.school_urn == urn], cols, key=("school", urn, period))
-    if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=every_margin(cols))
     return JsonResponse(
-        {"period": period.label, "urn": urn, "suppressed": suppress_export(request), "rows": _records(frame)}
+        {"period": period.label, "urn": urn, "suppressed": suppress, **_threshold(suppress), "rows": _records(frame)}
     )
 
 

@@ -25,7 +25,6 @@ from attendwise.web.services import schools as school_service
 from attendwise.web.services.figures import period_rows
 from attendwise.web.services.tables import Column, table_from_frame
 from attendwise.web.services.uploads import import_upload
-from attendwise.web.suppression import suppress_measures
 from attendwise.web.views.common import (
     NoData,
     access,
@@ -111,14 +110,9 @@ def la_schools_csv(request: HttpRequest) -> HttpResponse:
         period, _ = period_for(request, acc)
     except NoData as exc:
         return _no_data(request, str(exc))
-    from attendwise.web.services import figures
-
-    frame = figures.measures(
-        acc, period_rows(acc, period), ["school_urn", "school_name", "education_phase"], key=("la-schools", period)
+    frame = school_service.schools_frame(
+        acc, rules.scope_for(request.user), period, suppress=suppress_export(request), threshold=threshold()
     )
-    keys = ["school_urn", "school_name", "education_phase"]
-    if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=keys, parts_of=[[]])
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
     return csv_response(frame.to_csv(index=False), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
@@ -131,11 +125,19 @@ def schools(request: HttpRequest) -> HttpResponse:
         period, error = period_for(request, acc)
     except NoData as exc:
         return _no_data(request, str(exc))
+    scope = rules.scope_for(request.user)
     table = school_service.schools_index(
-        acc, rules.scope_for(request.user), period, threshold=threshold(), school_link=school_link_for(request)
+        acc, scope, period, threshold=threshold(), school_link=school_link_for(request)
     )
     return render(
-        request, "attendwise/pages/schools.html", {"table": table, **_period_context(request, acc, period, error)}
+        request,
+        "attendwise/pages/schools.html",
+        {
+            "table": table,
+            "suppressed": scope.suppress,
+            "threshold": threshold(),
+            **_period_context(request, acc, period, error),
+        },
     )
 
 
