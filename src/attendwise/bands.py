@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from attendwise.errors import AttendwiseError
+from attendwise.core.errors import AttendwiseError
 
 __all__ = [
     "PRESETS",
@@ -173,7 +173,7 @@ def load_scheme(name_or_path: str | Path) -> BandScheme:
     """Load a shipped preset by name (``five-categories``, ``three-stages``) or an LA's TOML file."""
     key = str(name_or_path)
     if key in PRESETS:
-        text = resources.files("attendwise.schemes").joinpath(PRESETS[key]).read_text(encoding="utf-8")
+        text = resources.files("attendwise.measures.schemes").joinpath(PRESETS[key]).read_text(encoding="utf-8")
         source = key
     else:
         path = Path(name_or_path)
@@ -188,7 +188,7 @@ def load_scheme(name_or_path: str | Path) -> BandScheme:
 
 
 def assign_bands(enrolments: ir.Table, scheme: BandScheme) -> ir.Table:
-    """Add a ``band`` column (the band key) to rows from :func:`attendwise.measures.enrolment_absence`."""
+    """Add a ``band`` column (the band key) to rows from :func:`attendwise.measures.absence.enrolment_absence`."""
     attended = enrolments.sess_possible - enrolments.sess_overall
     return enrolments.mutate(band=scheme.expression(attended, enrolments.sess_possible))
 
@@ -219,7 +219,7 @@ def band_counts(enrolments: ir.Table, scheme: BandScheme, by: list[str] | tuple[
 
 def several_band_counts(enrolments: ir.Table, groupings: Sequence[Sequence[str]]) -> ir.Table:
     """Enrolments by band (rows with their ``band``, from :func:`assign_bands`) for several groupings
-    at once, as one expression, stacked as :func:`attendwise.measures.several_absence_measures` stacks
+    at once, as one expression, stacked as :func:`attendwise.measures.absence.several_absence_measures` stacks
     them: ``grouping``, ``key_0``, ``key_1``, ... (text), ``band``, ``enrolments``. Only the bands a group
     has are listed; :func:`bands_of_counts` lays a grouping out as :func:`band_counts` does."""
     width = max((len(cols) for cols in groupings), default=0)
@@ -237,7 +237,7 @@ def several_band_counts(enrolments: ir.Table, groupings: Sequence[Sequence[str]]
 
 def bands_of_counts(counts: pd.DataFrame, scheme: BandScheme, by: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
     """:func:`band_counts`' table from enrolments already counted by ``by`` and ``band`` (an
-    ``enrolments`` column, as :func:`attendwise.measures.absence_measures` by ``[*by, "band"]`` gives):
+    ``enrolments`` column, as :func:`attendwise.measures.absence.absence_measures` by ``[*by, "band"]`` gives):
     every band of every group, in the scheme's order, with its percentage of the group."""
     keys = list(by)
     order = pd.DataFrame(

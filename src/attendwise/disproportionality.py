@@ -35,9 +35,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from attendwise.calendar import Period
-from attendwise.errors import AttendwiseError
-from attendwise.measures import Population, enrolment_absence
+from attendwise.core.calendar import Period
+from attendwise.core.errors import AttendwiseError
+from attendwise.measures.absence import Population, enrolment_absence
 from attendwise.store import Store
 
 __all__ = [

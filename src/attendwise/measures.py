@@ -35,10 +35,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
-from attendwise.codes import ABSENCE_REASONS, with_meaning
-from attendwise.errors import AttendwiseError
+from attendwise.core.calendar import Period
+from attendwise.core.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
+from attendwise.core.codes import ABSENCE_REASONS, with_meaning
+from attendwise.core.errors import AttendwiseError
 from attendwise.store import BLOCK_COUNTS, BlockGrain, Store
 
 __all__ = [
@@ -519,7 +519,7 @@ def unstack_measures(
 ) -> list[pd.DataFrame]:
     """The result of :func:`several_absence_measures` as one frame per grouping, each what
     :func:`absence_measures` gives for it (group columns typed as :func:`measure_table` types them);
-    ``columns`` for another stacked result (:func:`attendwise.bands.several_band_counts`)."""
+    ``columns`` for another stacked result (:func:`attendwise.measures.bands.several_band_counts`)."""
     types = _group_column_types()
     frames = []
     for i, cols in enumerate(groupings):

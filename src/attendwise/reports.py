@@ -10,13 +10,13 @@ import datetime as dt
 
 import pandas as pd
 
-from attendwise.bands import band_counts, load_scheme
-from attendwise.calendar import AcademicYear, Period, parse_period
-from attendwise.codes import ABSENCE_REASONS
-from attendwise.measures import absence_measures, enrolment_absence
-from attendwise.reference import national_figures
+from attendwise.measures.bands import band_counts, load_scheme
+from attendwise.core.calendar import AcademicYear, Period, parse_period
+from attendwise.core.codes import ABSENCE_REASONS
+from attendwise.measures.absence import absence_measures, enrolment_absence
+from attendwise.measures.reference import national_figures
 from attendwise.store import Store
-from attendwise.trends import HEADLINES, change_on_last_year
+from attendwise.measures.trends import HEADLINES, change_on_last_year
 
 __all__ = [
     "HEADLINE_COLUMNS",

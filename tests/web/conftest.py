@@ -17,7 +17,7 @@ import django
 django.setup()
 
 from attendwise.ingest import import_folder  # noqa: E402
-from attendwise.pupils import enrolments_of  # noqa: E402
+from attendwise.measures.pupils import enrolments_of  # noqa: E402
 from attendwise.store import Store  # noqa: E402
 from tests.registers import Register  # noqa: E402
 

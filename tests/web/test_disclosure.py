@@ -34,10 +34,10 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from attendwise.bands import assign_bands
-from attendwise.codes import ABSENCE_REASONS
-from attendwise.disproportionality import CHARACTERISTICS as GROUP_COLUMNS
-from attendwise.measures import GROUPINGS, enrolment_absence
+from attendwise.measures.bands import assign_bands
+from attendwise.core.codes import ABSENCE_REASONS
+from attendwise.analysis.disproportionality import CHARACTERISTICS as GROUP_COLUMNS
+from attendwise.measures.absence import GROUPINGS, enrolment_absence
 from attendwise.web.services.cohorts import _LABELS, CHARACTERISTICS
 from attendwise.web.services.disproportionality import CHARACTERISTIC_NAMES
 from tests.web.conftest import ASH, CHERRY, DAMSON, GROVE, City
@@ -141,7 +141,7 @@ class LA:
             label: assign_bands(enrolment_absence(store, p), scheme).to_pandas() for label, p in periods.items()
         }
         schools = store.con.execute("SELECT urn, name, phase FROM schools").fetchall()
-        from attendwise.characteristics import PHASES
+        from attendwise.core.characteristics import PHASES
 
         self.phase_of = {str(u): PHASES[p] for u, _, p in schools}
         self.urn_of_name = {n: str(u) for u, n, _ in schools}

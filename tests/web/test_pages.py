@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attendwise.web.suppression import (
+from attendwise.documents.suppression import (
     SUPPRESSED,
     band_count_column,
     every_margin,
@@ -283,7 +283,7 @@ class TestSuppression:
         other characteristic, their two shown totals give the rest of that group)."""
         import pandas as pd
 
-        from attendwise.web.suppression import Parent
+        from attendwise.documents.suppression import Parent
 
         grid = pd.DataFrame(
             [(a, b, max(e, p), p) for (a, b), (e, p) in zip([(a, b) for a in "xyz" for b in "mn"], cells, strict=True)],
@@ -323,7 +323,7 @@ class TestSuppression:
         shown, so the band of everyone else is hidden too (else it is the LA's less the rest)."""
         import pandas as pd
 
-        from attendwise.web.suppression import Parent
+        from attendwise.documents.suppression import Parent
 
         bands = ["expected", "severe"]
         layout = measure_layout(bands, severe=["severe"], persistent=["severe"])

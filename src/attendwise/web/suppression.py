@@ -26,8 +26,8 @@ figure: hiding it protects nothing, so it is never chosen as company while the p
 Tables are suppressed coarsest first, each against its parents, so every figure is the same wherever
 it appears and no table needs to know which pages show it.
 
-This module has no Django imports: it works on the measure frames of :mod:`attendwise.measures`, with
-the counts of :func:`attendwise.bands.band_counts` as columns (:func:`band_count_column`).
+This module has no Django imports: it works on the measure frames of :mod:`attendwise.measures.absence`, with
+the counts of :func:`attendwise.measures.bands.band_counts` as columns (:func:`band_count_column`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from attendwise.measures import REASONS
+from attendwise.measures.absence import REASONS
 
 __all__ = [
     "ENROLMENTS",
@@ -73,7 +73,7 @@ def is_suppressed(value: object) -> bool:
 
 
 def band_count_column(band: str) -> str:
-    """The column of a band's pupils when the bands of :func:`~attendwise.bands.band_counts` are columns."""
+    """The column of a band's pupils when the bands of :func:`~attendwise.measures.bands.band_counts` are columns."""
     return f"band_{band}"
 
 
@@ -149,7 +149,7 @@ def measure_layout(
     persistent: Sequence[str] | None = None,
     severe: Sequence[str] | None = None,
 ) -> Layout:
-    """The units of :func:`attendwise.measures.absence_measures` (and band columns), and their relations.
+    """The units of :func:`attendwise.measures.absence.absence_measures` (and band columns), and their relations.
 
     Args:
         bands: the band keys, in order, when the frame has their counts as columns.
@@ -557,7 +557,7 @@ def suppress_measures(
     :mod:`attendwise.web.services.protected`, suppressed against each other.
 
     Args:
-        frame: rows from :func:`attendwise.measures.absence_measures` (any subset of its columns that
+        frame: rows from :func:`attendwise.measures.absence.absence_measures` (any subset of its columns that
             keeps the counts the others are built on).
         threshold: counts below this (and above 0) are suppressed.
         keys: grouping columns, never suppressed.

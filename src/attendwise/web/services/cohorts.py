@@ -10,16 +10,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.measures import GROUPINGS, resolve_grouping
-from attendwise.measures import MEASURE_COLUMNS as DFE_COLUMNS
+from attendwise.core.calendar import Period
+from attendwise.measures.absence import GROUPINGS, resolve_grouping
+from attendwise.measures.absence import MEASURE_COLUMNS as DFE_COLUMNS
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures, protected
-from attendwise.web.services.charts import bar_chart
+from attendwise.documents.charts import bar_chart
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.overview import MEASURE_COLUMNS
-from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
-from attendwise.web.suppression import Suppressed, band_count_column
+from attendwise.documents.tables import Column, Figure, Table, table_from_frame
+from attendwise.documents.suppression import Suppressed, band_count_column
 
 __all__ = ["CHARACTERISTICS", "CohortPage", "cohort_frame", "cohort_page"]
 

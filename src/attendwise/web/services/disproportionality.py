@@ -1,6 +1,6 @@
 """Disproportionality on the web: which groups are over-represented among persistent and severe absentees.
 
-The core (:func:`attendwise.disproportionality.disproportionality`) tests every group on the period's
+The core (:func:`attendwise.analysis.disproportionality.disproportionality`) tests every group on the period's
 enrolment rows the pages already hold; this module only chooses the flagged groups and lays them out.
 Groups are flagged only with at least 10 pupils and 5 absentees behind them. Where figures are
 suppressed, a group's row is the same group's row of the suppressed tables
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from attendwise.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTICS, disproportionality, group_label
+from attendwise.analysis.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTICS, disproportionality, group_label
 from attendwise.web.services.data import StoreAccess
-from attendwise.web.services.tables import Column, Table, table_from_frame
-from attendwise.web.suppression import ENROLMENTS, SUPPRESSED, Suppressed
+from attendwise.documents.tables import Column, Table, table_from_frame
+from attendwise.documents.suppression import ENROLMENTS, SUPPRESSED, Suppressed
 
 #: The figures of a row of the table, hidden together when any of the group's counts is.
 _FIGURES = ["enrolments", "pa_rate", "pa_rate_others", "pa_interval", "sa_interval", "summary"]

@@ -1,12 +1,12 @@
 """The figures every page draws on, computed by the core once per data version and cached.
 
-* :func:`period_rows`: :func:`attendwise.measures.enrolment_absence` for a period (the DfE
-  population), with each enrolment's band from :func:`attendwise.bands.assign_bands`: one scan of
+* :func:`period_rows`: :func:`attendwise.measures.absence.enrolment_absence` for a period (the DfE
+  population), with each enrolment's band from :func:`attendwise.measures.bands.assign_bands`: one scan of
   the period's marks, about 60,000 rows for a city;
-* :func:`measures`: :func:`attendwise.measures.absence_measures` over any subset of those rows
+* :func:`measures`: :func:`attendwise.measures.absence.absence_measures` over any subset of those rows
   (a school, a user's scope, a cohort) and any grouping; :func:`several_measures` for several
   groupings of the same rows in one query;
-* :func:`bands`: :func:`attendwise.bands.band_counts` over a subset;
+* :func:`bands`: :func:`attendwise.measures.bands.band_counts` over a subset;
 * :func:`monthly`: the measures for each month of a period, LA-wide and by school, for trends.
 
 Subsets are chosen by filtering rows (which enrolments), never by recomputing a measure.
@@ -21,9 +21,9 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 
-from attendwise.bands import BandScheme, band_counts, bands_of_counts, load_scheme, several_band_counts
-from attendwise.calendar import Period
-from attendwise.measures import absence_measures, enrolment_absence, several_absence_measures, unstack_measures
+from attendwise.measures.bands import BandScheme, band_counts, bands_of_counts, load_scheme, several_band_counts
+from attendwise.core.calendar import Period
+from attendwise.measures.absence import absence_measures, enrolment_absence, several_absence_measures, unstack_measures
 from attendwise.web.rules import Scope
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.periods import months
@@ -61,7 +61,7 @@ def period_rows(access: StoreAccess, period: Period) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         store = access.store()
-        from attendwise.bands import assign_bands
+        from attendwise.measures.bands import assign_bands
 
         expr = assign_bands(enrolment_absence(store, period), band_scheme())
         frame = store.ibis.to_pyarrow(expr).to_pandas()
@@ -107,7 +107,7 @@ def several_measures(
     access: StoreAccess, rows: pd.DataFrame, groupings: Sequence[Sequence[str]], *, key: Hashable
 ) -> list[pd.DataFrame]:
     """:func:`measures` of these rows for several groupings, in one query
-    (:func:`attendwise.measures.several_absence_measures`); each is cached as :func:`measures` with
+    (:func:`attendwise.measures.absence.several_absence_measures`); each is cached as :func:`measures` with
     ``key`` caches it, so asking for one of them afterwards costs nothing."""
     shapes = [tuple(g) for g in groupings]
     missing = [s for s in shapes if not access.is_cached(("measures", key, s))]
@@ -124,8 +124,8 @@ def several_measures(
 def several_bands(
     access: StoreAccess, rows: pd.DataFrame, groupings: Sequence[Sequence[str]], *, key: Hashable
 ) -> list[pd.DataFrame]:
-    """:func:`bands` for several groupings, in one query (:func:`attendwise.bands.several_band_counts`,
-    laid out by :func:`attendwise.bands.bands_of_counts`); each cached as :func:`bands` caches it."""
+    """:func:`bands` for several groupings, in one query (:func:`attendwise.measures.bands.several_band_counts`,
+    laid out by :func:`attendwise.measures.bands.bands_of_counts`); each cached as :func:`bands` caches it."""
     shapes = [tuple(g) for g in groupings]
     missing = [s for s in shapes if not access.is_cached(("bands", key, s))]
     found: dict[tuple[str, ...], pd.DataFrame] = {}

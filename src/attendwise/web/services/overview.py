@@ -11,18 +11,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.reference import national_figures
+from attendwise.core.calendar import Period
+from attendwise.measures.reference import national_figures
 from attendwise.reports import headline_beside_national, reasons_of
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures, protected
-from attendwise.web.services.charts import bar_chart, line_chart
+from attendwise.documents.charts import bar_chart, line_chart
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.disproportionality import GroupsPanel, flagged_groups
 from attendwise.web.services.early_warning import heading_into_pa, la_risk
 from attendwise.web.services.periods import previous_period
-from attendwise.web.services.tables import Column, Figure, Table, fmt_count, fmt_percent, table_from_frame
-from attendwise.web.suppression import (
+from attendwise.documents.tables import Column, Figure, Table, fmt_count, fmt_percent, table_from_frame
+from attendwise.documents.suppression import (
     ENROLMENTS,
     SUPPRESSED,
     Suppressed,
@@ -243,7 +243,7 @@ def band_rows(table: Suppressed) -> pd.DataFrame:
 
 
 def bands_figure(frame: pd.DataFrame, *, fig_id: str, title: str) -> Figure:
-    """Pupils in each attendance band (a frame of :func:`attendwise.bands.band_counts`, or
+    """Pupils in each attendance band (a frame of :func:`attendwise.measures.bands.band_counts`, or
     :func:`band_rows`): a bar chart and its table."""
     scheme = figures.band_scheme()
     colours = {b.key: b.colour for b in scheme.bands}

@@ -3,7 +3,7 @@
 A scrutiny member, or whoever an export marked for sharing outside the team reaches, can set every
 page, export and API answer side by side and add up and take away. So a figure is suppressed the same
 way wherever it appears, and each table is suppressed against the coarser tables its rows add up to
-(:func:`attendwise.web.suppression.suppress_table`): the FSM groups of a school against the school and
+(:func:`attendwise.documents.suppression.suppress_table`): the FSM groups of a school against the school and
 against the FSM groups of its phase; the schools against their phases; the phases against the whole.
 A table lists every group of its characteristics (an empty one too, as ``x``, when its emptiness
 has to be hidden), with the attendance bands as columns beside the DfE measures, so a band table and
@@ -21,12 +21,12 @@ from dataclasses import replace
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.measures import GROUPINGS, MeasureError, every_group
+from attendwise.core.calendar import Period
+from attendwise.measures.absence import GROUPINGS, MeasureError, every_group
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.data import StoreAccess
-from attendwise.web.suppression import (
+from attendwise.documents.suppression import (
     Layout,
     Parent,
     Suppressed,
@@ -199,7 +199,7 @@ def grouped(
     threshold: int,
     school: int | None = None,
 ) -> Suppressed:
-    """The suppressed table by ``cols`` (columns from :func:`attendwise.measures.resolve_grouping`) of
+    """The suppressed table by ``cols`` (columns from :func:`attendwise.measures.absence.resolve_grouping`) of
     the scope's rows, or of one school's.
 
     Raises:

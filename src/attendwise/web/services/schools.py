@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from attendwise.calendar import Period
-from attendwise.characteristics import FSM_LABELS, PHASES
-from attendwise.measures import MEASURE_COLUMNS as DFE_COLUMNS
-from attendwise.reference import national_figures
+from attendwise.core.calendar import Period
+from attendwise.core.characteristics import FSM_LABELS, PHASES
+from attendwise.measures.absence import MEASURE_COLUMNS as DFE_COLUMNS
+from attendwise.measures.reference import national_figures
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures, protected
-from attendwise.web.services.charts import bar_chart
+from attendwise.documents.charts import bar_chart
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.disproportionality import GroupsPanel, flagged_groups
 from attendwise.web.services.early_warning import SchoolRisk, school_at_risk
@@ -32,8 +32,8 @@ from attendwise.web.services.overview import (
     trend_figure,
 )
 from attendwise.web.services.periods import previous_period
-from attendwise.web.services.tables import Column, Figure, Table, table_from_frame
-from attendwise.web.suppression import SUPPRESSED, Suppressed
+from attendwise.documents.tables import Column, Figure, Table, table_from_frame
+from attendwise.documents.suppression import SUPPRESSED, Suppressed
 
 __all__ = ["SchoolInfo", "SchoolPage", "pupil_list", "school_info", "school_page", "schools_frame", "schools_index"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from attendwise.web.suppression import SUPPRESSED
+from attendwise.documents.suppression import SUPPRESSED
 
 __all__ = ["Cell", "Column", "Figure", "Table", "fmt_count", "fmt_percent", "table_from_frame"]
 

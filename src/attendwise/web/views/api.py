@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
-from attendwise.measures import MeasureError
+from attendwise.measures.absence import MeasureError
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.models import Action, Outcome
@@ -77,7 +77,7 @@ def school_measures(request: HttpRequest, urn: int) -> JsonResponse:
 
 def pupil(request: HttpRequest, enrolment_id: int) -> JsonResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.API_PUPIL)
-    from attendwise.pupils import pupil_record
+    from attendwise.measures.pupils import pupil_record
 
     record = pupil_record(access().store(), enrolment.enrolment_id, scheme=figures.band_scheme())
     assert record is not None

@@ -23,7 +23,7 @@ from attendwise.web.services import overview, periods
 from attendwise.web.services import pupil as pupil_service
 from attendwise.web.services import schools as school_service
 from attendwise.web.services.figures import period_rows
-from attendwise.web.services.tables import Column, table_from_frame
+from attendwise.documents.tables import Column, table_from_frame
 from attendwise.web.services.uploads import import_upload
 from attendwise.web.views.common import (
     NoData,
@@ -309,7 +309,7 @@ def pupil(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 def pupil_marks_csv(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.EXPORT_PUPIL)
-    from attendwise.pupils import pupil_record
+    from attendwise.measures.pupils import pupil_record
 
     record = pupil_record(access().store(), enrolment.enrolment_id)
     assert record is not None
