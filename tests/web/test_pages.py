@@ -13,7 +13,14 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attendwise.documents.suppression import SUPPRESSED, every_margin, suppress_band_counts, suppress_measures
+from attendwise.documents.suppression import (
+    SUPPRESSED,
+    band_count_column,
+    every_margin,
+    measure_layout,
+    suppress_measures,
+    suppress_table,
+)
 from tests.registers import Register
 from tests.web.conftest import A
 
@@ -47,6 +54,16 @@ class TestLAOverview:
         values = [v.get_text(strip=True) for v in page.select(".aw-headline__value")]
         assert values[1:4] == ["x", "x", "15"]
         assert "suppressed" in page.select_one(".govuk-inset-text").get_text()
+
+    def test_the_note_gives_the_threshold_in_force(self, client_as, settings) -> None:
+        """With ATTENDWISE_SUPPRESSION_THRESHOLD at 10, the note says 10, and 7 enrolments are hidden."""
+        settings.ATTENDWISE_SUPPRESSION_THRESHOLD = 10
+        c = client_as("scrutiny")
+        for url in (reverse("la_overview"), reverse("school", args=[A]), reverse("cohorts"), reverse("schools")):
+            note = soup(c.get(url)).select_one(".govuk-inset-text").get_text(" ", strip=True)
+            assert "fewer than 10 pupils" in note, url
+        alder = soup(c.get(reverse("schools"))).find("a", string="Alder Primary School").find_parent("tr")
+        assert [td.get_text(strip=True) for td in alder.select("td")][2] == SUPPRESSED  # 7 enrolments
 
     def test_export_for_sharing_outside_the_team_is_suppressed(self, client_as) -> None:
         c = client_as("officer")
@@ -323,32 +340,18 @@ class TestSuppression:
         )
         out = suppress_measures(frame, 5, keys=["school", "fsm"], parts_of=[["school"]])
         assert out.enrolments.tolist() == [SUPPRESSED, 50, SUPPRESSED, 20, 30]
-        # Each way: school 1's FSM-eligible 2 is also alone among the FSM-eligible, so school 2's 20 goes,
-        # which leaves school 2's 30 alone in its school, which leaves school 1's 50 alone among the
-        # not eligible: in a table this small, every count.
+        # Each way: school 1's U group is the only U group, so its 9 is the U total shown elsewhere and
+        # can keep nothing company: its 50 goes instead. The FSM-eligible 2 is also alone among the
+        # FSM-eligible, so school 2's 20 goes, which leaves school 2's 30 alone in its school.
         out = suppress_measures(frame, 5, keys=["school", "fsm"], parts_of=every_margin(["school", "fsm"]))
-        assert out.enrolments.tolist() == [SUPPRESSED] * 5
-
-    @settings(max_examples=150, deadline=None)
-    @given(st.lists(st.integers(0, 40), min_size=6, max_size=6), st.integers(2, 3))
-    def test_a_cross_tabulation_is_protected_each_way(self, cells: list[int], schools: int) -> None:
-        """Property: in a school-by-FSM table, no row or column of the table has a count hidden alone."""
-        import pandas as pd
-
-        frame = pd.DataFrame(
-            [(s, f, cells[(s * 2 + i) % 6]) for s in range(schools) for i, f in enumerate("YN")],
-            columns=["school", "fsm", "enrolments"],
-        )
-        out = suppress_measures(frame, 5, keys=["school", "fsm"], parts_of=every_margin(["school", "fsm"]))
-        hidden = out.assign(h=out.enrolments == SUPPRESSED)
-        for by in ("school", "fsm"):
-            assert (hidden.groupby(by).h.sum() != 1).all()
+        assert out.enrolments.tolist() == [SUPPRESSED, SUPPRESSED, 9, SUPPRESSED, SUPPRESSED]
 
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=1, max_size=12))
     def test_no_hidden_count_is_the_total_less_the_rest(self, rows: list[tuple[int, int]]) -> None:
-        """Property: every small count is hidden, and in each column no count is hidden alone (unless it
-        is the only row), so none can be worked out from the total."""
+        """Property: every small count is hidden, and in each column no count is hidden alone (counting
+        the total, hidden where it is shown if it is small; unless it is the only row), so none can be
+        worked out from the total."""
         import pandas as pd
 
         enrolments = [max(e, p) for e, p in rows]
@@ -358,23 +361,91 @@ class TestSuppression:
         out = suppress_measures(frame, 5, keys=["g"], parts_of=[[]])
         for col in ("enrolments", "enrolments_pa_10_exact"):
             hidden = [v == SUPPRESSED for v in out[col]]
-            assert sum(hidden) != 1 or len(rows) == 1
+            assert sum(hidden) + (0 < frame[col].sum() < 5) != 1 or len(rows) == 1
             assert all(h for v, h in zip(frame[col], hidden, strict=True) if 0 < v < 5)
 
-    def test_band_counts(self) -> None:
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=6, max_size=6),
+        st.sampled_from([3, 5]),
+    )
+    def test_a_lattice_of_tables_is_protected_every_way(self, cells: list[tuple[int, int]], threshold: int) -> None:
+        """Property: tables by nothing, by a, by b and by a and b, each suppressed against the coarser
+        ones: every small count is hidden, and among any total and its parts (within a table and between
+        tables) no figure above zero is hidden alone, unless the table says it could not help it (the
+        coarser tables alone can give a cell away: when every pupil of one group is in one group of the
+        other characteristic, their two shown totals give the rest of that group)."""
         import pandas as pd
 
-        frame = pd.DataFrame(
-            {"band": ["a", "b"], "band_name": ["A", "B"], "enrolments": [2, 30], "percent": [6.25, 93.75]}
+        from attendwise.documents.suppression import Parent
+
+        grid = pd.DataFrame(
+            [(a, b, max(e, p), p) for (a, b), (e, p) in zip([(a, b) for a in "xyz" for b in "mn"], cells, strict=True)],
+            columns=["a", "b", "enrolments", "enrolments_pa_10_exact"],
         )
-        out = suppress_band_counts(frame, 5)
-        assert out.enrolments.tolist() == [SUPPRESSED, SUPPRESSED]  # B's 30 would be the total less A's 2
-        three = pd.DataFrame({"band": ["a", "b", "c"], "enrolments": [2, 30, 8], "percent": [5.0, 75.0, 20.0]})
-        assert suppress_band_counts(three, 5).values.tolist() == [
-            ["a", SUPPRESSED, SUPPRESSED],
-            ["b", 30, 75.0],
-            ["c", SUPPRESSED, SUPPRESSED],
-        ]
+        counts = ["enrolments", "enrolments_pa_10_exact"]
+        layout = measure_layout()
+
+        def table(by: list[str], parents: list[tuple[list[str], object]]):
+            frame = grid.groupby(by)[counts].sum().reset_index() if by else grid[counts].sum().to_frame().T
+            return suppress_table(frame, threshold, by, layout, [Parent(tuple(k), t) for k, t in parents])
+
+        whole = table([], [])
+        by_a, by_b = table(["a"], [([], whole)]), table(["b"], [([], whole)])
+        both = table(["a", "b"], [(["b"], by_b), (["a"], by_a)])
+        tables = {(): whole, ("a",): by_a, ("b",): by_b, ("a", "b"): both}
+        for t in tables.values():
+            for unit, count in (("enrolments", "enrolments"), ("pa_10", "enrolments_pa_10_exact")):
+                small = (t.values[count] > 0) & (t.values[count] < threshold)
+                assert t.hidden[unit][small].all()
+
+        def unknown(t, unit: str, count: str) -> pd.Series:
+            """Hidden figures above zero an attacker cannot tell (not a shown figure's pupils)."""
+            given_away = t.given_away[unit] | t.given_away["enrolments"]
+            return (t.hidden[unit] | t.hidden["enrolments"]) & ~given_away & (t.values[count] > 0)
+
+        for coarse, fine in ((("a",), ("a", "b")), (("b",), ("a", "b")), ((), ("a",)), ((), ("b",))):
+            parent, child = tables[coarse], tables[fine]
+            for unit, count in (("enrolments", "enrolments"), ("pa_10", "enrolments_pa_10_exact")):
+                kids = child.values.assign(h=unknown(child, unit, count).to_numpy())
+                groups = kids.groupby(list(coarse)).h.sum() if coarse else pd.Series([kids.h.sum()])
+                alone = (groups.to_numpy() + unknown(parent, unit, count).to_numpy()) == 1
+                assert not alone.any() or child.conflicts > 0, (coarse, fine, unit)
+
+    def test_a_band_is_protected_down_its_column(self) -> None:
+        """The looked-after children's one severely absent pupil is hidden; the LA's severe band is
+        shown, so the band of everyone else is hidden too (else it is the LA's less the rest)."""
+        import pandas as pd
+
+        from attendwise.documents.suppression import Parent
+
+        bands = ["expected", "severe"]
+        layout = measure_layout(bands, severe=["severe"], persistent=["severe"])
+        cols = {
+            "enrolments": "enrolments",
+            "expected": band_count_column("expected"),
+            "severe": band_count_column("severe"),
+        }
+        rows = pd.DataFrame(
+            {"cla": ["Looked after", "Not looked after"], "enrolments": [6, 94], "expected": [5, 80], "severe": [1, 14]}
+        )
+        frame = rows.rename(columns=cols).assign(enrolments_pa_10_exact=rows.severe, enrolments_pa_50_exact=rows.severe)
+        la = frame.drop(columns="cla").sum().to_frame().T
+        whole = suppress_table(la, 5, [], layout)
+        assert whole.shown().values.tolist() == [[100, 85, 15, 15, 15]]
+        out = suppress_table(frame, 5, ["cla"], layout, [Parent((), whole)]).shown()
+        assert out[band_count_column("severe")].tolist() == [SUPPRESSED, SUPPRESSED]
+        assert out.enrolments_pa_50_exact.tolist() == [SUPPRESSED, SUPPRESSED]
+
+    def test_band_counts(self) -> None:
+        """A group's bands add up to its enrolments: a band hidden alone gets the smallest other band
+        above zero (a zero only when there is none)."""
+        import pandas as pd
+
+        a, b, c = (band_count_column(k) for k in "abc")
+        frame = pd.DataFrame({"g": ["one", "two"], "enrolments": [32, 40], a: [2, 2], b: [30, 30], c: [0, 8]})
+        out = suppress_table(frame, 5, ["g"], measure_layout(["a", "b", "c"])).shown()
+        assert out[[a, b, c]].values.tolist() == [[SUPPRESSED, SUPPRESSED, 0], [SUPPRESSED, 30, SUPPRESSED]]
 
 
 class TestSafety:

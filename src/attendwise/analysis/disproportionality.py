@@ -49,6 +49,7 @@ __all__ = [
     "disproportionality_table",
     "disproportionality_within",
     "enrolment_frame",
+    "group_label",
     "schools_driving_gap",
 ]
 
@@ -137,7 +138,8 @@ def _katz(a: int, n1: int, c: int, n2: int, z: float) -> tuple[float, float, flo
     return rr, rr * math.exp(-z * se), rr * math.exp(z * se)
 
 
-def _label(characteristic: str, value: str) -> str:
+def group_label(characteristic: str, value: str) -> str:
+    """How a group of a characteristic is named in the ``group`` column (``Year 4`` for year 4)."""
     return f"{value}" if characteristic not in ("year",) else f"Year {value}"
 
 
@@ -214,7 +216,7 @@ def disproportionality_within(
             0,
             "group",
             [
-                " & ".join(_label(c, str(v)) for c, v in zip(names, values, strict=True))
+                " & ".join(group_label(c, str(v)) for c, v in zip(names, values, strict=True))
                 for values in zip(*(grouped[c] for c in cols), strict=True)
             ],
         )

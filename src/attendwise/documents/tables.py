@@ -124,7 +124,7 @@ def cell(value: object, kind: str, href: str | None = None, tag: str | None = No
     if kind == "rate2":
         return Cell(fmt_percent(value, 2), numeric=True, suppressed=suppressed, raw=raw, href=href)
     text = "" if _missing(value) else str(value)
-    return Cell(text, href=href, tag=tag, raw=raw)
+    return Cell(text, href=href, tag=None if suppressed else tag, suppressed=suppressed, raw=raw)
 
 
 def table_from_frame(

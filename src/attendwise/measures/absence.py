@@ -48,10 +48,13 @@ __all__ = [
     "Population",
     "absence_measures",
     "enrolment_absence",
+    "every_group",
+    "is_rate_column",
     "measure_table",
     "measure_tables",
     "resolve_grouping",
     "several_absence_measures",
+    "unstack_measures",
 ]
 
 #: What a user may group by, and the output columns each gives (named as in DfE files).
@@ -115,6 +118,36 @@ MEASURE_COLUMNS = [
     "sess_aea",
     "sess_attendance_percent",
 ]
+
+
+def is_rate_column(column: str) -> bool:
+    """Whether a column of :func:`absence_measures` (or of band counts) is a rate: a percentage, rate
+    or distribution, missing for a group with nothing to divide by; every other column is a count or
+    a sum of sessions."""
+    return column.endswith(("_percent", "_rate", "_distribution")) or column == "sess_overall_percent_pa_10_exact"
+
+
+def every_group(frame: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """The measures of ``frame`` (grouped by the columns of ``groups``) for every group in ``groups``,
+    in its order: a group with no enrolments has 0 for every count and sum, and no rates, as
+    :func:`absence_measures` gives a group of no enrolment rows.
+
+    >>> found = pd.DataFrame({"fsm": ["FSM eligible"], "enrolments": [4], "enrolments_pa_10_exact_percent": [25.0]})
+    >>> every_group(found, pd.DataFrame({"fsm": ["FSM eligible", "Unclassified"]})).values.tolist()
+    [['FSM eligible', 4, 25.0], ['Unclassified', 0, nan]]
+    """
+    keys = list(groups.columns)
+    if keys:
+        out = groups.merge(frame, on=keys, how="left", sort=False)
+    else:
+        out = frame.reset_index(drop=True).head(1)
+        if out.empty:
+            out = pd.DataFrame([dict.fromkeys(frame.columns)], columns=frame.columns)
+    counts = [c for c in out.columns if c not in keys and not is_rate_column(c)]
+    out[counts] = out[counts].apply(pd.to_numeric, errors="coerce").fillna(0).astype("int64")
+    rates = [c for c in out.columns if c not in keys and is_rate_column(c)]
+    out[rates] = out[rates].astype(float)
+    return out.reset_index(drop=True)
 
 
 class MeasureError(AttendwiseError):
@@ -478,16 +511,26 @@ def measure_tables(
     stacked = store.run(
         ("measure_tables", tuple(shapes), *_population_key(period, population, source, ethnicities)), build
     )
+    frames = unstack_measures(stacked, shapes)
+    return {name: _time_columns(frame, period) for name, frame in zip(chosen, frames, strict=True)}
+
+
+def unstack_measures(
+    stacked: pd.DataFrame, groupings: Sequence[Sequence[str]], columns: Sequence[str] = MEASURE_COLUMNS
+) -> list[pd.DataFrame]:
+    """The result of :func:`several_absence_measures` as one frame per grouping, each what
+    :func:`absence_measures` gives for it (group columns typed as :func:`measure_table` types them);
+    ``columns`` for another stacked result (:func:`attendwise.measures.bands.several_band_counts`)."""
     types = _group_column_types()
-    tables = {}
-    for i, (name, cols) in enumerate(chosen.items()):
+    frames = []
+    for i, cols in enumerate(groupings):
         part = stacked[stacked.grouping == i]
-        frame = pd.DataFrame({c: part[f"key_{j}"].astype(types[c]) for j, c in enumerate(cols)})
-        frame = pd.concat([frame, part[MEASURE_COLUMNS]], axis=1)
+        frame = pd.DataFrame({c: part[f"key_{j}"].astype(types.get(c, "str")) for j, c in enumerate(cols)})
+        frame = pd.concat([frame, part[list(columns)]], axis=1)
         if cols:
-            frame = frame.sort_values(cols, kind="stable")
-        tables[name] = _time_columns(frame.reset_index(drop=True), period)
-    return tables
+            frame = frame.sort_values(list(cols), kind="stable")
+        frames.append(frame.reset_index(drop=True))
+    return frames
 
 
 def _group_column_types() -> dict[str, str]:

@@ -14,6 +14,7 @@ sessions attended (90%) is at most 90% and so agrees with the DfE persistent abs
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
@@ -22,10 +23,20 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from attendwise.core.errors import AttendwiseError
 
-__all__ = ["PRESETS", "Band", "BandScheme", "SchemeError", "band_counts", "load_scheme"]
+__all__ = [
+    "PRESETS",
+    "Band",
+    "BandScheme",
+    "SchemeError",
+    "band_counts",
+    "bands_of_counts",
+    "load_scheme",
+    "several_band_counts",
+]
 
 PRESETS = {"five-categories": "five_categories.toml", "three-stages": "three_stages.toml"}
 
@@ -204,3 +215,46 @@ def band_counts(enrolments: ir.Table, scheme: BandScheme, by: list[str] | tuple[
         percent=ibis.ifelse(total == 0, ibis.null(), full.enrolments.cast("float64") * 100.0 / total.cast("float64"))
     )
     return full.order_by([*keys, "band_order"]).drop("band_order")
+
+
+def several_band_counts(enrolments: ir.Table, groupings: Sequence[Sequence[str]]) -> ir.Table:
+    """Enrolments by band (rows with their ``band``, from :func:`assign_bands`) for several groupings
+    at once, as one expression, stacked as :func:`attendwise.measures.absence.several_absence_measures` stacks
+    them: ``grouping``, ``key_0``, ``key_1``, ... (text), ``band``, ``enrolments``. Only the bands a group
+    has are listed; :func:`bands_of_counts` lays a grouping out as :func:`band_counts` does."""
+    width = max((len(cols) for cols in groupings), default=0)
+    keys = [f"key_{j}" for j in range(width)]
+    finest = list(dict.fromkeys(c for cols in groupings for c in cols))
+    t = enrolments.group_by([*finest, "band"]).aggregate(enrolments=enrolments.count())
+    parts = []
+    for i, cols in enumerate(groupings):
+        by: dict[str, ir.Value] = {"grouping": ibis.literal(i, "int16")}
+        by |= {key: t[c].cast("string") for key, c in zip(keys, cols, strict=False)}
+        by |= {key: ibis.null("string") for key in keys[len(cols) :]}
+        parts.append(t.group_by(**by, band=t.band).aggregate(enrolments=t.enrolments.sum()))
+    return ibis.union(*parts)
+
+
+def bands_of_counts(counts: pd.DataFrame, scheme: BandScheme, by: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """:func:`band_counts`' table from enrolments already counted by ``by`` and ``band`` (an
+    ``enrolments`` column, as :func:`attendwise.measures.absence.absence_measures` by ``[*by, "band"]`` gives):
+    every band of every group, in the scheme's order, with its percentage of the group."""
+    keys = list(by)
+    order = pd.DataFrame(
+        {
+            "band": [b.key for b in scheme.bands],
+            "band_name": [b.name for b in scheme.bands],
+            "band_order": range(len(scheme.bands)),
+        }
+    )
+    groups = counts[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
+    grid = groups.merge(order, how="cross")
+    full = grid.merge(counts[[*keys, "band", "enrolments"]], on=[*keys, "band"], how="left")
+    full["enrolments"] = full["enrolments"].fillna(0).astype("int64")
+    if keys:
+        total = full.groupby(keys, dropna=False)["enrolments"].transform("sum")
+    else:
+        total = pd.Series(full["enrolments"].sum(), index=full.index)
+    full["percent"] = (100.0 * full["enrolments"] / total).where(total != 0)
+    full = full.sort_values([*keys, "band_order"], kind="stable").drop(columns="band_order")
+    return full[[*keys, "band", "band_name", "enrolments", "percent"]].reset_index(drop=True)

@@ -18,7 +18,15 @@ from attendwise.measures.reference import national_figures
 from attendwise.measures.trends import HEADLINES, change_on_last_year
 from attendwise.store import Store
 
-__all__ = ["HEADLINE_COLUMNS", "demo_report", "headline_against_national", "schools_by_severe_absence", "top_reasons"]
+__all__ = [
+    "HEADLINE_COLUMNS",
+    "demo_report",
+    "headline_against_national",
+    "headline_beside_national",
+    "reasons_of",
+    "schools_by_severe_absence",
+    "top_reasons",
+]
 
 Report = tuple[str, pd.DataFrame, list[str], dict[str, tuple[str, str]]]
 
@@ -35,9 +43,16 @@ HEADLINE_COLUMNS = {
 def headline_against_national(store: Store, period: Period, la_name: str) -> pd.DataFrame:
     """The LA's headline measures, total and by phase, beside the national figures for the year."""
     with store.materialised(enrolment_absence(store, period)) as enrolments:
-        total = absence_measures(enrolments).to_pandas().assign(education_phase="Total")
+        total = absence_measures(enrolments).to_pandas()
         phases = absence_measures(enrolments, ["education_phase"]).to_pandas()
-    la = pd.concat([total, phases], ignore_index=True).assign(area=la_name)
+    return headline_beside_national(total, phases, period, la_name)
+
+
+def headline_beside_national(total: pd.DataFrame, phases: pd.DataFrame, period: Period, la_name: str) -> pd.DataFrame:
+    """The LA's measures (``total``: one row; ``phases``: by ``education_phase``) beside the national
+    figures for the year, total first, then each phase, the LA above England. The figures are laid out
+    as given (suppressed ones too)."""
+    la = pd.concat([total.assign(education_phase="Total"), phases], ignore_index=True).assign(area=la_name)
     national = national_figures(period.academic_year.time_period)
     year = AcademicYear(int(national.time_period.iloc[0]) // 100).label
     national = national.assign(area=f"England {year}")
@@ -54,13 +69,20 @@ def headline_against_national(store: Store, period: Period, la_name: str) -> pd.
 
 def top_reasons(store: Store, period: Period, n: int = 5) -> pd.DataFrame:
     """The most common authorised and unauthorised reasons: sessions, rate and share of absence."""
-    totals = absence_measures(enrolment_absence(store, period)).to_pandas().iloc[0]
+    return reasons_of(absence_measures(enrolment_absence(store, period)).to_pandas().iloc[0], n)
+
+
+def reasons_of(totals: pd.Series, n: int | None = 5) -> pd.DataFrame:
+    """The reasons for absence in one row of :func:`absence_measures`, most sessions first within each
+    kind (the ``n`` most common of each, or every reason with sessions): ``column`` names the reason's
+    column."""
     rows = []
     for reason, label in ABSENCE_REASONS.items():
         rows.append(
             {
                 "kind": "Authorised" if reason.startswith("sess_auth_") else "Unauthorised",
                 "reason": label,
+                "column": reason,
                 "sessions": totals[reason],
                 "rate": totals[f"{reason}_rate"],
                 "share": totals[f"{reason}_distribution"],
@@ -68,7 +90,7 @@ def top_reasons(store: Store, period: Period, n: int = 5) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows)
     frame = frame[frame.sessions > 0].sort_values(["kind", "sessions"], ascending=[True, False])
-    return frame.groupby("kind").head(n).reset_index(drop=True)
+    return (frame.groupby("kind").head(n) if n is not None else frame).reset_index(drop=True)
 
 
 def schools_by_severe_absence(store: Store, period: Period, n: int = 10) -> pd.DataFrame:

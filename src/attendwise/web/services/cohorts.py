@@ -1,4 +1,8 @@
-"""The cohort page: the measures and bands for any characteristic (or two), within the user's scope."""
+"""The cohort page: the measures and bands for any characteristic (or two), within the user's scope.
+
+Suppressed, the measures and the bands are one table of :mod:`attendwise.web.services.protected`, the
+same whoever asks (the page, its CSV, the API).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,15 @@ import pandas as pd
 
 from attendwise.core.calendar import Period
 from attendwise.documents.charts import bar_chart
-from attendwise.documents.suppression import every_margin, suppress_band_counts, suppress_measures
+from attendwise.documents.suppression import (
+    Suppressed,
+    band_count_column,
+)
 from attendwise.documents.tables import Column, Figure, Table, table_from_frame
 from attendwise.measures.absence import GROUPINGS, resolve_grouping
+from attendwise.measures.absence import MEASURE_COLUMNS as DFE_COLUMNS
 from attendwise.web.rules import Scope
-from attendwise.web.services import figures
+from attendwise.web.services import figures, protected
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.overview import MEASURE_COLUMNS
 
@@ -59,31 +67,42 @@ class CohortPage:
     suppressed: bool
     measures: Figure
     bands: Table
+    #: Counts below this are suppressed (when ``suppressed``).
+    threshold: int = 5
 
 
 def _rows(access: StoreAccess, scope: Scope, period: Period, school: int | None) -> pd.DataFrame:
     return figures.scoped_rows(figures.period_rows(access, period), scope, school)
 
 
+def _suppressed(
+    access: StoreAccess, scope: Scope, period: Period, cols: list[str], school: int | None, threshold: int
+) -> Suppressed:
+    return protected.grouped(access, scope, period, cols, threshold=threshold, school=school)
+
+
 def cohort_frame(
     access: StoreAccess,
     scope: Scope,
     period: Period,
-    by: list[str],
+    by: list[str] | str,
     *,
     school: int | None,
     suppress: bool,
     threshold: int,
 ) -> tuple[list[str], pd.DataFrame]:
-    """The DfE measure columns by the chosen characteristics (for the page, the CSV and the API)."""
+    """The DfE measure columns by the chosen characteristics (for the page, the CSV and the API).
+
+    Raises:
+        MeasureError: an unknown characteristic, or (suppressed) too many of them.
+    """
     cols = resolve_grouping(by)
+    if suppress:
+        frame = _suppressed(access, scope, period, cols, school, threshold).shown(DFE_COLUMNS)
+        return cols, frame[[*cols, *DFE_COLUMNS]].reset_index(drop=True)
     rows = _rows(access, scope, period, school)
     key = ("cohort", period, scope.schools, scope.social_care_only, school)
-    frame = figures.measures(access, rows, cols, key=key)
-    if suppress:
-        # The groups add up to the whole, and a cross-tabulation each way.
-        frame = suppress_measures(frame, threshold, keys=cols, parts_of=every_margin(cols))
-    return cols, frame
+    return cols, figures.measures(access, rows, cols, key=key)
 
 
 def cohort_page(
@@ -118,17 +137,21 @@ def cohort_page(
         "Enrolments missing 10% or more of their possible sessions, as a percentage of the group.",
     )
 
-    rows = _rows(access, scope, period, school)
-    key = ("cohort", period, scope.schools, scope.social_care_only, school)
-    band_frame = figures.bands(access, rows, cols, key=key)
-    if suppress:
-        band_frame = suppress_band_counts(band_frame, threshold, keys=cols)
     scheme = figures.band_scheme()
-    wide = band_frame.pivot_table(index=cols, columns="band", values="enrolments", aggfunc="first", sort=False)
-    wide = wide.reindex(columns=[b.key for b in scheme.bands]).reset_index()
+    bands = [b.key for b in scheme.bands]
+    if suppress:
+        # The same table as the measures: the bands of each group beside its enrolments.
+        shown = _suppressed(access, scope, period, cols, school, threshold).shown([band_count_column(b) for b in bands])
+        wide = shown.rename(columns={band_count_column(b): b for b in bands})[[*cols, *bands]]
+    else:
+        rows = _rows(access, scope, period, school)
+        key = ("cohort", period, scope.schools, scope.social_care_only, school)
+        band_frame = figures.bands(access, rows, cols, key=key)
+        wide = band_frame.pivot_table(index=cols, columns="band", values="enrolments", aggfunc="first", sort=False)
+        wide = wide.reindex(columns=bands).reset_index()
     bands_table = table_from_frame(
         wide,
         f"Pupils in each attendance band by {', '.join(_LABELS.get(c, c).lower() for c in cols)}",
         [*label_cols, *[Column(b.key, b.name, "count") for b in scheme.bands]],
     )
-    return CohortPage(period, by, cols, suppress, figure, bands_table)
+    return CohortPage(period, by, cols, suppress, figure, bands_table, threshold)

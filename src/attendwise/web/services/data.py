@@ -67,6 +67,10 @@ class Memo:
                 self._key_locks.pop(key, None)
             return value
 
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._values
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
@@ -121,6 +125,10 @@ class StoreAccess:
     def cached(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
         """``compute()`` once per data version and key."""
         return self.memo.get((self.version(), *key), compute)
+
+    def is_cached(self, key: tuple[Hashable, ...]) -> bool:
+        """Whether :meth:`cached` holds ``key`` for this data version (it may drop it at any time)."""
+        return (self.version(), *key) in self.memo
 
 
 _access: StoreAccess | None = None

@@ -2,21 +2,33 @@
 
 The core (:func:`attendwise.analysis.disproportionality.disproportionality`) tests every group on the period's
 enrolment rows the pages already hold; this module only chooses the flagged groups and lays them out.
-Groups are flagged only with at least 10 pupils and 5 absentees behind them, and for a scrutiny member
-any count under the suppression threshold is still shown as ``x``.
+Groups are flagged only with at least 10 pupils and 5 absentees behind them. Where figures are
+suppressed, a group's row is the same group's row of the suppressed tables
+(:mod:`attendwise.web.services.protected`): if its pupils, persistent or severe absentees are hidden
+there, every figure of the row is hidden (the rate of the other pupils, the ratios and the words give
+them back from the totals).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from attendwise.analysis.disproportionality import DEFAULT_CHARACTERISTICS, disproportionality
-from attendwise.documents.suppression import SUPPRESSED
+from attendwise.analysis.disproportionality import (
+    CHARACTERISTICS,
+    DEFAULT_CHARACTERISTICS,
+    disproportionality,
+    group_label,
+)
+from attendwise.documents.suppression import ENROLMENTS, SUPPRESSED, Suppressed
 from attendwise.documents.tables import Column, Table, table_from_frame
 from attendwise.web.services.data import StoreAccess
+
+#: The figures of a row of the table, hidden together when any of the group's counts is.
+_FIGURES = ["enrolments", "pa_rate", "pa_rate_others", "pa_interval", "sa_interval", "summary"]
 
 __all__ = ["GroupsPanel", "flagged_groups"]
 
@@ -59,8 +71,14 @@ def flagged_groups(
     threshold: int,
     characteristics: Sequence[str] = DEFAULT_CHARACTERISTICS,
     top: int = 10,
+    suppressed: Callable[[str], Suppressed] | None = None,
 ) -> GroupsPanel:
-    """The groups clearly over-represented among persistent (or severe) absentees in ``rows``, largest risk first."""
+    """The groups clearly over-represented among persistent (or severe) absentees in ``rows``, largest risk first.
+
+    Args:
+        suppress: hide small numbers.
+        suppressed: when suppressing, the suppressed table of the same rows by a characteristic's column.
+    """
 
     def compute() -> pd.DataFrame:
         return disproportionality(rows, characteristics) if len(rows) else pd.DataFrame()
@@ -83,11 +101,12 @@ def flagged_groups(
         ]
         if suppress:
             over = over.astype(object)
-            for count, rate in (("enrolments", None), ("pa_enrolments", "pa_rate"), ("sa_enrolments", "sa_rate")):
-                small = over[count].map(lambda n: 0 < int(n) < threshold)
-                over.loc[small, count] = SUPPRESSED
-                if rate:
-                    over.loc[small, rate] = SUPPRESSED
+            counts = over[["enrolments", "pa_enrolments", "sa_enrolments"]]
+            hide = np.array(counts.map(lambda n: 0 < int(n) < threshold).any(axis=1), dtype=bool)
+            if suppressed is not None:
+                pairs = zip(over.characteristic, over.group, strict=True)
+                hide |= np.array([_hidden(suppressed, c, g) for c, g in pairs], dtype=bool)
+            over.loc[hide, _FIGURES] = SUPPRESSED
     table = table_from_frame(
         over,
         "Groups over-represented among persistently or severely absent pupils",
@@ -105,3 +124,15 @@ def flagged_groups(
         "stand behind it (at least 10 pupils and 5 absentees are needed).",
     )
     return GroupsPanel(table, flagged, len(found))
+
+
+def _hidden(suppressed: Callable[[str], Suppressed], characteristic: str, group: str) -> bool:
+    """Whether the group's pupils, persistent or severe absentees are hidden in its suppressed table."""
+    column = CHARACTERISTICS[characteristic]
+    table = suppressed(column)
+    labels = [group_label(characteristic, str(v)) for v in table.values[column]]
+    rows = [i for i, label in enumerate(labels) if label == group]
+    if len(rows) != 1:
+        return True
+    flags = table.hidden.iloc[rows[0]]
+    return bool(flags[ENROLMENTS] or flags.get("pa_10", False) or flags.get("pa_50", False))

@@ -3,8 +3,9 @@
 * :func:`period_rows`: :func:`attendwise.measures.absence.enrolment_absence` for a period (the DfE
   population), with each enrolment's band from :func:`attendwise.measures.bands.assign_bands`: one scan of
   the period's marks, about 60,000 rows for a city;
-* :func:`measures`: :func:`attendwise.measures.absence_measures` over any subset of those rows
-  (a school, a user's scope, a cohort) and any grouping;
+* :func:`measures`: :func:`attendwise.measures.absence.absence_measures` over any subset of those rows
+  (a school, a user's scope, a cohort) and any grouping; :func:`several_measures` for several
+  groupings of the same rows in one query;
 * :func:`bands`: :func:`attendwise.measures.bands.band_counts` over a subset;
 * :func:`monthly`: the measures for each month of a period, LA-wide and by school, for trends.
 
@@ -13,7 +14,7 @@ Subsets are chosen by filtering rows (which enrolments), never by recomputing a 
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from functools import cache
 
 import ibis
@@ -21,8 +22,8 @@ import pandas as pd
 import pyarrow as pa
 
 from attendwise.core.calendar import Period
-from attendwise.measures.absence import absence_measures, enrolment_absence
-from attendwise.measures.bands import BandScheme, band_counts, load_scheme
+from attendwise.measures.absence import absence_measures, enrolment_absence, several_absence_measures, unstack_measures
+from attendwise.measures.bands import BandScheme, band_counts, bands_of_counts, load_scheme, several_band_counts
 from attendwise.web.rules import Scope
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.periods import months
@@ -35,6 +36,8 @@ __all__ = [
     "monthly",
     "period_rows",
     "scoped_rows",
+    "several_bands",
+    "several_measures",
 ]
 
 #: Labels :func:`enrolment_absence` gives children looked after, in need and on a protection plan.
@@ -100,6 +103,41 @@ def measures(
     return access.cached(("measures", key, tuple(by)), compute)
 
 
+def several_measures(
+    access: StoreAccess, rows: pd.DataFrame, groupings: Sequence[Sequence[str]], *, key: Hashable
+) -> list[pd.DataFrame]:
+    """:func:`measures` of these rows for several groupings, in one query
+    (:func:`attendwise.measures.absence.several_absence_measures`); each is cached as :func:`measures` with
+    ``key`` caches it, so asking for one of them afterwards costs nothing."""
+    shapes = [tuple(g) for g in groupings]
+    missing = [s for s in shapes if not access.is_cached(("measures", key, s))]
+    found: dict[tuple[str, ...], pd.DataFrame] = {}
+    if missing:
+        stacked = access.store().ibis.to_pyarrow(several_absence_measures(_table(rows), missing)).to_pandas()
+        found = dict(zip(missing, unstack_measures(stacked, missing), strict=True))
+    return [
+        access.cached(("measures", key, s), lambda s=s: found[s] if s in found else measures(access, rows, s))
+        for s in shapes
+    ]
+
+
+def several_bands(
+    access: StoreAccess, rows: pd.DataFrame, groupings: Sequence[Sequence[str]], *, key: Hashable
+) -> list[pd.DataFrame]:
+    """:func:`bands` for several groupings, in one query (:func:`attendwise.measures.bands.several_band_counts`,
+    laid out by :func:`attendwise.measures.bands.bands_of_counts`); each cached as :func:`bands` caches it."""
+    shapes = [tuple(g) for g in groupings]
+    missing = [s for s in shapes if not access.is_cached(("bands", key, s))]
+    found: dict[tuple[str, ...], pd.DataFrame] = {}
+    if missing:
+        stacked = access.store().ibis.to_pyarrow(several_band_counts(_table(rows), missing)).to_pandas()
+        counts = unstack_measures(stacked, missing, ["band", "enrolments"])
+        found = {s: bands_of_counts(c, band_scheme(), list(s)) for s, c in zip(missing, counts, strict=True)}
+    return [
+        access.cached(("bands", key, s), lambda s=s: found[s] if s in found else bands(access, rows, s)) for s in shapes
+    ]
+
+
 def bands(
     access: StoreAccess, rows: pd.DataFrame, by: list[str] | tuple[str, ...] = (), *, key: Hashable = None
 ) -> pd.DataFrame:
@@ -122,10 +160,10 @@ def monthly(access: StoreAccess, period: Period) -> pd.DataFrame:
         latest = store.latest_mark()
         frames = []
         for month in months(period, latest):
-            rows = _table(store.ibis.to_pyarrow(enrolment_absence(store, month)).to_pandas())
-            total = store.ibis.to_pyarrow(absence_measures(rows)).to_pandas().assign(school_urn=pd.NA)
-            by_school = store.ibis.to_pyarrow(absence_measures(rows, ["school_urn"])).to_pandas()
-            both = pd.concat([total, by_school], ignore_index=True)
+            shapes: list[tuple[str, ...]] = [(), ("school_urn",)]
+            stacked = store.ibis.to_pyarrow(several_absence_measures(enrolment_absence(store, month), shapes))
+            total, by_school = unstack_measures(stacked.to_pandas(), shapes)
+            both = pd.concat([total.assign(school_urn=pd.NA), by_school], ignore_index=True)
             frames.append(both.assign(month=month.label, month_start=month.start))
         if not frames:
             return pd.DataFrame(columns=["month", "month_start", "school_urn", "sess_overall_percent"])

@@ -1,4 +1,9 @@
-"""A school's page: its measures against the LA and England, trend, bands, cohorts, pupils, similar schools."""
+"""A school's page: its measures against the LA and England, trend, bands, cohorts, pupils, similar schools.
+
+Where figures are suppressed (for a scrutiny member; other schools' figures for a school user) every
+figure comes from the suppressed tables of :mod:`attendwise.web.services.protected`: the school's own,
+its phase's and its cohorts' alike.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,31 @@ from dataclasses import dataclass
 import pandas as pd
 
 from attendwise.core.calendar import Period
-from attendwise.core.characteristics import PHASES
+from attendwise.core.characteristics import FSM_LABELS, PHASES
 from attendwise.documents.charts import bar_chart
-from attendwise.documents.suppression import every_margin, suppress_measures
+from attendwise.documents.suppression import SUPPRESSED, Suppressed
 from attendwise.documents.tables import Column, Figure, Table, table_from_frame
+from attendwise.measures.absence import MEASURE_COLUMNS as DFE_COLUMNS
 from attendwise.measures.reference import national_figures
 from attendwise.web.rules import Scope
-from attendwise.web.services import figures
+from attendwise.web.services import figures, protected
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.disproportionality import GroupsPanel, flagged_groups
 from attendwise.web.services.early_warning import SchoolRisk, school_at_risk
-from attendwise.web.services.overview import MEASURE_COLUMNS, Headline, bands_figure, headlines, la_name, trend_figure
+from attendwise.web.services.overview import (
+    MEASURE_COLUMNS,
+    Headline,
+    band_rows,
+    bands_figure,
+    headlines,
+    la_name,
+    trend_figure,
+)
 from attendwise.web.services.periods import previous_period
 
-__all__ = ["SchoolInfo", "SchoolPage", "pupil_list", "school_info", "school_page", "schools_index"]
+__all__ = ["SchoolInfo", "SchoolPage", "pupil_list", "school_info", "school_page", "schools_frame", "schools_index"]
+
+_SCHOOL_KEYS = ["school_urn", "school_name", "education_phase"]
 
 #: The cohorts a school page breaks its measures down by (GROUPINGS keys and their columns).
 SCHOOL_COHORTS = {
@@ -60,6 +76,8 @@ class SchoolPage:
     groups: GroupsPanel
     #: The school's early-warning list (pupil-level roles only).
     at_risk: SchoolRisk | None = None
+    #: Counts below this are suppressed (when ``suppressed``).
+    threshold: int = 5
 
 
 def school_info(access: StoreAccess, urn: int) -> SchoolInfo | None:
@@ -67,23 +85,24 @@ def school_info(access: StoreAccess, urn: int) -> SchoolInfo | None:
     return SchoolInfo(school.urn, school.name, school.phase, school.la_code) if school else None
 
 
+def schools_frame(access: StoreAccess, scope: Scope, period: Period, *, suppress: bool, threshold: int) -> pd.DataFrame:
+    """Every school's DfE measures for the period (the LA's schools, whoever asks; ``x`` where suppressed)."""
+    if suppress:
+        table = protected.grouped(access, protected.la_wide(scope), period, _SCHOOL_KEYS, threshold=threshold)
+        return table.shown(DFE_COLUMNS)[[*_SCHOOL_KEYS, *DFE_COLUMNS]]
+    rows = figures.period_rows(access, period)
+    return figures.measures(access, rows, _SCHOOL_KEYS, key=("la-schools", period))
+
+
 def schools_index(
     access: StoreAccess, scope: Scope, period: Period, *, threshold: int, school_link: Callable[[int], str | None]
 ) -> Table:
     """Every school the user may see, with its headline measures."""
-    rows = figures.period_rows(access, period)
-    by_school = figures.measures(
-        access, rows, ["school_urn", "school_name", "education_phase"], key=("la-schools", period)
-    )
+    by_school = schools_frame(access, scope, period, suppress=scope.suppress, threshold=threshold)
     if scope.schools is not None:
         by_school = by_school[by_school.school_urn.isin(scope.schools)]
     by_school = by_school.sort_values("school_name").reset_index(drop=True)
     urns = [int(u) for u in by_school.school_urn]
-    if scope.suppress:
-        # The schools add up to the LA's figures, shown too: a school hidden alone gets company.
-        by_school = suppress_measures(
-            by_school, threshold, keys=["school_urn", "school_name", "education_phase"], parts_of=[[]]
-        )
     return table_from_frame(
         by_school,
         f"Schools, {period.label}",
@@ -99,13 +118,14 @@ def schools_index(
 
 
 def _cohort_tables(
-    access: StoreAccess, rows: pd.DataFrame, period: Period, urn: int, *, suppress: bool, threshold: int
+    access: StoreAccess, scope: Scope, rows: pd.DataFrame, period: Period, urn: int, *, suppress: bool, threshold: int
 ) -> list[Table]:
     tables = []
     for title, by in SCHOOL_COHORTS.items():
-        frame = figures.measures(access, rows, by, key=("school", urn, period))
         if suppress:
-            frame = suppress_measures(frame, threshold, keys=by, parts_of=every_margin(by))
+            frame = protected.grouped(access, scope, period, by, threshold=threshold, school=urn).shown()
+        else:
+            frame = figures.measures(access, rows, by, key=("school", urn, period))
         tables.append(
             table_from_frame(
                 frame, f"By {title.lower()}", [Column(by[0], title), *[MEASURE_COLUMNS[i] for i in (0, 1, 4, 5, 6, 7)]]
@@ -115,18 +135,34 @@ def _cohort_tables(
 
 
 def _similar(
-    access: StoreAccess, school: SchoolInfo, period: Period, *, suppress: bool, threshold: int, n: int = 5
+    access: StoreAccess,
+    scope: Scope,
+    school: SchoolInfo,
+    period: Period,
+    *,
+    suppress: bool,
+    threshold: int,
+    n: int = 5,
 ) -> Figure:
     """Schools of the same phase with the nearest share of FSM-eligible enrolments."""
     rows = figures.period_rows(access, period)
     by_fsm = figures.measures(access, rows, ["school_urn", "fsm"], key=("la-schools-fsm", period))
     wide = by_fsm.pivot_table(index="school_urn", columns="fsm", values="enrolments", aggfunc="sum", fill_value=0)
-    eligible = wide.get("FSM eligible", pd.Series(0, index=wide.index))
-    share = (100.0 * eligible / wide.sum(axis=1)).rename("fsm_percent").reset_index()
-    by_school = figures.measures(
-        access, rows, ["school_urn", "school_name", "education_phase"], key=("la-schools", period)
-    )
-    frame = by_school.merge(share, on="school_urn")
+    eligible = wide.get(FSM_LABELS[True], pd.Series(0, index=wide.index))
+    # Nearness is judged on the true shares, so the same schools are chosen whoever looks.
+    truth = 100.0 * eligible / wide.sum(axis=1)
+    if suppress:
+        everyone = protected.la_wide(scope)
+        by_school = protected.grouped(access, everyone, period, _SCHOOL_KEYS, threshold=threshold).shown()
+        fsm = protected.grouped(access, everyone, period, ["school_urn", "school_name", "fsm"], threshold=threshold)
+        # The share gives the FSM-eligible count back from the enrolments, so it is hidden with it.
+        hidden = set(fsm.values.school_urn[(fsm.values.fsm == FSM_LABELS[True]) & fsm.column_hidden("enrolments")])
+        hidden |= set(by_school.school_urn[by_school.enrolments == SUPPRESSED])
+        shares = [SUPPRESSED if u in hidden else truth.get(u) for u in by_school.school_urn]
+    else:
+        by_school = figures.measures(access, rows, _SCHOOL_KEYS, key=("la-schools", period))
+        shares = [truth.get(u) for u in by_school.school_urn]
+    frame = by_school.assign(fsm_percent=shares, _share=by_school.school_urn.map(truth))
     frame = frame[frame.education_phase == PHASES.get(school.phase, school.phase)]
     own = frame[frame.school_urn == school.urn]
     if own.empty:
@@ -137,8 +173,8 @@ def _similar(
             empty_message="This school has no counted pupils in the period.",
         )
         return Figure("similar", "Compared with similar schools", None, table)
-    own_share = float(own.fsm_percent.iloc[0])
-    others = frame[frame.school_urn != school.urn].assign(distance=lambda f: (f.fsm_percent - own_share).abs())
+    own_share = float(own._share.iloc[0])
+    others = frame[frame.school_urn != school.urn].assign(distance=lambda f: (f._share - own_share).abs())
     picked = pd.concat([own, others.nsmallest(n, "distance").drop(columns="distance")], ignore_index=True)
     picked = picked.assign(
         school_label=[
@@ -146,10 +182,6 @@ def _similar(
             for urn, name in zip(picked.school_urn, picked.school_name, strict=True)
         ]
     )
-    if suppress:
-        picked = suppress_measures(
-            picked, threshold, keys=["school_urn", "school_name", "school_label", "education_phase", "fsm_percent"]
-        )
     table = table_from_frame(
         picked,
         f"{school.name} and the {len(picked) - 1} {school.phase_label.lower()} schools nearest to it in FSM share",
@@ -227,22 +259,35 @@ def school_page(
     """
     store = access.store()
     suppress = scope.suppress
+    everyone = protected.la_wide(scope)
     all_rows = figures.period_rows(access, period)
     rows = all_rows[all_rows.school_urn == school.urn]
-    totals = figures.measures(access, rows, key=("school", school.urn, period))
     previous = previous_period(store, period)
-    last = None
-    if previous is not None:
-        earlier = figures.period_rows(access, previous)
-        last = figures.measures(access, earlier[earlier.school_urn == school.urn], key=("school", school.urn, previous))
     phase = PHASES.get(school.phase, school.phase)
     national = national_figures(period.academic_year.time_period)
     national_year = int(national.time_period.iloc[0])
-    by_phase = figures.measures(access, all_rows, ["education_phase"], key=("la", period))
-    la_phase = by_phase[by_phase.education_phase == phase]
+
+    def own(p: Period) -> Suppressed:
+        return protected.grouped(access, everyone, p, [], threshold=threshold, school=school.urn)
+
+    last: pd.DataFrame | None = None
     if suppress:
-        totals = suppress_measures(totals, threshold)
-        last = suppress_measures(last, threshold) if last is not None else None
+        protected.prefetch(access, everyone, period, list(SCHOOL_COHORTS.values()), school=school.urn)
+        mine = own(period)
+        totals = mine.shown(every_row=True)
+        last = own(previous).shown(every_row=True) if previous is not None else None
+        by_phase = protected.grouped(access, everyone, period, ["education_phase"], threshold=threshold).shown()
+        band_frame = band_rows(mine) if len(mine.values) else figures.bands(access, rows)
+    else:
+        totals = figures.measures(access, rows, key=("school", school.urn, period))
+        if previous is not None:
+            earlier = figures.period_rows(access, previous)
+            last = figures.measures(
+                access, earlier[earlier.school_urn == school.urn], key=("school", school.urn, previous)
+            )
+        by_phase = figures.measures(access, all_rows, ["education_phase"], key=("la", period))
+        band_frame = figures.bands(access, rows, key=("school", school.urn, period))
+    la_phase = by_phase[by_phase.education_phase == phase]
     cards = headlines(
         totals,
         national[national.education_phase == phase],
@@ -266,32 +311,46 @@ def school_page(
         f"{school.name} beside the LA and England, {period.label}",
         [Column("area", "Area"), *[MEASURE_COLUMNS[i] for i in (0, 1, 2, 3, 5, 7)]],
     )
-    band_frame = figures.bands(access, rows, key=("school", school.urn, period))
     pupils_table, count, at_risk = None, 0, None
     if scope.pupil_level and not scope.social_care_only:
         absent, pupils_table = pupil_list(access, rows, pupil_link=pupil_link)
         count = len(absent)
         at_risk = school_at_risk(access, school.urn, pupil_link=pupil_link)
+    hide_groups = suppress or outside_team
     return SchoolPage(
         groups=flagged_groups(
-            access, rows, key=("school", school.urn, period), suppress=suppress or outside_team, threshold=threshold
+            access,
+            rows,
+            key=("school", school.urn, period),
+            suppress=hide_groups,
+            threshold=threshold,
+            suppressed=(
+                (lambda col: protected.grouped(access, everyone, period, [col], threshold=threshold, school=school.urn))
+                if hide_groups
+                else None
+            ),
         ),
         at_risk=at_risk,
         school=school,
         period=period,
         suppressed=suppress,
+        threshold=threshold,
         headlines=cards,
         measures=measures_table,
-        trend=trend_figure(access, period, previous, school=school.urn, name=school.name, fig_id="trend"),
-        bands=bands_figure(
-            band_frame,
+        trend=trend_figure(
+            access,
+            period,
+            previous,
+            school=school.urn,
+            name=school.name,
+            fig_id="trend",
+            scope=scope,
             suppress=suppress,
             threshold=threshold,
-            fig_id="bands",
-            title=f"Pupils in each attendance band, {period.label}",
         ),
-        cohorts=_cohort_tables(access, rows, period, school.urn, suppress=suppress, threshold=threshold),
-        similar=_similar(access, school, period, suppress=suppress or outside_team, threshold=threshold),
+        bands=bands_figure(band_frame, fig_id="bands", title=f"Pupils in each attendance band, {period.label}"),
+        cohorts=_cohort_tables(access, everyone, rows, period, school.urn, suppress=suppress, threshold=threshold),
+        similar=_similar(access, scope, school, period, suppress=hide_groups, threshold=threshold),
         pupils=pupils_table,
         pupils_count=count,
     )

@@ -8,15 +8,14 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from attendwise.documents.suppression import every_margin, suppress_measures
-from attendwise.measures.absence import MeasureError, resolve_grouping
+from attendwise.measures.absence import MeasureError
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.middleware import api_error
 from attendwise.web.models import Action, Outcome
+from attendwise.web.services import cohorts as cohort_service
 from attendwise.web.services import figures
 from attendwise.web.services import schools as school_service
-from attendwise.web.services.figures import period_rows
 from attendwise.web.views.common import (
     BadPeriod,
     NoData,
@@ -43,17 +42,27 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     """The DfE measures LA-wide, grouped by ``?by=`` (e.g. ``phase,fsm``), within the user's scope."""
     require(rules.can_view_la_overview(request.user))
     acc = access()
+    suppress = suppress_export(request)
     try:
         period = period_for(request, acc)
-        cols = resolve_grouping(request.GET.get("by", ""))
+        _, frame = cohort_service.cohort_frame(
+            acc,
+            rules.scope_for(request.user),
+            period,
+            request.GET.get("by", ""),
+            school=None,
+            suppress=suppress,
+            threshold=threshold(),
+        )
     except (NoData, BadPeriod, MeasureError) as exc:
         return _error(str(exc))
-    scope = rules.scope_for(request.user)
-    rows = figures.scoped_rows(period_rows(acc, period), scope)
-    frame = figures.measures(acc, rows, cols, key=("api-la", period, scope.schools, scope.social_care_only))
-    if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=every_margin(cols))
-    return JsonResponse({"period": period.label, "suppressed": suppress_export(request), "rows": _records(frame)})
+    return JsonResponse(
+        {"period": period.label, "suppressed": suppress, **_threshold(suppress), "rows": _records(frame)}
+    )
+
+
+def _threshold(suppress: bool) -> dict[str, int]:
+    return {"suppression_threshold": threshold()} if suppress else {}
 
 
 @require_GET
@@ -64,17 +73,22 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
     acc = access()
     if school_service.school_info(acc, urn) is None:
         raise not_found()
+    suppress = suppress_export(request)
     try:
         period = period_for(request, acc)
-        cols = resolve_grouping(request.GET.get("by", ""))
+        _, frame = cohort_service.cohort_frame(
+            acc,
+            rules.scope_for(request.user),
+            period,
+            request.GET.get("by", ""),
+            school=urn,
+            suppress=suppress,
+            threshold=threshold(),
+        )
     except (NoData, BadPeriod, MeasureError) as exc:
         return _error(str(exc))
-    rows = period_rows(acc, period)
-    frame = figures.measures(acc, rows[rows.school_urn == urn], cols, key=("school", urn, period))
-    if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=cols, parts_of=every_margin(cols))
     return JsonResponse(
-        {"period": period.label, "urn": urn, "suppressed": suppress_export(request), "rows": _records(frame)}
+        {"period": period.label, "urn": urn, "suppressed": suppress, **_threshold(suppress), "rows": _records(frame)}
     )
 
 

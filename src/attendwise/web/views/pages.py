@@ -16,7 +16,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from attendwise.documents.spreadsheets import frame_csv
-from attendwise.documents.suppression import suppress_measures
 from attendwise.web import audit as audit_log
 from attendwise.web import rules, upload_problems
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
@@ -140,14 +139,9 @@ def la_schools_csv(request: HttpRequest) -> HttpResponse:
     period = _period(request, acc, "Every school's measures", keep=("suppress",))
     if isinstance(period, HttpResponse):
         return period
-    from attendwise.web.services import figures
-
-    frame = figures.measures(
-        acc, period_rows(acc, period), ["school_urn", "school_name", "education_phase"], key=("la-schools", period)
+    frame = school_service.schools_frame(
+        acc, rules.scope_for(request.user), period, suppress=suppress_export(request), threshold=threshold()
     )
-    keys = ["school_urn", "school_name", "education_phase"]
-    if suppress_export(request):
-        frame = suppress_measures(frame, threshold(), keys=keys, parts_of=[[]])
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
     return csv_response(frame_csv(frame), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
@@ -159,10 +153,20 @@ def schools(request: HttpRequest) -> HttpResponse:
     period = _period(request, acc, "Schools")
     if isinstance(period, HttpResponse):
         return period
+    scope = rules.scope_for(request.user)
     table = school_service.schools_index(
-        acc, rules.scope_for(request.user), period, threshold=threshold(), school_link=school_link_for(request)
+        acc, scope, period, threshold=threshold(), school_link=school_link_for(request)
     )
-    return render(request, "attendwise/pages/schools.html", {"table": table, **_period_context(request, acc, period)})
+    return render(
+        request,
+        "attendwise/pages/schools.html",
+        {
+            "table": table,
+            "suppressed": scope.suppress,
+            "threshold": threshold(),
+            **_period_context(request, acc, period),
+        },
+    )
 
 
 def _school_or_404(request: HttpRequest, acc: Any, urn: int | None) -> Any:
