@@ -105,9 +105,7 @@ def _read_small_csv(
             if not problems.total:
                 problems.add(path.name, 1, None, "the file is empty (expected a header row)")
             return
-        missing = [c for c in required if c not in header]
-        if missing:
-            problems.add(path.name, 1, None, f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
+        if not check_header(path.name, header, required, optional, problems):
             return
         wanted = {c: header.index(c) for c in required + optional if c in header}
         any_rows = False
@@ -134,6 +132,38 @@ def _read_small_csv(
 
 #: The longest field a register file may hold (Python's csv module stops at this too).
 MAX_FIELD = 128 * 1024
+
+#: The most columns a register file's header may name (the widest file, pupils.csv, has 18).
+MAX_COLUMNS = 100
+
+
+def check_header(file: str, header: list[str], required: list[str], optional: list[str], problems: Problems) -> bool:
+    """Whether a file's header (its names stripped and lower-cased) gives every required column, each
+    column attendwise reads once, and at most :data:`MAX_COLUMNS`; each problem is on line 1, the field
+    named by attendwise's own name for it (a name of the file's own is never repeated back: it may be
+    anything, of any length).
+
+    >>> p = Problems(10)
+    >>> check_header("terms.csv", ["term", "half_term", "x'); --", "term"], ["term", "half_term"], [], p)
+    False
+    >>> print(p.items[0])
+    terms.csv line 1, field 'term': the column term is given twice (columns 1 and 4): give it once
+    """
+    before = problems.total
+    if len(header) > MAX_COLUMNS:
+        most = f"a register file has at most {MAX_COLUMNS}"
+        problems.add(file, 1, None, f"the header has {len(header):,} columns; {most}")
+        return False
+    missing = [c for c in required if c not in header]
+    if missing:
+        problems.add(file, 1, None, f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
+    for name in required + optional:
+        at = [i + 1 for i, h in enumerate(header) if h == name]
+        if len(at) > 1:
+            columns = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            problems.add(file, 1, name, f"the column {name} is given {times} (columns {columns}): give it once")
+    return problems.total == before
 
 
 def _csv_rows(reader: Any, file: str, problems: Problems) -> Iterator[list[str]]:

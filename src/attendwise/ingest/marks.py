@@ -13,7 +13,7 @@ import pyarrow as pa
 from attendwise.core.codes import code_set_sql, unknown_code_message
 from attendwise.core.identifiers import DATE_PATTERN, URN_PATTERN, parse_date, parse_urn, show, why_not
 from attendwise.core.upn import UPNError, validate_upn
-from attendwise.ingest.files import MAX_FIELD, open_binary
+from attendwise.ingest.files import MAX_FIELD, check_header, open_binary
 from attendwise.ingest.outcomes import ImportResult, Problems, scalar, sql_problems
 from attendwise.store import Store
 
@@ -23,24 +23,54 @@ from attendwise.store import Store
 _MARK_COLUMNS = ["upn", "urn", "date", "session", "code"]
 
 
-def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
-    """Load marks.csv into a temporary table ``_marks_raw`` (all text; its ``rowid`` gives the line)."""
+def _marks_header(path: Path, problems: Problems) -> list[str] | None:
+    """The names of marks.csv's columns, stripped and lower-cased, or None (with the problem recorded).
+
+    Only the first line is read (the importer names rows by the line they start on, so the header must
+    be one line): a column name holding a line break, or quotes the reader cannot close on line 1, is
+    refused rather than read by a guess.
+    """
     with open_binary(path) as fh:
-        header_line = fh.readline(MAX_FIELD).decode("utf-8-sig", errors="replace").strip()
-    if not header_line:
+        first = fh.readline(_MAX_HEADER + 1)
+    if len(first) > _MAX_HEADER and not first.endswith(b"\n"):
+        problems.add(path.name, 1, None, f"the header row is longer than {_MAX_HEADER:,} bytes")
+        return None
+    text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    if not text.strip():
         problems.add(path.name, 1, None, "the file is empty (expected a header row)")
-        return False
-    header = [h.strip().lower() for h in next(csv.reader([header_line]), [])]
-    missing = [c for c in _MARK_COLUMNS if c not in header]
-    if missing:
+        return None
+    try:
+        names = next(csv.reader([text], strict=True))
+    except csv.Error:
         problems.add(
             path.name,
             1,
             None,
-            "missing column" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(missing),
+            "the header row is not a well-formed CSV row "
+            "(a column name may not hold a line break or an unclosed quote)",
         )
+        return None
+    header = [h.strip().lower() for h in names]
+    return header if check_header(path.name, header, _MARK_COLUMNS, [], problems) else None
+
+
+#: The longest header row marks.csv may have.
+_MAX_HEADER = 1 << 16
+
+
+def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
+    """Load marks.csv into a temporary table ``_marks_raw`` (all text; its ``rowid`` gives the line).
+
+    No text of the file ever reaches the SQL: the reader is given attendwise's own name for each
+    column, by position (``upn``, ``urn``, ... where the header names them, ``_extra_N`` for any other
+    column), and the file's path as a parameter.
+    """
+    header = _marks_header(path, problems)
+    if header is None:
         return False
-    columns = dict.fromkeys(header, "VARCHAR")
+    names = [h if h in _MARK_COLUMNS else f"_extra_{i + 1}" for i, h in enumerate(header)]
+    assert all(re.fullmatch(r"[a-z_0-9]+", n) for n in names)
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
     # Line numbers: DuckDB keeps file order (preserve_insertion_order), so the table's rowid (from 0)
     # plus 2 (the header, and counting from 1) is the line number. (row_number() OVER () says the
     # same but doubles the time to read the city's marks.) The reader skips empty lines: check_marks
@@ -50,7 +80,7 @@ def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
         CREATE OR REPLACE TEMP TABLE _marks_raw AS
         SELECT upper(trim(upn)) AS upn, trim(urn) AS urn, trim(date) AS date,
                upper(trim(session)) AS session, upper(trim(code)) AS code
-        FROM read_csv(?, auto_detect = false, delim = ',', header = true, columns = {columns!r}, skip = 0, quote = '"',
+        FROM read_csv(?, auto_detect = false, delim = ',', header = true, columns = {columns}, skip = 0, quote = '"',
                       escape = '"', strict_mode = true,
                       null_padding = false, all_varchar = true)
         """,
