@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from attendwise.ingest.files import Progress, check_utf8, read_closures, read_pupils, read_schools, read_terms
+from attendwise.ingest.files import (
+    EmptyLines,
+    Progress,
+    check_utf8,
+    read_closures,
+    read_pupils,
+    read_schools,
+    read_terms,
+)
 from attendwise.ingest.marks import (
     check_marks,
     duckdb_csv_message,
@@ -39,11 +47,16 @@ from attendwise.store import ImportLogEntry, Store
 __all__ = ["MAX_PROBLEMS", "ImportResult", "IngestError", "Problem", "import_folder"]
 
 
-def _find(folder: Path, name: str) -> Path | None:
-    for candidate in sorted(folder.iterdir()):
-        if candidate.name.lower() in {name, name + ".gz"}:
-            return candidate
-    return None
+def _find(folder: Path, name: str, problems: Problems) -> Path | None:
+    """The file in ``folder`` called ``name`` (or ``name.gz``) in any case; one given twice (as
+    ``marks.csv`` and ``Marks.CSV``, or beside ``marks.csv.gz``), or that is not a file, is a problem."""
+    found = [c for c in sorted(folder.iterdir()) if c.name.lower() in {name, name + ".gz"}]
+    for candidate in found:
+        if not candidate.is_file():
+            problems.add(candidate.name, None, None, "is not a file")
+    if len(found) > 1:
+        problems.add(found[1].name, None, None, f"is given twice (as {' and '.join(c.name for c in found)})")
+    return found[0] if len(found) == 1 and found[0].is_file() else None
 
 
 def import_folder(
@@ -73,8 +86,10 @@ def import_folder(
     if not folder.is_dir():
         raise IngestError([Problem(source, None, None, "is not a folder")])
     files = {
-        name: _find(folder, name) for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv")
+        name: _find(folder, name, problems)
+        for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv")
     }
+    problems.raise_if_any()
     if not any(files.values()):
         expected = ", ".join(files)
         raise IngestError(
@@ -160,7 +175,7 @@ def _check_marks(
     path: Path,
     scope: ImportScope,
     problems: Problems,
-    empty_lines: list[int],
+    empty_lines: EmptyLines,
     progress: Progress | None,
 ) -> int:
     """Stage and check marks.csv (raising :class:`IngestError` on any problem); returns the rows read."""
