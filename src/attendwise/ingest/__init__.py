@@ -81,6 +81,14 @@ def import_folder(
     """
     folder = Path(folder)
     scope = scope or ImportScope.command_line(folder)
+    # One import at a time among this process's connections (another process is kept out by the file lock).
+    with store.writing():
+        return _import(store, folder, scope, progress, max_problems)
+
+
+def _import(
+    store: Store, folder: Path, scope: ImportScope, progress: Progress | None, max_problems: int
+) -> ImportResult:
     source = scope.source or folder.name
     problems = Problems(max_problems)
     if not folder.is_dir():
