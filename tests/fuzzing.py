@@ -450,7 +450,7 @@ def problem_kind(p: Problem) -> str:
     """A problem's message with its values taken out, to count refusals by kind."""
     text = re.sub(r"'(?:[^'\\]|\\.)*'(?: \([\d,]+ characters\))?|\"[^\"]*\"", "'…'", p.message)
     text = re.sub(r"\b[A-Z]\d{11}[0-9A-Z]\b", "UPN", text)
-    text = re.sub(r"0x[0-9a-f]{2}|\d{2,}[\d,-]*|\b\d\b", "N", text)
+    text = re.sub(r"0x[0-9a-f]{2}|\d{2,}[\d,-]*", "N", text)
     return text[:100]
 
 
