@@ -39,24 +39,36 @@ def main() -> int:
     parser.add_argument("--kinds", type=int, default=25, help="how many kinds of refusal to list")
     args = parser.parse_args()
 
-    from tests.fuzzing import RandomChoices, fuzz_register, mutate, run_case
+    from tests.fuzzing import RandomChoices, fingerprint, fuzz_register, mutate, run_case
 
     from attendwise.ingest import import_folder
     from attendwise.store import Store
 
     work = Path(tempfile.mkdtemp(prefix="attendwise-fuzz-"))
+    stores: list[Store] = []
     try:
         base = fuzz_register().write(work / "register")
         with Store(work / "base.duckdb") as store:
             import_folder(store, base)
 
+        with Store(work / "base.duckdb", read_only=True) as store:
+            base_print = fingerprint(store)
+
+        def fresh() -> Store:
+            """The store as it was before any case (kept open while cases are refused: each refusal is
+            checked to leave it exactly so)."""
+            if not stores:
+                shutil.copy(work / "base.duckdb", work / "case.duckdb")
+                stores.append(Store(work / "case.duckdb"))
+            return stores[0]
+
         def case(i: int):
             folder = work / f"case{i}"
             shutil.copytree(base, folder)
             done = mutate(folder, RandomChoices(random.Random(f"{args.seed}-{i}")))
-            shutil.copy(work / "base.duckdb", work / "case.duckdb")
-            with Store(work / "case.duckdb") as store:
-                outcome = run_case(store, folder)
+            outcome = run_case(fresh(), folder, before=base_print)
+            if outcome.kind != "refused":  # imported (or a failure): the next case needs the store as before
+                stores.pop().close()
             shutil.rmtree(folder)
             return done, outcome
 
@@ -103,6 +115,8 @@ def main() -> int:
             print(f"\nFAILED case {i} ({kind}): {'; '.join(done)}\n{detail}")
         return 1 if failures else 0
     finally:
+        for store in stores:
+            store.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -466,9 +466,10 @@ def unclear(p: Problem, names: set[str]) -> str | None:
     return None
 
 
-def run_case(store: Store, folder: Path) -> Outcome:
-    """Import ``folder`` into ``store`` and judge what happened (see :class:`Outcome`)."""
-    before = fingerprint(store)
+def run_case(store: Store, folder: Path, before: dict[str, tuple[int, int]] | None = None) -> Outcome:
+    """Import ``folder`` into ``store`` and judge what happened (see :class:`Outcome`); ``before`` is the
+    store's :func:`fingerprint`, if known."""
+    before = before or fingerprint(store)
     names = {p.name for p in folder.iterdir()} | {folder.name, str(folder)}
     try:
         import_folder(store, folder)
