@@ -21,7 +21,8 @@ from attendwise.documents.suppression import (
     suppress_measures,
     suppress_table,
 )
-from tests.registers import Register
+from tests.registers import Register, make_upn
+from tests.strategies import other_spellings
 from tests.web.conftest import A
 
 pytestmark = pytest.mark.django_db
@@ -147,14 +148,16 @@ class TestUploads:
         page = soup(self._post(client_as("school_a"), {"marks.csv": marks}))
         assert "school 100002 is not one of your schools" in page.get_text()
 
-    @pytest.mark.parametrize("urn", ["+100002", "100002.0", "0100002", "1.00002e5", "١٠٠٠٠٢", " 100002"])
+    @pytest.mark.parametrize("urn", [*other_spellings(100002), "1.00002e5"])
     def test_no_spelling_of_another_schools_urn_is_imported(self, client_as, city, urn) -> None:
-        """'+100002' passed the upload's own check, which read the text, and was imported as school 100002."""
+        """'+100002' passed the upload's own check, which read the text, and was imported as school 100002.
+        Every other spelling (fullwidth and Arabic-Indic digits among them) is refused on its line and field."""
         from attendwise.web.models import Action, AuditEvent, Outcome
         from attendwise.web.services.data import get_access
 
         before = get_access().version()
-        marks = f"upn,urn,date,session,code\n{city.pupils['b_pupil']},{urn},2024-09-02,AM,N\n".encode()
+        quoted = '"' + urn.replace('"', '""') + '"'
+        marks = f"upn,urn,date,session,code\n{city.pupils['b_pupil']},{quoted},2024-09-02,AM,N\n".encode()
         response = self._post(client_as("school_a"), {"marks.csv": marks})
         assert response.status_code == 400
         problem = soup(response).select_one("#problems + table tbody tr").get_text(" ", strip=True)
@@ -163,6 +166,29 @@ class TestUploads:
         event = AuditEvent.objects.get(action=Action.IMPORT)
         assert (event.username, event.outcome, event.school_urn) == ("school_a", Outcome.REFUSED, A)
         assert "marks.csv" in event.detail and "1 problem" in event.detail
+
+    @pytest.mark.parametrize(
+        "urn", ["+100002", "0100002", "100002.0", "１０００００２", "١٠٠٠٠٢", "\t100002", "100002"]
+    )
+    @pytest.mark.parametrize("file", ["pupils.csv", "closures.csv", "schools.csv"])
+    def test_no_spelling_of_another_school_in_the_small_files_is_imported(self, client_as, city, file, urn) -> None:
+        """Another school's URN, spelled any way, in a new enrolment, a closure or a school's row: refused on
+        line 2, field urn, and nothing stored."""
+        from attendwise.web.services.data import get_access
+
+        before = get_access().version()
+        quoted = '"' + urn.replace('"', '""') + '"'
+        rows = {
+            "pupils.csv": "upn,urn,date_of_birth,sex,ethnicity,fsm,sen,nc_year,admission_date\n"
+            f"{make_upn(99)},{quoted},2015-03-01,F,WBRI,N,N,4,2024-09-01\n",
+            "closures.csv": f"urn,start_date,end_date,session,reason\n{quoted},2024-12-02,,,Snow\n",
+            "schools.csv": f"urn,name,phase,la_code\n{quoted},Birch Primary School,primary,999\n",
+        }
+        response = self._post(client_as("school_a"), {file: rows[file].encode()})
+        assert response.status_code == 400
+        problem = soup(response).select_one("#problems + table tbody tr").get_text(" ", strip=True)
+        assert problem.startswith(f"{file} 2 urn"), problem
+        assert get_access().version() == before
 
     def test_a_school_cannot_rename_the_la_or_its_school(self, client_as, city) -> None:
         schools = b"urn,name,phase,la_code,la_name\n100001,Alder Primary School,special,999,Hackshire\n"
@@ -506,7 +532,7 @@ def test_no_pending_migrations() -> None:
 class TestFormsReadIdentifiers:
     """Identifiers and dates typed into forms are read by attendwise.core.identifiers, as in addresses."""
 
-    @pytest.mark.parametrize("school", ["+100001", "0100001", "100001.0", " 100001", "١٠٠٠٠١", "100002", "9" * 400])
+    @pytest.mark.parametrize("school", [*other_spellings(100001), "100002", "9" * 400])
     def test_a_school_spelled_otherwise_is_an_error_not_other_figures(self, client_as, school: str) -> None:
         """School A's user asking for a school not on their list is told so (400), never shown every school's
         figures under the form, and the value is not repeated back."""
@@ -524,21 +550,48 @@ class TestFormsReadIdentifiers:
     def test_a_date_is_written_yyyy_mm_dd(self, client_as) -> None:
         c = client_as("officer")
         address = reverse("tsm_action", args=[A, "2024-25-autumn"])
-        for due in ("1/12/24", "01/12/2024", "2024-12-01 ", "٢٠٢٤-١٢-٠١"):
+        for due in (
+            "1/12/24",
+            "01/12/2024",
+            "2024-12-01 ",
+            "٢٠٢٤-١٢-٠١",
+            "２０２４-１２-０１",
+            "+2024-12-01",
+            "2024-12-1",
+        ):
             response = c.post(address, {"upn": "", "description": "Call home", "due_date": due})
             assert response.status_code == 400, due
             assert "Enter the due date as YYYY-MM-DD" in soup(response).select_one(".govuk-error-summary").get_text()
         assert c.post(address, {"upn": "", "description": "Call home", "due_date": "2024-12-01"}).status_code == 302
 
     def test_the_audit_log_is_searched_by_yyyy_mm_dd(self, client_as) -> None:
-        page = soup(client_as("la_admin").get(reverse("audit"), {"date_from": "1/12/24"}))
-        assert "Enter the first date as YYYY-MM-DD" in page.select_one(".govuk-error-summary").get_text()
+        c = client_as("la_admin")
+        for day in ("1/12/24", "２０２４-１２-０１", "٢٠٢٤-١٢-٠١"):
+            page = soup(c.get(reverse("audit"), {"date_from": day}))
+            assert "Enter the first date as YYYY-MM-DD" in page.select_one(".govuk-error-summary").get_text(), day
+
+    def test_a_pupil_is_named_by_their_upn_as_the_store_holds_it(self, client_as, city) -> None:
+        """A UPN with fullwidth or Arabic-Indic digits, or another school's pupil's, names nobody on the roll:
+        nothing is added to the meeting's agenda. (Letters are read in capitals, as the importer stores them.)"""
+        from attendwise.web.models import DiscussedPupil
+
+        c = client_as("school_a")
+        address = reverse("tsm_discuss", args=[A, "2024-25-autumn"])
+        upn = city.pupils["a_pa"]
+        fullwidth = upn.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        arabic = upn.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+        for spelled in (fullwidth, arabic, city.pupils["b_pupil"], upn[:-1], f"{upn}0", "9" * 400):
+            response = c.post(address, {"upn": spelled, "reason": "x"})
+            assert response.status_code == 400, spelled
+        assert not DiscussedPupil.objects.exists()
+        assert c.post(address, {"upn": f" {upn.lower()} ", "reason": "x"}).status_code == 302
+        assert DiscussedPupil.objects.get().upn == upn
 
     def test_the_officer_is_chosen_by_their_id(self, client_as, make_user) -> None:
         c = client_as("officer")
         officer = c.session["_auth_user_id"]
         address = reverse("tsm_meeting", args=[A, "2024-25-autumn"])
-        for spelled in (f"+{officer}", f"0{officer}", f"{officer}.0", "9" * 400):
+        for spelled in [*other_spellings(int(officer)), "9" * 400]:
             response = c.post(address, {"officer": spelled, "scheduled_for": "2024-10-01"})
             assert response.status_code == 400, spelled
             assert "Choose the officer" in soup(response).select_one(".govuk-error-summary").get_text()
