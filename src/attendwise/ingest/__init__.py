@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from attendwise.ingest.contacts import ContactsFile, check_contacts, contact_schools, read_contacts, write_contacts
 from attendwise.ingest.files import Progress, check_utf8, read_closures, read_pupils, read_schools, read_terms
 from attendwise.ingest.marks import (
     check_marks,
@@ -58,8 +59,8 @@ def import_folder(
 
     Args:
         store: the open store to import into.
-        folder: a folder holding any of ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv``
-            and ``closures.csv`` (``docs/csv-layout.md``).
+        folder: a folder holding any of ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv``,
+            ``closures.csv`` and ``contacts.csv`` (``docs/csv-layout.md``).
         scope: who is importing and what they may change (:class:`ImportScope`); rows outside it are
             refused like any other bad row, and the import log names the person. Default: the account
             running the CLI, with every permission.
@@ -73,7 +74,8 @@ def import_folder(
     if not folder.is_dir():
         raise IngestError([Problem(source, None, None, "is not a folder")])
     files = {
-        name: _find(folder, name) for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv")
+        name: _find(folder, name)
+        for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv", "contacts.csv")
     }
     if not any(files.values()):
         expected = ", ".join(files)
@@ -89,6 +91,7 @@ def import_folder(
     pupils, enrolments = read_pupils(files["pupils.csv"], known_urns, problems) if files["pupils.csv"] else ({}, [])
     terms = read_terms(files["terms.csv"], problems) if files["terms.csv"] else []
     closures = read_closures(files["closures.csv"], known_urns, problems) if files["closures.csv"] else []
+    contacts: ContactsFile | None = read_contacts(files["contacts.csv"], problems) if files["contacts.csv"] else None
     names = {name: path.name for name, path in files.items() if path is not None}
     check_scope(scope, store, names, schools, enrolments, terms, closures, problems)
     problems.raise_if_any()
@@ -96,6 +99,9 @@ def import_folder(
     stage_small_tables(store, schools, pupils, enrolments, closures, scope.schools)
     if files["pupils.csv"] is not None:
         match_enrolments(store, files["pupils.csv"].name, problems)
+        problems.raise_if_any()
+    if contacts is not None:
+        check_contacts(store, contacts, scope, problems)
         problems.raise_if_any()
     marks_path = files["marks.csv"]
     n_read = 0
@@ -128,7 +134,11 @@ def import_folder(
             store.refresh_blocks(None if first_marks else changed)
         elif result.marks_removed:
             store.refresh_blocks("SELECT DISTINCT enrolment_id FROM _marks_outside")
+        if contacts is not None:
+            result.contacts = write_contacts(store, contacts, import_id)
         result.schools_touched = schools_touched(store, marks=marks_path is not None and n_read > 0)
+        if contacts is not None:
+            result.schools_touched = sorted({*result.schools_touched, *contact_schools(store)})
         store.record_import(
             ImportLogEntry(
                 import_id=import_id,

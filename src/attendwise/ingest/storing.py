@@ -321,6 +321,8 @@ _STAGING = (
     "_marks_outside",
     "_bad_upns",
     "_scope_urns",
+    "_contacts_new",
+    "_pupil_contacts_new",
 )
 _STAGING_VIEWS = ("_closures_all", "_closures_replaced", "_schools_all", "_pupils_all")
 
