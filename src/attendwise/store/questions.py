@@ -225,6 +225,28 @@ class StoreQuestions:
             params.append(sorted(set(contact_ids)))
         return [(u, c) for u, c in self._rows(sql + " ORDER BY 1, 2", params)]
 
+    def pupil_schools(self, upns: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
+        """Each pupil's schools as ``(urn, name)``: those whose roll they are on (no leaving date), or the school
+        of their latest enrolment if they have left every one."""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        rows = self._rows(
+            """WITH e AS (
+                   SELECT e.upn, e.urn, s.name, e.admission_date, e.leaving_date IS NULL AS open,
+                          bool_or(e.leaving_date IS NULL) OVER (PARTITION BY e.upn) AS any_open,
+                          row_number() OVER (PARTITION BY e.upn ORDER BY e.admission_date DESC, e.urn) AS n
+                   FROM enrolments e JOIN schools s USING (urn) WHERE e.upn IN (SELECT unnest(?)))
+               SELECT upn, urn, name FROM e WHERE open OR (NOT any_open AND n = 1)
+               ORDER BY upn, admission_date DESC, urn""",
+            [wanted],
+        )
+        out: dict[str, list[tuple[int, str]]] = {}
+        for upn, urn, name in rows:
+            if (urn, name) not in out.setdefault(upn, []):
+                out[upn].append((urn, name))
+        return out
+
     def ethnicity_codes(self) -> tuple[str, ...]:
         """The ethnicity codes the store's pupils hold, sorted."""
         return tuple(sorted(r[0] for r in self._rows("SELECT DISTINCT ethnicity FROM pupils")))
