@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from attendwise.core.calendar import AcademicYear, Period
+from attendwise.core.codes import with_meaning
 from attendwise.measures.absence import enrolment_absence
 from attendwise.measures.pupils import PUPIL_POPULATION
 
@@ -35,6 +36,7 @@ __all__ = [
     "LearningHours",
     "LearningTime",
     "PupilAttendance",
+    "last_absence",
     "learning_time",
     "pupil_attendance",
     "year_so_far",
@@ -182,3 +184,27 @@ def pupil_attendance(store: Store, upns: Iterable[str], period: Period | None = 
         )
         for r in frame.itertuples(index=False)
     }
+
+
+def last_absence(store: Store, upns: Iterable[str], period: Period | None = None) -> dict[str, dt.date]:
+    """The latest day in ``period`` (default :func:`year_so_far`) on which each pupil was marked absent
+    (authorised or not), by UPN; pupils with no absence are left out. A first-day follow-up letter names it."""
+    wanted = sorted(set(upns))
+    period = period or year_so_far(store)
+    if not wanted:
+        return {}
+    marks = store.table("marks")
+    enrolments = store.table("enrolments")
+    theirs = enrolments.filter(enrolments.upn.isin(wanted)).select("enrolment_id", "upn")
+    m = with_meaning(marks.filter(marks.date.between(period.start, period.end)).join(theirs, "enrolment_id"))
+    m = m.filter((m.is_authorised + m.is_unauthorised) > 0)
+    frame = m.group_by("upn").aggregate(last=m.date.max()).execute()
+    return {str(r.upn): _day(r.last) for r in frame.itertuples(index=False)}
+
+
+def _day(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

@@ -1,0 +1,619 @@
+"""Letters from the LA's own Word templates: checked when uploaded, merged per parent, written as .docx and PDF.
+
+**Templates** are Word ``.docx`` files with placeholders in docxtpl's syntax (Jinja inside the document's
+text): ``{{ pupil.first_name }}``, ``{% if parent.email %}...{% endif %}``, and docxtpl's ``{%p ... %}``
+(a whole paragraph), ``{%tr ... %}`` (a table row) and ``{%r ... %}`` (a run). They may name only the merge
+fields of :data:`attendwise.documents.letter_fields.MERGE_FIELDS`: :func:`load_template` refuses a template
+naming any other field, or with a placeholder Jinja cannot read, or calling a function, saying which and
+where. Templates are rendered in Jinja's sandbox with every value escaped, so a template or a parent's name
+can neither run code on the server nor break the document. Placeholders in the body, the headers, the
+footers and the footnotes are merged.
+
+**Rendering** (:func:`render_letter`, :func:`render_letters`) compiles each part of a template once and
+merges each letter by rendering those parts and writing a new .docx with every other part copied as it
+is (docxtpl's own ``render`` reparses the whole document for every letter, about ten times slower).
+
+**PDF** (:func:`docx_to_pdf`) is LibreOffice, headless (``soffice``, Debian's ``libreoffice-writer-nogui``),
+converting the merged .docx itself, so the PDF is the letter the LA designed in Word. Starting LibreOffice
+costs a second or two and each document it opens about 0.15 s, so a batch is converted in one run, and
+letters from one template that differ only in their body (their headers and footers the same, and no
+``NUMPAGES`` field) are joined into one document, a section each with its page numbers restarting,
+converted together and split again at a bookmark LibreOffice writes as a PDF destination at the start of
+each letter: 1,000 letters take about ten seconds instead of two and a half minutes. A joined batch whose
+destinations do not come out one per letter is converted letter by letter instead. See ``docs/design.md``.
+
+>>> from attendwise.documents.letter_fields import FIELD_NAMES
+>>> sorted(shipped_templates())
+['attendance-concern', 'attendance-summary', 'first-day-contact', 'meeting-invitation']
+>>> all(t.fields <= FIELD_NAMES for t in shipped_templates().values())
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from attendwise.core.errors import AttendwiseError
+from attendwise.documents.letter_fields import FIELD_NAMES, MERGE_FIELDS, LetterContext, letter_contexts
+
+if TYPE_CHECKING:
+    from attendwise.store import Store
+
+__all__ = [
+    "Letter",
+    "LetterTemplate",
+    "PdfError",
+    "TemplateError",
+    "TemplateProblem",
+    "docx_to_pdf",
+    "letters_for",
+    "load_template",
+    "pdf_available",
+    "render_letter",
+    "render_letters",
+    "shipped_templates",
+    "template_problems",
+]
+
+#: The template parts whose placeholders are merged (the body, headers, footers, footnotes and endnotes).
+_MERGED_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+#: The most a template may hold, unpacked (a Word letter with a logo is well under 5 MB).
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
+#: The groups of merge fields (``pupil``, ``parent``, ...) and the fields that are not in a group (``date``).
+_GROUPS = {f.name.split(".")[0] for f in MERGE_FIELDS}
+
+
+class TemplateError(AttendwiseError):
+    """A letter template that was refused, with every problem found in it."""
+
+    def __init__(self, name: str, problems: Sequence[TemplateProblem]) -> None:
+        self.name = name
+        self.problems = list(problems)
+        super().__init__(f"{name}: " + "; ".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """One problem in a template: the merge field it is about (if any) and what is wrong."""
+
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# -------------------------------------------------------------------------------------------------
+# Reading and checking a template
+# -------------------------------------------------------------------------------------------------
+def _environment() -> jinja2.Environment:
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+@cache
+def _docxtpl_patcher() -> Any:
+    """docxtpl's clean-up of Word's XML around placeholders (Word splits ``{{ x }}`` across runs), without a
+    document (the methods use none of its state)."""
+    from docxtpl import DocxTemplate
+
+    return DocxTemplate.__new__(DocxTemplate)
+
+
+def _prepare(xml: str) -> str:
+    """A part's XML as Jinja reads it: docxtpl's patches, one paragraph a line (so errors have a line)."""
+    patched = _docxtpl_patcher().patch_xml(xml)
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+
+
+def _finish(xml: str) -> str:
+    """A rendered part back as Word XML (docxtpl's steps after rendering: line breaks in values and all)."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    return _docxtpl_patcher().resolve_listing(xml) if "\n" in xml else xml
+
+
+def _text_near(source: str, lineno: int | None) -> str:
+    """The document text of the paragraph on a line of a prepared part (or of the lines about it), for an
+    error message."""
+    if lineno is None:
+        return ""
+    lines = source.splitlines()
+
+    def text(chunk: list[str]) -> str:
+        return re.sub(r"\s+", " ", " ".join(re.sub(r"<[^>]+>", "", line) for line in chunk)).strip()
+
+    found = text(lines[lineno - 1 : lineno]) or text(lines[max(lineno - 2, 0) : lineno + 1])
+    return found if len(found) <= 80 else found[:77] + "..."
+
+
+def _path(node: nodes.Node) -> str | None:
+    """``pupil.first_name`` for ``pupil.first_name`` or ``pupil['first_name']``; ``None`` for anything else."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        base = _path(node.node)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        base = _path(node.node)
+        return f"{base}.{node.arg.value}" if base else None
+    return None
+
+
+def _assigned(tree: nodes.Template) -> set[str]:
+    """Names the template binds itself (loop variables, ``set``, macro arguments), and Jinja's ``loop``."""
+    names = {"loop"}
+    for node in tree.find_all((nodes.For, nodes.Assign, nodes.AssignBlock, nodes.Macro, nodes.CallBlock)):
+        if isinstance(node, nodes.Macro | nodes.CallBlock):
+            names |= {a.name for a in node.args}
+            if isinstance(node, nodes.Macro):
+                names.add(node.name)
+            continue
+        target = node.target
+        names |= {n.name for n in target.find_all(nodes.Name)} | (
+            {target.name} if isinstance(target, nodes.Name) else set()
+        )
+    return names
+
+
+def _unknown(path: str) -> TemplateProblem:
+    root = path.split(".")[0]
+    if path in _GROUPS:
+        some = ", ".join(f.name for f in MERGE_FIELDS if f.name.startswith(path + "."))
+        return TemplateProblem(path, f"{{{{ {path} }}}} names a group of fields, not one: use one of {some}")
+    close = difflib.get_close_matches(path, sorted(FIELD_NAMES), n=1, cutoff=0.75)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    where = "" if root in _GROUPS or root == "date" else " (and no group of fields is called " + root + ")"
+    return TemplateProblem(
+        path, f"{{{{ {path} }}}} is not a merge field attendwise has{hint}{where}; see the list of merge fields"
+    )
+
+
+def _check_tree(tree: nodes.Template, problems: list[TemplateProblem]) -> set[str]:
+    """The merge fields a parsed part uses, adding a problem for each name attendwise does not have."""
+    local = _assigned(tree)
+    used: set[str] = set()
+    said: set[str] = {p.field for p in problems if p.field}
+
+    def visit(node: nodes.Node) -> None:
+        if isinstance(node, nodes.Include | nodes.Extends | nodes.Import | nodes.FromImport):
+            problems.append(TemplateProblem(None, "a template may not include, import or extend another template"))
+            return
+        if isinstance(node, nodes.Call):
+            problems.append(
+                TemplateProblem(None, "a template may not call functions: it may name merge fields and use filters")
+            )
+            return
+        if isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem) and getattr(node, "ctx", "load") == "load":
+            path = _path(node)
+            if path is not None:
+                if path.split(".")[0] not in local:
+                    if path in FIELD_NAMES:
+                        used.add(path)
+                    elif path not in said:
+                        said.add(path)
+                        problems.append(_unknown(path))
+                return
+        for child in node.iter_child_nodes():
+            visit(child)
+
+    visit(tree)
+    return used
+
+
+def _read_parts(data: bytes, name: str) -> dict[str, bytes]:
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise TemplateError(name, [TemplateProblem(None, "is a Word 97-2003 .doc file: save it as a Word .docx")])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            if sum(i.file_size for i in infos) > MAX_TEMPLATE_BYTES:
+                raise TemplateError(name, [TemplateProblem(None, "is larger than 50 MB unpacked: too large a letter")])
+            parts = {i.filename: z.read(i) for i in infos}
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise TemplateError(name, [TemplateProblem(None, f"is not a Word .docx file ({exc})")]) from None
+    if "word/document.xml" not in parts:
+        raise TemplateError(name, [TemplateProblem(None, "is not a Word .docx file (it has no word/document.xml)")])
+    return parts
+
+
+@dataclass(frozen=True)
+class LetterTemplate:
+    """A checked letter template, its parts compiled, ready to merge."""
+
+    name: str
+    data: bytes = field(repr=False)
+    #: The merge fields it uses.
+    fields: frozenset[str]
+    _parts: Mapping[str, bytes] = field(repr=False, compare=False)
+    _compiled: Mapping[str, jinja2.Template] = field(repr=False, compare=False)
+
+
+def template_problems(data: bytes, name: str = "template.docx") -> list[TemplateProblem]:
+    """Every problem in a template (none for a good one): what an upload page lists."""
+    try:
+        load_template(data, name)
+    except TemplateError as exc:
+        return exc.problems
+    return []
+
+
+def load_template(source: bytes | Path | str, name: str | None = None) -> LetterTemplate:
+    """Read and check a letter template (the bytes of a .docx, or its path); raise :class:`TemplateError`
+    naming every field attendwise does not have and every placeholder it cannot read."""
+    if isinstance(source, bytes):
+        data, name = source, name or "template.docx"
+    else:
+        data, name = Path(source).read_bytes(), name or Path(source).name
+    parts = _read_parts(data, name)
+    env = _environment()
+    problems: list[TemplateProblem] = []
+    used: set[str] = set()
+    compiled: dict[str, jinja2.Template] = {}
+    for part, raw in parts.items():
+        if not _MERGED_PART.fullmatch(part):
+            continue
+        source_xml = _prepare(raw.decode("utf-8"))
+        if "{" not in source_xml:
+            continue
+        try:
+            tree = env.parse(source_xml)
+        except jinja2.TemplateSyntaxError as exc:
+            near = _text_near(source_xml, exc.lineno)
+            where = f" near “{near}”" if near else ""
+            problems.append(TemplateProblem(None, f"a placeholder{where} cannot be read: {exc.message}"))
+            continue
+        used |= _check_tree(tree, problems)
+        if not problems:
+            try:
+                compiled[part] = env.from_string(source_xml)
+            except jinja2.TemplateError as exc:  # an unknown filter, say
+                near = _text_near(source_xml, getattr(exc, "lineno", None))
+                where = f" near “{near}”" if near else ""
+                problems.append(TemplateProblem(None, f"a placeholder{where} cannot be used: {exc.message}"))
+    if problems:
+        raise TemplateError(name, problems)
+    others = {p: b for p, b in parts.items() if p not in compiled}
+    return LetterTemplate(name, data, frozenset(used), others, compiled)
+
+
+@cache
+def shipped_templates() -> dict[str, LetterTemplate]:
+    """The four letters attendwise ships (``attendwise/data/letters/``), by name: ``first-day-contact``,
+    ``attendance-concern``, ``meeting-invitation`` and ``attendance-summary``."""
+    folder = resources.files("attendwise.data") / "letters"
+    return {
+        entry.name.removesuffix(".docx"): load_template(entry.read_bytes(), entry.name)
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".docx")
+    }
+
+
+# -------------------------------------------------------------------------------------------------
+# Merging
+# -------------------------------------------------------------------------------------------------
+def _values(context: LetterContext | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(context, LetterContext):
+        return context.nested()
+    return dict(context)
+
+
+def render_letter(template: LetterTemplate, context: LetterContext | Mapping[str, Any]) -> bytes:
+    """One letter as a .docx: ``template`` merged with ``context`` (a :class:`LetterContext`, or the nested
+    values themselves)."""
+    values = _values(context)
+    rendered = {part: _finish(t.render(values)).encode("utf-8") for part, t in template._compiled.items()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for part in (*template._parts, *rendered):
+            z.writestr(_fixed(part), rendered[part] if part in rendered else template._parts[part])
+    return out.getvalue()
+
+
+def _fixed(part: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time, so the same letter gives the same bytes."""
+    info = zipfile.ZipInfo(part, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def render_letters(template: LetterTemplate, contexts: Iterable[LetterContext | Mapping[str, Any]]) -> list[bytes]:
+    """Each context merged with ``template``, as .docx files."""
+    return [render_letter(template, c) for c in contexts]
+
+
+# -------------------------------------------------------------------------------------------------
+# PDF, through LibreOffice
+# -------------------------------------------------------------------------------------------------
+class PdfError(AttendwiseError):
+    """A PDF that could not be made (LibreOffice missing, or failing on a document)."""
+
+
+#: Debian's package for LibreOffice without a desktop, which ``make`` installs where it can.
+LIBREOFFICE_PACKAGE = "libreoffice-writer-nogui"
+#: How many letters one joined document holds (a failure costs a batch of this size, converted again singly).
+JOIN_BATCH = 250
+_LOCK = threading.Lock()
+_PDF_FILTER = 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf_available() -> bool:
+    """Whether this machine can make PDFs (LibreOffice's ``soffice`` is on the path)."""
+    return _soffice() is not None
+
+
+def _profile() -> Path:
+    """A LibreOffice profile for this process (one soffice may use a profile at a time), kept for its life."""
+    return Path(tempfile.gettempdir()) / f"attendwise-libreoffice-{os.getuid()}-{os.getpid()}"
+
+
+def _run_soffice(files: Sequence[Path], out: Path, timeout: float) -> None:
+    soffice = _soffice()
+    if soffice is None:
+        raise PdfError(
+            f"making PDFs needs LibreOffice, which is not installed: apt-get install {LIBREOFFICE_PACKAGE} "
+            "(make does this where it may)"
+        )
+    command = [
+        soffice,
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--nolockcheck",
+        f"-env:UserInstallation={_profile().as_uri()}",
+        "--convert-to",
+        _PDF_FILTER,
+        "--outdir",
+        str(out),
+        *map(str, files),
+    ]
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=timeout, cwd=out)
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"LibreOffice took longer than {timeout:.0f} s to convert {len(files)} letters") from None
+    except subprocess.CalledProcessError as exc:
+        raise PdfError(f"LibreOffice failed ({exc.returncode}): {exc.stderr.decode(errors='replace')[-500:]}") from None
+
+
+_BOOKMARK = '<w:bookmarkStart w:id="{id}" w:name="attendwiseletter{n:05d}"/><w:bookmarkEnd w:id="{id}"/>'
+_FIRST_PARAGRAPH = re.compile(r"<w:p(?:\s[^>]*)?(/?)>(<w:pPr>.*?</w:pPr>|<w:pPr/>)?", re.DOTALL)
+
+
+def _joinable(parts: Mapping[str, bytes]) -> bool:
+    """Whether letters of this template may be joined: page totals (NUMPAGES) would count every letter."""
+    return not any(b"NUMPAGES" in data for part, data in parts.items() if _MERGED_PART.fullmatch(part))
+
+
+_BODY = re.compile(r"<w:body(?:\s[^>]*)?>")
+
+
+def _body(document: str) -> tuple[str, str, str, str]:
+    """``(before the body, the body's content, its closing section properties, after)`` of document.xml."""
+    m = _BODY.search(document)
+    if m is None:
+        raise PdfError("a letter has no body")
+    start, end = m.end(), document.rindex("</w:body>")
+    content = document[start:end]
+    at = content.rfind("<w:sectPr")
+    section = content[at:] if at >= 0 and "</w:p>" not in content[at:] and "</w:tbl>" not in content[at:] else ""
+    return document[:start], content[: len(content) - len(section)], section, document[end:]
+
+
+def _restart_numbering(section: str) -> str:
+    """Section properties that start page numbers again at 1 (each letter's pages count from 1)."""
+    if not section:
+        return '<w:sectPr><w:pgNumType w:start="1"/></w:sectPr>'
+    if "<w:pgNumType" in section:
+        return re.sub(r"<w:pgNumType[^>]*?/?>", '<w:pgNumType w:start="1"/>', section, count=1)
+    if section.endswith("/>"):
+        return section[:-2] + '><w:pgNumType w:start="1"/></w:sectPr>'
+    return section.replace("</w:sectPr>", '<w:pgNumType w:start="1"/></w:sectPr>', 1)
+
+
+def _mark(content: str, n: int) -> str:
+    """The body with a bookmark at the start of its first paragraph (the PDF destination of letter ``n``)."""
+    bookmark = _BOOKMARK.format(id=900_000 + n, n=n)
+    m = _FIRST_PARAGRAPH.search(content)
+    if m is None:
+        return f"<w:p>{bookmark}</w:p>" + content
+    if m.group(1):  # <w:p/>
+        return content[: m.start()] + f"<w:p>{bookmark}</w:p>" + content[m.end() :]
+    return content[: m.end()] + bookmark + content[m.end() :]
+
+
+def _join(documents: Sequence[bytes]) -> bytes:
+    """Letters of one template as one document: each letter a section, starting on a new page at page 1."""
+    with zipfile.ZipFile(io.BytesIO(documents[0])) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    bodies = []
+    head = tail = final = ""
+    for n, data in enumerate(documents):
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            head, content, section, tail = _body(z.read("word/document.xml").decode("utf-8"))
+        section = _restart_numbering(section)
+        content = _mark(content, n)
+        if n < len(documents) - 1:
+            content += f"<w:p><w:pPr>{section}</w:pPr></w:p>"
+        else:
+            final = section
+        bodies.append(content)
+    parts["word/document.xml"] = (head + "".join(bodies) + final + tail).encode("utf-8")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for part, data in parts.items():
+            z.writestr(_fixed(part), data)
+    return out.getvalue()
+
+
+def _split(pdf: Path, count: int) -> list[bytes] | None:
+    """The joined PDF cut at each letter's destination; ``None`` if they are not one per letter, in order."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(pdf)
+    destinations = reader.named_destinations
+    starts = []
+    for n in range(count):
+        dest = destinations.get(f"/attendwiseletter{n:05d}") or destinations.get(f"attendwiseletter{n:05d}")
+        if dest is None:
+            return None
+        starts.append(reader.get_destination_page_number(dest))
+    if starts[0] != 0 or any(b <= a for a, b in itertools.pairwise(starts)):
+        return None
+    out = []
+    for first, last in zip(starts, [*starts[1:], len(reader.pages)], strict=True):
+        writer = PdfWriter()
+        for page in range(first, last):
+            writer.add_page(reader.pages[page])
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        out.append(buffer.getvalue())
+    return out
+
+
+def _group_key(data: bytes) -> str | None:
+    """Letters with the same key may be joined: every part but the body the same (None: never joined)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    if not _joinable(parts):
+        return None
+    digest = hashlib.sha256()
+    for part in sorted(parts):
+        if part != "word/document.xml":
+            digest.update(part.encode() + b"\0" + parts[part] + b"\0")
+    return digest.hexdigest()
+
+
+def docx_to_pdf(documents: Sequence[bytes], *, join: bool = True, timeout: float | None = None) -> list[bytes]:
+    """Each Word document as a PDF, in one run of LibreOffice (see the module's notes).
+
+    Args:
+        documents: the .docx files, as bytes.
+        join: join letters that may be joined into one document a batch (much faster); ``False`` converts
+            each on its own.
+        timeout: the most seconds LibreOffice may take (default 60 s and 1 s a document).
+
+    Raises:
+        PdfError: LibreOffice is missing or failed.
+    """
+    if not documents:
+        return []
+    timeout = timeout or 60 + len(documents)
+    with _LOCK, tempfile.TemporaryDirectory(prefix="attendwise-pdf-") as tmp:
+        folder = Path(tmp)
+        out = folder / "pdf"
+        out.mkdir()
+        groups: dict[str, list[int]] = {}
+        singles: list[int] = []
+        for n, data in enumerate(documents):
+            key = _group_key(data) if join else None
+            (groups.setdefault(key, []) if key else singles).append(n)
+        joined: list[tuple[Path, list[int]]] = []
+        for members in groups.values():
+            if len(members) == 1:
+                singles += members
+                continue
+            for at in range(0, len(members), JOIN_BATCH):
+                batch = members[at : at + JOIN_BATCH]
+                path = folder / f"joined-{len(joined):04d}.docx"
+                path.write_bytes(_join([documents[n] for n in batch]))
+                joined.append((path, batch))
+        files = [p for p, _ in joined]
+        for n in singles:
+            path = folder / f"letter-{n:05d}.docx"
+            path.write_bytes(documents[n])
+            files.append(path)
+        _run_soffice(files, out, timeout)
+        pdfs: dict[int, bytes] = {}
+        again: list[int] = []
+        for path, batch in joined:
+            pdf = out / path.with_suffix(".pdf").name
+            pieces = _split(pdf, len(batch)) if pdf.exists() else None
+            if pieces is None:
+                again += batch
+            else:
+                pdfs |= dict(zip(batch, pieces, strict=True))
+        for n in singles:
+            pdf = out / f"letter-{n:05d}.pdf"
+            if not pdf.exists():
+                raise PdfError(f"LibreOffice made no PDF of letter {n + 1}")
+            pdfs[n] = pdf.read_bytes()
+        if again:
+            redo = folder / "again"
+            redo.mkdir()
+            paths = []
+            for n in again:
+                paths.append(redo / f"letter-{n:05d}.docx")
+                paths[-1].write_bytes(documents[n])
+            _run_soffice(paths, out, timeout)
+            for n in again:
+                pdf = out / f"letter-{n:05d}.pdf"
+                if not pdf.exists():
+                    raise PdfError(f"LibreOffice made no PDF of letter {n + 1}")
+                pdfs[n] = pdf.read_bytes()
+    return [pdfs[n] for n in range(len(documents))]
+
+
+# -------------------------------------------------------------------------------------------------
+# Letters for pupils
+# -------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Letter:
+    """One merged letter: to one parent about one pupil, as .docx and (if asked for) PDF."""
+
+    template: str
+    context: LetterContext
+    docx: bytes = field(repr=False)
+    pdf: bytes | None = field(default=None, repr=False)
+
+    @property
+    def stem(self) -> str:
+        """A file name without its suffix: ``attendance-concern-A999100024001-M1``."""
+        parts = [self.template.removesuffix(".docx"), self.context.upn, self.context.contact_id or "no-parent"]
+        return re.sub(r"[^A-Za-z0-9_-]", "_", "-".join(parts))
+
+
+def letters_for(
+    store: Store,
+    template: LetterTemplate,
+    upns: str | Iterable[str],
+    *,
+    pdf: bool = True,
+    **context: Any,
+) -> list[Letter]:
+    """A letter to each parent of each pupil (:func:`attendwise.documents.letter_fields.letter_contexts`,
+    which takes the keyword arguments: ``on``, ``sender``, ``meeting``, ``contact_ids``, ``period``), as .docx
+    and, with ``pdf``, as PDF too (all in one run of LibreOffice)."""
+    contexts = letter_contexts(store, upns, **context)
+    documents = render_letters(template, contexts)
+    pdfs: list[bytes | None] = list(docx_to_pdf(documents)) if pdf else [None] * len(documents)
+    name = template.name.removesuffix(".docx")
+    return [Letter(name, c, d, p) for c, d, p in zip(contexts, documents, pdfs, strict=True)]
+
+
+def catalogue_json() -> str:
+    """The merge fields as JSON (name, description, example), for an upload page's list."""
+    return json.dumps([{"name": f.name, "description": f.description, "example": f.example} for f in MERGE_FIELDS])
