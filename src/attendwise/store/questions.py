@@ -196,6 +196,10 @@ class StoreQuestions:
             )
         return out
 
+    def upns_with_contacts(self) -> list[str]:
+        """Every pupil with a contact recorded, by UPN."""
+        return [r[0] for r in self._rows("SELECT DISTINCT upn FROM pupil_contacts ORDER BY 1")]
+
     def contact(self, contact_id: str) -> Contact | None:
         rows = self._rows(f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE contact_id = ?", [contact_id])
         return Contact(*rows[0]) if rows else None
