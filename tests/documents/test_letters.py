@@ -250,6 +250,27 @@ class TestPdf:
             assert len(PdfReader(io.BytesIO(joined)).pages) == len(PdfReader(io.BytesIO(alone)).pages)
             assert flat(pdf_text(joined)) == flat(pdf_text(alone))
 
+    def test_a_joined_batch_that_does_not_split_is_converted_letter_by_letter(self, pdfs, monkeypatch) -> None:
+        from attendwise.documents import letters
+
+        _, documents, made = pdfs
+        monkeypatch.setattr(letters, "_split", lambda pdf, count: None)
+        again = docx_to_pdf(documents[:2])
+        assert [flat(pdf_text(p)) for p in again] == [flat(pdf_text(p)) for p in made[:2]]
+
+
+def test_letters_with_page_totals_are_never_joined() -> None:
+    """A NUMPAGES field would count the pages of every letter joined: such letters are converted one by one."""
+    from attendwise.documents.letters import _group_key, _share
+
+    plain = load_template(a_template("{{ date }}"))
+    totals = load_template(a_template("{{ date }}", "Page 1 of NUMPAGES"))
+    assert _group_key(render_letter(plain, context())) == _group_key(render_letter(plain, context("Bo")))
+    assert _group_key(render_letter(totals, context())) is None
+    # files shared among LibreOffice workers by how many letters each holds
+    a, b, c = Path("a"), Path("b"), Path("c")
+    assert _share([(a, 250), (b, 10), (c, 240)], 2) == [[a], [c, b]]
+
 
 class TestFromTheStore:
     @pytest.fixture

@@ -360,22 +360,17 @@ def letter_contexts(
     sender = sender or Sender()
     out: list[LetterContext] = []
     seen_contacts: set[str] = set()
+    details_of = store.pupils_details(wanted)
+    latest = store.latest_enrolments(wanted)
+    las = {school.urn: school.la_name or school.la_code for school in store.schools()}
     for upn in wanted:
-        details = store.pupil_details(upn)
-        enrolments = store.enrolment_rows(upn=upn)
-        if details is None or not enrolments:
+        details, enrolment = details_of.get(upn), latest.get(upn)
+        if details is None or enrolment is None:
             raise LetterError(f"the store holds no pupil {upn}")
         forename, surname, dob, sex, _, _ = details
-        pupil = {
-            "forename": forename,
-            "surname": surname,
-            "date_of_birth": dob,
-            "sex": sex,
-            "nc_year": enrolments[0][7],
-        }
-        school_urn, school_name = (schools.get(upn) or [(enrolments[0][2], enrolments[0][3])])[0]
-        school = store.school(school_urn)
-        base = sender if sender.la_name or school is None else _with_la(sender, school.la_name or school.la_code)
+        pupil = {"forename": forename, "surname": surname, "date_of_birth": dob, "sex": sex, "nc_year": enrolment[7]}
+        school_urn, school_name = (schools.get(upn) or [(enrolment[2], enrolment[3])])[0]
+        base = sender if sender.la_name else _with_la(sender, las.get(school_urn, ""))
         theirs = contacts.get(upn, [])
         if contact_ids is not None:
             recipients = [c for c in theirs if c.contact.contact_id in contact_ids]

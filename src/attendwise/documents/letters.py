@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import difflib
+import fcntl
 import hashlib
 import io
 import itertools
@@ -43,7 +44,8 @@ import subprocess
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -126,11 +128,15 @@ def _prepare(xml: str) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
 
 
+_MULTILINE_TEXT = re.compile(r"(<w:t(?:\s[^>]*)?>)([^<]*\n[^<]*)(</w:t>)")
+_LINE_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
 def _finish(xml: str) -> str:
-    """A rendered part back as Word XML (docxtpl's steps after rendering: line breaks in values and all)."""
+    """A rendered part back as Word XML: docxtpl's steps after rendering, a value's line breaks made Word's."""
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return _docxtpl_patcher().resolve_listing(xml) if "\n" in xml else xml
+    return _MULTILINE_TEXT.sub(lambda m: m[1] + m[2].replace("\n", _LINE_BREAK) + m[3], xml)
 
 
 def _text_near(source: str, lineno: int | None) -> str:
@@ -247,6 +253,8 @@ class LetterTemplate:
     fields: frozenset[str]
     _parts: Mapping[str, bytes] = field(repr=False, compare=False)
     _compiled: Mapping[str, jinja2.Template] = field(repr=False, compare=False)
+    #: A zip of the parts every letter copies as they are, compressed once: a letter appends its own.
+    _prefix: bytes = field(default=b"", repr=False, compare=False)
 
 
 def template_problems(data: bytes, name: str = "template.docx") -> list[TemplateProblem]:
@@ -294,7 +302,11 @@ def load_template(source: bytes | Path | str, name: str | None = None) -> Letter
     if problems:
         raise TemplateError(name, problems)
     others = {p: b for p, b in parts.items() if p not in compiled}
-    return LetterTemplate(name, data, frozenset(used), others, compiled)
+    prefix = io.BytesIO()
+    with zipfile.ZipFile(prefix, "w", zipfile.ZIP_DEFLATED) as z:
+        for part, raw in others.items():
+            z.writestr(_fixed(part), raw)
+    return LetterTemplate(name, data, frozenset(used), others, compiled, prefix.getvalue())
 
 
 @cache
@@ -322,11 +334,11 @@ def render_letter(template: LetterTemplate, context: LetterContext | Mapping[str
     """One letter as a .docx: ``template`` merged with ``context`` (a :class:`LetterContext`, or the nested
     values themselves)."""
     values = _values(context)
-    rendered = {part: _finish(t.render(values)).encode("utf-8") for part, t in template._compiled.items()}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for part in (*template._parts, *rendered):
-            z.writestr(_fixed(part), rendered[part] if part in rendered else template._parts[part])
+    out = io.BytesIO(template._prefix)
+    out.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for part, compiled in template._compiled.items():
+            z.writestr(_fixed(part), _finish(compiled.render(values)).encode("utf-8"))
     return out.getvalue()
 
 
@@ -366,37 +378,105 @@ def pdf_available() -> bool:
     return _soffice() is not None
 
 
-def _profile() -> Path:
-    """A LibreOffice profile for this process (one soffice may use a profile at a time), kept for its life."""
-    return Path(tempfile.gettempdir()) / f"attendwise-libreoffice-{os.getuid()}-{os.getpid()}"
+#: How many LibreOffice profiles the processes of one account share (each kept, so it is built once).
+_PROFILES = 16
 
 
-def _run_soffice(files: Sequence[Path], out: Path, timeout: float) -> None:
+@contextmanager
+def _profiles(count: int) -> Iterator[list[Path]]:
+    """``count`` LibreOffice profiles no other process is using, held until the block ends.
+
+    A profile serves one LibreOffice at a time, and building one takes LibreOffice a few seconds, so profiles
+    are kept in the temporary folder and shared by every attendwise process of the account in turn, each
+    held with a lock file while it is used; a process that finds them all in use builds one of its own.
+    """
+    base = Path(tempfile.gettempdir())
+    held: list[tuple[Path, Any]] = []
+    try:
+        for slot in range(_PROFILES):
+            if len(held) == count:
+                break
+            lock = (base / f"attendwise-libreoffice-{os.getuid()}-{slot}.lock").open("a")
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                lock.close()
+                continue
+            held.append((base / f"attendwise-libreoffice-{os.getuid()}-{slot}", lock))
+        own = [base / f"attendwise-libreoffice-{os.getuid()}-pid{os.getpid()}-{n}" for n in range(count - len(held))]
+        yield [path for path, _ in held] + own
+    finally:
+        for _, lock in held:
+            lock.close()
+
+
+def pdf_workers() -> int:
+    """How many LibreOffice processes convert a batch side by side: ``$ATTENDWISE_PDF_WORKERS``, else 1.
+
+    One, because on this project's 2-core machines, busy with other work, two were slower than one
+    (250 letters: 30-33 s against 24-30 s, alternating runs); a server with idle cores may set more.
+    """
+    env = os.environ.get("ATTENDWISE_PDF_WORKERS", "")
+    return int(env) if env.isdigit() and 0 < int(env) <= 16 else 1
+
+
+def _run_soffice(batches: Sequence[Sequence[Path]], out: Path, timeout: float) -> None:
+    """Convert each batch of files to PDF in ``out``, each batch by its own LibreOffice, side by side."""
     soffice = _soffice()
     if soffice is None:
         raise PdfError(
             f"making PDFs needs LibreOffice, which is not installed: apt-get install {LIBREOFFICE_PACKAGE} "
             "(make does this where it may)"
         )
-    command = [
-        soffice,
-        "--headless",
-        "--norestore",
-        "--nologo",
-        "--nolockcheck",
-        f"-env:UserInstallation={_profile().as_uri()}",
-        "--convert-to",
-        _PDF_FILTER,
-        "--outdir",
-        str(out),
-        *map(str, files),
-    ]
-    try:
-        subprocess.run(command, check=True, capture_output=True, timeout=timeout, cwd=out)
-    except subprocess.TimeoutExpired:
-        raise PdfError(f"LibreOffice took longer than {timeout:.0f} s to convert {len(files)} letters") from None
-    except subprocess.CalledProcessError as exc:
-        raise PdfError(f"LibreOffice failed ({exc.returncode}): {exc.stderr.decode(errors='replace')[-500:]}") from None
+    batches = [b for b in batches if b]
+    with _profiles(len(batches)) as profiles:
+        _convert(soffice, batches, profiles, out, timeout)
+
+
+def _convert(
+    soffice: str, batches: Sequence[Sequence[Path]], profiles: Sequence[Path], out: Path, timeout: float
+) -> None:
+    running = []
+    for files, profile in zip(batches, profiles, strict=True):
+        command = [
+            soffice,
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nolockcheck",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            _PDF_FILTER,
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ]
+        running.append(
+            (subprocess.Popen(command, cwd=out, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), len(files))
+        )
+    failures = []
+    for process, count in running:
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for other, _ in running:
+                other.kill()
+            raise PdfError(f"LibreOffice took longer than {timeout:.0f} s to convert {count} letters") from None
+        if process.returncode:
+            failures.append(f"LibreOffice failed ({process.returncode}): {stderr.decode(errors='replace')[-500:]}")
+    if failures:
+        raise PdfError("; ".join(failures))
+
+
+def _share(files: Sequence[tuple[Path, int]], workers: int) -> list[list[Path]]:
+    """Files (each with how many letters it holds) shared among workers, about as many letters each."""
+    batches: list[list[Path]] = [[] for _ in range(max(1, workers))]
+    load = [0] * len(batches)
+    for path, letters in sorted(files, key=lambda f: -f[1]):
+        least = load.index(min(load))
+        batches[least].append(path)
+        load[least] += letters
+    return batches
 
 
 _BOOKMARK = '<w:bookmarkStart w:id="{id}" w:name="attendwiseletter{n:05d}"/><w:bookmarkEnd w:id="{id}"/>'
@@ -507,13 +587,16 @@ def _group_key(data: bytes) -> str | None:
     return digest.hexdigest()
 
 
-def docx_to_pdf(documents: Sequence[bytes], *, join: bool = True, timeout: float | None = None) -> list[bytes]:
+def docx_to_pdf(
+    documents: Sequence[bytes], *, join: bool = True, workers: int | None = None, timeout: float | None = None
+) -> list[bytes]:
     """Each Word document as a PDF, in one run of LibreOffice (see the module's notes).
 
     Args:
         documents: the .docx files, as bytes.
         join: join letters that may be joined into one document a batch (much faster); ``False`` converts
             each on its own.
+        workers: how many LibreOffice processes share the batch (default :func:`pdf_workers`).
         timeout: the most seconds LibreOffice may take (default 60 s and 1 s a document).
 
     Raises:
@@ -536,17 +619,18 @@ def docx_to_pdf(documents: Sequence[bytes], *, join: bool = True, timeout: float
             if len(members) == 1:
                 singles += members
                 continue
-            for at in range(0, len(members), JOIN_BATCH):
-                batch = members[at : at + JOIN_BATCH]
+            size = min(JOIN_BATCH, -(-len(members) // (workers or pdf_workers())))  # every worker gets some
+            for at in range(0, len(members), size):
+                batch = members[at : at + size]
                 path = folder / f"joined-{len(joined):04d}.docx"
                 path.write_bytes(_join([documents[n] for n in batch]))
                 joined.append((path, batch))
-        files = [p for p, _ in joined]
+        files = [(p, len(batch)) for p, batch in joined]
         for n in singles:
             path = folder / f"letter-{n:05d}.docx"
             path.write_bytes(documents[n])
-            files.append(path)
-        _run_soffice(files, out, timeout)
+            files.append((path, 1))
+        _run_soffice(_share(files, workers or pdf_workers()), out, timeout)
         pdfs: dict[int, bytes] = {}
         again: list[int] = []
         for path, batch in joined:
@@ -568,7 +652,7 @@ def docx_to_pdf(documents: Sequence[bytes], *, join: bool = True, timeout: float
             for n in again:
                 paths.append(redo / f"letter-{n:05d}.docx")
                 paths[-1].write_bytes(documents[n])
-            _run_soffice(paths, out, timeout)
+            _run_soffice(_share([(p, 1) for p in paths], workers or pdf_workers()), out, timeout)
             for n in again:
                 pdf = out / f"letter-{n:05d}.pdf"
                 if not pdf.exists():

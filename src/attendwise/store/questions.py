@@ -166,6 +166,32 @@ class StoreQuestions:
         )
         return rows[0] if rows else None
 
+    def pupils_details(self, upns: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        """:meth:`pupil_details` of many pupils at once, by UPN (those the store holds)."""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        rows = self._rows(
+            """SELECT upn, forename, surname, date_of_birth, sex, ethnicity, first_language FROM pupils
+               WHERE upn IN (SELECT unnest(?))""",
+            [wanted],
+        )
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    def latest_enrolments(self, upns: Iterable[str]) -> dict[str, EnrolmentRow]:
+        """Each pupil's newest enrolment (latest admission, then lowest URN), with its school: the columns of
+        :data:`ENROLMENT_COLUMNS`, by UPN."""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        rows = self._rows(
+            _ENROLMENT_SQL
+            + """WHERE e.upn IN (SELECT unnest(?))
+                 QUALIFY row_number() OVER (PARTITION BY e.upn ORDER BY e.admission_date DESC, e.urn) = 1""",
+            [wanted],
+        )
+        return {r[1]: r for r in rows}
+
     def pupil_names(self, upns: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """Forename and surname by UPN, for the pupils asked about that the store holds."""
         wanted = sorted(set(upns))
