@@ -12,6 +12,7 @@ came from.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from attendwise.ingest.files import Progress, check_utf8, read_closures, read_pupils, read_schools, read_terms
 from attendwise.ingest.marks import (
@@ -102,12 +103,35 @@ def import_folder(
     if marks_path is not None:
         n_read = _check_marks(store, marks_path, scope, problems, empty_lines["marks.csv"], progress)
 
-    import_id = store.next_import_id()
     result = ImportResult(
-        import_id=import_id, marks_read=n_read, files=[p.name for p in files.values() if p is not None]
+        import_id=store.next_import_id(),
+        marks_read=n_read,
+        files=[p.name for p in files.values() if p is not None],
     )
     if progress:
         progress("storing", 0, 1)
+    _store(
+        store, result, scope, source, terms, closures, marks=marks_path is not None and n_read > 0, progress=progress
+    )
+    if progress:
+        progress("storing", 1, 1)
+    drop_staging(store)
+    return result
+
+
+def _store(
+    store: Store,
+    result: ImportResult,
+    scope: ImportScope,
+    source: str,
+    terms: list[dict[str, Any]],
+    closures: list[dict[str, Any]],
+    *,
+    marks: bool,
+    progress: Progress | None,
+) -> None:
+    """Write what was checked and staged in one transaction, filling ``result``, and log the import."""
+    import_id = result.import_id
     with store.transaction():
         result.school_changes = describe_school_changes(store)
         result.schools, result.schools_added = upsert_schools(store, import_id)
@@ -117,7 +141,7 @@ def import_folder(
             store, terms, closures, scoped=scope.schools is not None
         )
         result.marks_removed = remove_marks_outside_enrolments(store, import_id) if result.enrolments_changed else 0
-        if marks_path is not None and n_read:
+        if marks:
             first_marks = not scalar(store, "SELECT count(*) > 0 FROM marks")
             merge_marks(store, import_id, result)
             if progress:
@@ -128,7 +152,7 @@ def import_folder(
             store.refresh_blocks(None if first_marks else changed)
         elif result.marks_removed:
             store.refresh_blocks("SELECT DISTINCT enrolment_id FROM _marks_outside")
-        result.schools_touched = schools_touched(store, marks=marks_path is not None and n_read > 0)
+        result.schools_touched = schools_touched(store, marks=marks)
         store.record_import(
             ImportLogEntry(
                 import_id=import_id,
@@ -149,10 +173,6 @@ def import_folder(
                 changes=tuple(result.changes()),
             )
         )
-    if progress:
-        progress("storing", 1, 1)
-    drop_staging(store)
-    return result
 
 
 def _check_marks(
