@@ -91,7 +91,7 @@ def import_folder(
     terms = read_terms(files["terms.csv"], problems) if files["terms.csv"] else []
     closures = read_closures(files["closures.csv"], known_urns, problems) if files["closures.csv"] else []
     names = {name: path.name for name, path in files.items() if path is not None}
-    check_scope(scope, store, names, schools, enrolments, terms, closures, problems)
+    check_scope(scope, store, names, schools, pupils, enrolments, terms, closures, problems)
     problems.raise_if_any()
 
     stage_small_tables(store, schools, pupils, enrolments, closures, scope.schools)

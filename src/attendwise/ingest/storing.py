@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from attendwise.ingest.outcomes import Problems, scalar, sql_problems
-from attendwise.ingest.scope import MASTER_FIELDS
+from attendwise.ingest.scope import MASTER_FIELDS, PUPIL_FIELDS
 from attendwise.store import Store
 
 # The staged small files' columns, as the store's tables type them.
@@ -223,17 +223,14 @@ def upsert_schools(store: Store, import_id: int) -> tuple[int, int]:
 
 
 #: The pupil fields a later file may change.
-_PUPIL_FIELDS = ("forename", "surname", "date_of_birth", "sex", "ethnicity", "first_language")
-
-
 def upsert_pupils(store: Store, import_id: int) -> tuple[int, int]:
     """Store the staged pupils; returns how many are new and how many stored pupils' details changed."""
     con = store.duckdb_connection()
     added = int(scalar(store, "SELECT count(*) FROM _pupils_new WHERE upn NOT IN (SELECT upn FROM pupils)"))
-    differs = " OR ".join(f"p.{c} IS DISTINCT FROM n.{c}" for c in _PUPIL_FIELDS)
+    differs = " OR ".join(f"p.{c} IS DISTINCT FROM n.{c}" for c in PUPIL_FIELDS)
     changed_count = int(scalar(store, f"SELECT count(*) FROM _pupils_new n JOIN pupils p USING (upn) WHERE {differs}"))
-    changed = " OR ".join(f"pupils.{c} IS DISTINCT FROM excluded.{c}" for c in _PUPIL_FIELDS)
-    sets = ", ".join(f"{c} = excluded.{c}" for c in _PUPIL_FIELDS)
+    changed = " OR ".join(f"pupils.{c} IS DISTINCT FROM excluded.{c}" for c in PUPIL_FIELDS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in PUPIL_FIELDS)
     con.execute(
         f"""INSERT INTO pupils SELECT n.*, ? FROM _pupils_new n
             ON CONFLICT (upn) DO UPDATE SET {sets}, import_id = excluded.import_id WHERE {changed}""",
