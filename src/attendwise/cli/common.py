@@ -3,6 +3,7 @@ several verbs take (declared once here), and writing a table as text, CSV or JSO
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from rich.table import Table
 
 from attendwise.core.calendar import AcademicYear, Period, parse_period
 from attendwise.core.errors import AttendwiseError
-from attendwise.core.identifiers import IdentifierError, parse_urn
+from attendwise.core.identifiers import IdentifierError, parse_date, parse_urn
 from attendwise.documents.spreadsheets import frame_csv
 from attendwise.ingest import ImportResult
 from attendwise.store import Store
@@ -73,6 +74,23 @@ class URNType(click.ParamType):
 
 
 URN = URNType()
+
+
+class DateType(click.ParamType):
+    """A date on the command line, written YYYY-MM-DD (:func:`attendwise.core.identifiers.parse_date`)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(str(value).strip())
+        except IdentifierError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
 
 
 @contextmanager
