@@ -288,29 +288,34 @@ def penalty_threshold(
         )
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     rows["_order"] = rows["session"].map({"AM": 0, "PM": 1})
-    rows = rows.sort_values(["key", "date", "_order"], kind="stable")
-    pupils = []
-    for _, group in rows.groupby("key", sort=False):
-        last = group.iloc[-1]
-        tenth = group.iloc[r.sessions - 1]
-        counts = group["code"].value_counts()
-        pupils.append(
-            {
-                "upn": last["upn"],
-                "school_urn": int(last["school_urn"]),
-                "enrolment_id": int(last["enrolment_id"]),
-                "window_start": pd.Timestamp(last["window_start"]).date(),
-                "window_end": as_at,
-                "school_weeks": int(last["school_weeks"]),
-                "sessions": int(last["sessions"]),
-                "codes": ", ".join(f"{c} {counts[c]}" for c in sorted(counts.index)),
-                "reached_on": f"{tenth['date']:%Y-%m-%d} {tenth['session']}",
-                "route": "leave of absence"
-                if int(counts.get("G", 0)) >= r.holiday_sessions
-                else "unauthorised absence",
-                "main_reason": main_reason(group["code"]),
-            }
-        )
-    out = pd.DataFrame(pupils, columns=COLUMNS).sort_values(["school_urn", "upn"], kind="stable")
+    rows = rows.sort_values(["key", "date", "_order"], kind="stable").reset_index(drop=True)
+    by_key = rows.groupby("key", sort=False)
+    last = by_key.tail(1).set_index("key")
+    tenth = rows[by_key.cumcount() == r.sessions - 1].set_index("key")
+    counts = pd.crosstab(rows["key"], rows["code"]).reindex(last.index)
+    codes = sorted(counts.columns)
+    g = counts["G"] if "G" in counts else pd.Series(0, index=counts.index)
+    pupils = pd.DataFrame(
+        {
+            "upn": last["upn"],
+            "school_urn": last["school_urn"].astype(int),
+            "enrolment_id": last["enrolment_id"].astype(int),
+            "window_start": pd.to_datetime(last["window_start"]).dt.date,
+            "window_end": as_at,
+            "school_weeks": last["school_weeks"].astype(int),
+            "sessions": last["sessions"].astype(int),
+            "codes": [
+                ", ".join(f"{c} {n}" for c, n in zip(codes, row, strict=True) if n) for row in counts[codes].to_numpy()
+            ],
+            "reached_on": [f"{d:%Y-%m-%d} {s}" for d, s in zip(tenth["date"], tenth["session"], strict=True)],
+            "route": ["leave of absence" if n >= r.holiday_sessions else "unauthorised absence" for n in g],
+            "main_reason": [
+                main_reason(c for c, n in zip(codes, row, strict=True) for _ in range(n))
+                for row in counts[codes].to_numpy()
+            ],
+        },
+        index=last.index,
+    )
+    out = pupils[COLUMNS].sort_values(["school_urn", "upn"], kind="stable")
     evidence = rows[["upn", "enrolment_id", "school_urn", "date", "session", "code"]].reset_index(drop=True)
     return out.reset_index(drop=True), evidence
