@@ -3,9 +3,9 @@
 The pack itself is :mod:`attendwise.reports.tsm`'s: the heavy part (:class:`~attendwise.reports.tsm.TermPacks`, one pass
 over the store for every school) is computed once per data version and term, and each school's pack is
 then built from it with what the case store holds (the pupils the school asks to discuss, the actions
-agreed at the previous term's meeting), so recording an action shows in the pack at once. Pages lay the
-pack out from :func:`attendwise.reports.tsm.pack_sections`, the same sections the workbook and the
-printed pack use.
+agreed at the previous term's meeting), so recording an action shows in the pack at once. The pack's page
+shows :func:`attendwise.reports.tsm.pack_sections`, the same sections the workbook and the printed pack
+render.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attendwise.core.calendar import AcademicYear
-from attendwise.documents.tables import Cell, Column, Kind, Table
+from attendwise.documents.tables import Cell, Column, Kind, Section, Table
 from attendwise.reports.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack, pack_sections, write_xlsx
 from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
@@ -42,13 +42,6 @@ __all__ = [
 
 TERMS = ("autumn", "spring", "summer")
 _SLUG = re.compile(r"(\d{4})-(\d{2})-(autumn|spring|summer)", re.ASCII)
-_KINDS = {
-    "int": Kind.COUNT,
-    "percent": Kind.PERCENT,
-    "fraction": Kind.FRACTION,
-    "points": Kind.POINTS,
-    "date": Kind.DATE,
-}
 
 
 # -- terms ---------------------------------------------------------------------------------------
@@ -151,18 +144,10 @@ def pack_workbook(pack: TSMPack) -> bytes:
         return path.read_bytes()
 
 
-@dataclass(frozen=True)
-class PackSection:
-    key: str
-    title: str
-    intro: str
-    table: Table
-
-
 @dataclass
 class PackPage:
     pack: TSMPack
-    sections: list[PackSection]
+    sections: list[Section]
     meeting: TargetingMeeting | None
     #: The meeting's actions, each with its pupil's name where the pack lists the pupil.
     actions: list[tuple[AgreedAction, str]]
@@ -172,15 +157,9 @@ class PackPage:
 
 
 def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
-    """The pack as GOV.UK tables, with this term's meeting and the actions agreed in it."""
+    """The pack's sections, with this term's meeting and the actions agreed in it."""
     pack = school_pack(access, urn, term)
-    sections = []
-    for s in pack_sections(pack):
-        columns = [
-            Column(f"c{i}", c.header, _KINDS.get(c.kind, Kind.TEXT), unit="%" if c.kind == "percent" else "")
-            for i, c in enumerate(s.columns)
-        ]
-        sections.append(PackSection(s.key, s.title, s.intro, Table(s.title, tuple(columns), s.rows, empty=s.empty)))
+    sections = pack_sections(pack)
     meeting = TargetingMeeting.objects.filter(urn=urn, term=term).select_related("officer").first()
     named = [*pack.severely_absent, *pack.persistently_absent, *(r.pupil for r in pack.at_risk)]
     named += [d.pupil for d in pack.discussed if d.pupil is not None]
