@@ -7,8 +7,16 @@ from pathlib import Path
 
 import click
 
-from attendwise.cli.common import DATE, URN, emit, open_store, print_table
+from attendwise.cli.common import DATE, URN, emit, open_store
 from attendwise.core.errors import AttendwiseError
+from attendwise.documents.tables import Column, Kind
+
+#: The window's figures ``--format table`` shows beside each pupil.
+WINDOW_COLUMNS = [
+    Column("window_start", "Window from", Kind.DATE),
+    Column("school_weeks", "School weeks", Kind.COUNT),
+    Column("sessions", "Sessions", Kind.COUNT),
+]
 
 
 @click.command("penalty-threshold")
@@ -50,17 +58,9 @@ def penalty_threshold_(
         except AttendwiseError as exc:
             raise click.ClickException(str(exc)) from None
     frame = sessions if show_sessions else pupils
-    if fmt != "table":
-        emit(frame, fmt, "", output, [])
-        return
     where = f" at school {school}" if school else ""
     title = f"Penalty notice threshold as at {as_at:%a %d %b %Y}{where}: {len(pupils):,} pupils"
     if show_sessions:
-        print_table(frame, title, ["upn", "school_urn", "date", "session", "code"], {})
+        emit(frame, fmt, title, output, ["upn", "school_urn", "session", "code"], [Column("date", "Date", Kind.DATE)])
     else:
-        print_table(
-            frame,
-            title,
-            ["upn", "school_urn", "window_start", "school_weeks", "sessions", "codes", "reached_on", "route"],
-            {},
-        )
+        emit(frame, fmt, title, output, ["upn", "school_urn", "codes", "reached_on", "route"], WINDOW_COLUMNS)
