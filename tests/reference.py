@@ -72,10 +72,10 @@ def penalty_threshold(
     codes: tuple[str, ...] = ("G", "N", "O", "U"),
     locked: frozenset[tuple[str, dt.date, str]] = frozenset(),
 ) -> dict[tuple[str, int], tuple[dt.date, int, int]]:
-    """The National Framework threshold as at ``as_at``, the obvious way: for each enrolment (pupil, school),
-    the school's weeks with a session (not a closure) while the pupil was on roll, the last ``school_weeks`` of
-    them, and the countable sessions in them up to ``as_at``. Returns ``{(upn, urn): (window Monday,
-    school weeks, sessions)}`` for the enrolments that meet it."""
+    """The National Framework threshold as at ``as_at``, the obvious way: the last ``school_weeks`` weeks in
+    which each school had a session (not a closure) up to ``as_at``, and for each enrolment (pupil, school) the
+    countable sessions in them up to ``as_at`` and the weeks of them while the pupil was on roll. Returns
+    ``{(upn, urn): (window Monday, school weeks, sessions)}`` for the enrolments that meet it."""
     with (folder / "pupils.csv").open(encoding="utf-8") as fh:
         spans = {
             (p["upn"], int(p["urn"])): (
@@ -93,9 +93,9 @@ def penalty_threshold(
             school_week_days[int(m["urn"])].add(day - dt.timedelta(days=day.weekday()))
     out = {}
     for (upn, urn), (admitted, left) in spans.items():
-        weeks = sorted(w for w in school_week_days[urn] if w + dt.timedelta(days=6) >= admitted and w <= left)
-        window = weeks[-school_weeks:]
-        if not window:
+        window = sorted(school_week_days[urn])[-school_weeks:]
+        on_roll = [w for w in window if w + dt.timedelta(days=6) >= admitted and w <= left]
+        if not on_roll:
             continue
         counted = [
             m
@@ -106,5 +106,5 @@ def penalty_threshold(
             and (upn, dt.date.fromisoformat(m["date"]), m["session"]) not in locked
         ]
         if len(counted) >= sessions:
-            out[(upn, urn)] = (window[0], len(window), len(counted))
+            out[(upn, urn)] = (window[0], len(on_roll), len(counted))
     return out

@@ -6,12 +6,12 @@ where "a school week means any week in which there is at least one school sessio
 half terms, holidays, terms and academic years: a week with no session is not a school week, so it
 neither counts nor breaks the window.
 
-As at a day D, the window is the last 10 school weeks up to and including D's week, and only marks on
-or before D count; a pupil *meets the threshold as at D* when that window holds 10 or more countable
-sessions that no earlier notice relied on (``locked``: the legal pathway locks the sessions each notice
-used, so they cannot count again). Running it for each school day (an officer's weekly run) finds every
-window that reaches it. The result is a "consideration due" list with its evidence (each session and
-its code), never an automatic notice.
+As at a day D, the window is the last 10 school weeks of the pupil's school up to and including D's week (the
+pupil's school weeks are those of them while on its roll), and only marks on or before D count; a pupil *meets
+the threshold as at D* when that window holds 10 or more countable sessions that no earlier notice relied on
+(``locked``: the legal pathway locks the sessions each notice used, so they cannot count again). Running it
+for each school day (an officer's weekly run) finds every window that reaches it. The result is a
+"consideration due" list with its evidence (each session and its code), never an automatic notice.
 
 What the reference leaves open is a setting of :class:`ThresholdRules`, with the default it documents:
 
@@ -72,9 +72,10 @@ class ThresholdRules:
         sessions: countable sessions that meet the threshold (10).
         school_weeks: school weeks in the rolling window (10).
         codes: the codes that count (G, N, O, U).
-        weeks: ``"school"``: a school week is a week in which the pupil's school had at least one session
-            while the pupil was on its roll (UNCONFIRMED; the default); ``"pupil"``: a week in which the pupil
-            had at least one session.
+        weeks: ``"school"``: a school week is a week in which the pupil's school had at least one session; the
+            window is the school's last ``school_weeks`` of them, and the pupil's school weeks are those of the
+            window while on the school's roll (UNCONFIRMED; the default); ``"pupil"``: a week in which the pupil
+            had at least one session, the window being the pupil's own last ``school_weeks`` of them.
         closure_weeks: a week whose only sessions are closure days (``#``) is a school week (UNCONFIRMED;
             default no).
         combine_schools: sessions at every school a pupil was on roll at count together, in the weeks of
@@ -197,36 +198,15 @@ def threshold_sessions(
         marks = marks.filter(marks.urn == school)
         enrolments = enrolments.filter(enrolments.urn == school)
     in_session = marks if r.closure_weeks else marks.filter(marks.code != "#")
-    if r.weeks == "pupil":
-        weeks = in_session.select(key=in_session[key], week=in_session.week).distinct()
-    else:
-        # A week of the school, while the pupil was on its roll (the week overlaps the enrolment).
-        school_weeks = in_session.select("urn", "week").distinct()
-        on_roll = enrolments.filter(
-            (enrolments.leaving_date.isnull() | (enrolments.leaving_date >= earliest))
-            & (enrolments.admission_date <= as_at)
-        )
-        joined = school_weeks.join(on_roll, "urn").filter(
-            (ibis._.week + ibis.interval(days=6) >= ibis._.admission_date)
-            & (ibis._.leaving_date.isnull() | (ibis._.week <= ibis._.leaving_date))
-        )
-        weeks = joined.select(key=joined[key], week=joined.week).distinct()
-    latest_first = ibis.row_number().over(group_by="key", order_by=ibis.desc("week"))
-    window = (
-        weeks.mutate(n=latest_first)
-        .filter(ibis._.n < r.school_weeks)
-        .group_by("key")
-        .aggregate(window_start=ibis._.week.min(), school_weeks=ibis._.week.count())
-    )
     countable = marks.filter(marks.code.isin(list(r.codes)))
     locked_rows = [{"upn": s.upn, "date": s.date, "session": s.session} for s in locked]
     if locked_rows:
         lock = ibis.memtable(pd.DataFrame(locked_rows), schema=_LOCKED_SCHEMA)
         countable = countable.anti_join(lock, ["upn", "date", "session"])
-    countable = countable.mutate(key=countable[key])
-    in_window = countable.join(window, "key").filter(ibis._.date >= ibis._.window_start)
-    counted = in_window.mutate(sessions=ibis._.date.count().over(group_by="key"))
-    met = counted.filter(counted.sessions >= r.sessions)
+    if r.weeks == "school" and not r.combine_schools:
+        met = _met_in_school_windows(in_session, countable, r)
+    else:
+        met = _met_in_own_windows(in_session, countable, enrolments, key, earliest, as_at, r)
     if school is not None and r.combine_schools:
         # The pupils of one school: those whose latest enrolment in the window is there (with combined schools,
         # a pupil who moved is listed by the school they are at now).
@@ -245,6 +225,71 @@ def threshold_sessions(
         school_weeks=met.school_weeks,
         sessions=met.sessions,
     )
+
+
+def _latest_weeks(weeks: ir.Table, by: str, n: int) -> ir.Table:
+    """The last ``n`` weeks of each ``by`` (``by``, ``week``)."""
+    latest_first = ibis.row_number().over(group_by=by, order_by=ibis.desc("week"))
+    return weeks.mutate(_n=latest_first).filter(ibis._._n < n).drop("_n")
+
+
+def _counted(countable: ir.Table, r: ThresholdRules) -> ir.Table:
+    """Each countable session with its window's count (``sessions``), where that count meets the threshold."""
+    counted = countable.mutate(sessions=ibis._.date.count().over(group_by="key"))
+    return counted.filter(counted.sessions >= r.sessions)
+
+
+def _met_in_school_windows(in_session: ir.Table, countable: ir.Table, r: ThresholdRules) -> ir.Table:
+    """The default: the window is the school's last school weeks up to the day (weeks in which the school had a
+    session), one enrolment at a time; a pupil's school weeks are the window's weeks while they were on roll."""
+    window_weeks = _latest_weeks(in_session.select("urn", "week").distinct(), "urn", r.school_weeks)
+    window = window_weeks.group_by("urn").aggregate(window_start=ibis._.week.min())
+    in_window = countable.join(window, "urn").filter(ibis._.date >= ibis._.window_start).mutate(key=ibis._.enrolment_id)
+    met = _counted(in_window, r)
+    spans = met.select("key", "urn", "admission_date", "leaving_date").distinct()
+    on_roll = (
+        spans.join(window_weeks, "urn")
+        .filter(
+            (ibis._.week + ibis.interval(days=6) >= ibis._.admission_date)
+            & (ibis._.leaving_date.isnull() | (ibis._.week <= ibis._.leaving_date))
+        )
+        .group_by("key")
+        .aggregate(school_weeks=ibis._.week.count())
+    )
+    return met.join(on_roll, "key")
+
+
+def _met_in_own_windows(
+    in_session: ir.Table,
+    countable: ir.Table,
+    enrolments: ir.Table,
+    key: str,
+    earliest: dt.date,
+    as_at: dt.date,
+    r: ThresholdRules,
+) -> ir.Table:
+    """The other settings: each pupil's (or enrolment's) own school weeks, the last of them up to the day."""
+    if r.weeks == "pupil":
+        weeks = in_session.select(key=in_session[key], week=in_session.week).distinct()
+    else:
+        # A week of one of the pupil's schools while the pupil was on its roll (the week overlaps the enrolment).
+        school_weeks = in_session.select("urn", "week").distinct()
+        on_roll = enrolments.filter(
+            (enrolments.leaving_date.isnull() | (enrolments.leaving_date >= earliest))
+            & (enrolments.admission_date <= as_at)
+        )
+        joined = school_weeks.join(on_roll, "urn").filter(
+            (ibis._.week + ibis.interval(days=6) >= ibis._.admission_date)
+            & (ibis._.leaving_date.isnull() | (ibis._.week <= ibis._.leaving_date))
+        )
+        weeks = joined.select(key=joined[key], week=joined.week).distinct()
+    window = (
+        _latest_weeks(weeks, "key", r.school_weeks)
+        .group_by("key")
+        .aggregate(window_start=ibis._.week.min(), school_weeks=ibis._.week.count())
+    )
+    in_window = countable.mutate(key=countable[key]).join(window, "key").filter(ibis._.date >= ibis._.window_start)
+    return _counted(in_window, r)
 
 
 def main_reason(codes: Iterable[str]) -> str:
