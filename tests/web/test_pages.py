@@ -13,8 +13,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attendwise.documents.marks import SUPPRESSED
 from attendwise.documents.suppression import (
-    SUPPRESSED,
     band_count_column,
     every_margin,
     measure_layout,

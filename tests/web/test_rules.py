@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from attendwise.core.identifiers import ENROLMENT_ID_MAX, RECORD_ID_MAX
 from attendwise.web.converters import CONVERTERS
+from attendwise.web.middleware import API_ERRORS
 from attendwise.web.models import Action, AuditEvent, Outcome
 from tests.strategies import other_spellings
 from tests.web.conftest import A, B, C
@@ -180,14 +181,40 @@ def test_every_address_with_an_identifier_is_spelled_every_way() -> None:
     assert {p.name for p in addresses if kinds.search(str(getattr(p, "pattern", "")))} == set(SPELLED)
 
 
+#: Addresses anyone may ask for, signed in or not.
+PUBLIC = {"home", "healthz", "login", "logout"}
+
+
+def _signed_out_cases() -> list[tuple[str, str]]:
+    """Every named address but the public ones, with an identifier of nothing in each argument."""
+    from attendwise.web.urls import addresses
+
+    argument = re.compile(r"<(\w+):(\w+)>")
+    value = {"urn": str(NOTHING["urn"]), "enrolment_id": str(NOTHING["enrolment_id"])}
+    value |= {"record_id": str(NOTHING["record_id"]), "str": TERM}
+    cases = []
+    for p in addresses:
+        name = getattr(p, "name", None)
+        if name and name not in PUBLIC:
+            cases.append((name, "/" + argument.sub(lambda m: value[m[1]], str(p.pattern))))
+    return cases
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["la_overview", "school", "pupil", "cohorts", "uploads", "audit", "api_la_measures"])
-def test_signed_out_users_are_sent_to_sign_in(client, city, name: str) -> None:
-    """Nothing but the sign-in page answers a visitor who is not signed in."""
-    args = {"school": [A], "pupil": [city.enrolments["a_pa"]]}.get(name, [])
-    response = client.get(reverse(name, args=args))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+@pytest.mark.parametrize(("name", "address"), _signed_out_cases())
+def test_signed_out_users_are_sent_to_sign_in(client, city, name: str, address: str) -> None:
+    """Nothing but the public pages answers a visitor who is not signed in: pages send them to sign in,
+    and the API (whose callers are programs, which cannot fill in a form) answers 401 in JSON."""
+    for method in (client.get, client.post):
+        response = method(address)
+        if name.startswith("api_"):
+            assert response.status_code == 401, (method, address)
+            assert response.json() == {"error": API_ERRORS[401], "status": 401}
+            assert response["WWW-Authenticate"].startswith("Session")
+        else:
+            assert response.status_code == 302, (method, address, response.status_code)
+            assert response["Location"].startswith(reverse("login")), address
+        assert b"Testchild" not in response.content and b"Alder" not in response.content
 
 
 @pytest.mark.django_db

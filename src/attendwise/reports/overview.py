@@ -1,7 +1,7 @@
 """Report tables built from the measures: what the demo and the LA's headline summary show.
 
-Each report is a list of ``(title, frame, key columns, {column: (label, format)})`` so that the CLI,
-and later the web app, only lay out what is computed here.
+The demo's report is a list of documents :class:`~attendwise.documents.tables.Table` s, so the CLI only
+writes out what is described here.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pandas as pd
 
 from attendwise.core.calendar import AcademicYear, Period, parse_period
 from attendwise.core.codes import ABSENCE_REASONS
+from attendwise.documents.tables import Column, Kind, Table, table_from_frame
 from attendwise.measures.absence import absence_measures, enrolment_absence
 from attendwise.measures.bands import band_counts, load_scheme
 from attendwise.measures.reference import national_figures
@@ -28,16 +29,16 @@ __all__ = [
     "top_reasons",
 ]
 
-Report = tuple[str, pd.DataFrame, list[str], dict[str, tuple[str, str]]]
-
-HEADLINE_COLUMNS = {
-    "enrolments": ("Enrolments", "{:,.0f}"),
-    "sess_overall_percent": ("Overall absence %", "{:.1f}"),
-    "sess_authorised_percent": ("Authorised %", "{:.1f}"),
-    "sess_unauthorised_percent": ("Unauthorised %", "{:.1f}"),
-    "enrolments_pa_10_exact_percent": ("Persistent absence %", "{:.1f}"),
-    "enrolments_pa_50_exact_percent": ("Severe absence %", "{:.1f}"),
-}
+#: The headline measures, as the demo and the LA's summary show them.
+HEADLINE_COLUMNS = (
+    Column("enrolments", "Enrolments", Kind.COUNT),
+    Column("sess_overall_percent", "Overall absence %", Kind.PERCENT),
+    Column("sess_authorised_percent", "Authorised %", Kind.PERCENT),
+    Column("sess_unauthorised_percent", "Unauthorised %", Kind.PERCENT),
+    Column("enrolments_pa_10_exact_percent", "Persistent absence %", Kind.PERCENT),
+    Column("enrolments_pa_50_exact_percent", "Severe absence %", Kind.PERCENT),
+)
+_HEADING = {c.key: c.heading for c in HEADLINE_COLUMNS}
 
 
 def headline_against_national(store: Store, period: Period, la_name: str) -> pd.DataFrame:
@@ -56,7 +57,7 @@ def headline_beside_national(total: pd.DataFrame, phases: pd.DataFrame, period: 
     national = national_figures(period.academic_year.time_period)
     year = AcademicYear(int(national.time_period.iloc[0]) // 100).label
     national = national.assign(area=f"England {year}")
-    cols = ["area", "education_phase", *HEADLINE_COLUMNS]
+    cols = ["area", "education_phase", *(c.key for c in HEADLINE_COLUMNS)]
     out = pd.concat([la.reindex(columns=cols), national.reindex(columns=cols)], ignore_index=True)
     order = {"Total": 0, "State-funded primary": 1, "State-funded secondary": 2, "Special": 3}
     out["_order"] = out.education_phase.map(order)
@@ -105,7 +106,13 @@ def schools_by_severe_absence(store: Store, period: Period, n: int = 10) -> pd.D
     )
 
 
-def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
+def _table(frame: pd.DataFrame, caption: str, keys: list[str], columns: tuple[Column, ...]) -> Table:
+    """A report table: its key columns as text (``school_name`` headed "School name"), then ``columns``."""
+    shown = [Column(k, k.replace("_", " ").capitalize()) for k in keys]
+    return table_from_frame(frame, caption, [*shown, *columns], row_headers=False)
+
+
+def demo_report(store: Store, period_text: str | None = None) -> list[Table]:
     """Everything the demo prints, for the latest academic year in the store.
 
     When the marks stop before July of that year (a store mid-year, as the demo's is by default) the
@@ -127,61 +134,65 @@ def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
     if part_year:
         england = headline.area.str.startswith("England")
         headline.loc[england, "area"] = headline.loc[england, "area"] + " (whole year)"
-    change: list[Report] = []
+    change: list[Table] = []
     first = store.mark_range()[0]
     if part_year and first is not None and first < year.start:  # last year is in the store
         wide = change_on_last_year(store, as_of=latest).iloc[0]
         now, then = str(wide.period), str(wide.compared_with)
         frame = pd.DataFrame(
             {
-                "measure": [HEADLINE_COLUMNS[m][0] for m in HEADLINES[1:]],
+                "measure": [_HEADING[m] for m in HEADLINES[1:]],
                 "this_year": [wide[m] for m in HEADLINES[1:]],
                 "last_year": [wide[f"{m}_last_year"] for m in HEADLINES[1:]],
                 "change": [round(wide[f"{m}_change"], 1) + 0.0 for m in HEADLINES[1:]],  # no "-0.0"
             }
         )
-        columns = {"this_year": (now, "{:.1f}"), "last_year": (then, "{:.1f}"), "change": ("Change", "{:+.1f}")}
+        columns = (
+            Column("this_year", now, Kind.PERCENT),
+            Column("last_year", then, Kind.PERCENT),
+            Column("change", "Change", Kind.POINTS),
+        )
         title = "This year to date against the same point last year, pupils aged 5-15"
-        change = [(title, frame, ["measure"], columns)]
+        change = [_table(frame, title, ["measure"], columns)]
     scheme = load_scheme("five-categories")
     bands = band_counts(enrolment_absence(store, period), scheme).to_pandas()
     reasons = top_reasons(store, period)
     severe = schools_by_severe_absence(store, period)
     return [
-        (
-            f"Headline absence, {period.describe()}, pupils aged 5-15",
+        _table(
             headline,
+            f"Headline absence, {period.describe()}, pupils aged 5-15",
             ["area", "education_phase"],
             HEADLINE_COLUMNS,
         ),
         *change,
-        (
-            f"{scheme.name}, {period.label}",
+        _table(
             bands,
+            f"{scheme.name}, {period.label}",
             ["band_name"],
-            {"enrolments": ("Pupils", "{:,.0f}"), "percent": ("%", "{:.1f}")},
+            (Column("enrolments", "Pupils", Kind.COUNT), Column("percent", "%", Kind.PERCENT)),
         ),
-        (
-            f"Top reasons for absence, {period.label}",
+        _table(
             reasons,
+            f"Top reasons for absence, {period.label}",
             ["kind", "reason"],
-            {
-                "sessions": ("Sessions", "{:,.0f}"),
-                "rate": ("% of possible", "{:.2f}"),
-                "share": ("% of absence", "{:.1f}"),
-            },
+            (
+                Column("sessions", "Sessions", Kind.COUNT),
+                Column("rate", "% of possible", Kind.PERCENT, 2),
+                Column("share", "% of absence", Kind.PERCENT),
+            ),
         ),
-        (
-            f"Schools with the highest severe absence, {period.label}",
+        _table(
             severe,
+            f"Schools with the highest severe absence, {period.label}",
             ["school_urn", "school_name", "education_phase"],
-            {
-                "enrolments": ("Enrolments", "{:,.0f}"),
-                "enrolments_pa_50_exact": ("Severely absent", "{:,.0f}"),
-                "enrolments_pa_50_exact_percent": ("SA %", "{:.1f}"),
-                "enrolments_pa_10_exact_percent": ("PA %", "{:.1f}"),
-                "sess_overall_percent": ("Overall absence %", "{:.1f}"),
-            },
+            (
+                Column("enrolments", "Enrolments", Kind.COUNT),
+                Column("enrolments_pa_50_exact", "Severely absent", Kind.COUNT),
+                Column("enrolments_pa_50_exact_percent", "SA %", Kind.PERCENT),
+                Column("enrolments_pa_10_exact_percent", "PA %", Kind.PERCENT),
+                Column("sess_overall_percent", "Overall absence %", Kind.PERCENT),
+            ),
         ),
     ]
 

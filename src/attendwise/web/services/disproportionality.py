@@ -23,8 +23,9 @@ from attendwise.analysis.disproportionality import (
     disproportionality,
     group_label,
 )
-from attendwise.documents.suppression import ENROLMENTS, SUPPRESSED, Suppressed
-from attendwise.documents.tables import Column, Table, table_from_frame
+from attendwise.documents.marks import SUPPRESSED
+from attendwise.documents.suppression import ENROLMENTS, Suppressed
+from attendwise.documents.tables import Column, Kind, Table, table_from_frame
 from attendwise.web.services.data import StoreAccess
 
 #: The figures of a row of the table, hidden together when any of the group's counts is.
@@ -113,14 +114,14 @@ def flagged_groups(
         [
             Column("group", "Group"),
             Column("characteristic_name", "Characteristic"),
-            Column("enrolments", "Pupils", "count"),
-            Column("pa_rate", "Persistently absent %", "percent"),
-            Column("pa_rate_others", "Other pupils %", "percent"),
+            Column("enrolments", "Pupils", Kind.COUNT),
+            Column("pa_rate", "Persistently absent %", Kind.PERCENT),
+            Column("pa_rate_others", "Other pupils %", Kind.PERCENT),
             Column("pa_interval", "Times as likely (95% interval)"),
             Column("sa_interval", "Severe absence: times as likely"),
             Column("summary", "What it means"),
         ],
-        empty_message="No group is clearly over-represented: every gap could be chance, or too few pupils "
+        empty="No group is clearly over-represented: every gap could be chance, or too few pupils "
         "stand behind it (at least 10 pupils and 5 absentees are needed).",
     )
     return GroupsPanel(table, flagged, len(found))

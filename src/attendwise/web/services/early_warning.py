@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from attendwise.analysis.early_warning import EarlyWarningError, at_risk
-from attendwise.documents.tables import Column, Table, table_from_frame
+from attendwise.documents.tables import Column, Kind, Table, table_from_frame
 from attendwise.web.services.data import StoreAccess
 
 __all__ = ["LARisk", "PupilRisk", "SchoolRisk", "heading_into_pa", "la_risk", "pupil_risk", "school_at_risk"]
@@ -123,11 +123,11 @@ def school_at_risk(
     columns = [
         Column("pupil", "Pupil"),
         Column("nc_year", "Year group"),
-        Column("attendance_percent", "Attendance so far %", "percent"),
-        Column("projected_attendance_percent", "Projected end of year %", "percent"),
+        Column("attendance_percent", "Attendance so far %", Kind.PERCENT),
+        Column("projected_attendance_percent", "Projected end of year %", Kind.PERCENT),
     ]
     if scored.learned:
-        columns.append(Column("risk_pa_percent", "Risk of persistent absence %", "percent"))
+        columns.append(Column("risk_pa_percent", "Risk of persistent absence %", Kind.PERCENT))
     columns.append(Column("reasons", "Why"))
     as_of = scored.as_of
     table = table_from_frame(
@@ -136,7 +136,7 @@ def school_at_risk(
         + (f" ({len(shown)} of {len(heading)})" if len(heading) > len(shown) else ""),
         columns,
         links={"pupil": [pupil_link(int(e)) for e in shown.enrolment_id]},
-        empty_message="No pupil above 90% attendance is heading into persistent absence.",
+        empty="No pupil above 90% attendance is heading into persistent absence.",
     )
     return SchoolRisk(table, len(heading), as_of, scored.method)
 

@@ -13,17 +13,16 @@ import pandas as pd
 
 from attendwise.core.calendar import Period
 from attendwise.documents.charts import bar_chart, line_chart
+from attendwise.documents.marks import SUPPRESSED, is_suppressed
 from attendwise.documents.suppression import (
     ENROLMENTS,
-    SUPPRESSED,
     Suppressed,
     band_count_column,
     band_percent_column,
-    is_suppressed,
     measure_layout,
     suppress_table,
 )
-from attendwise.documents.tables import Column, Figure, Table, fmt_count, fmt_percent, table_from_frame
+from attendwise.documents.tables import Chart, Column, Kind, Table, fmt_count, fmt_percent, table_from_frame
 from attendwise.measures.reference import national_figures
 from attendwise.reports.overview import headline_beside_national, la_name_of, reasons_of
 from attendwise.web.rules import Scope
@@ -46,14 +45,14 @@ __all__ = [
 ]
 
 MEASURE_COLUMNS = [
-    Column("enrolments", "Enrolments", "count"),
-    Column("sess_overall_percent", "Overall absence %", "percent"),
-    Column("sess_authorised_percent", "Authorised %", "percent"),
-    Column("sess_unauthorised_percent", "Unauthorised %", "percent"),
-    Column("enrolments_pa_10_exact", "Persistently absent", "count"),
-    Column("enrolments_pa_10_exact_percent", "Persistent absence %", "percent"),
-    Column("enrolments_pa_50_exact", "Severely absent", "count"),
-    Column("enrolments_pa_50_exact_percent", "Severe absence %", "percent"),
+    Column("enrolments", "Enrolments", Kind.COUNT),
+    Column("sess_overall_percent", "Overall absence %", Kind.PERCENT),
+    Column("sess_authorised_percent", "Authorised %", Kind.PERCENT),
+    Column("sess_unauthorised_percent", "Unauthorised %", Kind.PERCENT),
+    Column("enrolments_pa_10_exact", "Persistently absent", Kind.COUNT),
+    Column("enrolments_pa_10_exact_percent", "Persistent absence %", Kind.PERCENT),
+    Column("enrolments_pa_50_exact", "Severely absent", Kind.COUNT),
+    Column("enrolments_pa_50_exact_percent", "Severe absence %", Kind.PERCENT),
 ]
 
 
@@ -74,8 +73,8 @@ class LAOverview:
     suppressed: bool
     headlines: list[Headline]
     headline_table: Table
-    trend: Figure
-    bands: Figure
+    trend: Chart
+    bands: Chart
     reasons: Table
     schools: Table
     schools_shown: int
@@ -187,7 +186,7 @@ def trend_figure(
     scope: Scope | None = None,
     suppress: bool = False,
     threshold: int = 5,
-) -> Figure:
+) -> Chart:
     """Overall absence by month: this period and the same months a year earlier (or the LA, for a school)."""
     scope = protected.la_wide(scope or Scope(None, None))
     series = [(period, school, f"{name} {period.academic_year.label}")]
@@ -210,8 +209,10 @@ def trend_figure(
         wide = wide.rename_axis(columns=None).reset_index()
     else:
         wide = pd.DataFrame({"month_name": []})
-    cols = [Column("month_name", "Month")] + [Column(s, f"{s}: overall absence %", "percent") for s in wide.columns[1:]]
-    table = table_from_frame(wide, "Overall absence by month (%)", cols, empty_message="No marks in this period yet.")
+    cols = [Column("month_name", "Month")] + [
+        Column(s, f"{s}: overall absence %", Kind.PERCENT) for s in wide.columns[1:]
+    ]
+    table = table_from_frame(wide, "Overall absence by month (%)", cols, empty="No marks in this period yet.")
     spec = (
         line_chart(
             frame, x="month_name", y="sess_overall_percent", series="series", x_order=order, y_title="Overall absence %"
@@ -219,7 +220,7 @@ def trend_figure(
         if len(frame)
         else None
     )
-    return Figure(
+    return Chart(
         fig_id,
         "Overall absence by month",
         spec,
@@ -241,7 +242,7 @@ def band_rows(table: Suppressed) -> pd.DataFrame:
     )
 
 
-def bands_figure(frame: pd.DataFrame, *, fig_id: str, title: str) -> Figure:
+def bands_figure(frame: pd.DataFrame, *, fig_id: str, title: str) -> Chart:
     """Pupils in each attendance band (a frame of :func:`attendwise.measures.bands.band_counts`, or
     :func:`band_rows`): a bar chart and its table."""
     scheme = figures.band_scheme()
@@ -249,7 +250,7 @@ def bands_figure(frame: pd.DataFrame, *, fig_id: str, title: str) -> Figure:
     table = table_from_frame(
         frame,
         title,
-        [Column("band_name", "Band"), Column("enrolments", "Pupils", "count"), Column("percent", "%", "percent")],
+        [Column("band_name", "Band"), Column("enrolments", "Pupils", Kind.COUNT), Column("percent", "%", Kind.PERCENT)],
         tags={"band_name": [colours.get(k, "grey") for k in frame.band]},
     )
     spec = bar_chart(
@@ -259,7 +260,7 @@ def bands_figure(frame: pd.DataFrame, *, fig_id: str, title: str) -> Figure:
         value_title="Pupils",
         colours=[colours.get(k, "grey") for k in frame.band],
     )
-    return Figure(fig_id, title, spec, table, scheme.description)
+    return Chart(fig_id, title, spec, table, scheme.description)
 
 
 def reasons_table(totals: pd.Series, hidden: Callable[[str], bool] | None = None, n: int = 5) -> Table:
@@ -277,9 +278,9 @@ def reasons_table(totals: pd.Series, hidden: Callable[[str], bool] | None = None
         [
             Column("kind", "Kind"),
             Column("reason", "Reason"),
-            Column("sessions", "Sessions", "count"),
-            Column("rate", "% of possible sessions", "rate2"),
-            Column("share", "% of all absence", "percent"),
+            Column("sessions", "Sessions", Kind.COUNT),
+            Column("rate", "% of possible sessions", Kind.PERCENT, 2),
+            Column("share", "% of all absence", Kind.PERCENT),
         ],
     )
 

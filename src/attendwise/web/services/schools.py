@@ -15,8 +15,9 @@ import pandas as pd
 from attendwise.core.calendar import Period
 from attendwise.core.characteristics import FSM_LABELS, PHASES
 from attendwise.documents.charts import bar_chart
-from attendwise.documents.suppression import SUPPRESSED, Suppressed
-from attendwise.documents.tables import Column, Figure, Table, table_from_frame
+from attendwise.documents.marks import SUPPRESSED
+from attendwise.documents.suppression import Suppressed
+from attendwise.documents.tables import Chart, Column, Kind, Table, table_from_frame
 from attendwise.measures.absence import MEASURE_COLUMNS as DFE_COLUMNS
 from attendwise.measures.reference import national_figures
 from attendwise.web.rules import Scope
@@ -67,10 +68,10 @@ class SchoolPage:
     suppressed: bool
     headlines: list[Headline]
     measures: Table
-    trend: Figure
-    bands: Figure
+    trend: Chart
+    bands: Chart
     cohorts: list[Table]
-    similar: Figure
+    similar: Chart
     pupils: Table | None
     pupils_count: int
     groups: GroupsPanel
@@ -113,7 +114,7 @@ def schools_index(
             *[MEASURE_COLUMNS[i] for i in (0, 1, 5, 7)],
         ],
         links={"school_name": [school_link(u) for u in urns]},
-        empty_message="No schools to show.",
+        empty="No schools to show.",
     )
 
 
@@ -143,7 +144,7 @@ def _similar(
     suppress: bool,
     threshold: int,
     n: int = 5,
-) -> Figure:
+) -> Chart:
     """Schools of the same phase with the nearest share of FSM-eligible enrolments."""
     rows = figures.period_rows(access, period)
     by_fsm = figures.measures(access, rows, ["school_urn", "fsm"], key=("la-schools-fsm", period))
@@ -170,9 +171,9 @@ def _similar(
             "Similar schools",
             [Column("school_name", "School")],
             [],
-            empty_message="This school has no counted pupils in the period.",
+            empty="This school has no counted pupils in the period.",
         )
-        return Figure("similar", "Compared with similar schools", None, table)
+        return Chart("similar", "Compared with similar schools", None, table)
     own_share = float(own._share.iloc[0])
     others = frame[frame.school_urn != school.urn].assign(distance=lambda f: (f._share - own_share).abs())
     picked = pd.concat([own, others.nsmallest(n, "distance").drop(columns="distance")], ignore_index=True)
@@ -187,7 +188,7 @@ def _similar(
         f"{school.name} and the {len(picked) - 1} {school.phase_label.lower()} schools nearest to it in FSM share",
         [
             Column("school_label", "School"),
-            Column("fsm_percent", "FSM eligible %", "percent"),
+            Column("fsm_percent", "FSM eligible %", Kind.PERCENT),
             *[MEASURE_COLUMNS[i] for i in (0, 1, 5, 7)],
         ],
     )
@@ -198,7 +199,7 @@ def _similar(
         value_title="Overall absence %",
         colours=["blue" if u == school.urn else "grey" for u in picked.school_urn],
     )
-    return Figure(
+    return Chart(
         "similar",
         "Compared with similar schools",
         spec,
@@ -230,13 +231,13 @@ def pupil_list(
         [
             Column("pupil", "Pupil"),
             Column("nc_year", "Year group"),
-            Column("attendance_percent", "Attendance %", "percent"),
-            Column("sess_unauthorised", "Unauthorised sessions", "count"),
+            Column("attendance_percent", "Attendance %", Kind.PERCENT),
+            Column("sess_unauthorised", "Unauthorised sessions", Kind.COUNT),
             Column("band_name", "Band"),
         ],
         links={"pupil": [pupil_link(int(e)) for e in absent.enrolment_id]},
         tags={"band_name": [colours.get(b, "grey") for b in absent.band]},
-        empty_message="No pupil has missed 10% or more of sessions in this period.",
+        empty="No pupil has missed 10% or more of sessions in this period.",
     )
     return absent, table
 

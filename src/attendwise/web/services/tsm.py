@@ -3,9 +3,9 @@
 The pack itself is :mod:`attendwise.reports.tsm`'s: the heavy part (:class:`~attendwise.reports.tsm.TermPacks`, one pass
 over the store for every school) is computed once per data version and term, and each school's pack is
 then built from it with what the case store holds (the pupils the school asks to discuss, the actions
-agreed at the previous term's meeting), so recording an action shows in the pack at once. Pages lay the
-pack out from :func:`attendwise.reports.tsm.pack_sections`, the same sections the workbook and the
-printed pack use.
+agreed at the previous term's meeting), so recording an action shows in the pack at once. The pack's page
+shows :func:`attendwise.reports.tsm.pack_sections`, the same sections the workbook and the printed pack
+render.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attendwise.core.calendar import AcademicYear
-from attendwise.documents.tables import Cell, Column, Table
+from attendwise.documents.tables import Cell, Column, Kind, Section, Table
 from attendwise.reports.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack, pack_sections, write_xlsx
-from attendwise.reports.tsm import cell_text as tsm_cell_text
 from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
@@ -43,7 +42,6 @@ __all__ = [
 
 TERMS = ("autumn", "spring", "summer")
 _SLUG = re.compile(r"(\d{4})-(\d{2})-(autumn|spring|summer)", re.ASCII)
-_NUMERIC = {"int": "count", "percent": "percent", "fraction": "percent", "points": "percent"}
 
 
 # -- terms ---------------------------------------------------------------------------------------
@@ -146,18 +144,10 @@ def pack_workbook(pack: TSMPack) -> bytes:
         return path.read_bytes()
 
 
-@dataclass(frozen=True)
-class PackSection:
-    key: str
-    title: str
-    intro: str
-    table: Table
-
-
 @dataclass
 class PackPage:
     pack: TSMPack
-    sections: list[PackSection]
+    sections: list[Section]
     meeting: TargetingMeeting | None
     #: The meeting's actions, each with its pupil's name where the pack lists the pupil.
     actions: list[tuple[AgreedAction, str]]
@@ -167,19 +157,9 @@ class PackPage:
 
 
 def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
-    """The pack as GOV.UK tables, with this term's meeting and the actions agreed in it."""
+    """The pack's sections, with this term's meeting and the actions agreed in it."""
     pack = school_pack(access, urn, term)
-    sections = []
-    for s in pack_sections(pack):
-        columns = [Column(f"c{i}", c.header, _NUMERIC.get(c.kind, "text")) for i, c in enumerate(s.columns)]
-        rows = [
-            [
-                Cell(tsm_cell_text(v, c.kind), numeric=c.kind in _NUMERIC, raw=v)
-                for c, v in zip(s.columns, row, strict=True)
-            ]
-            for row in s.rows
-        ]
-        sections.append(PackSection(s.key, s.title, s.intro, Table(s.title, columns, rows, empty_message=s.empty)))
+    sections = pack_sections(pack)
     meeting = TargetingMeeting.objects.filter(urn=urn, term=term).select_related("officer").first()
     named = [*pack.severely_absent, *pack.persistently_absent, *(r.pupil for r in pack.at_risk)]
     named += [d.pupil for d in pack.discussed if d.pupil is not None]
@@ -253,10 +233,8 @@ def term_overview(
         if a.upn:
             plans.setdefault(a.upn, []).append(a)
 
-    def date_cell(value: dt.date | dt.datetime | None, missing: str) -> Cell:
-        if value is None:
-            return Cell(missing, tag="grey")
-        return Cell(f"{value:%d %b %Y}", raw=value.isoformat())
+    def date_cell(value: dt.date | dt.datetime | None, missing: str) -> Cell | dt.date:
+        return Cell(missing, tag="grey") if value is None else value
 
     school_rows = []
     for urn, school in zip(urns, schools.itertuples(), strict=True):
@@ -264,33 +242,33 @@ def term_overview(
         officer = (m.officer.get_full_name() or m.officer.get_username()) if m and m.officer else ""
         overdue = overdue_by_school.get(urn, 0)
         school_rows.append(
-            [
+            (
                 Cell(str(school.name), href=pack_link(urn)),
-                Cell(officer),
+                officer,
                 date_cell(m.scheduled_for if m else None, "Not scheduled"),
                 date_cell(m.held_on if m else None, "Not held"),
                 date_cell(m.pack_generated_at if m else None, "Not downloaded"),
-                Cell(str(len(severe.get(urn, []))), numeric=True, raw=len(severe.get(urn, []))),
-                Cell(str(open_by_school.get(urn, 0)), numeric=True, raw=open_by_school.get(urn, 0)),
-                Cell(str(overdue), numeric=True, raw=overdue, tag="red" if overdue else None),
-            ]
+                len(severe.get(urn, [])),
+                open_by_school.get(urn, 0),
+                Cell(overdue, tag="red") if overdue else overdue,
+            )
         )
     schools_table = Table(
         f"Targeting Support Meetings, {term}",
-        [
+        (
             Column("school", "School"),
             Column("officer", "Officer"),
             Column("scheduled", "Scheduled"),
             Column("held", "Held"),
             Column("pack", "Pack downloaded"),
-            Column("severe", "Severely absent", "count"),
-            Column("open", "Open actions", "count"),
-            Column("overdue", "Overdue actions", "count"),
-        ],
-        school_rows,
-        empty_message="No schools in your scope.",
+            Column("severe", "Severely absent", Kind.COUNT),
+            Column("open", "Open actions", Kind.COUNT),
+            Column("overdue", "Overdue actions", Kind.COUNT),
+        ),
+        tuple(school_rows),
+        empty="No schools in your scope.",
     )
-    severe_rows = []
+    severe_rows: list[tuple[bool, float, tuple[object, ...]]] = []
     without = 0
     names = dict(zip(urns, schools.name, strict=True))
     for urn in urns:
@@ -299,27 +277,26 @@ def term_overview(
             if not agreed:
                 without += 1
             plan = "; ".join(f"{a.description} ({a.owner_name}, due {a.due_date:%d %b})" for a in agreed)
-            severe_rows.append(
-                [
-                    Cell(name, href=pupil_link(enrolment_id)),
-                    Cell(str(names[urn]), href=pack_link(urn)),
-                    Cell(year),
-                    Cell(f"{attendance:.1f}", numeric=True, raw=attendance),
-                    Cell(plan) if plan else Cell("No plan agreed", tag="red"),
-                ]
+            row = (
+                Cell(name, href=pupil_link(enrolment_id)),
+                Cell(str(names[urn]), href=pack_link(urn)),
+                year,
+                attendance,
+                plan or Cell("No plan agreed", tag="red"),
             )
-    severe_rows.sort(key=lambda r: (r[4].tag != "red", r[3].raw))
+            severe_rows.append((bool(plan), attendance, row))
+    severe_rows.sort(key=lambda r: r[:2])  # those without a plan first, then the lowest attendance
     severe_table = Table(
         f"Severely absent pupils on roll, {term} (50% attendance or less), those without a plan first",
-        [
+        (
             Column("pupil", "Pupil"),
             Column("school", "School"),
             Column("year", "Year group"),
-            Column("attendance", "Attendance %", "percent"),
+            Column("attendance", "Attendance %", Kind.PERCENT),
             Column("plan", "Agreed plan"),
-        ],
-        severe_rows,
-        empty_message="No pupil in your schools is severely absent.",
+        ),
+        tuple(row for *_, row in severe_rows),
+        empty="No pupil in your schools is severely absent.",
     )
     return TermOverview(
         term=term,

@@ -208,5 +208,5 @@ def import_history(store: Store, schools: frozenset[int] | None, *, limit: int =
             Column("schools", "Schools"),
             Column("changes", "What changed"),
         ],
-        empty_message="Nothing imported yet.",
+        empty="Nothing imported yet.",
     )

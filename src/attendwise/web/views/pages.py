@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from attendwise.documents.spreadsheets import frame_csv
+from attendwise.documents.spreadsheets import table_csv
+from attendwise.documents.tables import data_table
 from attendwise.web import audit as audit_log
 from attendwise.web import rules, upload_problems
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
@@ -144,7 +145,7 @@ def la_schools_csv(request: HttpRequest) -> HttpResponse:
     )
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
-    return csv_response(frame_csv(frame), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
+    return csv_response(table_csv(data_table(frame)), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
 
 
 def schools(request: HttpRequest) -> HttpResponse:
@@ -252,7 +253,7 @@ def school_pupils_csv(request: HttpRequest, urn: int | None) -> HttpResponse:
         "attendance_percent",
         "band_name",
     ]
-    return csv_response(frame_csv(absent.reindex(columns=cols)), f"school-{urn}-pupils.csv")
+    return csv_response(table_csv(data_table(absent.reindex(columns=cols))), f"school-{urn}-pupils.csv")
 
 
 #: The cohort form's choices, kept when only the period must be chosen again.
@@ -333,7 +334,7 @@ def cohorts_csv(request: HttpRequest) -> HttpResponse:
     )
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
-    return csv_response(frame_csv(frame), f"cohorts-{'-'.join(by)}.csv")
+    return csv_response(table_csv(data_table(frame)), f"cohorts-{'-'.join(by)}.csv")
 
 
 def _visible_pupil(request: HttpRequest, enrolment_id: int | None, action: Action) -> Any:
@@ -370,7 +371,7 @@ def pupil_marks_csv(request: HttpRequest, enrolment_id: int | None) -> HttpRespo
     record = pupil_record(access().store(), enrolment.enrolment_id)
     assert record is not None
     audit_log.record(request, Action.EXPORT_PUPIL, Outcome.SHOWN, enrolment=enrolment, detail="marks CSV")
-    return csv_response(pupil_service.marks_table(record).to_csv(), f"pupil-{enrolment.enrolment_id}-marks.csv")
+    return csv_response(table_csv(pupil_service.marks_table(record)), f"pupil-{enrolment.enrolment_id}-marks.csv")
 
 
 @require_http_methods(["GET", "POST"])
