@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import docx
@@ -206,6 +207,31 @@ class TestRefused:
         assert "is not a Word .docx file" in template_problems(b"hello", "letter.txt")[0].message
         ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100
         assert "save it as a Word .docx" in template_problems(ole, "old.doc")[0].message
+
+    def test_nothing_fetched_from_outside_and_no_macros(self) -> None:
+        """A picture linked from an address would be fetched by the server as it made the PDF; macros never run."""
+        data = a_template("Hello {{ pupil.first_name }}")
+        linked = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(linked, "w") as dst:
+            for info in src.infolist():
+                raw = src.read(info)
+                if info.filename == "word/_rels/document.xml.rels":
+                    raw = raw.replace(
+                        b"</Relationships>",
+                        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        b'relationships/image" Target="http://169.254.169.254/latest" TargetMode="External"/>'
+                        b'<Relationship Id="rId98" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        b'relationships/hyperlink" Target="https://www.gov.uk/" TargetMode="External"/>'
+                        b"</Relationships>",
+                    )
+                dst.writestr(info, raw)
+            dst.writestr("word/vbaProject.bin", b"macro")
+        messages = [p.message for p in template_problems(linked.getvalue())]
+        assert messages == [
+            "holds macros: save it as a Word .docx, without macros",
+            "links to something outside the document (http://169.254.169.254/latest): put pictures and other "
+            "content in the document itself",
+        ]
 
     def test_filters_and_loop_variables_are_fine(self) -> None:
         data = a_template("{{ pupil.first_name | upper }}", "{% set n = pupil.surname %}{{ n }}")

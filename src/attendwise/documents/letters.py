@@ -242,7 +242,32 @@ def _read_parts(data: bytes, name: str) -> dict[str, bytes]:
         raise TemplateError(name, [TemplateProblem(None, f"is not a Word .docx file ({exc})")]) from None
     if "word/document.xml" not in parts:
         raise TemplateError(name, [TemplateProblem(None, "is not a Word .docx file (it has no word/document.xml)")])
+    problems = []
+    if any(part.lower().endswith("vbaproject.bin") for part in parts):
+        problems.append(TemplateProblem(None, "holds macros: save it as a Word .docx, without macros"))
+    for part, raw in parts.items():
+        if not part.endswith(".rels"):
+            continue
+        for rel in _EXTERNAL.finditer(raw.decode("utf-8", errors="replace")):
+            if "/hyperlink" in rel.group(0):
+                continue
+            target = _TARGET.search(rel.group(0))
+            problems.append(
+                TemplateProblem(
+                    None,
+                    f"links to something outside the document ({target[1] if target else 'a file'}): put pictures "
+                    "and other content in the document itself",
+                )
+            )
+    if problems:
+        raise TemplateError(name, problems)
     return parts
+
+
+#: A relationship to something outside the package (a linked picture, a remote template): LibreOffice would
+#: fetch it while converting, from the server. Hyperlinks are fine (they are only written into the PDF).
+_EXTERNAL = re.compile(r"<Relationship\b[^>]*TargetMode=\"External\"[^>]*>")
+_TARGET = re.compile(r'Target="([^"]{0,80})')
 
 
 @dataclass(frozen=True)
