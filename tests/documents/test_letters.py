@@ -276,6 +276,14 @@ class TestPdf:
             assert len(PdfReader(io.BytesIO(joined)).pages) == len(PdfReader(io.BytesIO(alone)).pages)
             assert flat(pdf_text(joined)) == flat(pdf_text(alone))
 
+    def test_letters_joined_a_section_each(self) -> None:
+        """Letters whose pages are numbered join as a section each (numbers restarting), and split back."""
+        template = load_template(a_template("Dear {{ parent.salutation }},", "About {{ pupil.first_name }}: PAGE 1"))
+        made = docx_to_pdf([render_letter(template, context(name)) for name in ("Aisha", "Bilal", "Chloe")])
+        assert [flat(pdf_text(p)).strip() for p in made] == [
+            f"Dear Ms Begum, About {name}: PAGE 1" for name in ("Aisha", "Bilal", "Chloe")
+        ]
+
     def test_a_joined_batch_that_does_not_split_is_converted_letter_by_letter(self, pdfs, monkeypatch) -> None:
         from attendwise.documents import letters
 
@@ -293,6 +301,16 @@ def test_letters_with_page_totals_are_never_joined() -> None:
     totals = load_template(a_template("{{ date }}", "Page 1 of NUMPAGES"))
     assert _group_key(render_letter(plain, context())) == _group_key(render_letter(plain, context("Bo")))
     assert _group_key(render_letter(totals, context())) is None
+    # letters join into one section, a page break before each, unless their pages are numbered
+    from attendwise.documents.letters import _join
+
+    def sections(template) -> int:
+        joined = _join([render_letter(template, context()), render_letter(template, context("Bo"))])
+        with zipfile.ZipFile(io.BytesIO(joined)) as z:
+            return z.read("word/document.xml").count(b"<w:sectPr")
+
+    assert sections(plain) == 1
+    assert sections(load_template(a_template("{{ date }}", "Page PAGE"))) == 2
     # files shared among LibreOffice workers by how many letters each holds
     a, b, c = Path("a"), Path("b"), Path("c")
     assert _share([(a, 250), (b, 10), (c, 240)], 2) == [[a], [c, b]]

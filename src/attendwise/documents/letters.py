@@ -18,9 +18,9 @@ is, after a zip of those other parts made once: about 1 ms a letter, where docxt
 converting the merged .docx itself, so the PDF is the letter the LA designed in Word. Starting LibreOffice
 costs a second or two and each document it opens about 0.15 s, so a batch is converted in one run, and
 letters from one template that differ only in their body (their headers and footers the same, and no
-``NUMPAGES`` field) are joined into one document, a section each with its page numbers restarting,
-converted together and split again at a bookmark LibreOffice writes as a PDF destination at the start of
-each letter: 1,000 one-page letters take about 30 s (27 s of CPU) instead of about seven minutes a document
+``NUMPAGES`` field) are joined into one document, each starting on a new page (a page break before it, or,
+when pages are numbered or first pages differ, a section of its own with its numbers restarting), converted
+together and split again at a bookmark LibreOffice writes as a PDF destination at the start of each letter: 1,000 one-page letters take about 30 s (27 s of CPU) instead of about seven minutes a document
 each (``benchmarks/bench_letters.py``). A joined batch whose destinations do not come out one per letter is
 converted letter by letter instead. See ``docs/design.md``.
 
@@ -552,22 +552,58 @@ def _mark(content: str, n: int) -> str:
     return content[: m.end()] + bookmark + content[m.end() :]
 
 
+_PAGE_BREAK = "<w:pageBreakBefore/>"
+_PARAGRAPH_START = re.compile(r"<w:p(?:\s[^>]*)?>(<w:pPr/>|<w:pPr>(<w:pStyle [^>]*/>)?)?")
+
+
+def _one_section(parts: Mapping[str, bytes], contents: Sequence[str], section: str) -> bool:
+    """Whether joined letters may share one section, each starting on a new page: none numbers its pages,
+    none has a different first page (or odd and even pages), and each starts with a paragraph (to break
+    the page before). Otherwise each letter is a section of its own, which LibreOffice lays out more slowly."""
+    if "w:titlePg" in section or b"evenAndOddHeaders" in parts.get("word/settings.xml", b""):
+        return False
+    if any(b"PAGE" in data for part, data in parts.items() if _MERGED_PART.fullmatch(part)):
+        return False
+    return all(_PARAGRAPH_START.match(c.lstrip()) for c in contents)
+
+
+def _break_before(content: str) -> str:
+    """The letter with a page break before its first paragraph."""
+    content = content.lstrip()
+    m = _PARAGRAPH_START.match(content)
+    assert m is not None
+    if m.group(1) == "<w:pPr/>":
+        return content[: m.start(1)] + f"<w:pPr>{_PAGE_BREAK}</w:pPr>" + content[m.end(1) :]
+    if m.group(1):
+        return content[: m.end(1)] + _PAGE_BREAK + content[m.end(1) :]
+    return content[: m.end()] + f"<w:pPr>{_PAGE_BREAK}</w:pPr>" + content[m.end() :]
+
+
 def _join(documents: Sequence[bytes]) -> bytes:
-    """Letters of one template as one document: each letter a section, starting on a new page at page 1."""
+    """Letters of one template as one document, each starting on a new page with a bookmark at its start:
+    one section with a page break before each letter where that keeps every letter's pages as they were
+    (:func:`_one_section`), else a section each, with its page numbers starting at 1."""
     with zipfile.ZipFile(io.BytesIO(documents[0])) as z:
         parts = {i.filename: z.read(i) for i in z.infolist()}
-    bodies = []
-    head = tail = final = ""
-    for n, data in enumerate(documents):
+    letters = []
+    head = tail = section = ""
+    for data in documents:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             head, content, section, tail = _body(z.read("word/document.xml").decode("utf-8"))
-        section = _restart_numbering(section)
-        content = _mark(content, n)
-        if n < len(documents) - 1:
-            content += f"<w:p><w:pPr>{section}</w:pPr></w:p>"
-        else:
-            final = section
-        bodies.append(content)
+        letters.append(content)
+    bodies = []
+    if _one_section(parts, letters, section):
+        for n, content in enumerate(letters):
+            bodies.append(_mark(_break_before(content) if n else content, n))
+        final = section
+    else:
+        numbered = _restart_numbering(section)
+        for n, content in enumerate(letters):
+            content = _mark(content, n)
+            if n < len(letters) - 1:
+                content += f"<w:p><w:pPr>{numbered}</w:pPr></w:p>"
+            bodies.append(content)
+        final = numbered
     parts["word/document.xml"] = (head + "".join(bodies) + final + tail).encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
