@@ -20,8 +20,9 @@ costs a second or two and each document it opens about 0.15 s, so a batch is con
 letters from one template that differ only in their body (their headers and footers the same, and no
 ``NUMPAGES`` field) are joined into one document, each starting on a new page (a page break before it, or,
 when pages are numbered or first pages differ, a section of its own with its numbers restarting), converted
-together and split again at a bookmark LibreOffice writes as a PDF destination at the start of each letter: 1,000 one-page letters take about 30 s (27 s of CPU) instead of about seven minutes a document
-each (``benchmarks/bench_letters.py``). A joined batch whose destinations do not come out one per letter is
+together and split again at a bookmark LibreOffice writes as a PDF destination at the start of each letter:
+1,000 one-page letters take about 30 s of CPU instead of about seven minutes converted a document each
+(``benchmarks/bench_letters.py``). A joined batch whose destinations do not come out one per letter is
 converted letter by letter instead. See ``docs/design.md``.
 
 >>> from attendwise.documents.letter_fields import FIELD_NAMES
