@@ -14,6 +14,10 @@ a carer) join no one.
 :func:`families` finds every family in the store at once; :func:`family_attendance` puts each sibling's
 attendance (:func:`attendwise.measures.attendance.pupil_attendance`) beside the others' for one period.
 
+A family crosses schools, so what a person may see of it is the caller's to decide: a school's user may see
+only the siblings on their own schools' roll, and the Virtual School only children looked after or with a
+social worker (the web app's ``Scope.allows_enrolment``); these functions return the whole family.
+
 >>> [sorted(f.upns) for f in connected_families([("A", "mum"), ("B", "mum"), ("B", "dad2"), ("C", "dad2"),
 ...                                              ("D", "other")])]
 [['A', 'B', 'C'], ['D']]
