@@ -21,8 +21,8 @@ from attendwise.documents.suppression import (
     suppress_measures,
     suppress_table,
 )
+from tests.cities import A
 from tests.registers import Register
-from tests.web.conftest import A
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from attendwise.core.identifiers import ENROLMENT_ID_MAX, RECORD_ID_MAX
 from attendwise.web.converters import CONVERTERS
 from attendwise.web.middleware import API_ERRORS
 from attendwise.web.models import Action, AuditEvent, Outcome
+from tests.cities import A, B, C
 from tests.strategies import other_spellings
-from tests.web.conftest import A, B, C
 
 TERM = "2024-25-autumn"
 ALL = ["la_admin", "officer", "officer_a", "school_a", "school_b", "virtual_school", "scrutiny"]

@@ -38,14 +38,15 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def service(request: HttpRequest) -> dict[str, Any]:
+    from attendwise.reports.overview import la_name
     from attendwise.web.services.data import get_access
-    from attendwise.web.services.overview import la_name
+    from attendwise.web.services.source import CachedFigures
 
     name = settings.ATTENDWISE_LA_NAME
     if not name:
         try:
             access = get_access()
-            name = la_name(access) if access.exists() else "Local authority"
+            name = la_name(CachedFigures(access)) if access.exists() else "Local authority"
         except Exception:  # the header must render even if the store cannot be read
             name = "Local authority"
     user = getattr(request, "user", None)

@@ -19,10 +19,10 @@ from attendwise.documents.suppression import (
 from attendwise.documents.tables import Chart, Column, Kind, Table, table_from_frame
 from attendwise.measures.absence import GROUPINGS, resolve_grouping
 from attendwise.measures.absence import MEASURE_COLUMNS as DFE_COLUMNS
+from attendwise.reports.common import MEASURE_COLUMNS
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures, protected
 from attendwise.web.services.data import StoreAccess
-from attendwise.web.services.overview import MEASURE_COLUMNS
 
 __all__ = ["CHARACTERISTICS", "CohortPage", "cohort_frame", "cohort_page"]
 

@@ -199,61 +199,61 @@ def _severe_lists(access: StoreAccess, term: str) -> dict[int, list[tuple[int, s
     return access.cached(("tsm-severe", term, figures.band_scheme().name), compute)
 
 
-def term_overview(
-    access: StoreAccess,
-    scope: Scope,
-    term: str,
-    *,
-    pack_link: Callable[[int], str],
-    pupil_link: Callable[[int], str],
-    today: dt.date | None = None,
-) -> TermOverview:
-    """Every school in the user's scope for a term: meeting held or not, pack generated, actions overdue;
-    and every severely absent pupil with the plan agreed for them, so none is missed."""
-    today = today or dt.date.today()
-    packs = _term_packs(access, term).packs
-    schools = packs.schools[[scope.allows_school(int(u)) for u in packs.schools.index]].sort_values("name")
-    urns = [int(u) for u in schools.index]
-    meetings = {m.urn: m for m in TargetingMeeting.objects.filter(term=term, urn__in=urns).select_related("officer")}
-    actions = list(
-        AgreedAction.objects.filter(
-            meeting__urn__in=urns, meeting__term__in=[term, previous_term(term)]
-        ).select_related("meeting")
-    )
-    severe = _severe_lists(access, term)
-    overdue_by_school: dict[int, int] = {}
-    open_by_school: dict[int, int] = {}
-    plans: dict[str, list[AgreedAction]] = {}
-    for a in actions:
+@dataclass
+class _Actions:
+    """The actions agreed at this term's and last term's meetings of the schools: open and overdue ones
+    counted by school, and each pupil's plan."""
+
+    open: dict[int, int] = field(default_factory=dict)
+    overdue: dict[int, int] = field(default_factory=dict)
+    plans: dict[str, list[AgreedAction]] = field(default_factory=dict)
+
+
+def _actions(urns: list[int], term: str, today: dt.date) -> _Actions:
+    out = _Actions()
+    agreed = AgreedAction.objects.filter(meeting__urn__in=urns, meeting__term__in=[term, previous_term(term)])
+    for a in agreed.select_related("meeting"):
         urn = a.meeting.urn
         if a.status == ActionStatus.OPEN:
-            open_by_school[urn] = open_by_school.get(urn, 0) + 1
+            out.open[urn] = out.open.get(urn, 0) + 1
             if a.due_date < today:
-                overdue_by_school[urn] = overdue_by_school.get(urn, 0) + 1
+                out.overdue[urn] = out.overdue.get(urn, 0) + 1
         if a.upn:
-            plans.setdefault(a.upn, []).append(a)
+            out.plans.setdefault(a.upn, []).append(a)
+    return out
 
-    def date_cell(value: dt.date | dt.datetime | None, missing: str) -> Cell | dt.date:
-        return Cell(missing, tag="grey") if value is None else value
 
-    school_rows = []
-    for urn, school in zip(urns, schools.itertuples(), strict=True):
+def _date_cell(value: dt.date | dt.datetime | None, missing: str) -> Cell | dt.date:
+    return Cell(missing, tag="grey") if value is None else value
+
+
+def _meetings_table(
+    term: str,
+    schools: dict[int, str],
+    meetings: dict[int, TargetingMeeting],
+    severe: dict[int, list[tuple[int, str, str, str, float]]],
+    actions: _Actions,
+    pack_link: Callable[[int], str],
+) -> Table:
+    """A row per school: its officer, the meeting scheduled, held and its pack downloaded, and its actions."""
+    rows = []
+    for urn, name in schools.items():
         m = meetings.get(urn)
         officer = (m.officer.get_full_name() or m.officer.get_username()) if m and m.officer else ""
-        overdue = overdue_by_school.get(urn, 0)
-        school_rows.append(
+        overdue = actions.overdue.get(urn, 0)
+        rows.append(
             (
-                Cell(str(school.name), href=pack_link(urn)),
+                Cell(name, href=pack_link(urn)),
                 officer,
-                date_cell(m.scheduled_for if m else None, "Not scheduled"),
-                date_cell(m.held_on if m else None, "Not held"),
-                date_cell(m.pack_generated_at if m else None, "Not downloaded"),
+                _date_cell(m.scheduled_for if m else None, "Not scheduled"),
+                _date_cell(m.held_on if m else None, "Not held"),
+                _date_cell(m.pack_generated_at if m else None, "Not downloaded"),
                 len(severe.get(urn, [])),
-                open_by_school.get(urn, 0),
+                actions.open.get(urn, 0),
                 Cell(overdue, tag="red") if overdue else overdue,
             )
         )
-    schools_table = Table(
+    return Table(
         f"Targeting Support Meetings, {term}",
         (
             Column("school", "School"),
@@ -265,13 +265,25 @@ def term_overview(
             Column("open", "Open actions", Kind.COUNT),
             Column("overdue", "Overdue actions", Kind.COUNT),
         ),
-        tuple(school_rows),
+        tuple(rows),
         empty="No schools in your scope.",
     )
-    severe_rows: list[tuple[bool, float, tuple[object, ...]]] = []
+
+
+def _severe_table(
+    term: str,
+    schools: dict[int, str],
+    severe: dict[int, list[tuple[int, str, str, str, float]]],
+    plans: dict[str, list[AgreedAction]],
+    *,
+    pack_link: Callable[[int], str],
+    pupil_link: Callable[[int], str],
+) -> tuple[Table, int]:
+    """Every severely absent pupil of the schools with the plan agreed for them, those without one first;
+    and how many have none."""
+    rows: list[tuple[bool, float, tuple[object, ...]]] = []
     without = 0
-    names = dict(zip(urns, schools.name, strict=True))
-    for urn in urns:
+    for urn, school in schools.items():
         for enrolment_id, upn, name, year, attendance in severe.get(urn, []):
             agreed = plans.get(upn, [])
             if not agreed:
@@ -279,14 +291,14 @@ def term_overview(
             plan = "; ".join(f"{a.description} ({a.owner_name}, due {a.due_date:%d %b})" for a in agreed)
             row = (
                 Cell(name, href=pupil_link(enrolment_id)),
-                Cell(str(names[urn]), href=pack_link(urn)),
+                Cell(school, href=pack_link(urn)),
                 year,
                 attendance,
                 plan or Cell("No plan agreed", tag="red"),
             )
-            severe_rows.append((bool(plan), attendance, row))
-    severe_rows.sort(key=lambda r: r[:2])  # those without a plan first, then the lowest attendance
-    severe_table = Table(
+            rows.append((bool(plan), attendance, row))
+    rows.sort(key=lambda r: r[:2])  # those without a plan first, then the lowest attendance
+    table = Table(
         f"Severely absent pupils on roll, {term} (50% attendance or less), those without a plan first",
         (
             Column("pupil", "Pupil"),
@@ -295,16 +307,40 @@ def term_overview(
             Column("attendance", "Attendance %", Kind.PERCENT),
             Column("plan", "Agreed plan"),
         ),
-        tuple(row for *_, row in severe_rows),
+        tuple(row for *_, row in rows),
         empty="No pupil in your schools is severely absent.",
+    )
+    return table, without
+
+
+def term_overview(
+    access: StoreAccess,
+    scope: Scope,
+    term: str,
+    *,
+    pack_link: Callable[[int], str],
+    pupil_link: Callable[[int], str],
+    today: dt.date | None = None,
+) -> TermOverview:
+    """Every school in the user's scope for a term: meeting held or not, pack generated, actions overdue;
+    and every severely absent pupil with the plan agreed for them, so none is missed."""
+    packs = _term_packs(access, term).packs
+    in_scope = packs.schools[[scope.allows_school(int(u)) for u in packs.schools.index]].sort_values("name")
+    schools = {int(u): str(name) for u, name in zip(in_scope.index, in_scope.name, strict=True)}
+    urns = list(schools)
+    meetings = {m.urn: m for m in TargetingMeeting.objects.filter(term=term, urn__in=urns).select_related("officer")}
+    actions = _actions(urns, term, today or dt.date.today())
+    severe = _severe_lists(access, term)
+    severe_table, without = _severe_table(
+        term, schools, severe, actions.plans, pack_link=pack_link, pupil_link=pupil_link
     )
     return TermOverview(
         term=term,
         terms=available_terms(access),
-        schools=schools_table,
+        schools=_meetings_table(term, schools, meetings, severe, actions, pack_link),
         severe=severe_table,
         severe_without_plan=without,
         meetings_held=sum(1 for m in meetings.values() if m.held_on),
         schools_total=len(urns),
-        overdue=sum(overdue_by_school.values()),
+        overdue=sum(actions.overdue.values()),
     )
