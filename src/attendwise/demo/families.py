@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -84,22 +85,38 @@ def contact_rows(city: City, spec: CitySpec, until: dt.date | None = None) -> li
     n = pids.size
     if n == 0:
         return []
-    # A child first seen at secondary school lives where one of the primaries sending children there is.
+    home = _homes(city, rng, first_school)
+    group = ETH_NAMES[P["eth"][pids]]
+    sur = P["sur"][pids]
+    families, key = _families(rng, group, sur, P["dob"][pids], home)
+    area = ((home[:, 0] * 5).astype(int) * 4 + (home[:, 1] * 4).astype(int) + 1).tolist()  # BC1 .. BC20
+    # Every later draw, made at once (a draw a call from the generator costs microseconds; 60,000 pupils
+    # need about a million): a family takes at most 40 and a child looked after 20.
+    people = _People(iter(rng.random(40 * len(families) + 20 * n + 1000).tolist()), area, spec.la_name)
+    cla = city.enrol["cla"][latest].tolist()
+    links = _links(people, families, key, group.tolist(), [SURNAME_LIST[k] for k in sur.tolist()], cla)
+    return _rows(links, np.asarray(city.upn, dtype=object)[pids].tolist())
+
+
+def _homes(city: City, rng: np.random.Generator, first_school: np.ndarray) -> np.ndarray:
+    """Where each pupil lives: near their first school (a child first seen at secondary school, near one of
+    the primaries sending children there)."""
     home_school = first_school.copy()
     for column, secondary in enumerate(city.secondaries.tolist()):
         theirs = np.flatnonzero(first_school == secondary)
         feeders = city.sec_choice[:, column]
         if theirs.size and feeders.sum() > 0:
             home_school[theirs] = rng.choice(feeders.size, size=theirs.size, p=feeders / feeders.sum())
-    home = city.schools.xy[home_school] + rng.normal(0, 0.015, (n, 2))
-    home = home.clip(0, 0.999)
-    group = ETH_NAMES[P["eth"][pids]]
-    sur = P["sur"][pids]
-    dob = P["dob"][pids]
-    cla = city.enrol["cla"][latest]
+    home = city.schools.xy[home_school] + rng.normal(0, 0.015, (first_school.size, 2))
+    return home.clip(0, 0.999)
 
-    # Brothers and sisters: same surname and names' group, homes in one small square of the map, a year or
-    # more between them (taken in order of birth within the square).
+
+def _families(
+    rng: np.random.Generator, group: np.ndarray, sur: np.ndarray, dob: np.ndarray, home: np.ndarray
+) -> tuple[list[list[int]], list[tuple[object, ...]]]:
+    """Brothers and sisters: same surname and names' group, homes in one small square of the map, a year or
+    more between them (taken in order of birth within the square). Returns the families and each pupil's key."""
+    n = sur.size
     cell = np.floor(home / _NEAR).astype(np.int64)
     order = np.lexsort((dob, cell[:, 1], cell[:, 0], sur, group)).tolist()
     key = list(zip(group.tolist(), sur.tolist(), cell[:, 0].tolist(), cell[:, 1].tolist(), strict=True))
@@ -120,70 +137,88 @@ def contact_rows(city: City, spec: CitySpec, until: dt.date | None = None) -> li
             families.append([i])
             if sizes[i] > 1:
                 open_.append((families[-1], sizes[i]))
+    return families, key
 
-    rows: list[list[str]] = []
-    next_id = iter(range(1, 10**7))
-    area = ((home[:, 0] * 5).astype(int) * 4 + (home[:, 1] * 4).astype(int) + 1).tolist()  # BC1 .. BC20
-    # Every later draw, made at once (a draw a call from the generator costs microseconds; 60,000 pupils
-    # need about a million): a family takes at most 40 and a child looked after 20.
-    stream = iter(rng.random(40 * len(families) + 20 * n + 1000).tolist())
 
-    def u() -> float:
-        return next(stream)
+class _People:
+    """Parents and carers made up from one stream of random draws: names, addresses, phones, emails."""
 
-    def pick(options: list[str] | tuple[str, ...] | str) -> str:
-        return options[int(u() * len(options))]
+    def __init__(self, stream: Iterator[float], area: list[int], la_name: str) -> None:
+        self.stream, self.area, self.la_name = stream, area, la_name
+        self.ids = iter(range(1, 10**7))
 
-    def person(g: int, female: bool, surname: str) -> tuple[str, str]:
+    def u(self) -> float:
+        return next(self.stream)
+
+    def pick(self, options: list[str] | tuple[str, ...] | str) -> str:
+        return options[int(self.u() * len(options))]
+
+    def person(self, g: int, female: bool, surname: str) -> tuple[str, str]:
         if g == 0:
-            return pick(_BRITISH_PARENTS[0 if female else 1]), surname
+            return self.pick(_BRITISH_PARENTS[0 if female else 1]), surname
         pool = FORENAME_IDX[g][0 if female else 1]
-        return FORENAME_LIST[int(pool[int(u() * pool.size)])], surname
+        return FORENAME_LIST[int(pool[int(self.u() * pool.size)])], surname
 
-    def address(i: int) -> tuple[str, str, str]:
-        number, street = int(1 + u() * 179), pick(_STREETS)
-        postcode = f"BC{area[i]} {int(1 + u() * 9)}{pick(_POSTCODE_LETTERS)}{pick(_POSTCODE_LETTERS)}"
-        return f"{number} {street}", spec.la_name, postcode
+    def address(self, i: int) -> tuple[str, str, str]:
+        number, street = int(1 + self.u() * 179), self.pick(_STREETS)
+        digit = int(1 + self.u() * 9)
+        postcode = f"BC{self.area[i]} {digit}{self.pick(_POSTCODE_LETTERS)}{self.pick(_POSTCODE_LETTERS)}"
+        return f"{number} {street}", self.la_name, postcode
 
-    def phone(mobile: bool) -> str:
-        return f"07700 900{int(u() * 1000):03d}" if mobile else f"01632 960{int(u() * 1000):03d}"
+    def phone(self, mobile: bool) -> str:
+        return f"07700 900{int(self.u() * 1000):03d}" if mobile else f"01632 960{int(self.u() * 1000):03d}"
 
-    def email(forename: str, surname: str) -> str:
-        if u() >= 0.6:
+    def email(self, forename: str, surname: str) -> str:
+        if self.u() >= 0.6:
             return ""
         local = f"{forename}.{surname}".lower().replace(" ", "").replace("'", "")
-        return f"{local}{int(1 + u() * 98)}@example.org"
+        return f"{local}{int(1 + self.u() * 98)}@example.org"
 
-    def contact(cid: str, t: str, forename: str, surname: str, where: tuple[str, str, str], mobile: bool) -> dict:
-        return {"contact_id": cid, "title": t, "forename": forename, "surname": surname, "address": where,
-                "phone": phone(mobile), "email": email(forename, surname)}  # fmt: skip
+    def contact(self, title: str, name: tuple[str, str], where: tuple[str, str, str], mobile: bool) -> dict:
+        forename, surname = name
+        return {"contact_id": f"C{next(self.ids):07d}", "title": title, "forename": forename, "surname": surname,
+                "address": where, "phone": self.phone(mobile), "email": self.email(forename, surname)}  # fmt: skip
 
-    groups, surnames, cla = group.tolist(), [SURNAME_LIST[k] for k in sur.tolist()], cla.tolist()
-    links: list[tuple[int, dict, str, bool, bool]] = []  # (pupil, contact, relationship, pr, lives_with)
+
+_Link = tuple[int, dict, str, bool, bool]  # (pupil, contact, relationship, parental responsibility, lives with)
+
+
+def _links(
+    people: _People,
+    families: list[list[int]],
+    key: list[tuple[object, ...]],
+    groups: list[int],
+    surnames: list[str],
+    cla: list[bool],
+) -> list[_Link]:
+    """Each family's mother, father (at home or apart), grandparent and, for a child looked after, foster
+    carer; and half-siblings: a father who lives apart is also the father of a child in a family nearby."""
+    links: list[_Link] = []
     fathers: list[tuple[dict, int]] = []  # fathers who live elsewhere, with a child of their family
+    u, pick, person = people.u, people.pick, people.person
     for family in families:
         first = family[0]
         g, surname = groups[first], surnames[first]
-        home_address = address(first)
+        home_address = people.address(first)
         mother_surname = surname if u() < 0.85 else pick(SURNAME_LIST)
         title = pick(["Mrs"] * 9 + ["Ms"] * 6 + ["Miss"] * 2 + [""] * 3)
-        mother = contact(f"C{next(next_id):07d}", title, *person(g, True, mother_surname), home_address, True)
+        mother = people.contact(title, person(g, True, mother_surname), home_address, True)
         father = None
         if u() < 0.75:
             apart = u() < 0.33
-            father = contact(
-                f"C{next(next_id):07d}", "Mr" if u() < 0.85 else "", *person(g, False, surname),
-                address(first) if apart else home_address, True,
+            father = people.contact(
+                "Mr" if u() < 0.85 else "", person(g, False, surname),
+                people.address(first) if apart else home_address, True,
             )  # fmt: skip
             if apart:
                 fathers.append((father, first))
         grandparent = None
         if u() < 0.14:
-            grandparent = contact(f"C{next(next_id):07d}", "Mrs", *person(g, True, surname), address(first), False)
+            grandparent = people.contact("Mrs", person(g, True, surname), people.address(first), False)
         for child in family:
             if cla[child]:
                 carer_surname = pick(SURNAME_LIST)
-                carer = contact(f"C{next(next_id):07d}", "Mrs", *person(0, True, carer_surname), address(child), True)
+                carer = people.contact("Mrs", person(0, True, carer_surname), people.address(child), True)
                 links += [(child, carer, "foster carer", False, True), (child, mother, "mother", True, False)]
                 continue
             links.append((child, mother, "mother", True, True))
@@ -191,9 +226,8 @@ def contact_rows(city: City, spec: CitySpec, until: dt.date | None = None) -> li
                 links.append((child, father, "father", True, father["address"] == home_address))
             if grandparent is not None:
                 links.append((child, grandparent, "grandparent", False, False))
-    # Half-siblings: a father who lives apart is also the father of a child in a family nearby.
     with_father = {lk[0] for lk in links if lk[2] == "father"}
-    candidates: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    candidates: dict[tuple[object, object, object], list[int]] = defaultdict(list)
     for f in families:
         if not with_father.intersection(f) and not cla[f[-1]]:
             candidates[key[f[-1]][0], key[f[-1]][2], key[f[-1]][3]].append(f[-1])
@@ -204,8 +238,13 @@ def contact_rows(city: City, spec: CitySpec, until: dt.date | None = None) -> li
         if near:
             child = near.pop(int(u() * len(near)))
             links.append((child, dad, "father", True, False))
+    return links
 
-    upns = np.asarray(city.upn, dtype=object)[pids].tolist()
+
+def _rows(links: list[_Link], upns: list[str]) -> list[list[str]]:
+    """contacts.csv's rows: each child's contacts, those living with the child and with parental
+    responsibility first, in UPN order."""
+    rows: list[list[str]] = []
     per_child: dict[int, list[tuple[dict, str, bool, bool]]] = defaultdict(list)
     for child, c, relationship, pr, lives_with in links:
         per_child[child].append((c, relationship, pr, lives_with))
