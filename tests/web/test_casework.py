@@ -495,3 +495,38 @@ def test_no_pending_casework_migrations() -> None:
 
     call_command("makemigrations", "casework", "--check", "--dry-run", verbosity=0)
 
+
+class TestDemoHistory:
+    def test_the_demo_city_gets_cases_consistent_with_its_marks(self, tmp_path) -> None:
+        """Of ten pupils who fall to 40% in autumn 2, some get a case there (a share, as a caseload is), one who
+        stays at 100% none; seeding again adds nothing; every stored case is its events' fold."""
+        from attendwise.ingest import import_folder
+        from attendwise.store import Store
+        from attendwise.web.casework.demo import seed_demo_cases
+        from attendwise.web.services.data import StoreAccess
+        from tests.registers import Register
+
+        reg = Register()
+        reg.school()
+        reg.half_terms_2024_25()
+        falls, steady = [reg.pupil() for _ in range(10)], reg.pupil()
+        for upn in [*falls, steady]:
+            reg.sessions(upn, "/" * 60, dt.date(2024, 9, 2))
+            reg.sessions(upn, "/" * 50 if upn == steady else "//OO/O/OOO" * 5, dt.date(2024, 11, 4))
+        path = tmp_path / "demo.duckdb"
+        with Store(path) as s:
+            import_folder(s, reg.write(tmp_path / "in"))
+        access = StoreAccess(path, read_only=True)
+        seeded = seed_demo_cases(access)
+        assert 1 <= seeded < 10
+        assert set(CaseRecord.objects.values_list("upn", flat=True)) <= set(falls)
+        case = CaseRecord.objects.order_by("pk").first()
+        assert (case.stage, case.opened_on, case.la_officer) == ("targeted_support", dt.date(2024, 11, 25), "officer")
+        # Opened on 25 November, the registers end on 6 December: a call, a letter and a meeting by then.
+        assert list(InterventionRecord.objects.filter(case=case).values_list("type", flat=True)) == [
+            "phone_call",
+            "letter",
+            "meeting_in_school",
+        ]
+        assert store.rebuild(case.pk) == store.load(case.pk).case
+        assert seed_demo_cases(access) == 0
