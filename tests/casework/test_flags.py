@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from attendwise.casework import commands as c
-from attendwise.casework.flags import case_flags, last_contact, school_weeks_between
+from attendwise.casework.flags import SchoolWeeks, case_flags, last_contact, school_weeks_between
 from attendwise.casework.settings import CaseworkSettings
 from tests.casework.cases import CONFIG, at, opened, then
 
@@ -43,6 +46,26 @@ class TestSchoolWeeks:
         sunday = CaseworkSettings(week_starts_on="sunday")
         assert school_weeks_between(D(2024, 10, 13), D(2024, 10, 18), AUTUMN, sunday) == 0
         assert school_weeks_between(D(2024, 10, 13), D(2024, 10, 18), AUTUMN, CaseworkSettings()) == 1
+
+
+@given(
+    st.sets(st.integers(0, 120), max_size=60),
+    st.integers(0, 120),
+    st.integers(0, 120),
+    st.sampled_from(["monday", "sunday", "wednesday"]),
+)
+def test_school_weeks_are_the_weeks_holding_a_school_day(days: set[int], after: int, through: int, start: str) -> None:
+    """Property: counting with the school's weeks worked out once equals counting the weeks afresh."""
+    settings = CaseworkSettings(week_starts_on=start)
+    first = D(2024, 9, 1)
+    school = [first + dt.timedelta(days=d) for d in days]
+    a, t = first + dt.timedelta(days=after), first + dt.timedelta(days=through)
+
+    def week(d: dt.date) -> dt.date:
+        return d - dt.timedelta(days=(d.weekday() - settings.week_start) % 7)
+
+    naive = len({week(d) for d in school if d <= t and week(d) > week(a)})
+    assert SchoolWeeks(school, settings).between(a, t) == naive
 
 
 class TestNoContact:

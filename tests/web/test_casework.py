@@ -392,6 +392,19 @@ class TestLists:
         ]
         assert AuditEvent.objects.filter(action=Action.VIEW_CASE_LIST, outcome=Outcome.SHOWN).count() == 2
 
+    def test_a_long_caseload_comes_in_pages(self, client_as, city, monkeypatch) -> None:
+        from attendwise.web.casework import views
+
+        monkeypatch.setattr(views, "CASELOAD_PAGE", 1)
+        open_case(city, "a_severe")
+        open_case(city, "a_pa", days_ago=60)  # its review is overdue: first
+        c = client_as("officer")
+        first = soup(c.get(reverse("caseload") + "?show=all"))
+        assert [a.get_text() for a in first.select("tbody th a")] == ["A Pa Testchild"]
+        assert first.select_one("caption").get_text(strip=True) == "Open cases 1 to 1 of 2"
+        second = soup(c.get(reverse("caseload") + first.select_one("a[rel=next]")["href"]))
+        assert [a.get_text() for a in second.select("tbody th a")] == ["A Severe Testchild"]
+
     def test_a_school_sees_its_own_cases_and_pupils_without_one(self, client_as, city) -> None:
         open_case(city, "a_severe")
         c = client_as("school_a")

@@ -15,13 +15,14 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from attendwise.casework.case import Case, long_date
 from attendwise.casework.settings import CaseworkConfig, CaseworkSettings
 
-__all__ = ["Flag", "case_flags", "last_contact", "school_weeks_between"]
+__all__ = ["Flag", "SchoolWeeks", "case_flags", "last_contact", "school_weeks_between"]
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,39 @@ def _week_of(day: dt.date, settings: CaseworkSettings) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - settings.week_start) % 7)
 
 
+class SchoolWeeks:
+    """A school's school weeks (weeks holding at least one school day), worked out once for many cases."""
+
+    def __init__(self, school_days: Iterable[dt.date], settings: CaseworkSettings) -> None:
+        self.settings = settings
+        days = sorted(set(school_days))
+        self._days = days
+        #: For each school day, how many distinct school weeks there are up to and including its week.
+        self._weeks: list[dt.date] = []
+        self._count_to: list[int] = []
+        for d in days:
+            week = _week_of(d, settings)
+            if not self._weeks or self._weeks[-1] != week:
+                self._weeks.append(week)
+            self._count_to.append(len(self._weeks))
+
+    def between(self, after: dt.date, through: dt.date) -> int:
+        """School weeks after the week of ``after``, up to the week of ``through``: weeks holding a school day
+        on or before ``through`` (the week of ``after`` itself is not counted)."""
+        last = bisect_right(self._days, through)
+        if last == 0:
+            return 0
+        upto = self._count_to[last - 1]
+        before = bisect_right(self._weeks, _week_of(after, self.settings))
+        return max(0, upto - before)
+
+
 def school_weeks_between(
     after: dt.date, through: dt.date, school_days: Iterable[dt.date], settings: CaseworkSettings
 ) -> int:
     """School weeks after the week of ``after``, up to the week of ``through``: weeks holding a school day
     on or before ``through`` (the week of ``after`` itself is not counted)."""
-    start = _week_of(after, settings)
-    weeks = {_week_of(d, settings) for d in school_days if d <= through}
-    return sum(1 for w in weeks if w > start)
+    return SchoolWeeks(school_days, settings).between(after, through)
 
 
 def last_contact(case: Case, config: CaseworkConfig) -> dt.date | None:
@@ -77,7 +103,9 @@ def _review_flag(kind: str, what: str, due: dt.date, as_at: dt.date, settings: C
     return None
 
 
-def case_flags(case: Case, config: CaseworkConfig, *, as_at: dt.date, school_days: Iterable[dt.date]) -> list[Flag]:
+def case_flags(
+    case: Case, config: CaseworkConfig, *, as_at: dt.date, school_days: Iterable[dt.date] | SchoolWeeks
+) -> list[Flag]:
     """The flags of an open case as at ``as_at`` (none for a closed case), most urgent first.
 
     Args:
@@ -85,7 +113,8 @@ def case_flags(case: Case, config: CaseworkConfig, *, as_at: dt.date, school_day
         config: the settings (``review_due_days``, ``no_contact_school_weeks``,
             ``part_time_timetable_max_weeks``, ``week_starts_on``) and which intervention types are contact.
         as_at: the day to look from (today).
-        school_days: the days the pupil's school met, from the register (at least from the case's opening).
+        school_days: the days the pupil's school met, from the register (at least from the case's opening), or
+            its :class:`SchoolWeeks` already worked out.
     """
     if not case.is_open:
         return []
@@ -97,10 +126,10 @@ def case_flags(case: Case, config: CaseworkConfig, *, as_at: dt.date, school_day
         flag = _review_flag("review", "The case review", case.review_date, as_at, settings)
         if flag:
             flags.append(flag)
-    days = list(school_days)
+    weeks_of = school_days if isinstance(school_days, SchoolWeeks) else SchoolWeeks(school_days, settings)
     contact = last_contact(case, config)
     since = contact or case.opened_on
-    weeks = school_weeks_between(since, as_at, days, settings)
+    weeks = weeks_of.between(since, as_at)
     if weeks >= settings.no_contact_school_weeks:
         what = f"since {_fmt(contact)}" if contact else f"since the case opened on {_fmt(case.opened_on)}"
         flags.append(Flag("no_contact", f"No contact with the family for {weeks} school weeks ({what})", "overdue"))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -560,18 +561,34 @@ def caseload(request: HttpRequest) -> HttpResponse:
         records = records.filter(urn__in=scope.schools)
     if mine:
         records = records.filter(la_officer=request.user.get_username())
-    rows = _rows(scope, records)
+    every = _rows(scope, records)
+    rows = Paginator(every, CASELOAD_PAGE).get_page(request.GET.get("page"))
     audit_log.record(
-        request, Action.VIEW_CASE_LIST, Outcome.SHOWN, pupils=len(rows), detail="caseload" + ("" if mine else ", all")
+        request,
+        Action.VIEW_CASE_LIST,
+        Outcome.SHOWN,
+        pupils=len(rows.object_list),
+        detail="caseload"
+        + ("" if mine else ", all")
+        + (f", page {rows.number}" if rows.paginator.num_pages > 1 else ""),
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "rows": rows,
+        "rows": rows.object_list,
+        "page_obj": rows,
+        "total": len(every),
+        "query": query.urlencode(),
         "mine": mine,
         "can_filter": scope.role in {Role.OFFICER, Role.LA_ADMIN},
         "can_count": case_rules.can_view_case_counts(request.user),
         "role": scope.role,
     }
     return render(request, "casework/caseload.html", context)
+
+
+#: Cases a caseload page lists (the rest on the next pages, in the same order).
+CASELOAD_PAGE = 50
 
 
 def _rows(scope: rules.Scope, records: Any) -> list[lists.CaseRow]:
@@ -616,16 +633,22 @@ def school_cases(request: HttpRequest, urn: int | None) -> HttpResponse:
 def _to_consider(acc: Any, urn: int, with_case: set[str]) -> list[dict[str, Any]]:
     """The school's pupils heading into persistent absence (early warning) or already persistently absent
     this year, who have no open case: each with a link to open one for the reason."""
+    return [
+        p for p in acc.cached(("casework-to-consider", urn), lambda: _candidates(acc, urn)) if p["upn"] not in with_case
+    ]
+
+
+def _candidates(acc: Any, urn: int) -> list[dict[str, Any]]:
+    """The school's pupils to follow up (once per data version): early warning's, then the persistently absent."""
     out: list[dict[str, Any]] = []
     scored = la_risk(acc)
     if scored is not None:
         heading = heading_into_pa(scored.frame)
         for r in heading[heading.urn == urn].head(30).itertuples(index=False):
-            if r.upn in with_case:
-                continue
             name = " ".join(p for p in (r.forename, r.surname) if isinstance(p, str) and p) or "Name not recorded"
             out.append(
                 {
+                    "upn": str(r.upn),
                     "pupil": name,
                     "why": "Heading into persistent absence: " + str(r.reasons),
                     "attendance": float(r.attendance_percent),
@@ -637,10 +660,11 @@ def _to_consider(acc: Any, urn: int, with_case: set[str]) -> list[dict[str, Any]
     if rows is not None:
         absent, _ = school_service.pupil_list(acc, rows[rows.school_urn == urn], pupil_link=pupil_link)
         for r in absent.itertuples(index=False):
-            if r.upn in with_case or any(o["href"] == pupil_link(int(r.enrolment_id)) for o in out):
+            if any(o["href"] == pupil_link(int(r.enrolment_id)) for o in out):
                 continue
             out.append(
                 {
+                    "upn": str(r.upn),
                     "pupil": r.pupil,
                     "why": f"{r.band_name} this year",
                     "attendance": float(r.attendance_percent),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from attendwise.casework.case import Case, replay
-from attendwise.casework.flags import Flag, case_flags
+from attendwise.casework.flags import Flag, SchoolWeeks, case_flags
 from attendwise.measures.pupils import Enrolment, find_enrolments
 from attendwise.web.casework.config import casework_config, stage_model
 from attendwise.web.casework.models import CaseEventRecord, CaseRecord
@@ -26,7 +27,7 @@ from attendwise.web.rules import Scope
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.early_warning import la_risk
 
-__all__ = ["CaseRow", "case_rows", "open_case_for", "school_days", "visible"]
+__all__ = ["CaseRow", "case_rows", "open_case_for", "replayed", "school_weeks", "visible"]
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,43 @@ class CaseRow:
         return any(f.overdue for f in self.flags)
 
 
-def school_days(access: StoreAccess, urn: int, since: dt.date) -> list[dt.date]:
-    """The days the school's register has marks from ``since`` (cached per data version)."""
-    start = dt.date(since.year - 1, 9, 1)  # a whole year back, so one cached list serves most cases
-    days = access.cached(("school-days", urn, start), lambda: access.store().school_days(urn, start, dt.date.max))
-    return [d for d in days if d >= since]
+def school_weeks(access: StoreAccess, urn: int) -> SchoolWeeks:
+    """The school's school weeks from the register (every day it has marks), once per data version."""
+    settings = casework_config().settings
+    return access.cached(
+        ("school-weeks", urn, settings.week_starts_on),
+        lambda: SchoolWeeks(access.store().school_days(urn, dt.date.min, dt.date.max), settings),
+    )
+
+
+#: Cases replayed from their events, by (case, version): a version's case never changes.
+_REPLAYED: OrderedDict[tuple[int, int], Case] = OrderedDict()
+_REPLAYED_LOCK = threading.Lock()
+_REPLAYED_SIZE = 20_000
+
+
+def replayed(records: list[CaseRecord]) -> dict[int, Case]:
+    """Each case as its events leave it (one query for the events of the cases not replayed before)."""
+    out: dict[int, Case] = {}
+    with _REPLAYED_LOCK:
+        for r in records:
+            case = _REPLAYED.get((r.pk, r.version))
+            if case is not None:
+                out[r.pk] = case
+    missing = [r for r in records if r.pk not in out]
+    if missing:
+        events: dict[int, list] = defaultdict(list)
+        wanted = {r.pk: r.version for r in missing}
+        for e in CaseEventRecord.objects.filter(case_id__in=list(wanted)).order_by("case_id", "seq"):
+            if e.seq <= wanted[e.case_id]:  # never past the version the row was read at
+                events[e.case_id].append(e.event())
+        with _REPLAYED_LOCK:
+            for r in missing:
+                case = replay(events[r.pk])
+                out[r.pk] = _REPLAYED[(r.pk, r.version)] = case
+            while len(_REPLAYED) > _REPLAYED_SIZE:
+                _REPLAYED.popitem(last=False)
+    return out
 
 
 def visible(records: Iterable[CaseRecord], access: StoreAccess, scope: Scope) -> list[tuple[CaseRecord, Enrolment]]:
@@ -106,21 +139,19 @@ def case_rows(
     scored (early warning scores the whole LA the first time it is asked), so the order is overdue, then review.
     """
     shown = visible(records, access, scope)
-    events: dict[int, list] = defaultdict(list)
-    for e in CaseEventRecord.objects.filter(case_id__in=[r.pk for r, _ in shown]).order_by("case_id", "seq"):
-        events[e.case_id].append(e.event())
+    cases = replayed([r for r, _ in shown])
     model, config = stage_model(), casework_config()
     risk = _risk(access) if with_risk else {}
     people = access.store().pupil_names(r.upn for r, _ in shown)
     rows = []
     for record, enrolment in shown:
-        case = replay(events[record.pk])
+        case = cases[record.pk]
         try:
             stage = model.stage(case.stage)
             label, colour = stage.label, stage.colour
         except Exception:  # a stage of a model the LA no longer uses
             label, colour = case.stage, "grey"
-        flags = case_flags(case, config, as_at=today, school_days=school_days(access, record.urn, case.opened_on))
+        flags = case_flags(case, config, as_at=today, school_days=school_weeks(access, record.urn))
         attendance, projected, risk_pa = risk.get(record.enrolment_id, (None, None, None))
         forename, surname = people.get(record.upn, (None, None))
         rows.append(

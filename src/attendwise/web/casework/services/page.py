@@ -24,7 +24,7 @@ from attendwise.casework.timeline import describe_event
 from attendwise.measures.pupils import Enrolment
 from attendwise.web.casework.config import casework_config, stage_model
 from attendwise.web.casework.models import CaseRecord, FamilyLink
-from attendwise.web.casework.services.lists import school_days
+from attendwise.web.casework.services.lists import school_weeks
 from attendwise.web.casework.store import Loaded
 from attendwise.web.models import Role
 from attendwise.web.rules import Scope
@@ -150,7 +150,7 @@ def case_page(
         officer_name=names.get(case.la_officer, "") if case.la_officer else "",
         opened_by=loaded.events[0].user_name or names.get(case.opened_by, case.opened_by),
         opening_reason=OPENING_REASONS[case.opening_reason],
-        flags=tuple(case_flags(case, config, as_at=today, school_days=school_days(access, record.urn, case.opened_on))),
+        flags=tuple(case_flags(case, config, as_at=today, school_days=school_weeks(access, record.urn))),
         last_contact=last_contact(case, config),
         suggestions=suggestions_for(model, case.stage, pupil.record),
         timeline=tuple(timeline),
