@@ -152,11 +152,22 @@ class StoreQuestions:
         return [(code, name) for code, name in self._rows("SELECT DISTINCT la_code, la_name FROM schools ORDER BY 1")]
 
     # -- pupils and enrolments -------------------------------------------------------------------
-    def enrolment_rows(self, *, enrolment_id: int | None = None, upn: str | None = None) -> list[EnrolmentRow]:
-        """One enrolment by id, or every enrolment of a pupil (newest admission first), with its school:
-        the columns of :data:`ENROLMENT_COLUMNS`."""
+    def enrolment_rows(
+        self,
+        *,
+        enrolment_id: int | None = None,
+        upn: str | None = None,
+        enrolment_ids: Iterable[int] | None = None,
+    ) -> list[EnrolmentRow]:
+        """One enrolment by id, every enrolment of a pupil (newest admission first), or the enrolments of
+        several ids (a list of cases), with its school: the columns of :data:`ENROLMENT_COLUMNS`."""
         if enrolment_id is not None:
             return self._rows(_ENROLMENT_SQL + "WHERE e.enrolment_id = ?", [enrolment_id])
+        if enrolment_ids is not None:
+            wanted = sorted({int(i) for i in enrolment_ids})
+            if not wanted:
+                return []
+            return self._rows(_ENROLMENT_SQL + f"WHERE e.enrolment_id IN ({','.join('?' * len(wanted))})", wanted)
         return self._rows(_ENROLMENT_SQL + "WHERE e.upn = ? ORDER BY e.admission_date DESC, e.urn", [upn])
 
     def pupil_details(self, upn: str) -> tuple[Any, ...] | None:

@@ -19,6 +19,7 @@ from attendwise.documents.spreadsheets import table_csv
 from attendwise.documents.tables import data_table
 from attendwise.web import audit as audit_log
 from attendwise.web import rules, upload_problems
+from attendwise.web.casework.services.links import pupil_casework, school_cases_link
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
 from attendwise.web.models import Action, AuditEvent, Outcome, Role
 from attendwise.web.services import cohorts as cohort_service
@@ -212,12 +213,13 @@ def school(request: HttpRequest, urn: int | None) -> HttpResponse:
             detail=f"persistently or severely absent pupils, {period.label}",
         )
     tsm_link = reverse("tsm_latest", args=[urn]) if rules.can_view_tsm_pack(request.user, urn) else None
+    cases_link = school_cases_link(request.user, urn)
     return _render_body(
         request,
         acc,
         (urn, period, scope, threshold()),
         "school",
-        {"page": page, "tsm_link": tsm_link, **_period_context(request, acc, period)},
+        {"page": page, "tsm_link": tsm_link, "cases_link": cases_link, **_period_context(request, acc, period)},
     )
 
 
@@ -361,7 +363,8 @@ def pupil(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     page = pupil_service.pupil_page(access(), rules.scope_for(request.user), enrolment, pupil_link=pupil_link)
     audit_log.record(request, Action.VIEW_PUPIL, Outcome.SHOWN, enrolment=enrolment)
     back = reverse("school", args=[enrolment.urn]) if rules.can_view_school(request.user, enrolment.urn) else None
-    return render(request, "attendwise/pages/pupil.html", {"page": page, "back": back})
+    casework = pupil_casework(request.user, enrolment)
+    return render(request, "attendwise/pages/pupil.html", {"page": page, "back": back, "casework": casework})
 
 
 def pupil_marks_csv(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
