@@ -141,14 +141,38 @@ def history_for(
         suggestion=suggestion,
         la_officer=officer,
     )
-    events = [first]
-    case = apply(None, first)
-    # What happens, as (day, hour, change), in the order of the days.
-    plan: list[tuple[dt.date, int, Callable[[Case, dt.datetime], CaseEvent]]] = []
+    plan = _Plan()
+    _plan_contacts(plan, opened, config, rng, worst, officer, school_user)
+    if worst >= 2:
+        _plan_early_help(plan, opened, config, rng, officer)
+    if worst >= 3 and rng.random() < TIMETABLE_SHARE:
+        _plan_timetable(plan, opened, config, school_user)
+    _plan_stage_moves(plan, halves[dropped + 1 :], model, config, officer)
+    _plan_closing(plan, half, halves[-1], model, config, officer)
+    return _replay(first, plan, last_day)
 
-    def then(day: dt.date, change: Callable[[Case, dt.datetime], CaseEvent], hour: int = 11) -> None:
-        plan.append((_weekday(day), hour, change))
 
+class _Plan:
+    """What happens on a demo case, as (day, hour, change), to be replayed in the order of the days."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[dt.date, int, Callable[[Case, dt.datetime], CaseEvent]]] = []
+
+    def then(self, day: dt.date, change: Callable[[Case, dt.datetime], CaseEvent], hour: int = 11) -> None:
+        self.steps.append((_weekday(day), hour, change))
+
+
+def _plan_contacts(
+    plan: _Plan,
+    opened: dt.date,
+    config: CaseworkConfig,
+    rng: random.Random,
+    worst: int,
+    officer: str,
+    school_user: str,
+) -> None:
+    """The school's call, letter and meeting, and for the worst attendance the LA officer's home visit."""
+    then = plan.then
     then(
         opened + dt.timedelta(days=1),
         lambda k, at: c.log_intervention(
@@ -205,61 +229,76 @@ def history_for(
                 ),
             ),
         )
-    if worst >= 2:
-        offered = opened + dt.timedelta(days=12)
-        then(
-            offered,
-            lambda k, at: c.offer_eha(k, date=at.date(), offered_by="Early help coordinator", who=officer, at=at),
-        )
-        accepted = rng.random() < EHA_ACCEPTED
-        then(
-            offered + dt.timedelta(days=7),
-            lambda k, at: c.answer_eha(
-                k,
-                answer="accepted" if accepted else "declined",
-                date=at.date(),
-                who=officer,
-                at=at,
-                why="" if accepted else "The family does not want an assessment now",
-            ),
-        )
-        if accepted:
-            for agency, role in rng.sample(_TEAM, rng.randint(2, 3)):
-                name = _person(rng)
-                then(
-                    offered + dt.timedelta(days=9),
-                    lambda k, at, agency=agency, role=role, name=name: c.add_taf_member(
-                        k,
-                        agency=agency,
-                        person=name,
-                        role=role,
-                        start=at.date(),
-                        who=officer,
-                        at=at,
-                    ),
-                )
-            met = rng.sample([x.key for x in config.criteria], rng.randint(1, 4))
+
+
+def _plan_early_help(plan: _Plan, opened: dt.date, config: CaseworkConfig, rng: random.Random, officer: str) -> None:
+    """An Early Help Assessment offered and answered; if accepted, a Team Around the Family and the criteria met."""
+    then = plan.then
+    offered = opened + dt.timedelta(days=12)
+    then(
+        offered,
+        lambda k, at: c.offer_eha(k, date=at.date(), offered_by="Early help coordinator", who=officer, at=at),
+    )
+    accepted = rng.random() < EHA_ACCEPTED
+    then(
+        offered + dt.timedelta(days=7),
+        lambda k, at: c.answer_eha(
+            k,
+            answer="accepted" if accepted else "declined",
+            date=at.date(),
+            who=officer,
+            at=at,
+            why="" if accepted else "The family does not want an assessment now",
+        ),
+    )
+    if accepted:
+        for agency, role in rng.sample(_TEAM, rng.randint(2, 3)):
+            name = _person(rng)
             then(
-                offered + dt.timedelta(days=10),
-                lambda k, at: c.record_criteria(k, config, criteria=met, date=at.date(), who=officer, at=at),
+                offered + dt.timedelta(days=9),
+                lambda k, at, agency=agency, role=role, name=name: c.add_taf_member(
+                    k,
+                    agency=agency,
+                    person=name,
+                    role=role,
+                    start=at.date(),
+                    who=officer,
+                    at=at,
+                ),
             )
-    if worst >= 3 and rng.random() < TIMETABLE_SHARE:
-        start = opened + dt.timedelta(days=21)
+        met = rng.sample([x.key for x in config.criteria], rng.randint(1, 4))
         then(
-            start,
-            lambda k, at: c.log_intervention(
-                k,
-                config,
-                type="part_time_timetable",
-                date=at.date(),
-                who=school_user,
-                at=at,
-                notes="Mornings only, building up",
-                end_date=at.date() + dt.timedelta(weeks=6),
-                review_date=at.date() + dt.timedelta(weeks=3),
-            ),
+            offered + dt.timedelta(days=10),
+            lambda k, at: c.record_criteria(k, config, criteria=met, date=at.date(), who=officer, at=at),
         )
-    for later in halves[dropped + 1 :]:
+
+
+def _plan_timetable(plan: _Plan, opened: dt.date, config: CaseworkConfig, school_user: str) -> None:
+    """A part-time timetable, with its end and review dates."""
+    then = plan.then
+    start = opened + dt.timedelta(days=21)
+    then(
+        start,
+        lambda k, at: c.log_intervention(
+            k,
+            config,
+            type="part_time_timetable",
+            date=at.date(),
+            who=school_user,
+            at=at,
+            notes="Mornings only, building up",
+            end_date=at.date() + dt.timedelta(weeks=6),
+            review_date=at.date() + dt.timedelta(weeks=3),
+        ),
+    )
+
+
+def _plan_stage_moves(
+    plan: _Plan, later_halves: Sequence[HalfTerm], model: StageModel, config: CaseworkConfig, officer: str
+) -> None:
+    """A stage move two weeks into each later half term, where the pupil's attendance there suggests one."""
+    then = plan.then
+    for later in later_halves:
         moved_on = _weekday(min(later.start + dt.timedelta(days=14), later.end))
 
         def move(k: Case, at: dt.datetime, later: HalfTerm = later) -> CaseEvent:
@@ -278,7 +317,13 @@ def history_for(
             )
 
         then(moved_on, move, hour=15)
-    latest = halves[-1]
+
+
+def _plan_closing(
+    plan: _Plan, half: HalfTerm, latest: HalfTerm, model: StageModel, config: CaseworkConfig, officer: str
+) -> None:
+    """The case closed at the end of the latest half term, if attendance there recovered to 95%."""
+    then = plan.then
     if latest is not half and 100 * latest.attended >= 95 * latest.possible:
         then(
             latest.end - dt.timedelta(days=2),
@@ -293,7 +338,13 @@ def history_for(
             ),
             hour=16,
         )
-    for day, hour, change in sorted(plan, key=lambda p: (p[0], p[1])):
+
+
+def _replay(first: CaseEvent, plan: _Plan, last_day: dt.date) -> list[CaseEvent]:
+    """The opening event and every planned change the rules allow, in the order of the days, up to ``last_day``."""
+    events = [first]
+    case = apply(None, first)
+    for day, hour, change in sorted(plan.steps, key=lambda p: (p[0], p[1])):
         if day > last_day or not case.is_open:
             continue
         try:
