@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from attendwise.ingest.contacts import ContactsFile, check_contacts, contact_schools, read_contacts, write_contacts
-from attendwise.ingest.files import Progress, check_utf8, read_closures, read_pupils, read_schools, read_terms
+from attendwise.ingest.files import (
+    EmptyLines,
+    Progress,
+    check_utf8,
+    read_closures,
+    read_pupils,
+    read_schools,
+    read_terms,
+)
 from attendwise.ingest.marks import (
     check_marks,
     duckdb_csv_message,
@@ -41,11 +49,16 @@ from attendwise.store import ImportLogEntry, Store
 __all__ = ["MAX_PROBLEMS", "ImportResult", "IngestError", "Problem", "import_folder"]
 
 
-def _find(folder: Path, name: str) -> Path | None:
-    for candidate in sorted(folder.iterdir()):
-        if candidate.name.lower() in {name, name + ".gz"}:
-            return candidate
-    return None
+def _find(folder: Path, name: str, problems: Problems) -> Path | None:
+    """The file in ``folder`` called ``name`` (or ``name.gz``) in any case; one given twice (as
+    ``marks.csv`` and ``Marks.CSV``, or beside ``marks.csv.gz``), or that is not a file, is a problem."""
+    found = [c for c in sorted(folder.iterdir()) if c.name.lower() in {name, name + ".gz"}]
+    for candidate in found:
+        if not candidate.is_file():
+            problems.add(candidate.name, None, None, "is not a file")
+    if len(found) > 1:
+        problems.add(found[1].name, None, None, f"is given twice (as {' and '.join(c.name for c in found)})")
+    return found[0] if len(found) == 1 and found[0].is_file() else None
 
 
 def import_folder(
@@ -70,14 +83,23 @@ def import_folder(
     """
     folder = Path(folder)
     scope = scope or ImportScope.command_line(folder)
+    # One import at a time among this process's connections (another process is kept out by the file lock).
+    with store.writing():
+        return _import(store, folder, scope, progress, max_problems)
+
+
+def _import(
+    store: Store, folder: Path, scope: ImportScope, progress: Progress | None, max_problems: int
+) -> ImportResult:
     source = scope.source or folder.name
     problems = Problems(max_problems)
     if not folder.is_dir():
         raise IngestError([Problem(source, None, None, "is not a folder")])
     files = {
-        name: _find(folder, name)
+        name: _find(folder, name, problems)
         for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv", "contacts.csv")
     }
+    problems.raise_if_any()
     if not any(files.values()):
         expected = ", ".join(files)
         raise IngestError(
@@ -199,7 +221,7 @@ def _check_marks(
     path: Path,
     scope: ImportScope,
     problems: Problems,
-    empty_lines: list[int],
+    empty_lines: EmptyLines,
     progress: Progress | None,
 ) -> int:
     """Stage and check marks.csv (raising :class:`IngestError` on any problem); returns the rows read."""

@@ -7,6 +7,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from itertools import pairwise
@@ -32,57 +34,132 @@ _FALSE = {"n", "no", "0", "false", "f", ""}
 _CHUNK = 1 << 24
 
 
-def _empty_line_starts(data: bytes, seen: int) -> list[int]:
-    """Where the empty lines of ``data`` start (a line ending, ``\n`` or ``\r\n``, straight after the
-    line ending before it), leaving out those ending within the first ``seen`` bytes."""
-    starts = []
-    for ending in (b"\n\n", b"\n\r\n"):
-        at = data.find(ending)
-        while at >= 0:
-            if at + len(ending) > seen:
-                starts.append(at + 1)
-            at = data.find(ending, at + 1)
-    return sorted(starts)
+#: By the byte that ends a file's lines (LF, or CR alone as old Mac files have it): how an empty line
+#: starts (a line ending straight after another), and a run of them (the line ending before them, then
+#: one or more empty lines).
+_EMPTY_STARTS = {b"\n": (b"\n\n", b"\n\r\n"), b"\r": (b"\r\r",)}
+_EMPTY_RUN = {b"\n": re.compile(rb"\n(?:\r?\n)+"), b"\r": re.compile(rb"\r\r+")}
 
 
-def check_utf8(path: Path, problems: Problems, progress: Progress | None = None) -> list[int]:
-    """Check a file is UTF-8, naming the line of the first bad byte; returns the numbers of its empty
-    lines (the CSV reader skips them, so line numbers after one must be counted past it)."""
+def _head(path: Path) -> bytes:
+    """The first 64 KiB of a file (none of a gzipped file too damaged to give them: check_utf8 says so)."""
+    try:
+        with open_binary(path) as fh:
+            return fh.read(1 << 16)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
+def _line_end(head: bytes) -> bytes:
+    """The byte that ends a file's lines, from its first bytes: CR for a file whose first line ends in CR
+    alone, else LF (CR LF lines end in LF too)."""
+    cr, lf = head.find(b"\r"), head.find(b"\n")
+    return b"\r" if cr >= 0 and (lf < 0 or cr < lf) and head[cr + 1 : cr + 2] != b"\n" else b"\n"
+
+
+#: The most empty lines a file may hold (a file of nothing but line endings is cheap to send and dear
+#: to read; DuckDB's reader takes two million in a row for one line too long).
+MAX_EMPTY_LINES = 100_000
+
+#: Runs of empty lines: (the first one's line number, how many).
+EmptyLines = list[tuple[int, int]]
+
+
+def _empty_runs(data: bytes, seen: int, line: int, runs: EmptyLines, eol: bytes = b"\n") -> None:
+    """Add the runs of empty lines in ``data`` to ``runs``, leaving out empty lines ending within the first
+    ``seen`` bytes (the end of the chunk before, kept in front so that a run cut between chunks is seen,
+    once, and joined to its start). ``line`` is the number of the line ``data[0]`` is on.
+
+    bytes.find, then one regular expression match per run: a pattern searched through the file (with a
+    look-behind) took 5 s over the city's marks, and a loop per empty line half a minute over a file of
+    five million.
+    """
+    at, cursor = 0, 0
+    while True:
+        found = [f for f in (data.find(pair, at) for pair in _EMPTY_STARTS[eol]) if f >= 0]
+        if not found:
+            return
+        start = min(found)
+        match = _EMPTY_RUN[eol].match(data, start)
+        assert match is not None
+        line, cursor = line + data.count(eol, cursor, start), start
+        earlier = data.count(eol, start + 1, seen) if seen > start + 1 else 0
+        first, n = line + 1 + earlier, match[0].count(eol) - 1 - earlier
+        if n > 0:
+            if runs and sum(runs[-1]) == first:
+                runs[-1] = (runs[-1][0], runs[-1][1] + n)
+            else:
+                runs.append((first, n))
+        at = match.end()
+
+
+def check_utf8(path: Path, problems: Problems, progress: Progress | None = None) -> EmptyLines:
+    """Check a file is UTF-8 with no NUL byte, naming the line of the first bad byte; returns its runs of
+    empty lines (the CSV reader skips them, so line numbers after one must be counted past it). A gzipped
+    file that is damaged or cut short is a problem too."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    before = problems.total
     size = path.stat().st_size
     lines = 0
     done = 0
-    empty: list[int] = []
-    tail = b"\n"  # the start of the file counts as the end of a line: an empty first line is empty
-    opener = open_binary(path)
-    with opener as fh:
-        while chunk := fh.read(_CHUNK):
+    empty: EmptyLines = []
+    eol = tail = _line_end(_head(path))  # the start of the file ends a line: an empty first line is empty
+    with open_binary(path) as fh:
+        while chunk := _read(fh, path, problems):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                line = lines + chunk[: exc.start].count(b"\n") + 1
-                problems.add(
-                    path.name,
-                    line,
-                    None,
-                    f"not valid UTF-8 (byte 0x{chunk[exc.start]:02x}); save the file as UTF-8 (CSV UTF-8 in Excel)",
-                )
+                line = lines + chunk[: exc.start].count(eol) + 1
+                problems.add(path.name, line, None, _not_utf8(f"byte 0x{chunk[exc.start]:02x}"))
+                return []
+            if (nul := chunk.find(b"\x00")) >= 0:
+                line = lines + chunk[:nul].count(eol) + 1
+                problems.add(path.name, line, None, "holds a NUL byte: save the file as CSV UTF-8 text")
                 return []
             # Empty lines ending in this chunk (the last bytes of the one before are kept in front, so
-            # one cut between chunks is still seen, and not twice). bytes.find, not a regular
-            # expression: a pattern with a look-behind took 5 s over the city's marks.
+            # one cut between chunks is still seen, and not twice).
             data = tail + chunk
-            counted, at = lines - tail.count(b"\n"), 0
-            for start in _empty_line_starts(data, len(tail)):
-                counted += data.count(b"\n", at, start)
-                at = start
-                empty.append(counted + 1)
+            _empty_runs(data, len(tail), lines - tail.count(eol) + 1, empty, eol)
+            if (too_many := _past(empty, MAX_EMPTY_LINES)) is not None:
+                problems.add(path.name, too_many, None, f"more than {MAX_EMPTY_LINES:,} empty lines: remove them")
+                return []
             tail = data[-2:]
-            lines += chunk.count(b"\n")
+            lines += chunk.count(eol)
             done += len(chunk)
             if progress:
                 progress(f"checking {path.name}", min(done, size), size)
+    if problems.total > before:  # a gzipped file that could not be read to its end
+        return []
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        problems.add(path.name, lines + 1, None, _not_utf8("the file ends part way through a character"))
     return empty
+
+
+def _past(runs: EmptyLines, most: int) -> int | None:
+    """The line of the first empty line past the ``most``-th, if there are more than ``most``."""
+    seen = 0
+    for first, n in runs:
+        if seen + n > most:
+            return first + most - seen
+        seen += n
+    return None
+
+
+def _not_utf8(what: str) -> str:
+    return f"not valid UTF-8 ({what}); save the file as UTF-8 (CSV UTF-8 in Excel)"
+
+
+def _read(fh: io.BufferedIOBase, path: Path, problems: Problems) -> bytes:
+    """The next chunk of a file, or b"" at its end or where a gzipped file is damaged (a problem)."""
+    try:
+        return fh.read(_CHUNK)
+    except (OSError, EOFError, zlib.error):  # gzip.BadGzipFile is an OSError
+        if path.suffix != ".gz":
+            raise
+        problems.add(path.name, None, None, "is not a valid gzip file (damaged or cut short): gzip it again")
+        return b""
 
 
 def open_binary(path: Path) -> io.BufferedIOBase:
@@ -105,9 +182,7 @@ def _read_small_csv(
             if not problems.total:
                 problems.add(path.name, 1, None, "the file is empty (expected a header row)")
             return
-        missing = [c for c in required if c not in header]
-        if missing:
-            problems.add(path.name, 1, None, f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
+        if not check_header(path.name, header, required, optional, problems):
             return
         wanted = {c: header.index(c) for c in required + optional if c in header}
         any_rows = False
@@ -134,6 +209,38 @@ def _read_small_csv(
 
 #: The longest field a register file may hold (Python's csv module stops at this too).
 MAX_FIELD = 128 * 1024
+
+#: The most columns a register file's header may name (the widest file, pupils.csv, has 18).
+MAX_COLUMNS = 100
+
+
+def check_header(file: str, header: list[str], required: list[str], optional: list[str], problems: Problems) -> bool:
+    """Whether a file's header (its names stripped and lower-cased) gives every required column, each
+    column attendwise reads once, and at most :data:`MAX_COLUMNS`; each problem is on line 1, the field
+    named by attendwise's own name for it (a name of the file's own is never repeated back: it may be
+    anything, of any length).
+
+    >>> p = Problems(10)
+    >>> check_header("terms.csv", ["term", "half_term", "x'); --", "term"], ["term", "half_term"], [], p)
+    False
+    >>> print(p.items[0])
+    terms.csv line 1, field 'term': the column term is given twice (columns 1 and 4): give it once
+    """
+    before = problems.total
+    if len(header) > MAX_COLUMNS:
+        most = f"a register file has at most {MAX_COLUMNS}"
+        problems.add(file, 1, None, f"the header has {len(header):,} columns; {most}")
+        return False
+    missing = [c for c in required if c not in header]
+    if missing:
+        problems.add(file, 1, None, f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
+    for name in required + optional:
+        at = [i + 1 for i, h in enumerate(header) if h == name]
+        if len(at) > 1:
+            columns = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            problems.add(file, 1, name, f"the column {name} is given {times} (columns {columns}): give it once")
+    return problems.total == before
 
 
 def _csv_rows(reader: Any, file: str, problems: Problems) -> Iterator[list[str]]:

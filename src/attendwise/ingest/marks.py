@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,7 +12,7 @@ import pyarrow as pa
 from attendwise.core.codes import code_set_sql, unknown_code_message
 from attendwise.core.identifiers import DATE_PATTERN, URN_PATTERN, parse_date, parse_urn, show, why_not
 from attendwise.core.upn import UPNError, validate_upn
-from attendwise.ingest.files import MAX_FIELD, open_binary
+from attendwise.ingest.files import MAX_FIELD, EmptyLines, check_header, open_binary
 from attendwise.ingest.outcomes import ImportResult, Problems, scalar, sql_problems
 from attendwise.store import Store
 
@@ -23,24 +22,55 @@ from attendwise.store import Store
 _MARK_COLUMNS = ["upn", "urn", "date", "session", "code"]
 
 
-def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
-    """Load marks.csv into a temporary table ``_marks_raw`` (all text; its ``rowid`` gives the line)."""
+def _marks_header(path: Path, problems: Problems) -> list[str] | None:
+    """The names of marks.csv's columns, stripped and lower-cased, or None (with the problem recorded).
+
+    Only the first line is read (the importer names rows by the line they start on, so the header must
+    be one line): a column name holding a line break, or quotes the reader cannot close on line 1, is
+    refused rather than read by a guess.
+    """
     with open_binary(path) as fh:
-        header_line = fh.readline(MAX_FIELD).decode("utf-8-sig", errors="replace").strip()
-    if not header_line:
+        start = fh.read(_MAX_HEADER + 1)
+    first = re.split(rb"\r|\n", start, maxsplit=1)[0]  # a line ends in LF, CR LF, or CR alone
+    if len(first) > _MAX_HEADER:
+        problems.add(path.name, 1, None, f"the header row is longer than {_MAX_HEADER:,} bytes")
+        return None
+    text = first.decode("utf-8-sig", errors="replace")
+    if not text.strip():
         problems.add(path.name, 1, None, "the file is empty (expected a header row)")
-        return False
-    header = [h.strip().lower() for h in next(csv.reader([header_line]), [])]
-    missing = [c for c in _MARK_COLUMNS if c not in header]
-    if missing:
+        return None
+    try:
+        names = next(csv.reader([text], strict=True))
+    except csv.Error:
         problems.add(
             path.name,
             1,
             None,
-            "missing column" + ("s" if len(missing) > 1 else "") + ": " + ", ".join(missing),
+            "the header row is not a well-formed CSV row "
+            "(a column name may not hold a line break or an unclosed quote)",
         )
+        return None
+    header = [h.strip().lower() for h in names]
+    return header if check_header(path.name, header, _MARK_COLUMNS, [], problems) else None
+
+
+#: The longest header row marks.csv may have.
+_MAX_HEADER = 1 << 16
+
+
+def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
+    """Load marks.csv into a temporary table ``_marks_raw`` (all text; its ``rowid`` gives the line).
+
+    No text of the file ever reaches the SQL: the reader is given attendwise's own name for each
+    column, by position (``upn``, ``urn``, ... where the header names them, ``_extra_N`` for any other
+    column), and the file's path as a parameter.
+    """
+    header = _marks_header(path, problems)
+    if header is None:
         return False
-    columns = dict.fromkeys(header, "VARCHAR")
+    names = [h if h in _MARK_COLUMNS else f"_extra_{i + 1}" for i, h in enumerate(header)]
+    assert all(re.fullmatch(r"[a-z_0-9]+", n) for n in names)
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
     # Line numbers: DuckDB keeps file order (preserve_insertion_order), so the table's rowid (from 0)
     # plus 2 (the header, and counting from 1) is the line number. (row_number() OVER () says the
     # same but doubles the time to read the city's marks.) The reader skips empty lines: check_marks
@@ -50,7 +80,7 @@ def stage_marks(store: Store, path: Path, problems: Problems) -> bool:
         CREATE OR REPLACE TEMP TABLE _marks_raw AS
         SELECT upper(trim(upn)) AS upn, trim(urn) AS urn, trim(date) AS date,
                upper(trim(session)) AS session, upper(trim(code)) AS code
-        FROM read_csv(?, auto_detect = false, delim = ',', header = true, columns = {columns!r}, skip = 0, quote = '"',
+        FROM read_csv(?, auto_detect = false, delim = ',', header = true, columns = {columns}, skip = 0, quote = '"',
                       escape = '"', strict_mode = true,
                       null_padding = false, all_varchar = true)
         """,
@@ -67,11 +97,12 @@ _DAY = f"CASE WHEN regexp_full_match(date, '{DATE_PATTERN}') THEN try_cast(date 
 _SKIPS_SCHEMA = pa.schema([("r", pa.int64()), ("n", pa.int64())])
 
 
-def check_marks(store: Store, file: str, problems: Problems, empty_lines: Sequence[int] = ()) -> None:
+def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyLines | None = None) -> None:
     """Check every staged mark; on success ``_marks`` holds them resolved to enrolments.
 
-    ``empty_lines`` are the file's empty lines, which the CSV reader skipped: a row's line number is
-    its position plus 2 (the header, and counting from 1) plus the empty lines before it.
+    ``empty_lines`` are the file's runs of empty lines (first line, how many), which the CSV reader
+    skipped: a row's line number is its position plus 2 (the header, and counting from 1) plus the
+    empty lines before it.
     """
     _type_marks(store, empty_lines)
     _check_fields(store, file, problems)
@@ -88,11 +119,16 @@ _NOT_BLANK = "upn <> '' AND urn <> '' AND date <> '' AND session <> '' AND code 
 def _type_marks(store: Store, empty_lines: Sequence[int]) -> None:
     """``_marks_typed``: each staged mark with its line number, its URN and its date parsed by the strict rules."""
     con = store.duckdb_connection()
-    # Row ``r`` (from 0) comes after the i-th empty line (line b_i) when r >= b_i - 2 - (i - 1): the
-    # rows before it fill lines 2 to b_i - 1 but for the i - 1 empty lines among them.
+    # Row ``r`` (from 0) comes after a run of n empty lines from line b, with c empty lines before it,
+    # when r >= b - 2 - c: the rows before it fill lines 2 to b - 1 but for the c empty lines among them.
     skips: dict[int, int] = {}
-    for i, blank in enumerate(sorted(b for b in empty_lines if b >= 2), start=1):
-        skips[blank - 2 - (i - 1)] = i
+    before = 0
+    for first, n in sorted(empty_lines or []):
+        if first < 2:  # line 1 is the header's
+            first, n = 2, n - (2 - first)
+        if n > 0:
+            skips[first - 2 - before] = before + n
+            before += n
     con.register("_empty_lines_arrow", pa.table({"r": list(skips), "n": list(skips.values())}, _SKIPS_SCHEMA))
     con.execute(
         f"""
@@ -309,9 +345,39 @@ def duckdb_csv_message(exc: Exception, path: Path) -> tuple[int | None, str]:
         )
     elif "unterminated quote" in text:
         what = 'a quoted value is never closed (a " with no closing ")'
+    elif not line and (mixed := mixed_line_ending(path)):
+        return mixed
     else:
         what = "the line cannot be read as CSV"
     return (int(line[1]) if line else None), f"the file is not a well-formed CSV: {what}"
+
+
+_ENDINGS = {b"\r\n": "CR LF (Windows)", b"\n": "LF", b"\r": "CR"}
+
+
+def mixed_line_ending(path: Path) -> tuple[int, str] | None:
+    """The first line that ends differently from line 1, or holds a carriage return inside it (DuckDB's
+    reader refuses such a file, naming no line); None for a file whose lines all end alike."""
+
+    def ending(line: bytes) -> bytes:
+        return b"\r\n" if line.endswith(b"\r\n") else line[-1:] if line.endswith(b"\n") else b""
+
+    with open_binary(path) as fh:
+        first = fh.readline()
+        if b"\r" in first.rstrip(b"\r\n"):  # a file whose lines end in CR alone, with a LF later
+            return None if b"\n" not in first else (1, _mixed("holds a carriage return (CR) inside it"))
+        want = ending(first)
+        for number, line in enumerate(fh, start=2):
+            got = ending(line)
+            if b"\r" in line[: len(line) - len(got)]:
+                return number, _mixed("holds a carriage return (CR) inside it")
+            if got and got != want:
+                return number, _mixed(f"ends in {_ENDINGS[got]} where line 1 ends in {_ENDINGS[want]}")
+    return None
+
+
+def _mixed(what: str) -> str:
+    return f"the line {what}: save the file with one kind of line ending (any CSV export does)"
 
 
 def remove_marks_outside_enrolments(store: Store, import_id: int) -> int:

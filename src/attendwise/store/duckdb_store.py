@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
@@ -51,6 +52,10 @@ _MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECA
 _COMPILED: OrderedDict[tuple[str, Hashable], tuple[str, ibis.Schema]] = OrderedDict()
 _COMPILED_MAX = 256
 
+
+#: One lock per store file, for the writers among this process's connections to it (:meth:`Store.writing`).
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_LOCK = threading.Lock()
 
 #: How a store's file name ends (DuckDB's own), and the default store as the docs and ``--help`` name it.
 STORE_SUFFIX = ".duckdb"
@@ -177,6 +182,22 @@ class Store(StoreQuestions):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at a time among this process's connections to the store, for the whole of a change
+        that reads the store before it writes (an import checks and numbers its rows against what is
+        stored, then writes them in one transaction).
+
+        DuckDB's file lock keeps every other process out, but the connections of one process (a web
+        server's threads) may all write: two imports at once took one import id (the second failed on
+        the key), and each numbered its new enrolments from the same largest stored id.
+        """
+        key = str(self.path.resolve()) if self.path is not None else f":memory:{id(self)}"
+        with _WRITERS_LOCK:
+            lock = _WRITERS.setdefault(key, threading.RLock())
+        with lock:
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

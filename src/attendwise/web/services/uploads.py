@@ -107,6 +107,24 @@ class _Unpacked:
         self.room -= copied
 
 
+#: The largest central directory (a zip's list of its files) read: that of a zip of every register file,
+#: with long names, is under 4 KiB. zipfile reads the whole directory into objects before anything can
+#: count them, so a 200 MB zip of two million empty files cost a minute and a gigabyte.
+_MOST_DIRECTORY = 64 * 1024
+
+
+def _directory_size(f: BinaryIO) -> int:
+    """The size of a zip's central directory, as zipfile will read it (0 for what is not a zip: zipfile
+    then refuses it)."""
+    f.seek(0)
+    try:
+        end = zipfile._EndRecData(f)  # type: ignore[attr-defined]  # the record zipfile itself reads
+    except OSError:
+        end = None
+    f.seek(0)
+    return int(end[zipfile._ECD_SIZE]) if end else 0  # type: ignore[attr-defined]
+
+
 def _unpack(files: Iterable[UploadedFile], folder: Path, limit: int) -> list[Problem]:
     """Copy the uploaded CSV files (or a zip of them) into ``folder``, refusing anything else: other
     names, a file given twice, more files than there are register files, and more than ``limit`` bytes
@@ -124,6 +142,9 @@ def _unpack(files: Iterable[UploadedFile], folder: Path, limit: int) -> list[Pro
                 unpacked.problems.append(Problem((name or "upload")[:80], None, None, why))
             continue
         try:
+            if _directory_size(f) > _MOST_DIRECTORY:
+                unpacked.problems.append(Problem(name, None, None, "holds too many files"))
+                continue
             with zipfile.ZipFile(f) as archive:
                 members = [m for m in archive.infolist() if not m.is_dir()]
                 if len(members) > len(ALLOWED_NAMES):
