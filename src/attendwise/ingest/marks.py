@@ -116,7 +116,7 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
 _NOT_BLANK = "upn <> '' AND urn <> '' AND date <> '' AND session <> '' AND code <> ''"
 
 
-def _type_marks(store: Store, empty_lines: Sequence[int]) -> None:
+def _type_marks(store: Store, empty_lines: EmptyLines | None) -> None:
     """``_marks_typed``: each staged mark with its line number, its URN and its date parsed by the strict rules."""
     con = store.duckdb_connection()
     # Row ``r`` (from 0) comes after a run of n empty lines from line b, with c empty lines before it,
