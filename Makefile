@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The web tests run twice: on SQLite (the default case store) and on the machine's PostgreSQL.
 TEST_PG ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint bench clean chromium
+.PHONY: demo test lint bench clean chromium libreoffice
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) libreoffice
 	$(BIN)/attendwise demo
 
-test: $(STAMP) chromium lint
+test: $(STAMP) chromium libreoffice lint
 	$(BIN)/python -m pytest
 	DJANGO_SETTINGS_MODULE=attendwise.web.settings.test $(BIN)/python -m pytest --doctest-modules src/attendwise \
 		--ignore=src/attendwise/web/settings --ignore=src/attendwise/web/migrations -p no:cacheprovider -q
@@ -30,6 +30,14 @@ chromium:
 	@{ test -x /usr/bin/chromium && test -x /usr/bin/pdftoppm; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; } || \
 		echo "chromium or poppler-utils is missing: the browser tests will fail (sudo apt-get install chromium poppler-utils)"
+
+# Letters are made as PDF on the server by LibreOffice without a desktop (docs/letters.md, docs/design.md);
+# install it where we may (root, as on CI), with the fonts metric-compatible with Arial.
+libreoffice:
+	@command -v soffice >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui \
+		fonts-liberation2 >/dev/null; } || \
+		echo "LibreOffice is missing: letters cannot be made as PDF (sudo apt-get install libreoffice-writer-nogui)"
 
 # ruff, and the import-linter contracts of pyproject.toml: each layer imports only the layers below it.
 lint: $(STAMP)

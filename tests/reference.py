@@ -61,3 +61,50 @@ def headline(folder: Path, start: dt.date, end: dt.date) -> dict[str, float]:
         "enrolments_pa_10_exact": pa,
         "enrolments_pa_50_exact": sa,
     }
+
+
+def penalty_threshold(
+    folder: Path,
+    as_at: dt.date,
+    *,
+    sessions: int = 10,
+    school_weeks: int = 10,
+    codes: tuple[str, ...] = ("G", "N", "O", "U"),
+    locked: frozenset[tuple[str, dt.date, str]] = frozenset(),
+) -> dict[tuple[str, int], tuple[dt.date, int, int]]:
+    """The National Framework threshold as at ``as_at``, the obvious way: the last ``school_weeks`` weeks in
+    which each school had a session (not a closure) up to ``as_at``, and for each enrolment (pupil, school) the
+    countable sessions in them up to ``as_at`` and the weeks of them while the pupil was on roll. Returns
+    ``{(upn, urn): (window Monday, school weeks, sessions)}`` for the enrolments that meet it."""
+    with (folder / "pupils.csv").open(encoding="utf-8") as fh:
+        spans = {
+            (p["upn"], int(p["urn"])): (
+                dt.date.fromisoformat(p["admission_date"]),
+                dt.date.fromisoformat(p["leaving_date"]) if p.get("leaving_date") else dt.date.max,
+            )
+            for p in csv.DictReader(fh)
+        }
+    with (folder / "marks.csv").open(encoding="utf-8") as fh:
+        marks = [m for m in csv.DictReader(fh) if dt.date.fromisoformat(m["date"]) <= as_at]
+    school_week_days: dict[int, set[dt.date]] = defaultdict(set)
+    for m in marks:
+        if m["code"] != "#":
+            day = dt.date.fromisoformat(m["date"])
+            school_week_days[int(m["urn"])].add(day - dt.timedelta(days=day.weekday()))
+    out = {}
+    for (upn, urn), (admitted, left) in spans.items():
+        window = sorted(school_week_days[urn])[-school_weeks:]
+        on_roll = [w for w in window if w + dt.timedelta(days=6) >= admitted and w <= left]
+        if not on_roll:
+            continue
+        counted = [
+            m
+            for m in marks
+            if (m["upn"], int(m["urn"])) == (upn, urn)
+            and m["code"] in codes
+            and dt.date.fromisoformat(m["date"]) >= window[0]
+            and (upn, dt.date.fromisoformat(m["date"]), m["session"]) not in locked
+        ]
+        if len(counted) >= sessions:
+            out[(upn, urn)] = (window[0], len(on_roll), len(counted))
+    return out

@@ -34,6 +34,7 @@ class Register:
     marks: list[dict[str, object]] = field(default_factory=list)
     terms: list[dict[str, object]] = field(default_factory=list)
     closures: list[dict[str, object]] = field(default_factory=list)
+    contacts: list[dict[str, object]] = field(default_factory=list)
     _serial: int = 0
 
     def half_terms_2024_25(self) -> None:
@@ -119,6 +120,41 @@ class Register:
                 }
             )
 
+    def contact(
+        self,
+        upn: str,
+        contact_id: str,
+        *,
+        surname: str = "Smith",
+        forename: str = "Sam",
+        relationship: str = "parent",
+        pr: str = "Y",
+        lives_with: str = "Y",
+        priority: str = "",
+        **extra: str,
+    ) -> str:
+        """A row of contacts.csv: ``contact_id`` is a contact of pupil ``upn``."""
+        self.contacts.append(
+            {
+                "upn": upn,
+                "contact_id": contact_id,
+                "title": extra.get("title", ""),
+                "forename": forename,
+                "surname": surname,
+                "relationship": relationship,
+                "parental_responsibility": pr,
+                "lives_with": lives_with,
+                "address_line_1": extra.get("address_line_1", "1 High Street"),
+                "address_line_2": extra.get("address_line_2", ""),
+                "town": extra.get("town", "Testbury"),
+                "postcode": extra.get("postcode", "TE1 1ST"),
+                "phone": extra.get("phone", "01234 567890"),
+                "email": extra.get("email", ""),
+                "priority": priority,
+            }
+        )
+        return contact_id
+
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for name, rows in (
@@ -127,6 +163,7 @@ class Register:
             ("marks", self.marks),
             ("terms", self.terms),
             ("closures", self.closures),
+            ("contacts", self.contacts),
         ):
             if rows:
                 with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:

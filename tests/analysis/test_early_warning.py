@@ -14,6 +14,7 @@ from attendwise.analysis.early_warning import (
     EarlyWarningError,
     at_risk,
     features_at,
+    heading_into_pa,
     projected_absence,
     reasons,
     train_model,
@@ -246,3 +247,15 @@ def test_last_years_history_from_census_blocks_equals_the_marks(city: Path, monk
         slow.sort_values("enrolment_id")[["enrolment_id", *cols]].reset_index(drop=True),
         check_dtype=False,
     )
+
+
+def test_heading_into_pa_takes_pupils_not_yet_pa_on_either_signal() -> None:
+    frame = pd.DataFrame(
+        {
+            "attendance_percent": [95.0, 95.0, 95.0, 89.0, 90.0],
+            "projected_attendance_percent": [96.0, 90.0, 93.0, 85.0, 88.0],
+            "risk_pa": [0.1, 0.2, 0.6, 0.9, float("nan")],
+        }
+    )
+    # on course for 90% or below; likely by the model; 89% and 90% are already persistently absent
+    assert list(heading_into_pa(frame).index) == [1, 2]

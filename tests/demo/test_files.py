@@ -23,6 +23,10 @@ def test_files_have_the_documented_columns(small: tuple[CitySummary, duckdb.Duck
         "sen_primary_need", "first_language", "cla", "cin", "cpp", "nc_year", "admission_date",
         "leaving_date", "boarder",
     }  # fmt: skip
+    assert headers["contacts"] == [
+        "upn", "contact_id", "title", "forename", "surname", "relationship", "parental_responsibility", "lives_with",
+        "address_line_1", "address_line_2", "town", "postcode", "phone", "email", "priority",
+    ]  # fmt: skip
 
 
 def test_until_no_mark_after_it(cut: tuple[CitySummary, duckdb.DuckDBPyConnection]) -> None:
@@ -76,3 +80,5 @@ def test_until_city_imports_cleanly(cut: tuple[CitySummary, duckdb.DuckDBPyConne
         assert result.marks_added == summary.marks
         assert result.enrolments_added == summary.enrolments
         assert store.latest_mark() == UNTIL
+        # every contact is of a pupil written by then (a pupil admitted after the cut has none yet)
+        assert result.contacts.links_added == sum(1 for _ in summary.paths["contacts"].open()) - 1 > 0

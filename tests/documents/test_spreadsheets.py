@@ -20,16 +20,19 @@ from hypothesis import strategies as st
 
 import attendwise
 from attendwise.documents import spreadsheets
+from attendwise.documents.marks import SUPPRESSED
 from attendwise.documents.spreadsheets import (
     DANGEROUS,
     cell_value,
     csv_text,
-    frame_csv,
     neutralise,
     new_workbook,
     save_workbook,
+    table_csv,
     write_cell,
+    write_workbook,
 )
+from attendwise.documents.tables import Column, Kind, Section, Table, data_table
 
 ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 
@@ -84,7 +87,7 @@ def lines(text: str) -> str:
 def test_a_line_break_cannot_start_a_row_with_a_formula() -> None:
     """Python's CSV writer does not quote a bare carriage return, yet a spreadsheet ends the row there."""
     name = 'Ann\r=HYPERLINK("http://x","y")'
-    for text in (csv_text([["name"], [name]]), frame_csv(pd.DataFrame({"name": [name]}))):
+    for text in (csv_text([["name"], [name]]), table_csv(data_table(pd.DataFrame({"name": [name]})))):
         assert text == 'name\n"Ann\n=HYPERLINK(""http://x"",""y"")"\n'
         assert list(csv.reader(io.StringIO(text, newline=""))) == [["name"], ['Ann\n=HYPERLINK("http://x","y")']]
 
@@ -102,14 +105,14 @@ def test_a_frame_keeps_its_numbers_and_neutralises_its_text() -> None:
             "=col": ["a", "b", "c"],
         }
     )
-    rows = list(csv.reader(io.StringIO(frame_csv(frame), newline="")))
+    rows = list(csv.reader(io.StringIO(table_csv(data_table(frame)), newline="")))
     assert rows[0] == ["school", "group", "mixed", "change", "count", "flag", "day", "'=col"]
     assert rows[1] == ["'=HYPERLINK(1)", "'-2+3", "'+1+1", "-1.5", "-3", "True", "2024-09-02", "a"]
     assert rows[2] == ["Elm", "'@SUM(A1)", "-4", "0.0", "0", "False", "2024-09-03", "b"]
     assert rows[3] == ["", "Ann", "2.5", "", "7", "True", "2024-09-04", "c"]
     # Nothing but the text changed: the same frame without dangerous text is written as pandas writes it.
     plain = frame.drop(columns="=col").iloc[[2]]
-    assert frame_csv(plain) == plain.to_csv(index=False)
+    assert table_csv(data_table(plain)) == plain.to_csv(index=False)
 
 
 def _read_back(value: object) -> openpyxl.cell.cell.Cell:
@@ -152,6 +155,76 @@ def test_saving_seals_cells_set_by_hand() -> None:
         ("'-2+3", "s"),
         (-2, "n"),
     ]
+
+
+# -- tables as CSV and as workbooks -----------------------------------------------------------------
+SCHOOLS = Table(
+    "Schools",
+    (
+        Column("school", "School"),
+        Column("pupils", "Pupils", Kind.COUNT),
+        Column("pa", "PA", Kind.PERCENT),
+        Column("risk", "Risk", Kind.FRACTION),
+        Column("change", "Change", Kind.POINTS),
+        Column("since", "Since", Kind.DATE),
+    ),
+    (
+        ("Oak", 1200, 12.5, 0.25, -2.5, dt.date(2024, 9, 2)),
+        ("=HYPERLINK(1)", SUPPRESSED, SUPPRESSED, None, 1.0, None),
+    ),
+)
+
+
+def test_a_table_as_csv_is_its_headings_and_unrounded_values() -> None:
+    assert table_csv(SCHOOLS) == (
+        "School,Pupils,PA,Risk,Change,Since\nOak,1200,12.5,0.25,-2.5,2024-09-02\n'=HYPERLINK(1),x,x,,1.0,\n"
+    )
+
+
+def test_a_table_as_a_workbook_holds_numbers_marks_and_neutralised_text(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    section = Section("schools", "Schools in the LA", ("Every school.",), (SCHOOLS,), short="Schools")
+    write_workbook(
+        [section, Section("empty", "Nothing", (), (Table("None", SCHOOLS.columns, empty="No rows."),))],
+        path,
+        title="A & B",
+    )
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Schools", "Nothing"] and wb.properties.title == "A & B"
+    ws = wb["Schools"]
+    assert (ws["A1"].value, ws["A2"].value) == ("Schools in the LA", "Every school.")
+    assert [c.value for c in ws[3]] == ["School", "Pupils", "PA", "Risk", "Change", "Since"] and ws["A3"].font.bold
+    oak = list(ws[4])
+    assert [c.value for c in oak[:5]] == ["Oak", 1200, 0.125, 0.25, -2.5] and oak[5].value.date() == dt.date(2024, 9, 2)
+    assert [c.number_format for c in oak[1:]] == ["#,##0", "0.0%", "0%", "+0.0;-0.0;0.0", "dd mmm yyyy"]
+    attack = [c.value for c in ws[5]]
+    assert attack == ["'=HYPERLINK(1)", "x", "x", None, 1.0, None] and ws["A5"].data_type == "s"
+    assert ws.freeze_panes == "A4" and ws.auto_filter.ref == "A3:F5" and "A && B" in ws.oddHeader.center.text
+    assert wb["Nothing"]["A4"].value == "No rows."
+
+
+cells = st.one_of(texts, st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.none())
+
+
+@settings(max_examples=60)
+@given(st.lists(st.lists(cells, min_size=3, max_size=3), max_size=5))
+def test_any_table_round_trips_its_values_through_csv(rows: list[list[object]]) -> None:
+    """Read back, each text is the neutralised text (line breaks as line feeds), each number the same number."""
+    table = Table("T", (Column("a", "A"), Column("b", "B"), Column("c", "C", Kind.NUMBER)), rows)
+    back = list(csv.reader(io.StringIO(table_csv(table), newline="")))
+    assert back[0] == ["A", "B", "C"] and len(back) == len(rows) + 1
+    for row, read in zip(rows, back[1:], strict=True):
+        for value, text in zip(row, read, strict=True):
+            if value is None:
+                assert text == ""
+            elif isinstance(value, str):
+                assert text == lines(neutralise(value))
+                original = text[1:] if text != lines(value) else text
+                assert original == lines(value)  # removing the added quote gives the text back
+            elif isinstance(value, int):
+                assert int(text) == value
+            else:
+                assert float(text) == value
 
 
 # -- every writer goes through the module ------------------------------------------------------------

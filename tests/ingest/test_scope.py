@@ -111,6 +111,49 @@ def test_a_school_may_not_change_master_data(store: Store, two_schools: Register
     assert any("only LA staff may change the LA's name" in p.message for p in err.problems)
 
 
+@pytest.mark.parametrize(
+    ("field", "changed"),
+    [
+        ("forename", "Renamed"),
+        ("surname", "Otherfamily"),
+        ("date_of_birth", "2013-01-01"),
+        ("sex", "M"),
+        ("ethnicity", "WOTH"),
+        ("first_language", "OTH"),
+    ],
+)
+def test_a_school_may_not_change_the_details_of_another_schools_pupil(
+    store: Store, two_schools: Register, tmp_path: Path, field: str, changed: str
+) -> None:
+    """A pupil's own details are seen by every school they are on roll at: enrolling another school's pupil
+    at one's own school (a move) is allowed, but only as the pupil is stored, or LA staff change them."""
+    theirs = next(p for p in two_schools.pupils if p["urn"] == THEIRS)
+    moved = dict(theirs, urn=str(OURS), admission_date="2024-09-16")
+    assert moved.get(field, "") != changed
+    hostile = dict(moved, **{field: changed})
+    folder = _write_csv(tmp_path / "up", "pupils.csv", list(hostile), [list(hostile.values())])
+    err = refused_for(store, folder)
+    assert [(p.file, p.line, p.field) for p in err.problems] == [("pupils.csv", 2, field)], err.report()
+    assert "on roll at another school too" in err.problems[0].message
+    if theirs.get(field):
+        assert str(theirs[field]) not in err.problems[0].message, "the message told one school what another holds"
+
+    as_stored = _write_csv(tmp_path / "move", "pupils.csv", list(moved), [list(moved.values())])
+    result = import_folder(store, as_stored, scope=SCHOOL)
+    assert result.enrolments_added == 1 and result.pupils_changed == 0
+    la = import_folder(store, folder)
+    assert la.pupils_changed == 1
+    assert str(value(store, f"SELECT {field} FROM pupils WHERE upn = ?", [theirs["upn"]])) == changed
+
+
+def test_a_school_may_change_the_details_of_its_own_pupils(store: Store, two_schools: Register, tmp_path: Path) -> None:
+    ours = next(p for p in two_schools.pupils if p["urn"] == OURS)
+    renamed = dict(ours, surname="Newname")
+    folder = _write_csv(tmp_path / "up", "pupils.csv", list(renamed), [list(renamed.values())])
+    assert import_folder(store, folder, scope=SCHOOL).pupils_changed == 1
+    assert value(store, "SELECT surname FROM pupils WHERE upn = ?", [ours["upn"]]) == "Newname"
+
+
 def test_a_school_may_resend_its_school_row_unchanged(store: Store, two_schools: Register, tmp_path: Path) -> None:
     folder = _write_csv(
         tmp_path / "up", "schools.csv", ["urn", "name", "phase", "la_code"], [[OURS, "School 100001", "primary", "999"]]
@@ -184,7 +227,7 @@ def test_a_refused_import_never_names_the_servers_folder(store: Store, tmp_path:
     err = refused_for(store, folder, ImportScope(who="x", via="web", source="upload"))
     assert "attendwise-upload" not in err.report() and str(tmp_path) not in err.report()
     assert err.report().endswith(
-        "upload: holds no register files (schools.csv, pupils.csv, marks.csv, terms.csv, closures.csv; "
+        "upload: holds no register files (schools.csv, pupils.csv, marks.csv, terms.csv, closures.csv, contacts.csv; "
         "see docs/csv-layout.md)"
     )
 

@@ -14,6 +14,7 @@ from attendwise.measures.bands import load_scheme
 from attendwise.measures.pupils import (
     enrolments_of,
     find_enrolment,
+    find_enrolments,
     pupil_record,
     pupil_record_for_upn,
 )
@@ -44,6 +45,13 @@ class TestFindEnrolment:
         assert find_enrolment(store, 999) is None
         assert pupil_record(store, 999) is None
         assert pupil_record_for_upn(store, "A999999999999") is None
+
+    def test_several_at_once(self, one_pupil: tuple[Store, str]) -> None:
+        """A list of cases asks for its enrolments in one go: those the store holds, by id."""
+        store, _ = one_pupil
+        found = find_enrolments(store, [1, 999, 1])
+        assert list(found) == [1] and found[1] == find_enrolment(store, 1)
+        assert find_enrolments(store, []) == {}
 
 
 class TestMarks:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from attendwise.web.services.early_warning import heading_into_pa
-from tests.web.conftest import A
+from tests.cities import A
 
 pytestmark = pytest.mark.django_db
 
@@ -45,18 +43,6 @@ def test_school_page_early_warning_is_for_pupil_level_roles_only(client_as) -> N
     scrutiny = soup(client_as("scrutiny").get(reverse("school", args=[A])))
     assert scrutiny.select_one("#at-risk") is None  # names never reach a scrutiny member
     assert scrutiny.select_one("#groups") is not None  # aggregates do
-
-
-def test_heading_into_pa_takes_pupils_not_yet_pa_on_either_signal() -> None:
-    frame = pd.DataFrame(
-        {
-            "attendance_percent": [95.0, 95.0, 95.0, 89.0, 90.0],
-            "projected_attendance_percent": [96.0, 90.0, 93.0, 85.0, 88.0],
-            "risk_pa": [0.1, 0.2, 0.6, 0.9, float("nan")],
-        }
-    )
-    # on course for 90% or below; likely by the model; 89% and 90% are already persistently absent
-    assert list(heading_into_pa(frame).index) == [1, 2]
 
 
 def test_the_figure_cache_keeps_no_lock_for_a_computation_that_failed() -> None:

@@ -38,8 +38,8 @@ from attendwise.analysis.disproportionality import CHARACTERISTICS as GROUP_COLU
 from attendwise.core.codes import ABSENCE_REASONS
 from attendwise.measures.absence import GROUPINGS, enrolment_absence
 from attendwise.measures.bands import assign_bands
+from attendwise.reports.groups import CHARACTERISTIC_NAMES
 from attendwise.web.services.cohorts import _LABELS, CHARACTERISTICS
-from attendwise.web.services.disproportionality import CHARACTERISTIC_NAMES
 from tests.web.conftest import ASH, CHERRY, DAMSON, GROVE, City
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,9 @@ from attendwise.ingest import import_folder
 from attendwise.measures.pupils import enrolments_of
 from attendwise.store import Store
 from attendwise.web.models import AgreedAction, DiscussedPupil, TargetingMeeting
+from tests.cities import A, B, C, build_register
 from tests.documents.test_exports import ATTACKS, DANGEROUS, lines, quoted, unsafe_csv_cells
-from tests.web.conftest import A, B, C, City, build_register
+from tests.web.conftest import City
 
 pytestmark = pytest.mark.django_db
 SCHOOLS = {A: ATTACKS[0], B: "+1+1", C: "@SUM(A1)"}

@@ -13,17 +13,17 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attendwise.documents.marks import SUPPRESSED
 from attendwise.documents.suppression import (
-    SUPPRESSED,
     band_count_column,
     every_margin,
     measure_layout,
     suppress_measures,
     suppress_table,
 )
+from tests.cities import A
 from tests.registers import Register, make_upn
 from tests.strategies import other_spellings
-from tests.web.conftest import A
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from attendwise.core.identifiers import ENROLMENT_ID_MAX, RECORD_ID_MAX
 from attendwise.web.converters import CONVERTERS
+from attendwise.web.middleware import API_ERRORS
 from attendwise.web.models import Action, AuditEvent, Outcome
+from tests.cities import A, B, C
 from tests.strategies import other_spellings
-from tests.web.conftest import A, B, C
 
 TERM = "2024-25-autumn"
 ALL = ["la_admin", "officer", "officer_a", "school_a", "school_b", "virtual_school", "scrutiny"]
@@ -25,7 +26,25 @@ def statuses(**by_role: int) -> list[int]:
     return [by_role.get(role, default) for role in ALL]
 
 
-# (url name, args (labels resolve to enrolment ids), expected status per role)
+#: Every address that changes a case (POST only), with the item its address names, if any.
+CASE_CHANGES = {
+    "case_stage": [],
+    "case_people": [],
+    "case_review": [],
+    "case_intervention": [],
+    "case_intervention_review": ["letter"],
+    "case_eha_offer": [],
+    "case_eha_answer": [],
+    "case_criteria": [],
+    "case_referral": [],
+    "case_referral_outcome": [],
+    "case_taf": [],
+    "case_taf_left": ["member"],
+    "case_note": [],
+    "case_close": [],
+}
+
+# (url name, args (labels resolve to enrolment ids, "case:label" to a case for that pupil), expected status per role)
 MATRIX = [
     ("la_overview", [], statuses(school_a=403, school_b=403)),
     ("la_schools_csv", [], statuses(school_a=403, school_b=403)),
@@ -64,6 +83,26 @@ MATRIX = [
     ("tsm_action_done", [A, TERM, 1], statuses(default=405)),
     ("uploads", [], statuses(virtual_school=403, scrutiny=403)),
     ("audit", [], statuses(default=403, la_admin=200)),
+    # Casework: cases name pupils, so scrutiny sees counts only; the Virtual School reads its children's cases.
+    # "case:a_pa" is a case opened for a_pa (school A, no social worker), "case:a_severe" for a child looked
+    # after at A, "case:c_cin" for a child in need at C; "letter" an intervention holding a document.
+    ("caseload", [], statuses(scrutiny=403)),
+    ("case_counts", [], statuses(school_a=403, school_b=403, virtual_school=403)),
+    ("case", ["case:a_pa"], statuses(school_b=404, virtual_school=404, scrutiny=403)),
+    ("case", ["case:a_severe"], statuses(school_b=404, scrutiny=403)),
+    ("case", ["case:c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
+    ("case", [999999], statuses(default=404, scrutiny=403)),
+    ("case_document", ["case:a_pa", "letter"], statuses(school_b=404, virtual_school=404, scrutiny=403)),
+    ("case_document", ["case:c_cin", "letter"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
+    ("case_document", ["case:a_pa", 999], statuses(default=404, scrutiny=403)),
+    ("case_open", ["a_pa"], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    ("case_open", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, virtual_school=403, scrutiny=403)),
+    ("case_open", [99999], statuses(default=404, virtual_school=403, scrutiny=403)),
+    ("school_cases", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    ("school_cases", [B], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),
+    ("school_cases", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
+    # changes to a case are POST only (test_who_may_change_a_case checks who may make them)
+    *((name, ["case:a_pa", *extra], statuses(default=405)) for name, extra in CASE_CHANGES.items()),
 ]
 
 CASES = [
@@ -73,16 +112,60 @@ CASES = [
 ]
 
 
+def resolve(city, args: list) -> list:
+    """Address arguments: labels are enrolment ids; ``case:label`` opens a case for the pupil, and ``letter``
+    and ``member`` add a letter (with its document) and a Team Around the Family member to it."""
+    from tests.web.cases import add_letter, add_member, open_case
+
+    out: list = []
+    case = None
+    for a in args:
+        if isinstance(a, str) and a.startswith("case:"):
+            case = open_case(city, a.removeprefix("case:"))
+            out.append(case.pk)
+        elif a == "letter":
+            out.append(add_letter(case))
+        elif a == "member":
+            out.append(add_member(case))
+        else:
+            out.append(city.enrolments.get(a, a) if isinstance(a, str) else a)
+    return out
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "args", "role", "expected"), CASES)
 def test_matrix(client_as, city, name: str, args: list, role: str, expected: int) -> None:
     """Each role gets exactly the pages, exports and API answers its job needs; 404 hides other schools' pupils."""
-    resolved = [city.enrolments.get(a, a) if isinstance(a, str) else a for a in args]
+    resolved = resolve(city, args)
     response = client_as(role).get(reverse(name, args=resolved))
     assert response.status_code == expected
     if name.startswith("api_"):
         assert response["Content-Type"] == "application/json"
         assert expected == 200 or response.json()["status"] == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ALL)
+@pytest.mark.parametrize("name", sorted(CASE_CHANGES))
+@pytest.mark.parametrize(
+    ("pupil", "refused"),
+    [
+        # a_pa: school A, no social worker; a_severe: looked after at A (the Virtual School reads the case only)
+        ("a_pa", {"school_b": 404, "virtual_school": 404, "scrutiny": 403}),
+        ("a_severe", {"school_b": 404, "virtual_school": 403, "scrutiny": 403}),
+    ],
+)
+def test_who_may_change_a_case(client_as, city, name: str, role: str, pupil: str, refused: dict) -> None:
+    """LA staff with the school and the school itself may record on a case (an empty form is then 400: it got
+    past the rules); another school gets 404, the Virtual School 403 on a case it reads, scrutiny 403; and a
+    refused change changes nothing."""
+    args = resolve(city, [f"case:{pupil}", *CASE_CHANGES[name]])
+    from attendwise.web.casework.models import CaseEventRecord
+
+    before = CaseEventRecord.objects.count()
+    response = client_as(role).post(reverse(name, args=args), {})
+    assert response.status_code == refused.get(role, 400)
+    assert CaseEventRecord.objects.count() == before
 
 
 # -- every way of writing an identifier in an address ---------------------------------------------------
@@ -103,15 +186,40 @@ SPELLED = {
     "tsm_discuss": [A, TERM],
     "tsm_action": [A, TERM],
     "tsm_action_done": [A, TERM, "action"],
+    "case": ["case"],
+    "case_document": ["case", "letter"],
+    "case_open": ["a_pa"],
+    "school_cases": [A],
+    **{name: ["case", *extra] for name, extra in CASE_CHANGES.items()},
 }
-POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done"}
+POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done", *CASE_CHANGES}
 #: An identifier of each kind that names nothing: every other spelling must be answered like it.
 NOTHING = {"urn": 999999, "enrolment_id": 99999, "record_id": 999999999, "term": "2024-26-autumn"}
 #: The kind of identifier each address argument is (a term's slug too: ``2024-25-autumn``).
-KIND = {"urn": "urn", "enrolment_id": "enrolment_id", "action_id": "record_id", "term": "term"}
+KIND = {
+    "urn": "urn",
+    "enrolment_id": "enrolment_id",
+    "action_id": "record_id",
+    "case_id": "record_id",
+    "ref": "record_id",
+    "term": "term",
+}
 TOO_LARGE = {"urn": "10000000", "enrolment_id": str(ENROLMENT_ID_MAX + 1), "record_id": str(RECORD_ID_MAX + 1)}
 #: Addresses of pupil data, where every refused attempt is in the audit log.
-AUDITED = {"school_pupils_csv", "pupil", "pupil_marks_csv", "api_pupil", "tsm_latest", "tsm_pack", "tsm_pack_xlsx"}
+AUDITED = {
+    "school_pupils_csv",
+    "pupil",
+    "pupil_marks_csv",
+    "api_pupil",
+    "tsm_latest",
+    "tsm_pack",
+    "tsm_pack_xlsx",
+    "case",
+    "case_document",
+    "case_open",
+    "school_cases",
+    *CASE_CHANGES,
+}
 
 
 def _route(name: str) -> str:
@@ -173,8 +281,14 @@ def test_an_identifier_spelled_any_other_way_names_nothing(client_as, city, djan
     )
     route = _route(name)
     slots = re.findall(r"<\w+:(\w+)>", route)
+    made = {}
+    if "case" in SPELLED[name]:
+        from tests.web.cases import add_letter, add_member, open_case
+
+        case = open_case(city, "a_pa")
+        made = {"case": case.pk, "letter": add_letter(case), "member": add_member(case)}
     values = {
-        kwarg: str(action.pk if arg == "action" else city.enrolments.get(arg, arg))
+        kwarg: str(action.pk if arg == "action" else made.get(arg, city.enrolments.get(arg, arg)))
         for kwarg, arg in zip(slots, SPELLED[name], strict=True)
     }
 
@@ -208,14 +322,40 @@ def test_every_address_with_an_identifier_is_spelled_every_way() -> None:
     assert {p.name for p in addresses if kinds.search(str(getattr(p, "pattern", "")))} == set(SPELLED)
 
 
+#: Addresses anyone may ask for, signed in or not.
+PUBLIC = {"home", "healthz", "login", "logout"}
+
+
+def _signed_out_cases() -> list[tuple[str, str]]:
+    """Every named address but the public ones, with an identifier of nothing in each argument."""
+    from attendwise.web.urls import addresses
+
+    argument = re.compile(r"<(\w+):(\w+)>")
+    value = {"urn": str(NOTHING["urn"]), "enrolment_id": str(NOTHING["enrolment_id"])}
+    value |= {"record_id": str(NOTHING["record_id"]), "str": TERM}
+    cases = []
+    for p in addresses:
+        name = getattr(p, "name", None)
+        if name and name not in PUBLIC:
+            cases.append((name, "/" + argument.sub(lambda m: value[m[1]], str(p.pattern))))
+    return cases
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["la_overview", "school", "pupil", "cohorts", "uploads", "audit", "api_la_measures"])
-def test_signed_out_users_are_sent_to_sign_in(client, city, name: str) -> None:
-    """Nothing but the sign-in page answers a visitor who is not signed in."""
-    args = {"school": [A], "pupil": [city.enrolments["a_pa"]]}.get(name, [])
-    response = client.get(reverse(name, args=args))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+@pytest.mark.parametrize(("name", "address"), _signed_out_cases())
+def test_signed_out_users_are_sent_to_sign_in(client, city, name: str, address: str) -> None:
+    """Nothing but the public pages answers a visitor who is not signed in: pages send them to sign in,
+    and the API (whose callers are programs, which cannot fill in a form) answers 401 in JSON."""
+    for method in (client.get, client.post):
+        response = method(address)
+        if name.startswith("api_"):
+            assert response.status_code == 401, (method, address)
+            assert response.json() == {"error": API_ERRORS[401], "status": 401}
+            assert response["WWW-Authenticate"].startswith("Session")
+        else:
+            assert response.status_code == 302, (method, address, response.status_code)
+            assert response["Location"].startswith(reverse("login")), address
+        assert b"Testchild" not in response.content and b"Alder" not in response.content
 
 
 @pytest.mark.django_db

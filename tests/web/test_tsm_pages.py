@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from attendwise.web.models import ActionStatus, AgreedAction, AuditEvent, DiscussedPupil, TargetingMeeting
 from attendwise.web.services.tsm import inputs_for, previous_term, term_label, term_slug
-from tests.web.conftest import A, B
+from tests.cities import A, B
 
 pytestmark = pytest.mark.django_db
 TERM = "2024/25-autumn"

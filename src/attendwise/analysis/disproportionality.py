@@ -187,10 +187,25 @@ def disproportionality_within(
         raise DisproportionalityError(
             f"unknown characteristic {unknown[0]!r}: choose from {', '.join(CHARACTERISTICS)}"
         )
-    z = stats.norm.ppf(0.5 + t.confidence / 2)
     specs: list[tuple[str, list[str]]] = [(c, [CHARACTERISTICS[c]]) for c in characteristics]
     if pairs:
         specs += [(f"{a} x {b}", [CHARACTERISTICS[a], CHARACTERISTICS[b]]) for a, b in combinations(characteristics, 2)]
+    g = _group_counts(frame, scope, specs)
+    if g.empty:
+        return pd.DataFrame()
+    out = _group_figures(g, scope, z=stats.norm.ppf(0.5 + t.confidence / 2))
+    for k in OUTCOMES:
+        _flag(out, scope, k, t)
+    out["summary"] = out.apply(_sentence, axis=1, t=t)
+    return out
+
+
+def _group_counts(frame: pd.DataFrame, scope: str, specs: Sequence[tuple[str, list[str]]]) -> pd.DataFrame:
+    """Each group's enrolments, PA, SA and sessions, beside its scope's totals, in one grouped pass a grouping.
+
+    One row per (scope, characteristic, group), in the order of ``specs`` within each scope; empty when the
+    frame or the specs are.
+    """
     totals = frame.groupby(scope).agg(
         n_all=("enrolment_id", "size"),
         pa_all=("pa_10", "sum"),
@@ -226,7 +241,11 @@ def disproportionality_within(
     if not parts or totals.empty:
         return pd.DataFrame()
     g = pd.concat(parts, ignore_index=True).join(totals, on=scope)
-    g = g.sort_values([scope, "_order"], kind="stable").reset_index(drop=True)
+    return g.sort_values([scope, "_order"], kind="stable").reset_index(drop=True)
+
+
+def _group_figures(g: pd.DataFrame, scope: str, z: float) -> pd.DataFrame:
+    """Shares, rates, risk ratios against everyone else in the scope (Katz intervals at ``z``) and Fisher p-values."""
     n1 = g.enrolments.to_numpy(dtype=np.int64)
     n2 = g.n_all.to_numpy(dtype=np.int64) - n1
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -265,23 +284,25 @@ def disproportionality_within(
             out[f"{k}_rr_low"] = [r[1] for r in katz]
             out[f"{k}_rr_high"] = [r[2] for r in katz]
             out[f"{k}_p_value"] = p
-    for k in OUTCOMES:
-        q = np.full(len(out), np.nan)
-        for positions in out.groupby(scope, sort=False).indices.values():
-            pv = out[f"{k}_p_value"].to_numpy(dtype=float)[positions]
-            ok = ~np.isnan(pv)
-            if ok.any():
-                q[positions[ok]] = multipletests(pv[ok], alpha=t.alpha, method="fdr_bh")[1]
-        out[f"{k}_q_value"] = q
-        enough = (out.enrolments >= t.min_group) & (out[f"{k}_enrolments"] >= t.min_outcome)
-        clear = out[f"{k}_q_value"] < t.alpha
-        out[f"{k}_flag"] = np.select(
-            [enough & clear & (out[f"{k}_risk_ratio"] > 1), enough & clear & (out[f"{k}_risk_ratio"] < 1), ~enough],
-            ["over-represented", "under-represented", "too few pupils to say"],
-            default="",
-        )
-    out["summary"] = out.apply(_sentence, axis=1, t=t)
     return out
+
+
+def _flag(out: pd.DataFrame, scope: str, k: str, t: Thresholds) -> None:
+    """Add outcome ``k``'s q-values (Benjamini-Hochberg within each scope) and its flag to ``out``."""
+    q = np.full(len(out), np.nan)
+    for positions in out.groupby(scope, sort=False).indices.values():
+        pv = out[f"{k}_p_value"].to_numpy(dtype=float)[positions]
+        ok = ~np.isnan(pv)
+        if ok.any():
+            q[positions[ok]] = multipletests(pv[ok], alpha=t.alpha, method="fdr_bh")[1]
+    out[f"{k}_q_value"] = q
+    enough = (out.enrolments >= t.min_group) & (out[f"{k}_enrolments"] >= t.min_outcome)
+    clear = out[f"{k}_q_value"] < t.alpha
+    out[f"{k}_flag"] = np.select(
+        [enough & clear & (out[f"{k}_risk_ratio"] > 1), enough & clear & (out[f"{k}_risk_ratio"] < 1), ~enough],
+        ["over-represented", "under-represented", "too few pupils to say"],
+        default="",
+    )
 
 
 def _sentence(r: pd.Series, t: Thresholds) -> str:

@@ -30,11 +30,14 @@ from attendwise.store import Store
 
 __all__ = [
     "FEATURES",
+    "LIKELY",
+    "NOT_YET_PA",
     "SCHOOL_WEEKS",
     "EarlyWarningModel",
     "YearGrid",
     "at_risk",
     "features_at",
+    "heading_into_pa",
     "model_for",
     "reasons",
     "train_model",
@@ -46,6 +49,11 @@ _EPOCH_MONDAY = dt.date(1970, 1, 5)  # a Monday, for week arithmetic
 #: School weeks in a year when no earlier year says otherwise: 190 teaching days and the INSET days
 #: fall in about 39 weeks with marks.
 SCHOOL_WEEKS = 39
+#: Attendance above this is "not yet persistently absent": the early-warning list proper.
+NOT_YET_PA = 90.0
+#: A pupil not yet persistently absent is listed when their trajectory ends the year at 90% or below, or
+#: the learned model gives them at least this chance of it (at 50% the backtest found 77% did end PA).
+LIKELY = 0.5
 
 
 class EarlyWarningError(AttendwiseError):
@@ -531,6 +539,13 @@ def at_risk(
     ]
     order = ["risk_pa", "risk_sa"] if model is not None else ["projected_attendance_percent"]
     return scored.sort_values(order, ascending=model is None)[cols].reset_index(drop=True)
+
+
+def heading_into_pa(frame: pd.DataFrame) -> pd.DataFrame:
+    """The early-warning list: the pupils of an :func:`at_risk` frame not yet persistently absent, and
+    projected to be (or likely, by the model)."""
+    not_yet = frame[frame.attendance_percent > NOT_YET_PA]
+    return not_yet[(not_yet.projected_attendance_percent <= NOT_YET_PA) | (not_yet.risk_pa >= LIKELY)]
 
 
 def model_for(store: Store, year: AcademicYear, *, history_years: int = 2) -> EarlyWarningModel:

@@ -18,9 +18,9 @@ from attendwise.cli.common import (
     output_option,
     period_of,
     period_option,
-    print_table,
 )
 from attendwise.core.errors import AttendwiseError
+from attendwise.documents.tables import Column, Kind
 
 
 @click.command("disproportionality")
@@ -81,20 +81,19 @@ def disproportionality_(
             if drivers:
                 characteristic, _, group = drivers.partition("=")
                 table = schools_driving_gap(enrolment_frame(store, p), characteristic.strip(), group.strip())
-                if fmt != "table":
-                    emit(table, fmt, "Drivers", output, [])
-                    return
-                print_table(
-                    table.head(20),
+                emit(
+                    table.head(20) if fmt == "table" else table,
+                    fmt,
                     f"Schools behind the gap for {group.strip()}, {p.label}",
+                    output,
                     ["school_urn", "school_name"],
-                    {
-                        "group_enrolments": ("Pupils in group", "{:,.0f}"),
-                        "group_absentees": ("Persistently absent", "{:,.0f}"),
-                        "expected_absentees": ("Expected", "{:,.1f}"),
-                        "excess_absentees": ("Excess", "{:+,.1f}"),
-                        "share_of_excess": ("% of LA excess", "{:.1f}"),
-                    },
+                    (
+                        Column("group_enrolments", "Pupils in group", Kind.COUNT),
+                        Column("group_absentees", "Persistently absent", Kind.COUNT),
+                        Column("expected_absentees", "Expected", Kind.NUMBER, 1),
+                        Column("excess_absentees", "Excess", Kind.POINTS),
+                        Column("share_of_excess", "% of LA excess", Kind.PERCENT),
+                    ),
                 )
                 return
             table = disproportionality_table(store, p, chosen, school=school, phase=phase, pairs=pairs)
@@ -102,26 +101,25 @@ def disproportionality_(
             raise click.ClickException(str(exc)) from None
     if flagged_only:
         table = table[(table.pa_flag == "over-represented") | (table.sa_flag == "over-represented")]
-    if fmt == "table":
-        print_table(
-            table,
-            f"Disproportionality, {p.describe()}",
-            ["characteristic", "group"],
-            {
-                "enrolments": ("Pupils", "{:,.0f}"),
-                "share_of_pupils": ("% of pupils", "{:.1f}"),
-                "share_of_pa": ("% of PA", "{:.1f}"),
-                "pa_rate": ("PA %", "{:.1f}"),
-                "pa_risk_ratio": ("PA risk ratio", "{:.2f}"),
-                "pa_rr_low": ("CI low", "{:.2f}"),
-                "pa_rr_high": ("CI high", "{:.2f}"),
-                "pa_flag": ("PA", "{}"),
-                "sa_risk_ratio": ("SA risk ratio", "{:.2f}"),
-                "sa_flag": ("SA", "{}"),
-            },
-        )
-    else:
-        emit(table, fmt, "Disproportionality", output, [])
+    emit(
+        table,
+        fmt,
+        f"Disproportionality, {p.describe()}",
+        output,
+        ["characteristic", "group"],
+        (
+            Column("enrolments", "Pupils", Kind.COUNT),
+            Column("share_of_pupils", "% of pupils", Kind.PERCENT),
+            Column("share_of_pa", "% of PA", Kind.PERCENT),
+            Column("pa_rate", "PA %", Kind.PERCENT),
+            Column("pa_risk_ratio", "PA risk ratio", Kind.NUMBER),
+            Column("pa_rr_low", "CI low", Kind.NUMBER),
+            Column("pa_rr_high", "CI high", Kind.NUMBER),
+            Column("pa_flag", "PA"),
+            Column("sa_risk_ratio", "SA risk ratio", Kind.NUMBER),
+            Column("sa_flag", "SA"),
+        ),
+    )
 
 
 @click.command("at-risk")
@@ -170,26 +168,25 @@ def at_risk_(
             raise click.ClickException(str(exc)) from None
     if not include_absent:
         frame = frame[frame.attendance_percent > 90]
-    if fmt == "table":
-        title = (
-            f"At risk, as of {frame.as_of.iloc[0]:%d %b %Y} (school week {frame.school_week.iloc[0]})"
-            if len(frame)
-            else "At risk: nobody on roll"
-        )
-        print_table(
-            frame.head(limit),
-            title,
-            ["upn", "school_name", "nc_year"],
-            {
-                "attendance_percent": ("Attendance %", "{:.1f}"),
-                "projected_attendance_percent": ("Projected %", "{:.1f}"),
-                "risk_pa": ("Risk of PA", "{:.0%}"),
-                "risk_sa": ("Risk of SA", "{:.0%}"),
-                "reasons": ("Reasons", "{}"),
-            },
-        )
-    else:
-        emit(frame, fmt, "At risk", output, [])
+    title = (
+        f"At risk, as of {frame.as_of.iloc[0]:%d %b %Y} (school week {frame.school_week.iloc[0]})"
+        if len(frame)
+        else "At risk: nobody on roll"
+    )
+    emit(
+        frame.head(limit) if fmt == "table" else frame,
+        fmt,
+        title,
+        output,
+        ["upn", "school_name", "nc_year"],
+        (
+            Column("attendance_percent", "Attendance %", Kind.PERCENT),
+            Column("projected_attendance_percent", "Projected %", Kind.PERCENT),
+            Column("risk_pa", "Risk of PA", Kind.FRACTION),
+            Column("risk_sa", "Risk of SA", Kind.FRACTION),
+            Column("reasons", "Reasons"),
+        ),
+    )
 
 
 @click.command("transition")
@@ -216,21 +213,20 @@ def transition_(ctx: click.Context, into: str, school: int | None, limit: int, f
             raise click.ClickException(str(exc)) from None
     if school is not None:
         frame = frame[frame.urn == school]
-    if fmt == "table":
-        print_table(
-            frame.head(limit),
-            f"Transition into {into} school",
-            ["upn", "school_name", "nc_year"],
-            {
-                "last_year_attendance_percent": ("Last year %", "{:.1f}"),
-                "attendance_percent": ("This year %", "{:.1f}"),
-                "change_points": ("Change", "{:+.1f}"),
-                "risk_pa": ("Risk of PA", "{:.0%}"),
-                "reasons": ("Reasons", "{}"),
-            },
-        )
-    else:
-        emit(frame, fmt, "Transition", output, [])
+    emit(
+        frame.head(limit) if fmt == "table" else frame,
+        fmt,
+        f"Transition into {into} school",
+        output,
+        ["upn", "school_name", "nc_year"],
+        (
+            Column("last_year_attendance_percent", "Last year %", Kind.PERCENT),
+            Column("attendance_percent", "This year %", Kind.PERCENT),
+            Column("change_points", "Change", Kind.POINTS),
+            Column("risk_pa", "Risk of PA", Kind.FRACTION),
+            Column("reasons", "Reasons"),
+        ),
+    )
 
 
 @click.command("backtest")
@@ -257,15 +253,17 @@ def backtest_(ctx: click.Context, weeks: str, test_year: str | None, threshold: 
     if fmt == "text":
         console.print(report.describe())
         for n, table in report.calibration.items():
-            print_table(
+            emit(
                 table.assign(band=[f"{i + 1}" for i in range(len(table))]),
+                "table",
                 f"Calibration after {n} weeks (tenths of pupils by predicted risk)",
+                None,
                 ["band"],
-                {
-                    "pupils": ("Pupils", "{:,.0f}"),
-                    "mean_predicted": ("Predicted", "{:.1%}"),
-                    "observed": ("Observed", "{:.1%}"),
-                },
+                (
+                    Column("pupils", "Pupils", Kind.COUNT),
+                    Column("mean_predicted", "Predicted", Kind.FRACTION, 1),
+                    Column("observed", "Observed", Kind.FRACTION, 1),
+                ),
             )
     else:
         emit(report.summary, fmt, "Backtest", None, [])

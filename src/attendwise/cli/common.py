@@ -1,11 +1,12 @@
 """What every verb shares: the consoles, progress bars, the store and the period asked for, the options
-several verbs take (declared once here), and writing a table as text, CSV or JSON."""
+several verbs take (declared once here), and writing a table on the terminal, as CSV or as JSON (each a
+documents :class:`~attendwise.documents.tables.Table`, written by the documents layer's writers)."""
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,30 +15,31 @@ import click
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from attendwise.core.calendar import AcademicYear, Period, parse_period
 from attendwise.core.errors import AttendwiseError
-from attendwise.core.identifiers import IdentifierError, parse_urn
-from attendwise.documents.spreadsheets import frame_csv
+from attendwise.core.identifiers import IdentifierError, parse_date, parse_urn
+from attendwise.documents.spreadsheets import table_csv
+from attendwise.documents.tables import Column, Kind, Table, data_table, table_from_frame, table_json
+from attendwise.documents.terminal import rich_table
 from attendwise.ingest import ImportResult
 from attendwise.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
 
-#: Columns shown by ``--format table`` (csv and json give every column, unrounded).
-TABLE_COLUMNS = {
-    "enrolments": ("Enrolments", "{:,.0f}"),
-    "sess_possible": ("Possible sessions", "{:,.0f}"),
-    "sess_overall_percent": ("Overall absence %", "{:.1f}"),
-    "sess_authorised_percent": ("Authorised %", "{:.1f}"),
-    "sess_unauthorised_percent": ("Unauthorised %", "{:.1f}"),
-    "enrolments_pa_10_exact": ("Persistently absent", "{:,.0f}"),
-    "enrolments_pa_10_exact_percent": ("PA %", "{:.1f}"),
-    "enrolments_pa_50_exact": ("Severely absent", "{:,.0f}"),
-    "enrolments_pa_50_exact_percent": ("SA %", "{:.1f}"),
-}
+#: The measures ``--format table`` shows, where a frame has them (csv and json give every column, unrounded).
+MEASURE_COLUMNS = (
+    Column("enrolments", "Enrolments", Kind.COUNT),
+    Column("sess_possible", "Possible sessions", Kind.COUNT),
+    Column("sess_overall_percent", "Overall absence %", Kind.PERCENT),
+    Column("sess_authorised_percent", "Authorised %", Kind.PERCENT),
+    Column("sess_unauthorised_percent", "Unauthorised %", Kind.PERCENT),
+    Column("enrolments_pa_10_exact", "Persistently absent", Kind.COUNT),
+    Column("enrolments_pa_10_exact_percent", "PA %", Kind.PERCENT),
+    Column("enrolments_pa_50_exact", "Severely absent", Kind.COUNT),
+    Column("enrolments_pa_50_exact_percent", "SA %", Kind.PERCENT),
+)
 
 
 class Bars:
@@ -73,6 +75,23 @@ class URNType(click.ParamType):
 
 
 URN = URNType()
+
+
+class DateType(click.ParamType):
+    """A date on the command line, written YYYY-MM-DD (:func:`attendwise.core.identifiers.parse_date`)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(str(value).strip())
+        except IdentifierError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
 
 
 @contextmanager
@@ -111,14 +130,34 @@ def period_of(store: Store, text: str | None) -> Period:
     return parse_period(text, half_term_starts=store.half_term_starts(), latest_mark=store.latest_mark())
 
 
-def emit(frame: pd.DataFrame, fmt: str, title: str, output: Path | None, table_columns: list[str]) -> None:
-    if fmt == "csv":
-        text = frame_csv(frame)  # names from schools as text, never formulas
-    elif fmt == "json":
-        text = json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=2) + "\n"
-    else:
-        print_table(frame, title, table_columns)
+def measure_column(key: str) -> Column:
+    """The column of one of :data:`MEASURE_COLUMNS` by its key."""
+    return next(c for c in MEASURE_COLUMNS if c.key == key)
+
+
+def frame_table(
+    frame: pd.DataFrame, title: str, keys: Sequence[str], columns: Sequence[Column] = MEASURE_COLUMNS
+) -> Table:
+    """What ``--format table`` shows of a frame: its key columns as text (``school_name`` headed "School
+    name"), then those of ``columns`` the frame has."""
+    shown = [Column(k, k.replace("_", " ").capitalize()) for k in keys]
+    return table_from_frame(frame, title, [*shown, *(c for c in columns if c.key in frame)], row_headers=False)
+
+
+def emit(
+    frame: pd.DataFrame,
+    fmt: str,
+    title: str,
+    output: Path | None,
+    keys: Sequence[str],
+    columns: Sequence[Column] = MEASURE_COLUMNS,
+) -> None:
+    """Write a frame as ``--format`` asks: on the terminal (:func:`frame_table`), or every column as CSV or JSON."""
+    if fmt == "table":
+        print_table(frame_table(frame, title, keys, columns))
         return
+    whole = data_table(frame, title)
+    text = table_csv(whole) if fmt == "csv" else table_json(whole)  # names from schools as text, never formulas
     if output:
         output.write_text(text, encoding="utf-8")
         err_console.print(f"Wrote {len(frame):,} rows to {output}")
@@ -126,22 +165,9 @@ def emit(frame: pd.DataFrame, fmt: str, title: str, output: Path | None, table_c
         sys.stdout.write(text)
 
 
-def print_table(frame: pd.DataFrame, title: str, keys: list[str], columns: dict | None = None) -> None:
-    columns = columns or TABLE_COLUMNS
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for key in keys:
-        table.add_column(key.replace("_", " ").capitalize())
-    for col, (label, _) in columns.items():
-        if col in frame:
-            table.add_column(label, justify="right")
-    for _, row in frame.iterrows():
-        cells = [str(row[k]) for k in keys]
-        for col, (_, fmt) in columns.items():
-            if col in frame:
-                value = row[col]
-                cells.append("" if pd.isna(value) else fmt.format(value))
-        table.add_row(*cells)
-    console.print(table)
+def print_table(table: Table) -> None:
+    """A table on the terminal."""
+    console.print(rich_table(table))
 
 
 def describe_import(result: ImportResult, seconds: float) -> str:

@@ -187,5 +187,5 @@ def _demo_years(spec: CitySpec) -> str:
 def _demo_report(store: Store) -> None:
     from attendwise.reports.overview import demo_report
 
-    for title, frame, keys, columns in demo_report(store):
-        print_table(frame, title, keys, columns)
+    for table in demo_report(store):
+        print_table(table)

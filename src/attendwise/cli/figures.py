@@ -8,17 +8,17 @@ from pathlib import Path
 import click
 
 from attendwise.cli.common import (
-    TABLE_COLUMNS,
     console,
     emit,
     format_option,
+    measure_column,
     open_store,
     output_option,
     period_of,
     period_option,
-    print_table,
 )
 from attendwise.core.errors import AttendwiseError
+from attendwise.documents.tables import Column, Kind
 from attendwise.measures.absence import Population, enrolment_absence, measure_table, resolve_grouping
 from attendwise.measures.bands import PRESETS, band_counts, load_scheme
 
@@ -93,15 +93,8 @@ def bands(
             frame = band_counts(enrolment_absence(store, p, population), chosen, keys).to_pandas()
     except AttendwiseError as exc:
         raise click.ClickException(str(exc)) from None
-    if fmt == "table":
-        print_table(
-            frame,
-            f"{chosen.name}, {p.describe()}",
-            [*keys, "band_name"],
-            {"enrolments": ("Pupils", "{:,.0f}"), "percent": ("%", "{:.1f}")},
-        )
-    else:
-        emit(frame, fmt, chosen.name, output, keys)
+    band_columns = (Column("enrolments", "Pupils", Kind.COUNT), Column("percent", "%", Kind.PERCENT))
+    emit(frame, fmt, f"{chosen.name}, {p.describe()}", output, [*keys, "band_name"], band_columns)
 
 
 @click.command("trends")
@@ -121,20 +114,20 @@ def trends_(ctx: click.Context, level: str, by: str, change: bool, fmt: str, out
             frame = change_on_last_year(store, by) if change else trend(store, level, by)  # type: ignore[arg-type]
         except AttendwiseError as exc:
             raise click.ClickException(str(exc)) from None
-    if fmt != "table":
-        emit(frame, fmt, "Trends", output, keys)
-    elif change:
-        columns = {
-            f"{m}{suffix}": (
-                f"{TABLE_COLUMNS.get(m, (m, ''))[0]}{label}",
-                "{:+.1f}" if suffix == "_change" else "{:.1f}",
-            )
+    if change:
+        columns = [
+            Column(f"{m}{suffix}", f"{measure_column(m).heading}{label}", kind)
             for m in HEADLINES[1:]
-            for suffix, label in (("", ""), ("_last_year", " last year"), ("_change", " change"))
-        }
-        print_table(frame, "This year to date against the same point last year", ["period", *keys], columns)
+            for suffix, label, kind in (
+                ("", "", Kind.PERCENT),
+                ("_last_year", " last year", Kind.PERCENT),
+                ("_change", " change", Kind.POINTS),
+            )
+        ]
+        title = "This year to date against the same point last year"
+        emit(frame, fmt, title, output, ["period", *keys], columns)
     else:
-        print_table(frame, f"Absence by {level.replace('_', ' ')}", ["period", *keys])
+        emit(frame, fmt, f"Absence by {level.replace('_', ' ')}", output, ["period", *keys])
 
 
 @click.command("compare")
@@ -156,12 +149,5 @@ def compare_(ctx: click.Context, period: str | None, la_code: str | None, fmt: s
             frame = compare_with_reference(store, p, la_code)
         except AttendwiseError as exc:
             raise click.ClickException(str(exc)) from None
-    if fmt == "table":
-        print_table(
-            frame,
-            f"Comparison, {p.describe()}",
-            ["comparator", "basis"],
-            {m: TABLE_COLUMNS[m] for m in REFERENCE_MEASURES},
-        )
-    else:
-        emit(frame, fmt, "Comparison", None, [])
+    shown = [measure_column(m) for m in REFERENCE_MEASURES]
+    emit(frame, fmt, f"Comparison, {p.describe()}", None, ["comparator", "basis"], shown)

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from attendwise.core.errors import AttendwiseError
 
 __all__ = [
+    "CONTACT_ID_PATTERN",
     "DATE_PATTERN",
     "ENROLMENT_ID_MAX",
     "ENROLMENT_ID_PATTERN",
@@ -38,6 +39,7 @@ __all__ = [
     "RECORD_ID_PATTERN",
     "URN_PATTERN",
     "IdentifierError",
+    "parse_contact_id",
     "parse_date",
     "parse_enrolment_id",
     "parse_la_code",
@@ -59,12 +61,16 @@ RECORD_ID_PATTERN = "[1-9][0-9]{0,18}"
 RECORD_ID_MAX = 2**63 - 1
 #: A date as YYYY-MM-DD.
 DATE_PATTERN = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+#: A parent's or carer's id in ``contacts.csv``: the same person everywhere, as the LA's systems number
+#: them: ASCII letters, digits, ``-`` and ``_``, starting with a letter or digit, at most 64 characters.
+CONTACT_ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
 
 _URN = re.compile(URN_PATTERN, re.ASCII)
 _LA_CODE = re.compile(LA_CODE_PATTERN, re.ASCII)
 _ENROLMENT_ID = re.compile(ENROLMENT_ID_PATTERN, re.ASCII)
 _RECORD_ID = re.compile(RECORD_ID_PATTERN, re.ASCII)
 _DATE = re.compile(DATE_PATTERN, re.ASCII)
+_CONTACT_ID = re.compile(CONTACT_ID_PATTERN, re.ASCII)
 
 #: How much of a refused value a message repeats (a field may be megabytes long).
 _SHOWN = 40
@@ -147,6 +153,23 @@ def parse_date(text: str) -> dt.date:
         except ValueError:
             pass
     raise IdentifierError(f"{show(text)} is not a date (expected YYYY-MM-DD)")
+
+
+def parse_contact_id(text: str) -> str:
+    """A contact's id, exactly as written (``C000123``, ``7f3a-19``): letters keep their case.
+
+    >>> parse_contact_id("C000123")
+    'C000123'
+    >>> [t for t in ("C 123", "-C123", "C123é", "", "x" * 65) if _fails(parse_contact_id, t)] == [
+    ...     "C 123", "-C123", "C123é", "", "x" * 65]
+    True
+    """
+    if not _CONTACT_ID.fullmatch(text):
+        raise IdentifierError(
+            f"{show(text)} is not a contact id (letters, digits, - and _, starting with a letter or digit, "
+            "at most 64 characters)"
+        )
+    return text
 
 
 def why_not(parse: Callable[[str], object], text: str) -> str:

@@ -2,10 +2,11 @@
 
 :func:`generate_city` writes a folder in the attendwise CSV layout (``docs/csv-layout.md``):
 ``schools.csv``, ``pupils.csv`` (one row per enrolment), ``marks.csv`` (one row per pupil, school
-and session), ``terms.csv`` and ``closures.csv``.  The same :class:`CitySpec` always gives
-byte-identical files.  With ``CitySpec.until`` the files are what an LA would hold at the end of
-that day (last year whole and this year so far, say): the same simulation, filtered as it is
-written, so everything up to that day is byte for byte what the whole city has.
+and session), ``terms.csv``, ``closures.csv`` and ``contacts.csv`` (parents and carers).  The
+same :class:`CitySpec` always gives byte-identical files.  With ``CitySpec.until`` the files are
+what an LA would hold at the end of that day (last year whole and this year so far, say): the same
+simulation, filtered as it is written, so everything up to that day is byte for byte what the whole
+city has.
 
 What is modelled
 ----------------
@@ -38,6 +39,11 @@ What is modelled
   appointments, lates, Eid, suspensions, part-time timetables, dual registration, trips, sport
   and work experience, a staggered Reception start (``X``), transport failures and one unexpected
   school closure a year.  Some pupils drift worse (or better) through the year.
+* **Families.**  Brothers and sisters are made from pupils with one surname whose homes are near and
+  whose birthdays are a year or more apart (so siblings are often at a primary and a secondary school),
+  each family with a mother, usually a father (some living elsewhere, a few also fathering a half-sibling
+  nearby), sometimes a grandparent, and foster carers for children looked after, written as
+  ``contacts.csv`` from draws of their own (the other files do not change with them).
 * **Codes.**  Each mark uses the code set in force on its date: the 2006 set before 19 August
   2024 and the 2024 set from then on (``H``/``J``/``Y`` before, ``C``/``J1``/``Y1``-``Y7``/``Q``/
   ``K``/``C1``/``C2`` after).
@@ -55,8 +61,9 @@ The package, by what it simulates
 is simulated as and the code each gives), ``terms`` (the calendar), ``spec`` (what to generate and
 what was written), ``schools`` (the schools, the map and each school's closures), ``pupils`` (who
 the pupils are), ``rosters`` (who is on roll where, year by year), ``absence`` (the marks),
-``files`` (the CSV files) and ``city`` (the years driven in turn, and :func:`generate_city`).  Each
-module imports only modules before it in this list; this face is the package's public API.
+``families`` (brothers and sisters, and their parents and carers), ``files`` (the CSV files) and
+``city`` (the years driven in turn, and :func:`generate_city`).  Each module imports only modules
+before it in this list; this face is the package's public API.
 """
 
 from __future__ import annotations

@@ -15,10 +15,12 @@ import numpy as np
 import pyarrow as pa
 
 from attendwise.demo.absence import simulate_marks
+from attendwise.demo.families import contact_rows
 from attendwise.demo.files import (
     marks_file,
     ranks,
     write_closures,
+    write_contacts,
     write_marks_year,
     write_pupils,
     write_schools,
@@ -84,8 +86,8 @@ def generate_city(
     """Generate the demo city's registers into ``folder`` (created if missing).
 
     Args:
-        folder: where to write ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv`` and
-            ``closures.csv`` (existing files of those names are replaced).
+        folder: where to write ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv``,
+            ``closures.csv`` and ``contacts.csv`` (existing files of those names are replaced).
         spec: the city; the same spec always gives byte-identical files.
         progress: optional ``progress(stage, done, total)`` callback, called a few times per stage
             (stages ``"population"``, ``"marks"`` and ``"writing"``).
@@ -97,7 +99,8 @@ def generate_city(
     city, cals, years = simulate(spec)
     if progress:
         progress("population", 1, 1)
-    paths = {name: folder / f"{name}.csv" for name in ("schools", "pupils", "marks", "terms", "closures")}
+    names = ("schools", "pupils", "marks", "terms", "closures", "contacts")
+    paths = {name: folder / f"{name}.csv" for name in names}
     total_marks = 0
     labels = []
     with marks_file(paths["marks"]) as sink:
@@ -121,16 +124,19 @@ def generate_city(
             labels.append(res.cal.label)
             res.am = res.pm = np.zeros((0, 0), np.uint8)
     if progress:
-        progress("writing", 0, 3)
+        progress("writing", 0, 4)
     city.upn_rank = ranks(city.upn)
     enrolments, pupils = write_pupils(paths["pupils"], city, spec.until)
     if progress:
-        progress("writing", 1, 3)
+        progress("writing", 1, 4)
     write_schools(paths["schools"], city.schools, spec)
     write_terms(paths["terms"], cals)
     write_closures(paths["closures"], cals, spec.until)
     if progress:
-        progress("writing", 3, 3)
+        progress("writing", 3, 4)
+    write_contacts(paths["contacts"], contact_rows(city, spec, spec.until))
+    if progress:
+        progress("writing", 4, 4)
     return CitySummary(
         folder=folder,
         schools=city.schools.n,

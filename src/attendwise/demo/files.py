@@ -1,6 +1,6 @@
 """The demo city's files, in the attendwise CSV layout (``docs/csv-layout.md``): ``marks.csv`` (written
 year by year with pyarrow, in chunks), ``pupils.csv`` (one row per enrolment), ``schools.csv``,
-``terms.csv`` and ``closures.csv``.
+``terms.csv``, ``closures.csv`` and ``contacts.csv`` (the rows :mod:`attendwise.demo.families` makes).
 
 With ``until`` the files are cut as they are written (no marks, admissions, leaving dates or closures
 after it); the simulation is the same either way.  Imports the city (:mod:`attendwise.demo.pupils`,
@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from attendwise.demo.codes import CODE_LUT, CODE_STRINGS
+from attendwise.demo.families import CONTACT_COLUMNS
 from attendwise.demo.population import ETH_CODES, FORENAME_LIST, NEEDS, SURNAME_LIST
 from attendwise.demo.pupils import City
 from attendwise.demo.rosters import Records
@@ -195,6 +196,11 @@ def write_closures(path: Path, cals: list[YearCalendar], until: dt.date | None =
         row for cal in cals for row in _merge_closures([c for c in cal.closures if until is None or c[1] <= until])
     ]
     _write_small_csv(path, ["urn", "start_date", "end_date", "session", "reason"], closure_rows)
+
+
+def write_contacts(path: Path, rows: list[list[str]]) -> None:
+    """Write ``contacts.csv``: the families' parents and carers (:func:`attendwise.demo.families.contact_rows`)."""
+    _write_small_csv(path, CONTACT_COLUMNS, rows)
 
 
 def ranks(values: list[str]) -> np.ndarray:

@@ -86,8 +86,8 @@ class CitySummary:
     """What :func:`generate_city` wrote.
 
     ``pupils`` counts distinct pupils, ``enrolments`` the rows of ``pupils.csv``, ``marks`` the
-    rows of ``marks.csv``; ``paths`` maps ``"schools"``, ``"pupils"``, ``"marks"``, ``"terms"``
-    and ``"closures"`` to the files written.
+    rows of ``marks.csv``; ``paths`` maps ``"schools"``, ``"pupils"``, ``"marks"``, ``"terms"``,
+    ``"closures"`` and ``"contacts"`` to the files written.
     """
 
     folder: Path

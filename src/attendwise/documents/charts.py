@@ -1,6 +1,6 @@
 """Chart specifications (Vega-Lite, written with Altair) drawn from the measures.
 
-Every chart here is paired with a table of the same numbers (:class:`~attendwise.documents.tables.Figure`).
+Every chart here is paired with a table of the same numbers (:class:`~attendwise.documents.tables.Chart`).
 Specs carry their data inline; the browser draws them with the vendored Vega (``static/vendor``).
 Suppressed figures (``x``) are left out of a chart, never drawn as zero.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from attendwise.documents.suppression import SUPPRESSED
+from attendwise.documents.marks import SUPPRESSED
 
 __all__ = ["GOVUK_COLOURS", "bar_chart", "line_chart"]
 

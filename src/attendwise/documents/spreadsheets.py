@@ -14,29 +14,33 @@ programs skip them when they decide what a cell is. OWASP's guidance on CSV inje
 * In a CSV, a line break inside a text is written as a line feed, which the writer quotes, so a cell
   cannot end its row early and start the next one with a formula (``Ann\\r=HYPERLINK(...)``): a bare
   carriage return is not quoted by Python's CSV writer, yet spreadsheets end a row there. A workbook
-  turns carriage returns into line feeds too (XML does), so a text starting with a line feed is
-  neutralised as one starting with a carriage return is.
+  holds line feeds for carriage returns too, so a text starting with a line feed is neutralised as one
+  starting with a carriage return is.
 * In a workbook, text is stored as a string cell (:func:`write_cell`), never as a formula: openpyxl
   makes a formula of any text starting with ``=`` (and an error cell of ``#N/A``) unless told
   otherwise. :func:`save_workbook` checks every cell again before the file is written, so a cell an
   export set by hand cannot slip through.
 
-Every CSV export goes through :func:`csv_text` or :func:`frame_csv` and every workbook is made by
-:func:`new_workbook` and written by :func:`save_workbook`; ``tests/test_spreadsheets.py`` fails if a
-module writes a CSV or a workbook any other way. The project writes no formulas on purpose: one
+A :class:`~attendwise.documents.tables.Table` is written as CSV by :func:`table_csv` (its values, unrounded, a
+mark as its symbol) and sections of tables as a workbook by :func:`write_workbook` (a sheet a section, numbers
+as numbers with their formats). Every CSV goes through :func:`csv_text` and every workbook is made by
+:func:`new_workbook` and written by :func:`save_workbook`; ``tests/documents/test_spreadsheets.py`` fails if
+a module writes a CSV or a workbook any other way. The project writes no formulas on purpose: one
 that is ever wanted must be added here, deliberately.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final, TypeVar
 
-import pandas as pd
+from attendwise.documents.marks import Mark
+from attendwise.documents.tables import Column, Kind, Section, Table, value_of
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -47,12 +51,13 @@ __all__ = [
     "DANGEROUS",
     "cell_value",
     "csv_text",
-    "frame_csv",
     "header_footer_text",
     "neutralise",
     "new_workbook",
     "save_workbook",
+    "table_csv",
     "write_cell",
+    "write_workbook",
 ]
 
 #: The characters a spreadsheet may read as the start of a formula (OWASP, "CSV Injection"), and the
@@ -112,40 +117,28 @@ def csv_text(rows: Iterable[Iterable[object]]) -> str:
     return out.getvalue()
 
 
-def _is_text_column(dtype: object) -> bool:
-    types = pd.api.types
-    return not (
-        types.is_numeric_dtype(dtype)  # booleans too
-        or types.is_datetime64_any_dtype(dtype)
-        or types.is_timedelta64_dtype(dtype)
-        or isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype)
-    )
+def table_csv(table: Table) -> str:
+    """A table as CSV: its headings, then its values unrounded (a mark as its symbol, a date in ISO form,
+    nothing as blank), text neutralised by :func:`csv_text`.
 
-
-def _header(label: object) -> object:
-    if isinstance(label, tuple):
-        return tuple(_csv_value(part) for part in label)
-    return _csv_value(label)
-
-
-def frame_csv(frame: pd.DataFrame) -> str:
-    """A frame as CSV (as ``frame.to_csv(index=False)`` writes it), its text as :func:`csv_text` writes text.
-
-    Numeric, boolean and date columns are written exactly as pandas writes them; in any other
-    column (text, categories, mixed objects) each text value is neutralised and each number left be.
-
-    >>> frame = pd.DataFrame({"school": ["=HYPERLINK(1)", "Elm"], "change": [-1.5, 2.0], "n": [3, -4]})
-    >>> print(frame_csv(frame), end="")
-    school,change,n
-    '=HYPERLINK(1),-1.5,3
-    Elm,2.0,-4
+    >>> from attendwise.documents.marks import SUPPRESSED
+    >>> t = Table("", (Column("school", "School"), Column("change", "Change", Kind.POINTS)),
+    ...           (("=HYPERLINK(1)", -1.5), ("Elm", SUPPRESSED), ("Ash", None)))
+    >>> print(table_csv(t), end="")
+    School,Change
+    '=HYPERLINK(1),-1.5
+    Elm,x
+    Ash,
     """
-    safe = frame.copy(deep=False)
-    safe.columns = frame.columns.map(_header)
-    for i, dtype in enumerate(frame.dtypes):
-        if _is_text_column(dtype):
-            safe.isetitem(i, frame.iloc[:, i].astype(object).map(_csv_value, na_action="ignore"))
-    return safe.to_csv(index=False, lineterminator="\n")
+    return csv_text([[c.heading for c in table.columns], *([_plain(value_of(v)) for v in row] for row in table.rows)])
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mark):
+        return str(value)
+    if value is None or (isinstance(value, float) and value != value):  # NaN
+        return ""
+    return value
 
 
 # -- workbooks ------------------------------------------------------------------------------------
@@ -160,7 +153,10 @@ def new_workbook() -> Workbook:
 
 def _store(cell: Cell, value: object) -> None:
     if isinstance(value, str):
-        cell.value = _ILLEGAL_IN_XLSX.sub("\ufffd", neutralise(value))
+        # Line breaks as line feeds, whichever openpyxl writes them (older ones let XML turn a carriage
+        # return into a line feed; 3.1 keeps it), so a workbook holds the same text a CSV does.
+        text = _ILLEGAL_IN_XLSX.sub("\ufffd", neutralise(value))
+        cell.value = text.replace("\r\n", "\n").replace("\r", "\n")
         cell.data_type = "s"  # never a formula or an error, whatever the text
     else:
         cell.value = value
@@ -201,6 +197,97 @@ def save_workbook(wb: Workbook, target: Path | str | IO[bytes]) -> None:
             elif isinstance(value, str) and value.startswith(DANGEROUS):
                 _store(cell, value)
     wb.save(target)
+
+
+def _number_format(column: Column) -> str | None:
+    """A column's number format in a workbook, by its kind and decimal places."""
+    places = "." + "0" * column.decimals if column.decimals else ""
+    return {
+        Kind.COUNT: "#,##0",
+        Kind.NUMBER: f"#,##0{places}",
+        Kind.PERCENT: f"0{places}%",
+        Kind.FRACTION: f"0{places}%",
+        Kind.POINTS: f"+0{places};-0{places};0{places}",
+        Kind.DATE: "dd mmm yyyy",
+    }.get(column.kind)
+
+
+def _workbook_value(value: object, column: Column) -> object:
+    """A value as a workbook cell holds it: percentages as fractions (so the format shows them and Excel's
+    own arithmetic works on them), a mark as its symbol, nothing as an empty cell."""
+    if isinstance(value, Mark):
+        return str(value)
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):  # a numpy scalar
+        value = value.item()
+    if column.kind is Kind.PERCENT and isinstance(value, int | float):
+        return float(value) / 100.0
+    return value
+
+
+def write_workbook(sections: Iterable[Section], target: Path | str | IO[bytes], *, title: str) -> None:
+    """Sections as a workbook: a sheet a section, its heading and first paragraph above each table's bold
+    header row, the first header frozen and filtered, numbers as numbers in their kind's format, dates as
+    dates, widths fitted to the contents, pages set to print landscape, one page wide, ``title`` on each.
+
+    Every cell is written by :func:`write_cell`: names and notes from schools are text, never formulas.
+    """
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = new_workbook()
+    header_fill = PatternFill("solid", fgColor="F3F2F1")
+    rule = Border(bottom=Side(style="medium", color="0B0C0C"))
+    # Style objects made once: openpyxl looks each new one up in the workbook's style table.
+    top, top_wrapped = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
+    bottom_wrapped = Alignment(wrap_text=True, vertical="bottom")
+    for section in sections:
+        ws = wb.create_sheet(section.sheet)
+        write_cell(ws, 1, 1, section.heading).font = Font(bold=True, size=14)
+        write_cell(ws, 2, 1, " ".join(section.paragraphs)).font = Font(italic=True, color="505A5F")
+        r = 3
+        widths: dict[int, int] = {}
+        for n, table in enumerate(section.tables):
+            if n:
+                r += 1
+                write_cell(ws, r, 1, table.caption).font = Font(bold=True)
+                r += 1
+            head = r
+            for i, col in enumerate(table.columns, start=1):
+                cell = write_cell(ws, r, i, col.heading)
+                cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), header_fill, rule, bottom_wrapped
+                widths[i] = max(widths.get(i, 0), len(col.heading))
+            for row in table.rows:
+                r += 1
+                for i, (col, v) in enumerate(zip(table.columns, row, strict=True), start=1):
+                    value = value_of(v)
+                    cell = write_cell(ws, r, i, _workbook_value(value, col))
+                    fmt = _number_format(col) or ("dd mmm yyyy" if isinstance(value, dt.date) else None)
+                    if fmt and not isinstance(value, Mark):
+                        cell.number_format = fmt
+                    cell.alignment = top_wrapped if col.wide else top
+                    widths[i] = max(widths[i], len(col.text(value)))
+            if not table.rows:
+                r += 1
+                write_cell(ws, r, 1, table.empty).font = Font(italic=True)
+            for i, col in enumerate(table.columns, start=1):
+                ws.column_dimensions[get_column_letter(i)].width = min(max(widths[i] + 2, 8), 60 if col.wide else 40)
+            if n == 0:
+                ws.freeze_panes = f"A{head + 1}"
+                ws.print_title_rows = f"{head}:{head}"
+                if table.rows:
+                    ws.auto_filter.ref = f"A{head}:{get_column_letter(len(table.columns))}{head + len(table.rows)}"
+            r += 1
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddHeader.center.text = header_footer_text(title)
+    wb.properties.title = title
+    wb.properties.creator = "attendwise"
+    save_workbook(wb, target)
 
 
 def header_footer_text(text: str) -> str:

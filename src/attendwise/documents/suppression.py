@@ -39,11 +39,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from attendwise.documents.marks import SUPPRESSED
 from attendwise.measures.absence import REASONS
 
 __all__ = [
     "ENROLMENTS",
-    "SUPPRESSED",
     "Layout",
     "Parent",
     "Relation",
@@ -52,7 +52,6 @@ __all__ = [
     "band_count_column",
     "band_percent_column",
     "every_margin",
-    "is_suppressed",
     "layout_for",
     "measure_layout",
     "suppress_measures",
@@ -61,15 +60,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The DfE's symbol for a suppressed figure.
-SUPPRESSED = "x"
-
 #: The unit of a whole row: a group's enrolments, hidden with every figure of the group.
 ENROLMENTS = "enrolments"
-
-
-def is_suppressed(value: object) -> bool:
-    return isinstance(value, str) and value == SUPPRESSED
 
 
 def band_count_column(band: str) -> str:
@@ -285,7 +277,8 @@ class Suppressed:
         )
 
     def shown(self, columns: Sequence[str] | None = None, *, every_row: bool = False) -> pd.DataFrame:
-        """The figures as published: ``x`` where suppressed (object columns), keys first.
+        """The figures as published: the mark :data:`~attendwise.documents.marks.SUPPRESSED` (``x``) where
+        suppressed (object columns), keys first.
 
         Args:
             columns: the figures to show (all by default).
@@ -305,7 +298,7 @@ class Suppressed:
         return pd.concat([out, pd.DataFrame(figures, columns=cols, index=out.index)], axis=1)
 
     def value(self, column: str, row: int = 0) -> object:
-        """One figure as published: the number, or ``x``."""
+        """One figure as published: the number, or the mark ``x``."""
         if bool(self.column_hidden(column).iloc[row]):
             return SUPPRESSED
         return self.values[column].iloc[row]

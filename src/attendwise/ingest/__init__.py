@@ -12,7 +12,9 @@ came from.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from attendwise.ingest.contacts import ContactsFile, check_contacts, contact_schools, read_contacts, write_contacts
 from attendwise.ingest.files import (
     EmptyLines,
     Progress,
@@ -71,8 +73,8 @@ def import_folder(
 
     Args:
         store: the open store to import into.
-        folder: a folder holding any of ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv``
-            and ``closures.csv`` (``docs/csv-layout.md``).
+        folder: a folder holding any of ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv``,
+            ``closures.csv`` and ``contacts.csv`` (``docs/csv-layout.md``).
         scope: who is importing and what they may change (:class:`ImportScope`); rows outside it are
             refused like any other bad row, and the import log names the person. Default: the account
             running the CLI, with every permission.
@@ -95,7 +97,7 @@ def _import(
         raise IngestError([Problem(source, None, None, "is not a folder")])
     files = {
         name: _find(folder, name, problems)
-        for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv")
+        for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv", "contacts.csv")
     }
     problems.raise_if_any()
     if not any(files.values()):
@@ -112,25 +114,61 @@ def _import(
     pupils, enrolments = read_pupils(files["pupils.csv"], known_urns, problems) if files["pupils.csv"] else ({}, [])
     terms = read_terms(files["terms.csv"], problems) if files["terms.csv"] else []
     closures = read_closures(files["closures.csv"], known_urns, problems) if files["closures.csv"] else []
+    contacts: ContactsFile | None = read_contacts(files["contacts.csv"], problems) if files["contacts.csv"] else None
     names = {name: path.name for name, path in files.items() if path is not None}
-    check_scope(scope, store, names, schools, enrolments, terms, closures, problems)
+    check_scope(scope, store, names, schools, pupils, enrolments, terms, closures, problems)
     problems.raise_if_any()
 
     stage_small_tables(store, schools, pupils, enrolments, closures, scope.schools)
     if files["pupils.csv"] is not None:
         match_enrolments(store, files["pupils.csv"].name, problems)
         problems.raise_if_any()
+    if contacts is not None:
+        check_contacts(store, contacts, scope, problems)
+        problems.raise_if_any()
     marks_path = files["marks.csv"]
     n_read = 0
     if marks_path is not None:
         n_read = _check_marks(store, marks_path, scope, problems, empty_lines["marks.csv"], progress)
 
-    import_id = store.next_import_id()
     result = ImportResult(
-        import_id=import_id, marks_read=n_read, files=[p.name for p in files.values() if p is not None]
+        import_id=store.next_import_id(),
+        marks_read=n_read,
+        files=[p.name for p in files.values() if p is not None],
     )
     if progress:
         progress("storing", 0, 1)
+    _store(
+        store,
+        result,
+        scope,
+        source,
+        terms,
+        closures,
+        marks=marks_path is not None and n_read > 0,
+        contacts=contacts,
+        progress=progress,
+    )
+    if progress:
+        progress("storing", 1, 1)
+    drop_staging(store)
+    return result
+
+
+def _store(
+    store: Store,
+    result: ImportResult,
+    scope: ImportScope,
+    source: str,
+    terms: list[dict[str, Any]],
+    closures: list[dict[str, Any]],
+    *,
+    marks: bool,
+    contacts: ContactsFile | None = None,
+    progress: Progress | None,
+) -> None:
+    """Write what was checked and staged in one transaction, filling ``result``, and log the import."""
+    import_id = result.import_id
     with store.transaction():
         result.school_changes = describe_school_changes(store)
         result.schools, result.schools_added = upsert_schools(store, import_id)
@@ -140,7 +178,7 @@ def _import(
             store, terms, closures, scoped=scope.schools is not None
         )
         result.marks_removed = remove_marks_outside_enrolments(store, import_id) if result.enrolments_changed else 0
-        if marks_path is not None and n_read:
+        if marks:
             first_marks = not scalar(store, "SELECT count(*) > 0 FROM marks")
             merge_marks(store, import_id, result)
             if progress:
@@ -151,7 +189,11 @@ def _import(
             store.refresh_blocks(None if first_marks else changed)
         elif result.marks_removed:
             store.refresh_blocks("SELECT DISTINCT enrolment_id FROM _marks_outside")
-        result.schools_touched = schools_touched(store, marks=marks_path is not None and n_read > 0)
+        if contacts is not None:
+            result.contacts = write_contacts(store, contacts, import_id)
+        result.schools_touched = schools_touched(store, marks=marks)
+        if contacts is not None:
+            result.schools_touched = sorted({*result.schools_touched, *contact_schools(store)})
         store.record_import(
             ImportLogEntry(
                 import_id=import_id,
@@ -172,10 +214,6 @@ def _import(
                 changes=tuple(result.changes()),
             )
         )
-    if progress:
-        progress("storing", 1, 1)
-    drop_staging(store)
-    return result
 
 
 def _check_marks(

@@ -104,6 +104,20 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
     skipped: a row's line number is its position plus 2 (the header, and counting from 1) plus the
     empty lines before it.
     """
+    _type_marks(store, empty_lines)
+    _check_fields(store, file, problems)
+    _check_upns(store, file, problems)
+    _check_codes(store, file, problems)
+    _check_enrolments(store, file, problems)
+    _check_sessions(store, file, problems)
+
+
+# A row whose five values are all given (the checks of each value skip rows already refused as blank).
+_NOT_BLANK = "upn <> '' AND urn <> '' AND date <> '' AND session <> '' AND code <> ''"
+
+
+def _type_marks(store: Store, empty_lines: EmptyLines | None) -> None:
+    """``_marks_typed``: each staged mark with its line number, its URN and its date parsed by the strict rules."""
     con = store.duckdb_connection()
     # Row ``r`` (from 0) comes after a run of n empty lines from line b, with c empty lines before it,
     # when r >= b - 2 - c: the rows before it fill lines 2 to b - 1 but for the c empty lines among them.
@@ -133,6 +147,11 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
         """
     )
     con.unregister("_empty_lines_arrow")
+
+
+def _check_fields(store: Store, file: str, problems: Problems) -> None:
+    """Refuse over-long values (dropping their rows), blank values, and sessions, dates and URNs that do not parse."""
+    con = store.duckdb_connection()
     # A value longer than a register field may be (the small files' limit, Python's csv module's) is
     # refused by line, and its row is not checked further (nothing else is worth saying about it).
     long = " OR ".join(f"length({c}) > {MAX_FIELD}" for c in _MARK_COLUMNS)
@@ -156,12 +175,10 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
     for line, col in rows:
         problems.add(file, line, col, "a value is required")
     problems.total += n_blank - len(rows)
-    not_blank = "upn <> '' AND urn <> '' AND date <> '' AND session <> '' AND code <> ''"
-
     sql_problems(
         store,
         file,
-        f"SELECT line, session FROM _marks_typed WHERE {not_blank} AND session NOT IN ('AM', 'PM')",
+        f"SELECT line, session FROM _marks_typed WHERE {_NOT_BLANK} AND session NOT IN ('AM', 'PM')",
         "session",
         lambda r: f"{show(r[1])} is not AM or PM",
         problems,
@@ -169,7 +186,7 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
     sql_problems(
         store,
         file,
-        f"SELECT line, date FROM _marks_typed WHERE {not_blank} AND day IS NULL",
+        f"SELECT line, date FROM _marks_typed WHERE {_NOT_BLANK} AND day IS NULL",
         "date",
         lambda r: why_not(parse_date, r[1]),
         problems,
@@ -177,7 +194,7 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
     sql_problems(
         store,
         file,
-        f"SELECT line, urn FROM _marks_typed WHERE {not_blank} AND urn_i IS NULL",
+        f"SELECT line, urn FROM _marks_typed WHERE {_NOT_BLANK} AND urn_i IS NULL",
         "urn",
         lambda r: why_not(parse_urn, r[1]),
         problems,
@@ -191,8 +208,12 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
         problems,
     )
 
+
+def _check_upns(store: Store, file: str, problems: Problems) -> None:
+    """Refuse UPNs that fail the GovTalk check (``_bad_upns`` holds them, for the later checks)."""
+    con = store.duckdb_connection()
     # UPNs: check each distinct one once, in Python, against the GovTalk check letter.
-    distinct = [r[0] for r in con.execute(f"SELECT DISTINCT upn FROM _marks_typed WHERE {not_blank}").fetchall()]
+    distinct = [r[0] for r in con.execute(f"SELECT DISTINCT upn FROM _marks_typed WHERE {_NOT_BLANK}").fetchall()]
     bad = {}
     for upn in distinct:
         try:
@@ -211,6 +232,9 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
             problems,
         )
 
+
+def _check_codes(store: Store, file: str, problems: Problems) -> None:
+    """Refuse codes that are not in the code set in force on the session's date."""
     # Codes, read against the code set in force on the session's date.
     with store.code_meanings() as codes:
         sql_problems(
@@ -224,11 +248,15 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
             problems,
         )
 
+
+def _check_enrolments(store: Store, file: str, problems: Problems) -> None:
+    """``_marks``: the marks resolved to enrolments; refuse unknown pupils and marks outside every enrolment."""
+    con = store.duckdb_connection()
     # Pupils and enrolments.
     sql_problems(
         store,
         file,
-        f"SELECT line, upn FROM _marks_typed WHERE {not_blank} AND upn NOT IN "
+        f"SELECT line, upn FROM _marks_typed WHERE {_NOT_BLANK} AND upn NOT IN "
         "(SELECT upn FROM _bad_upns) AND upn NOT IN (SELECT upn FROM _pupils_all)",
         "upn",
         lambda r: f"pupil {r[1]} is not in pupils.csv or the store",
@@ -268,6 +296,10 @@ def check_marks(store: Store, file: str, problems: Problems, empty_lines: EmptyL
         lambda r: f"{r[3]} is outside {r[1]}'s enrolment at {r[2]} ({r[4]})",
         problems,
     )
+
+
+def _check_sessions(store: Store, file: str, problems: Problems) -> None:
+    """Refuse marks on a school's closure days and sessions given twice."""
     sql_problems(
         store,
         file,

@@ -48,6 +48,39 @@ class IngestError(AttendwiseError):
 
 
 @dataclass
+class ContactChanges:
+    """What an import's ``contacts.csv`` changed (:func:`attendwise.ingest.contacts.write_contacts`)."""
+
+    contacts_added: int = 0
+    contacts_changed: int = 0
+    links_added: int = 0
+    links_changed: int = 0
+    links_ended: int = 0
+
+    def __bool__(self) -> bool:
+        return any((self.contacts_added, self.contacts_changed, self.links_added, self.links_changed, self.links_ended))
+
+    def sentences(self) -> list[str]:
+        """What changed, as :meth:`ImportResult.changes` says it.
+
+        >>> changes = ContactChanges(contacts_added=2, contacts_changed=1, links_added=3, links_ended=1)
+        >>> for sentence in changes.sentences():
+        ...     print(sentence)
+        2 new contacts, 1 contact's details updated (the old details kept in the history).
+        Pupils' contacts: 3 added, 1 ended.
+        """
+        out = []
+        people = [(self.contacts_added, "new contact"), (self.contacts_changed, "contact's details updated")]
+        if said := [_counted(n, what) for n, what in people if n]:
+            kept = " (the old details kept in the history)" if self.contacts_changed else ""
+            out.append(", ".join(said) + kept + ".")
+        links = [(self.links_added, "added"), (self.links_changed, "changed"), (self.links_ended, "ended")]
+        if said := [f"{n:,} {what}" for n, what in links if n]:
+            out.append("Pupils' contacts: " + ", ".join(said) + ".")
+        return out
+
+
+@dataclass
 class ImportResult:
     import_id: int
     marks_read: int = 0
@@ -73,6 +106,8 @@ class ImportResult:
     closures_stored: int = 0
     #: The schools whose data the import touched.
     schools_touched: list[int] = field(default_factory=list)
+    #: What contacts.csv changed.
+    contacts: ContactChanges = field(default_factory=ContactChanges)
 
     @property
     def changed_anything(self) -> bool:
@@ -89,6 +124,7 @@ class ImportResult:
             or self.half_terms
             or self.closures_replaced
             or self.closures_stored
+            or bool(self.contacts)
         )
 
     def changes(self) -> list[str]:
@@ -127,6 +163,7 @@ class ImportResult:
         if self.closures_replaced or self.closures_stored:
             before = f" in place of the {self.closures_replaced:,} stored before" if self.closures_replaced else ""
             out.append(f"{_counted(self.closures_stored, 'closure')} stored{before}.")
+        out += self.contacts.sentences()
         if not self.changed_anything:
             out.append("Nothing changed: everything in the files was already stored.")
         return out

@@ -16,13 +16,17 @@ import getpass
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pyarrow as pa
+
 from attendwise.ingest.outcomes import Problems, sql_problems
 from attendwise.store import Store
 
-__all__ = ["MASTER_FIELDS", "ImportScope", "check_marks_scope", "check_scope"]
+__all__ = ["MASTER_FIELDS", "PUPIL_FIELDS", "ImportScope", "check_marks_scope", "check_scope"]
 
 #: The master data of a school that only LA staff may change.
 MASTER_FIELDS = ("name", "phase", "la_code", "la_name")
+#: A pupil's own details (the pupil's, not an enrolment's): every school the pupil is on roll at sees them.
+PUPIL_FIELDS = ("forename", "surname", "date_of_birth", "sex", "ethnicity", "first_language")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ def check_scope(
     store: Store,
     files: dict[str, str],
     schools: dict[int, dict[str, Any]],
+    pupils: dict[str, dict[str, Any]],
     enrolments: list[dict[str, Any]],
     terms: list[dict[str, Any]],
     closures: list[dict[str, Any]],
@@ -78,6 +83,8 @@ def check_scope(
 ) -> None:
     """Record the small files' rows that ``scope`` may not send (``files`` names each file given by
     its part: ``{"schools.csv": "Schools.CSV", ...}``)."""
+    if pupils and scope.schools is not None:
+        _check_shared_pupils(scope, store, files["pupils.csv"], pupils, enrolments, problems)
     if terms and not scope.la_data:
         problems.add(files["terms.csv"], None, None, f"{scope.refusal} change the LA's term dates")
     stored = {
@@ -108,6 +115,48 @@ def check_scope(
             problems.add(files["closures.csv"], c["_line"], "urn", f"{scope.refusal} close every school")
         elif c["urn"] is not None and not scope.allows(c["urn"]):
             problems.add(files["closures.csv"], c["_line"], "urn", _not_yours(c["urn"]))
+
+
+def _check_shared_pupils(
+    scope: ImportScope,
+    store: Store,
+    file: str,
+    pupils: dict[str, dict[str, Any]],
+    enrolments: list[dict[str, Any]],
+    problems: Problems,
+) -> None:
+    """Refuse changes to the details of a pupil who is (or was) on roll at a school outside ``scope``.
+
+    A pupil's name, date of birth, sex, ethnicity and first language are the pupil's, not the
+    enrolment's: every school that has the pupil on roll sees them, so a school may change them only
+    for a pupil no other school has. (Enrolling a pupil who has moved from another school is allowed:
+    the new school's rows are its own. The message never says what the other school holds.)
+    """
+    first_line: dict[str, int] = {}
+    for e in enrolments:
+        first_line.setdefault(e["upn"], e["_line"])
+    con = store.duckdb_connection()
+    con.register("_scope_upns_arrow", pa.table({"upn": pa.array(list(pupils), pa.string())}))
+    try:
+        rows = con.execute(
+            f"""SELECT p.upn, {", ".join(f"p.{c}" for c in PUPIL_FIELDS)}, list(DISTINCT e.urn)
+                FROM pupils p JOIN _scope_upns_arrow u USING (upn) JOIN enrolments e USING (upn)
+                GROUP BY ALL ORDER BY p.upn"""
+        ).fetchall()
+    finally:
+        con.unregister("_scope_upns_arrow")
+    for upn, *stored, urns in rows:
+        if all(scope.allows(u) for u in urns):
+            continue
+        for name, old in zip(PUPIL_FIELDS, stored, strict=True):
+            if pupils[upn][name] != old:
+                problems.add(
+                    file,
+                    first_line[upn],
+                    name,
+                    f"pupil {upn} is on roll at another school too, which sees their {name.replace('_', ' ')}: "
+                    f"{scope.refusal} change it; send it as it is stored, or ask them to make the change",
+                )
 
 
 def check_marks_scope(store: Store, file: str, problems: Problems) -> None:

@@ -8,8 +8,56 @@ from typing import Any
 import pyarrow as pa
 
 from attendwise.ingest.outcomes import Problems, scalar, sql_problems
-from attendwise.ingest.scope import MASTER_FIELDS
+from attendwise.ingest.scope import MASTER_FIELDS, PUPIL_FIELDS
 from attendwise.store import Store
+
+# The staged small files' columns, as the store's tables type them.
+_SCHOOLS_SCHEMA = pa.schema(
+    [
+        ("urn", pa.int32()),
+        ("name", pa.string()),
+        ("phase", pa.string()),
+        ("la_code", pa.string()),
+        ("la_name", pa.string()),
+    ]
+)
+_PUPILS_SCHEMA = pa.schema(
+    [
+        ("upn", pa.string()),
+        ("forename", pa.string()),
+        ("surname", pa.string()),
+        ("date_of_birth", pa.date32()),
+        ("sex", pa.string()),
+        ("ethnicity", pa.string()),
+        ("first_language", pa.string()),
+    ]
+)
+_ENROLMENTS_SCHEMA = pa.schema(
+    [
+        ("line", pa.int32()),
+        ("upn", pa.string()),
+        ("urn", pa.int32()),
+        ("admission_date", pa.date32()),
+        ("leaving_date", pa.date32()),
+        ("nc_year", pa.string()),
+        ("fsm", pa.bool_()),
+        ("sen", pa.string()),
+        ("sen_primary_need", pa.string()),
+        ("cla", pa.bool_()),
+        ("cin", pa.bool_()),
+        ("cpp", pa.bool_()),
+        ("boarder", pa.bool_()),
+    ]
+)
+_CLOSURES_SCHEMA = pa.schema(
+    [
+        ("urn", pa.int32()),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("session", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
 
 
 def stage_small_tables(
@@ -27,64 +75,13 @@ def stage_small_tables(
     closures file replaces; ``None`` for an import that may change every school's.
     """
     con = store.duckdb_connection()
-    school_rows = pa.Table.from_pylist(
-        list(schools.values()),
-        schema=pa.schema(
-            [
-                ("urn", pa.int32()),
-                ("name", pa.string()),
-                ("phase", pa.string()),
-                ("la_code", pa.string()),
-                ("la_name", pa.string()),
-            ]
-        ),
-    )
-    pupil_rows = pa.Table.from_pylist(
-        list(pupils.values()),
-        schema=pa.schema(
-            [
-                ("upn", pa.string()),
-                ("forename", pa.string()),
-                ("surname", pa.string()),
-                ("date_of_birth", pa.date32()),
-                ("sex", pa.string()),
-                ("ethnicity", pa.string()),
-                ("first_language", pa.string()),
-            ]
-        ),
-    )
-    enrol_schema = pa.schema(
-        [
-            ("line", pa.int32()),
-            ("upn", pa.string()),
-            ("urn", pa.int32()),
-            ("admission_date", pa.date32()),
-            ("leaving_date", pa.date32()),
-            ("nc_year", pa.string()),
-            ("fsm", pa.bool_()),
-            ("sen", pa.string()),
-            ("sen_primary_need", pa.string()),
-            ("cla", pa.bool_()),
-            ("cin", pa.bool_()),
-            ("cpp", pa.bool_()),
-            ("boarder", pa.bool_()),
-        ]
-    )
+    school_rows = pa.Table.from_pylist(list(schools.values()), schema=_SCHOOLS_SCHEMA)
+    pupil_rows = pa.Table.from_pylist(list(pupils.values()), schema=_PUPILS_SCHEMA)
     enrol_rows = pa.Table.from_pylist(
-        [{"line": e["_line"], **{k: e[k] for k in enrol_schema.names[1:]}} for e in enrolments], schema=enrol_schema
+        [{"line": e["_line"], **{k: e[k] for k in _ENROLMENTS_SCHEMA.names[1:]}} for e in enrolments],
+        schema=_ENROLMENTS_SCHEMA,
     )
-    closure_rows = pa.Table.from_pylist(
-        closures,
-        schema=pa.schema(
-            [
-                ("urn", pa.int32()),
-                ("start_date", pa.date32()),
-                ("end_date", pa.date32()),
-                ("session", pa.string()),
-                ("reason", pa.string()),
-            ]
-        ),
-    )
+    closure_rows = pa.Table.from_pylist(closures, schema=_CLOSURES_SCHEMA)
     for name, table in (
         ("_schools_arrow", school_rows),
         ("_pupils_arrow", pupil_rows),
@@ -99,6 +96,13 @@ def stage_small_tables(
         "CREATE OR REPLACE TEMP VIEW _schools_all AS SELECT urn FROM schools UNION SELECT urn FROM _schools_new"
     )
     con.execute("CREATE OR REPLACE TEMP VIEW _pupils_all AS SELECT upn FROM pupils UNION SELECT upn FROM _pupils_new")
+    _stage_enrolments(store)
+    _stage_closures(store, scope_schools)
+
+
+def _stage_enrolments(store: Store) -> None:
+    """``_enrolment_matches`` (which staged enrolments are stored ones) and ``_enrolments_all`` (with ids)."""
+    con = store.duckdb_connection()
     # Each of the file's enrolments is a stored one when it has the same pupil, school and admission
     # date (a later leaving date, say), or when it overlaps the one stored enrolment of that pupil at
     # that school the file does not also give (a corrected admission date): it keeps that enrolment's
@@ -127,6 +131,11 @@ def stage_small_tables(
                   n.upn, n.urn, n.admission_date, n.leaving_date
            FROM _enrolments_new n LEFT JOIN _enrolment_matches m USING (upn, urn, admission_date)"""
     )
+
+
+def _stage_closures(store: Store, scope_schools: frozenset[int] | None) -> None:
+    """``_closures_all``: the closures the store will hold once the staged ones are written."""
+    con = store.duckdb_connection()
     # The closures the store will hold: a closures file replaces the stored ones it may change (every
     # school's, or a limited import's own schools'), and the rest stay.
     con.register("_scope_arrow", pa.table({"urn": pa.array(sorted(scope_schools or ()), pa.int32())}))
@@ -214,17 +223,14 @@ def upsert_schools(store: Store, import_id: int) -> tuple[int, int]:
 
 
 #: The pupil fields a later file may change.
-_PUPIL_FIELDS = ("forename", "surname", "date_of_birth", "sex", "ethnicity", "first_language")
-
-
 def upsert_pupils(store: Store, import_id: int) -> tuple[int, int]:
     """Store the staged pupils; returns how many are new and how many stored pupils' details changed."""
     con = store.duckdb_connection()
     added = int(scalar(store, "SELECT count(*) FROM _pupils_new WHERE upn NOT IN (SELECT upn FROM pupils)"))
-    differs = " OR ".join(f"p.{c} IS DISTINCT FROM n.{c}" for c in _PUPIL_FIELDS)
+    differs = " OR ".join(f"p.{c} IS DISTINCT FROM n.{c}" for c in PUPIL_FIELDS)
     changed_count = int(scalar(store, f"SELECT count(*) FROM _pupils_new n JOIN pupils p USING (upn) WHERE {differs}"))
-    changed = " OR ".join(f"pupils.{c} IS DISTINCT FROM excluded.{c}" for c in _PUPIL_FIELDS)
-    sets = ", ".join(f"{c} = excluded.{c}" for c in _PUPIL_FIELDS)
+    changed = " OR ".join(f"pupils.{c} IS DISTINCT FROM excluded.{c}" for c in PUPIL_FIELDS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in PUPIL_FIELDS)
     con.execute(
         f"""INSERT INTO pupils SELECT n.*, ? FROM _pupils_new n
             ON CONFLICT (upn) DO UPDATE SET {sets}, import_id = excluded.import_id WHERE {changed}""",
@@ -321,6 +327,8 @@ _STAGING = (
     "_marks_outside",
     "_bad_upns",
     "_scope_urns",
+    "_contacts_new",
+    "_pupil_contacts_new",
 )
 _STAGING_VIEWS = ("_closures_all", "_closures_replaced", "_schools_all", "_pupils_all")
 

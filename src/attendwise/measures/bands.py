@@ -35,6 +35,7 @@ __all__ = [
     "band_counts",
     "bands_of_counts",
     "load_scheme",
+    "parse_scheme",
     "several_band_counts",
 ]
 
@@ -115,16 +116,20 @@ def _bound(
     return Fraction(default), True
 
 
-def parse_scheme(data: dict[str, object], source: str) -> BandScheme:
-    """Build and check a scheme from parsed TOML."""
-    entries = data.get("band")
+def parse_scheme(data: dict[str, object], source: str, *, noun: str = "band") -> BandScheme:
+    """Build and check a scheme from parsed TOML.
+
+    ``noun`` names the entries (``[[band]]``; a stage model's are ``[[stage]]``, see
+    :mod:`attendwise.casework.stages`), in the TOML and in every error message.
+    """
+    entries = data.get(noun)
     if not isinstance(entries, list) or not entries:
-        raise SchemeError(f"{source}: a scheme needs [[band]] entries")
+        raise SchemeError(f"{source}: a scheme needs [[{noun}]] entries")
     bands = []
     for i, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or "key" not in entry or "name" not in entry:
-            raise SchemeError(f"{source}: band {i} needs a key and a name")
-        where = f"{source}: band {entry['key']!r}"
+            raise SchemeError(f"{source}: {noun} {i} needs a key and a name")
+        where = f"{source}: {noun} {entry['key']!r}"
         lower, lower_inc = _bound(entry, "at_least", "above", 0, where)
         upper, upper_inc = _bound(entry, "at_most", "below", 100, where)
         if lower > upper or (lower == upper and not (lower_inc and upper_inc)):
@@ -140,20 +145,20 @@ def parse_scheme(data: dict[str, object], source: str) -> BandScheme:
                 str(entry.get("colour", "grey")),
             )
         )
-    _check_partition(bands, source)
+    _check_partition(bands, source, noun)
     bands.sort(key=lambda b: (b.upper, b.upper_inclusive), reverse=True)
     return BandScheme(str(data.get("name", source)), str(data.get("description", "")), tuple(bands))
 
 
-def _check_partition(bands: list[Band], source: str) -> None:
+def _check_partition(bands: list[Band], source: str, noun: str = "band") -> None:
     """Every rate from 0 to 100 must fall in exactly one band."""
     keys = [b.key for b in bands]
     if len(set(keys)) != len(keys):
-        raise SchemeError(f"{source}: band keys must be unique")
+        raise SchemeError(f"{source}: {noun} keys must be unique")
     ordered = sorted(bands, key=lambda b: (b.lower, not b.lower_inclusive))
     first, last = ordered[0], ordered[-1]
     if first.lower != 0 or not first.lower_inclusive:
-        raise SchemeError(f"{source}: no band includes 0% attendance")
+        raise SchemeError(f"{source}: no {noun} includes 0% attendance")
     for prev, nxt in pairwise(ordered):
         if prev.upper != nxt.lower or prev.upper_inclusive == nxt.lower_inclusive:
             kind = (
@@ -162,11 +167,11 @@ def _check_partition(bands: list[Band], source: str) -> None:
                 else "leave a gap"
             )
             raise SchemeError(
-                f"{source}: bands {prev.key!r} and {nxt.key!r} {kind} at {_fmt(prev.upper)}%-{_fmt(nxt.lower)}%"
+                f"{source}: {noun}s {prev.key!r} and {nxt.key!r} {kind} at {_fmt(prev.upper)}%-{_fmt(nxt.lower)}%"
                 " (one must include the boundary and the other exclude it)"
             )
     if last.upper != 100 or not last.upper_inclusive:
-        raise SchemeError(f"{source}: no band includes 100% attendance")
+        raise SchemeError(f"{source}: no {noun} includes 100% attendance")
 
 
 def load_scheme(name_or_path: str | Path) -> BandScheme:

@@ -56,6 +56,7 @@ __all__ = [
     "WeekRate",
     "enrolments_of",
     "find_enrolment",
+    "find_enrolments",
     "pupil_record",
     "pupil_record_for_upn",
 ]
@@ -174,6 +175,11 @@ class BandAt:
     colour: str
 
     @property
+    def sess_attended(self) -> int:
+        """Possible sessions not missed (present or at an approved educational activity)."""
+        return self.sess_possible - self.sess_overall
+
+    @property
     def attendance_percent(self) -> float:
         return 100.0 * (self.sess_possible - self.sess_overall) / self.sess_possible
 
@@ -230,6 +236,11 @@ class PupilRecord:
         return self.sess_authorised + self.sess_unauthorised
 
     @property
+    def sess_attended(self) -> int:
+        """Sessions present or at an approved educational activity."""
+        return self.sess_present + self.sess_aea
+
+    @property
     def attendance_percent(self) -> float | None:
         if self.sess_possible == 0:
             return None
@@ -264,6 +275,11 @@ def find_enrolment(store: Store, enrolment_id: int) -> Enrolment | None:
     """
     rows = store.enrolment_rows(enrolment_id=int(enrolment_id))
     return _enrolment(rows[0]) if rows else None
+
+
+def find_enrolments(store: Store, enrolment_ids: Sequence[int]) -> dict[int, Enrolment]:
+    """The enrolments with these ids that the store holds, by id (one query for a list of cases)."""
+    return {e.enrolment_id: e for e in map(_enrolment, store.enrolment_rows(enrolment_ids=enrolment_ids))}
 
 
 def enrolments_of(store: Store, upn: str) -> list[Enrolment]:

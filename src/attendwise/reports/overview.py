@@ -1,43 +1,68 @@
-"""Report tables built from the measures: what the demo and the LA's headline summary show.
+"""The LA's figures: the LA overview page (headline measures against England and last year, the trend,
+bands, groups, reasons and schools ranked) and the demo's report.
 
-Each report is a list of ``(title, frame, key columns, {column: (label, format)})`` so that the CLI,
-and later the web app, only lay out what is computed here.
+The overview is composed from a :class:`~attendwise.reports.source.FigureSource`; for an audience that
+sees small numbers suppressed (a scrutiny member) every figure comes from the source's suppressed tables,
+so it is suppressed as it is everywhere else. The demo's report is a list of documents
+:class:`~attendwise.documents.tables.Table` s, so the CLI only writes out what is described here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
+from attendwise.analysis.early_warning import heading_into_pa
 from attendwise.core.calendar import AcademicYear, Period, parse_period
 from attendwise.core.codes import ABSENCE_REASONS
+from attendwise.documents.marks import SUPPRESSED
+from attendwise.documents.tables import Chart, Column, Kind, Table, fmt_count, table_from_frame
 from attendwise.measures.absence import absence_measures, enrolment_absence
 from attendwise.measures.bands import band_counts, load_scheme
 from attendwise.measures.reference import national_figures
 from attendwise.measures.trends import HEADLINES, change_on_last_year
+from attendwise.reports.common import (
+    MEASURE_COLUMNS,
+    Headline,
+    band_rows,
+    bands_figure,
+    headlines,
+    national_label,
+    previous_period,
+    trend_figure,
+)
+from attendwise.reports.groups import GroupsPanel, flagged_groups
+from attendwise.reports.source import FigureSource
 from attendwise.store import Store
 
 __all__ = [
     "HEADLINE_COLUMNS",
+    "LAOverview",
     "demo_report",
     "headline_against_national",
     "headline_beside_national",
+    "la_name",
+    "la_name_of",
+    "la_overview",
     "reasons_of",
+    "reasons_table",
     "schools_by_severe_absence",
     "top_reasons",
 ]
 
-Report = tuple[str, pd.DataFrame, list[str], dict[str, tuple[str, str]]]
-
-HEADLINE_COLUMNS = {
-    "enrolments": ("Enrolments", "{:,.0f}"),
-    "sess_overall_percent": ("Overall absence %", "{:.1f}"),
-    "sess_authorised_percent": ("Authorised %", "{:.1f}"),
-    "sess_unauthorised_percent": ("Unauthorised %", "{:.1f}"),
-    "enrolments_pa_10_exact_percent": ("Persistent absence %", "{:.1f}"),
-    "enrolments_pa_50_exact_percent": ("Severe absence %", "{:.1f}"),
-}
+#: The headline measures, as the demo and the LA's summary show them.
+HEADLINE_COLUMNS = (
+    Column("enrolments", "Enrolments", Kind.COUNT),
+    Column("sess_overall_percent", "Overall absence %", Kind.PERCENT),
+    Column("sess_authorised_percent", "Authorised %", Kind.PERCENT),
+    Column("sess_unauthorised_percent", "Unauthorised %", Kind.PERCENT),
+    Column("enrolments_pa_10_exact_percent", "Persistent absence %", Kind.PERCENT),
+    Column("enrolments_pa_50_exact_percent", "Severe absence %", Kind.PERCENT),
+)
+_HEADING = {c.key: c.heading for c in HEADLINE_COLUMNS}
 
 
 def headline_against_national(store: Store, period: Period, la_name: str) -> pd.DataFrame:
@@ -56,7 +81,7 @@ def headline_beside_national(total: pd.DataFrame, phases: pd.DataFrame, period: 
     national = national_figures(period.academic_year.time_period)
     year = AcademicYear(int(national.time_period.iloc[0]) // 100).label
     national = national.assign(area=f"England {year}")
-    cols = ["area", "education_phase", *HEADLINE_COLUMNS]
+    cols = ["area", "education_phase", *(c.key for c in HEADLINE_COLUMNS)]
     out = pd.concat([la.reindex(columns=cols), national.reindex(columns=cols)], ignore_index=True)
     order = {"Total": 0, "State-funded primary": 1, "State-funded secondary": 2, "Special": 3}
     out["_order"] = out.education_phase.map(order)
@@ -105,7 +130,13 @@ def schools_by_severe_absence(store: Store, period: Period, n: int = 10) -> pd.D
     )
 
 
-def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
+def _table(frame: pd.DataFrame, caption: str, keys: list[str], columns: tuple[Column, ...]) -> Table:
+    """A report table: its key columns as text (``school_name`` headed "School name"), then ``columns``."""
+    shown = [Column(k, k.replace("_", " ").capitalize()) for k in keys]
+    return table_from_frame(frame, caption, [*shown, *columns], row_headers=False)
+
+
+def demo_report(store: Store, period_text: str | None = None) -> list[Table]:
     """Everything the demo prints, for the latest academic year in the store.
 
     When the marks stop before July of that year (a store mid-year, as the demo's is by default) the
@@ -127,61 +158,65 @@ def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
     if part_year:
         england = headline.area.str.startswith("England")
         headline.loc[england, "area"] = headline.loc[england, "area"] + " (whole year)"
-    change: list[Report] = []
+    change: list[Table] = []
     first = store.mark_range()[0]
     if part_year and first is not None and first < year.start:  # last year is in the store
         wide = change_on_last_year(store, as_of=latest).iloc[0]
         now, then = str(wide.period), str(wide.compared_with)
         frame = pd.DataFrame(
             {
-                "measure": [HEADLINE_COLUMNS[m][0] for m in HEADLINES[1:]],
+                "measure": [_HEADING[m] for m in HEADLINES[1:]],
                 "this_year": [wide[m] for m in HEADLINES[1:]],
                 "last_year": [wide[f"{m}_last_year"] for m in HEADLINES[1:]],
                 "change": [round(wide[f"{m}_change"], 1) + 0.0 for m in HEADLINES[1:]],  # no "-0.0"
             }
         )
-        columns = {"this_year": (now, "{:.1f}"), "last_year": (then, "{:.1f}"), "change": ("Change", "{:+.1f}")}
+        columns = (
+            Column("this_year", now, Kind.PERCENT),
+            Column("last_year", then, Kind.PERCENT),
+            Column("change", "Change", Kind.POINTS),
+        )
         title = "This year to date against the same point last year, pupils aged 5-15"
-        change = [(title, frame, ["measure"], columns)]
+        change = [_table(frame, title, ["measure"], columns)]
     scheme = load_scheme("five-categories")
     bands = band_counts(enrolment_absence(store, period), scheme).to_pandas()
     reasons = top_reasons(store, period)
     severe = schools_by_severe_absence(store, period)
     return [
-        (
-            f"Headline absence, {period.describe()}, pupils aged 5-15",
+        _table(
             headline,
+            f"Headline absence, {period.describe()}, pupils aged 5-15",
             ["area", "education_phase"],
             HEADLINE_COLUMNS,
         ),
         *change,
-        (
-            f"{scheme.name}, {period.label}",
+        _table(
             bands,
+            f"{scheme.name}, {period.label}",
             ["band_name"],
-            {"enrolments": ("Pupils", "{:,.0f}"), "percent": ("%", "{:.1f}")},
+            (Column("enrolments", "Pupils", Kind.COUNT), Column("percent", "%", Kind.PERCENT)),
         ),
-        (
-            f"Top reasons for absence, {period.label}",
+        _table(
             reasons,
+            f"Top reasons for absence, {period.label}",
             ["kind", "reason"],
-            {
-                "sessions": ("Sessions", "{:,.0f}"),
-                "rate": ("% of possible", "{:.2f}"),
-                "share": ("% of absence", "{:.1f}"),
-            },
+            (
+                Column("sessions", "Sessions", Kind.COUNT),
+                Column("rate", "% of possible", Kind.PERCENT, 2),
+                Column("share", "% of absence", Kind.PERCENT),
+            ),
         ),
-        (
-            f"Schools with the highest severe absence, {period.label}",
+        _table(
             severe,
+            f"Schools with the highest severe absence, {period.label}",
             ["school_urn", "school_name", "education_phase"],
-            {
-                "enrolments": ("Enrolments", "{:,.0f}"),
-                "enrolments_pa_50_exact": ("Severely absent", "{:,.0f}"),
-                "enrolments_pa_50_exact_percent": ("SA %", "{:.1f}"),
-                "enrolments_pa_10_exact_percent": ("PA %", "{:.1f}"),
-                "sess_overall_percent": ("Overall absence %", "{:.1f}"),
-            },
+            (
+                Column("enrolments", "Enrolments", Kind.COUNT),
+                Column("enrolments_pa_50_exact", "Severely absent", Kind.COUNT),
+                Column("enrolments_pa_50_exact_percent", "SA %", Kind.PERCENT),
+                Column("enrolments_pa_10_exact_percent", "PA %", Kind.PERCENT),
+                Column("sess_overall_percent", "Overall absence %", Kind.PERCENT),
+            ),
         ),
     ]
 
@@ -189,3 +224,217 @@ def demo_report(store: Store, period_text: str | None = None) -> list[Report]:
 def la_name_of(store: Store, unnamed: str = "LA") -> str:
     """The LA's name as the store's schools give it (the LAs' names, for a store of several)."""
     return ", ".join(name or f"LA {code}" for code, name in store.local_authorities()) or unnamed
+
+
+def la_name(source: FigureSource) -> str:
+    """The LA's name as the store's schools give it (kept by the source)."""
+    return source.cached(("la_name",), lambda: la_name_of(source.store(), "Local authority"))
+
+
+# -- the LA overview -----------------------------------------------------------------------------
+@dataclass
+class LAOverview:
+    la_name: str
+    period: Period
+    previous: Period | None
+    suppressed: bool
+    headlines: list[Headline]
+    headline_table: Table
+    trend: Chart
+    bands: Chart
+    reasons: Table
+    schools: Table
+    schools_shown: int
+    schools_total: int
+    groups: GroupsPanel
+    #: Pupils not yet persistently absent but heading that way (early warning), formatted; None with no marks.
+    heading_into_pa: str | None = None
+    #: Counts below this are suppressed (when ``suppressed``).
+    threshold: int = 5
+
+
+def reasons_table(totals: pd.Series, hidden: Callable[[str], bool] | None = None, n: int = 5) -> Table:
+    """The most common reasons for absence in a row of measures; with ``hidden`` (whether a reason's
+    column is suppressed), a suppressed reason is ``x`` and ranked after those shown."""
+    frame = reasons_of(totals, None if hidden else n)
+    if hidden is not None:
+        frame = frame.assign(_hidden=[hidden(c) for c in frame.column])
+        frame = frame.sort_values(["kind", "_hidden", "sessions"], ascending=[True, True, False], kind="stable")
+        frame = frame.groupby("kind").head(n).astype(object)
+        frame.loc[frame._hidden.astype(bool), ["sessions", "rate", "share"]] = SUPPRESSED
+    return table_from_frame(
+        frame,
+        "Most common reasons for absence",
+        [
+            Column("kind", "Kind"),
+            Column("reason", "Reason"),
+            Column("sessions", "Sessions", Kind.COUNT),
+            Column("rate", "% of possible sessions", Kind.PERCENT, 2),
+            Column("share", "% of all absence", Kind.PERCENT),
+        ],
+    )
+
+
+_SCHOOL_KEYS = ["school_urn", "school_name", "education_phase"]
+
+
+@dataclass(frozen=True)
+class _LAFigures:
+    """The LA's measures the overview lays out, as published (``x`` where suppressed)."""
+
+    totals: pd.DataFrame
+    phases: pd.DataFrame
+    last: pd.DataFrame | None
+    bands: pd.DataFrame
+    reasons: Table
+    by_school: pd.DataFrame
+
+
+def _la_figures(source: FigureSource, period: Period, previous: Period | None) -> _LAFigures:
+    """The LA's measures of this period and last year's, from the period's rows."""
+    rows = source.period_rows(period)
+    totals = source.measures(rows, key=("la", period))
+    last = None
+    if previous is not None:
+        last = source.measures(source.period_rows(previous), key=("la", previous))
+    return _LAFigures(
+        totals=totals,
+        phases=source.measures(rows, ["education_phase"], key=("la", period)),
+        last=last,
+        bands=source.bands(rows, key=("la", period)),
+        reasons=reasons_table(totals.iloc[0]),
+        by_school=source.measures(rows, _SCHOOL_KEYS, key=("la-schools", period)),
+    )
+
+
+def _suppressed_la_figures(source: FigureSource, period: Period, previous: Period | None, threshold: int) -> _LAFigures:
+    """The LA's measures of this period and last year's, from the suppressed tables."""
+    source.prefetch(period, [[], ["education_phase"], _SCHOOL_KEYS])
+    total = source.suppressed(period, [], threshold=threshold)
+    last = source.suppressed(previous, [], threshold=threshold).shown(every_row=True) if previous else None
+    return _LAFigures(
+        totals=total.shown(every_row=True),
+        phases=source.suppressed(period, ["education_phase"], threshold=threshold).shown(),
+        last=last,
+        bands=band_rows(total, source.band_scheme()),
+        reasons=reasons_table(total.values.iloc[0], lambda c: bool(total.column_hidden(c).iloc[0])),
+        by_school=source.suppressed(period, _SCHOOL_KEYS, threshold=threshold).shown(),
+    )
+
+
+def _headline_table(figures: _LAFigures, period: Period, name: str) -> Table:
+    return table_from_frame(
+        headline_beside_national(figures.totals, figures.phases, period, name),
+        f"Headline absence, {period.describe()}, pupils aged 5 to 15, beside England",
+        [
+            Column("area", "Area"),
+            Column("education_phase", "Phase"),
+            *MEASURE_COLUMNS[:4],
+            MEASURE_COLUMNS[5],
+            MEASURE_COLUMNS[7],
+        ],
+    )
+
+
+def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
+    """Schools by severe then persistent absence rate, highest first; a suppressed rate ranks last."""
+    keys = {
+        c: pd.to_numeric(frame[c].where(frame[c] != SUPPRESSED), errors="coerce").fillna(-1.0)
+        for c in ("enrolments_pa_50_exact_percent", "enrolments_pa_10_exact_percent")
+    }
+    order = frame.assign(_sa=keys["enrolments_pa_50_exact_percent"], _pa=keys["enrolments_pa_10_exact_percent"])
+    return order.sort_values(["_sa", "_pa"], ascending=False, kind="stable").drop(columns=["_sa", "_pa"])
+
+
+def _schools_table(by_school: pd.DataFrame, top: int, school_link: Callable[[int], str | None]) -> tuple[Table, int]:
+    """The ``top`` schools by severe then persistent absence, linked to their pages; and how many there are."""
+    ranked = _ranked(by_school).reset_index(drop=True)
+    shown = ranked.head(top)
+    urns = [int(u) for u in shown.school_urn]
+    table = table_from_frame(
+        shown,
+        f"Schools with the highest severe absence, then persistent absence ({min(top, len(ranked))} of {len(ranked)})",
+        [
+            Column("school_name", "School"),
+            Column("education_phase", "Phase"),
+            MEASURE_COLUMNS[0],
+            MEASURE_COLUMNS[1],
+            MEASURE_COLUMNS[4],
+            MEASURE_COLUMNS[5],
+            MEASURE_COLUMNS[6],
+            MEASURE_COLUMNS[7],
+        ],
+        links={"school_name": [school_link(u) for u in urns]},
+    )
+    return table, len(ranked)
+
+
+def _heading_into_pa(source: FigureSource, *, suppress: bool, threshold: int) -> str | None:
+    """How many pupils are heading into persistent absence (early warning), formatted; None with no marks."""
+    risk = source.at_risk()
+    if risk is None:
+        return None
+    count = len(heading_into_pa(risk.frame))
+    return SUPPRESSED if suppress and 0 < count < threshold else fmt_count(count)
+
+
+def la_overview(
+    source: FigureSource,
+    period: Period,
+    *,
+    suppress: bool,
+    threshold: int,
+    school_link: Callable[[int], str | None],
+    top: int = 20,
+) -> LAOverview:
+    """Everything on the LA overview page; with ``suppress``, small numbers suppressed (for a scrutiny
+    member) and every figure taken from the source's suppressed tables.
+
+    Args:
+        school_link: the address of a school's page (None for no link).
+        top: how many schools the ranked table shows.
+    """
+    name = la_name(source)
+    rows = source.period_rows(period)
+    previous = previous_period(source.store(), period)
+    national = national_figures(period.academic_year.time_period)
+    if suppress:
+        figures = _suppressed_la_figures(source, period, previous, threshold)
+    else:
+        figures = _la_figures(source, period, previous)
+    schools, ranked = _schools_table(figures.by_school, top, school_link)
+    groups = flagged_groups(
+        source,
+        rows,
+        key=("la", period),
+        suppress=suppress,
+        threshold=threshold,
+        suppressed=(lambda col: source.suppressed(period, [col], threshold=threshold)) if suppress else None,
+    )
+    return LAOverview(
+        groups=groups,
+        heading_into_pa=_heading_into_pa(source, suppress=suppress, threshold=threshold),
+        la_name=name,
+        period=period,
+        previous=previous,
+        suppressed=suppress,
+        threshold=threshold,
+        headlines=headlines(
+            figures.totals,
+            national[national.education_phase == "Total"],
+            national_label(national),
+            figures.last,
+            previous.academic_year.label if previous else "",
+        ),
+        headline_table=_headline_table(figures, period, name),
+        trend=trend_figure(
+            source, period, previous, school=None, name=name, fig_id="trend", suppress=suppress, threshold=threshold
+        ),
+        bands=bands_figure(
+            figures.bands, source.band_scheme(), fig_id="bands", title=f"Pupils in each attendance band, {period.label}"
+        ),
+        reasons=figures.reasons,
+        schools=schools,
+        schools_shown=min(top, ranked),
+        schools_total=ranked,
+    )

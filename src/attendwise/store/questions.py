@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-__all__ = ["EnrolmentRow", "School", "StoreQuestions"]
+__all__ = ["Contact", "ContactVersion", "EnrolmentRow", "PupilContact", "School", "StoreQuestions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,60 @@ class School:
     la_name: str | None
     #: Enrolments on its roll at any time in the store (0 for a school with none yet).
     enrolments: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A parent or carer as ``contacts.csv`` gave them: the same person for every child they are a contact of."""
+
+    contact_id: str
+    title: str | None
+    forename: str | None
+    surname: str
+    address_line_1: str | None
+    address_line_2: str | None
+    town: str | None
+    postcode: str | None
+    phone: str | None
+    email: str | None
+
+    @property
+    def name(self) -> str:
+        """``Amina Begum`` (the title left out)."""
+        return " ".join(p for p in (self.forename, self.surname) if p)
+
+    @property
+    def address_lines(self) -> tuple[str, ...]:
+        """The postal address a line each, blank lines left out."""
+        return tuple(p for p in (self.address_line_1, self.address_line_2, self.town, self.postcode) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class PupilContact:
+    """A contact of one pupil, and what they are to that child."""
+
+    upn: str
+    contact: Contact
+    relationship: str
+    parental_responsibility: bool
+    lives_with: bool
+    #: The order to contact them in (1 first); ``None`` when not given.
+    priority: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactVersion:
+    """A contact's details as one import stored them, until a later one (``superseded_by``) changed them."""
+
+    contact: Contact
+    import_id: int
+    superseded_by: int | None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.contact, name)
+
+
+_CONTACT_COLUMNS = "contact_id, title, forename, surname, address_line_1, address_line_2, town, postcode, phone, email"
 
 
 #: The columns of an enrolment with its school (:meth:`StoreQuestions.enrolment_rows`), in order.
@@ -98,11 +152,22 @@ class StoreQuestions:
         return [(code, name) for code, name in self._rows("SELECT DISTINCT la_code, la_name FROM schools ORDER BY 1")]
 
     # -- pupils and enrolments -------------------------------------------------------------------
-    def enrolment_rows(self, *, enrolment_id: int | None = None, upn: str | None = None) -> list[EnrolmentRow]:
-        """One enrolment by id, or every enrolment of a pupil (newest admission first), with its school:
-        the columns of :data:`ENROLMENT_COLUMNS`."""
+    def enrolment_rows(
+        self,
+        *,
+        enrolment_id: int | None = None,
+        upn: str | None = None,
+        enrolment_ids: Iterable[int] | None = None,
+    ) -> list[EnrolmentRow]:
+        """One enrolment by id, every enrolment of a pupil (newest admission first), or the enrolments of
+        several ids (a list of cases), with its school: the columns of :data:`ENROLMENT_COLUMNS`."""
         if enrolment_id is not None:
             return self._rows(_ENROLMENT_SQL + "WHERE e.enrolment_id = ?", [enrolment_id])
+        if enrolment_ids is not None:
+            wanted = sorted({int(i) for i in enrolment_ids})
+            if not wanted:
+                return []
+            return self._rows(_ENROLMENT_SQL + f"WHERE e.enrolment_id IN ({','.join('?' * len(wanted))})", wanted)
         return self._rows(_ENROLMENT_SQL + "WHERE e.upn = ? ORDER BY e.admission_date DESC, e.urn", [upn])
 
     def pupil_details(self, upn: str) -> tuple[Any, ...] | None:
@@ -112,6 +177,32 @@ class StoreQuestions:
         )
         return rows[0] if rows else None
 
+    def pupils_details(self, upns: Iterable[str]) -> dict[str, tuple[Any, ...]]:
+        """:meth:`pupil_details` of many pupils at once, by UPN (those the store holds)."""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        rows = self._rows(
+            """SELECT upn, forename, surname, date_of_birth, sex, ethnicity, first_language FROM pupils
+               WHERE upn IN (SELECT unnest(?))""",
+            [wanted],
+        )
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    def latest_enrolments(self, upns: Iterable[str]) -> dict[str, EnrolmentRow]:
+        """Each pupil's newest enrolment (latest admission, then lowest URN), with its school: the columns of
+        :data:`ENROLMENT_COLUMNS`, by UPN."""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        rows = self._rows(
+            _ENROLMENT_SQL
+            + """WHERE e.upn IN (SELECT unnest(?))
+                 QUALIFY row_number() OVER (PARTITION BY e.upn ORDER BY e.admission_date DESC, e.urn) = 1""",
+            [wanted],
+        )
+        return {r[1]: r for r in rows}
+
     def pupil_names(self, upns: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """Forename and surname by UPN, for the pupils asked about that the store holds."""
         wanted = sorted(set(upns))
@@ -120,6 +211,82 @@ class StoreQuestions:
         placeholders = ",".join("?" * len(wanted))
         rows = self._rows(f"SELECT upn, forename, surname FROM pupils WHERE upn IN ({placeholders})", wanted)
         return {upn: (forename, surname) for upn, forename, surname in rows}
+
+    # -- parents and carers (contacts.csv) ----------------------------------------------------------
+    def pupil_contacts(self, upns: Iterable[str]) -> dict[str, list[PupilContact]]:
+        """Each pupil's contacts, by priority (those without one last, then by contact id); pupils with none
+        are left out."""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        contact = ", ".join(f"c.{c.strip()}" for c in _CONTACT_COLUMNS.split(","))
+        rows = self._rows(
+            f"""SELECT l.upn, {contact}, l.relationship, l.parental_responsibility, l.lives_with, l.priority
+                FROM pupil_contacts l JOIN contacts c USING (contact_id)
+                WHERE l.upn IN (SELECT unnest(?)) ORDER BY l.upn, l.priority NULLS LAST, l.contact_id""",
+            [wanted],
+        )
+        out: dict[str, list[PupilContact]] = {}
+        for upn, *person, relationship, pr, lives_with, priority in rows:
+            out.setdefault(upn, []).append(
+                PupilContact(upn, Contact(*person), relationship, bool(pr), bool(lives_with), priority)
+            )
+        return out
+
+    def upns_with_contacts(self) -> list[str]:
+        """Every pupil with a contact recorded, by UPN."""
+        return [r[0] for r in self._rows("SELECT DISTINCT upn FROM pupil_contacts ORDER BY 1")]
+
+    def contact(self, contact_id: str) -> Contact | None:
+        rows = self._rows(f"SELECT {_CONTACT_COLUMNS} FROM contacts WHERE contact_id = ?", [contact_id])
+        return Contact(*rows[0]) if rows else None
+
+    def contact_history(self, contact_id: str) -> list[ContactVersion]:
+        """Every earlier version of a contact's details, oldest first, each with the import that stored it and
+        the one that replaced it (the current details are :meth:`contact`)."""
+        rows = self._rows(
+            f"""SELECT {_CONTACT_COLUMNS}, import_id, superseded_by FROM contact_history
+                WHERE contact_id = ? ORDER BY superseded_by, import_id""",
+            [contact_id],
+        )
+        return [ContactVersion(Contact(*r[:-2]), r[-2], r[-1]) for r in rows]
+
+    def parental_links(
+        self, *, upns: Iterable[str] | None = None, contact_ids: Iterable[str] | None = None
+    ) -> list[tuple[str, str]]:
+        """``(upn, contact_id)`` for every contact with parental responsibility for a pupil (of ``upns``, or
+        of ``contact_ids``, if given; every one otherwise), sorted: the links families are made of."""
+        sql = "SELECT upn, contact_id FROM pupil_contacts WHERE parental_responsibility"
+        params: list[object] = []
+        if upns is not None:
+            sql += " AND upn IN (SELECT unnest(?))"
+            params.append(sorted(set(upns)))
+        if contact_ids is not None:
+            sql += " AND contact_id IN (SELECT unnest(?))"
+            params.append(sorted(set(contact_ids)))
+        return [(u, c) for u, c in self._rows(sql + " ORDER BY 1, 2", params)]
+
+    def pupil_schools(self, upns: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
+        """Each pupil's schools as ``(urn, name)``: those whose roll they are on (no leaving date), or the school
+        of their latest enrolment if they have left every one."""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        rows = self._rows(
+            """WITH e AS (
+                   SELECT e.upn, e.urn, s.name, e.admission_date, e.leaving_date IS NULL AS open,
+                          bool_or(e.leaving_date IS NULL) OVER (PARTITION BY e.upn) AS any_open,
+                          row_number() OVER (PARTITION BY e.upn ORDER BY e.admission_date DESC, e.urn) AS n
+                   FROM enrolments e JOIN schools s USING (urn) WHERE e.upn IN (SELECT unnest(?)))
+               SELECT upn, urn, name FROM e WHERE open OR (NOT any_open AND n = 1)
+               ORDER BY upn, admission_date DESC, urn""",
+            [wanted],
+        )
+        out: dict[str, list[tuple[int, str]]] = {}
+        for upn, urn, name in rows:
+            if (urn, name) not in out.setdefault(upn, []):
+                out[upn].append((urn, name))
+        return out
 
     def ethnicity_codes(self) -> tuple[str, ...]:
         """The ethnicity codes the store's pupils hold, sorted."""

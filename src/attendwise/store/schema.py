@@ -11,7 +11,8 @@ from attendwise.core.codes import ABSENCE_REASONS
 __all__ = ["BLOCKS_VERSION", "BLOCK_COUNTS", "SCHEMA", "SCHEMA_VERSION", "SUMMER2_COUNTS"]
 
 #: 2: the import log says who imported, how, which schools it touched and what it changed.
-SCHEMA_VERSION = 2
+#: 3: parents and carers (``contacts``, ``pupil_contacts``) and their history, from ``contacts.csv``.
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -125,6 +126,54 @@ CREATE TABLE IF NOT EXISTS census_blocks (
 CREATE TABLE IF NOT EXISTS year_blocks (
     {block_columns},
     {summer2_columns}
+);
+CREATE TABLE IF NOT EXISTS contacts (
+    contact_id VARCHAR PRIMARY KEY,
+    title VARCHAR,
+    forename VARCHAR,
+    surname VARCHAR NOT NULL,
+    address_line_1 VARCHAR,
+    address_line_2 VARCHAR,
+    town VARCHAR,
+    postcode VARCHAR,
+    phone VARCHAR,
+    email VARCHAR,
+    import_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pupil_contacts (
+    upn VARCHAR NOT NULL,
+    contact_id VARCHAR NOT NULL,
+    relationship VARCHAR NOT NULL,
+    parental_responsibility BOOLEAN NOT NULL,
+    lives_with BOOLEAN NOT NULL,
+    priority INTEGER,
+    import_id INTEGER NOT NULL,
+    PRIMARY KEY (upn, contact_id)
+);
+CREATE TABLE IF NOT EXISTS contact_history (
+    contact_id VARCHAR NOT NULL,
+    title VARCHAR,
+    forename VARCHAR,
+    surname VARCHAR NOT NULL,
+    address_line_1 VARCHAR,
+    address_line_2 VARCHAR,
+    town VARCHAR,
+    postcode VARCHAR,
+    phone VARCHAR,
+    email VARCHAR,
+    import_id INTEGER NOT NULL,
+    superseded_by INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pupil_contact_history (
+    upn VARCHAR NOT NULL,
+    contact_id VARCHAR NOT NULL,
+    relationship VARCHAR NOT NULL,
+    parental_responsibility BOOLEAN NOT NULL,
+    lives_with BOOLEAN NOT NULL,
+    priority INTEGER,
+    import_id INTEGER NOT NULL,
+    superseded_by INTEGER NOT NULL,
+    ended BOOLEAN NOT NULL
 );
 CREATE TABLE IF NOT EXISTS closures (
     urn INTEGER,

@@ -105,6 +105,12 @@ def serve(
         from attendwise.web.demo import ensure_demo_accounts
 
         logins = ensure_demo_accounts(access.store())
+        if access.exists():
+            from attendwise.web.casework.demo import seed_demo_cases
+
+            seeded = seed_demo_cases(access)
+            if seeded:
+                click.echo(f"Seeded {seeded:,} demo cases, consistent with the marks.", err=True)
     if not no_warm and access.exists():
         click.echo("Computing the LA's figures...", err=True)
         from attendwise.web.services.warm import warm

@@ -81,6 +81,17 @@ SETTINGS: tuple[Setting, ...] = (
         "The attendance band scheme: a preset (five-categories, three-stages) or the path of an LA's TOML file.",
     ),
     Setting(
+        "ATTENDWISE_STAGE_MODEL",
+        "three-stages",
+        "The LA's staged intervention model for casework: a preset (three-stages) or the path of an LA's TOML file.",
+    ),
+    Setting(
+        "ATTENDWISE_CASEWORK_CONFIG",
+        "",
+        "The path of the LA's casework file (TOML): its settings, intervention types, family support criteria and "
+        "closure outcomes; by default the shipped ones.",
+    ),
+    Setting(
         "ATTENDWISE_UPLOAD_MAX_MB",
         "200",
         "Largest register upload accepted, in megabytes (all files together, and unpacked zip contents).",

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from attendwise.web import rules
+from attendwise.web.casework import rules as case_rules
 
 SERVICE_NAME = "Attendance support"
 
@@ -28,6 +29,10 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
             items.append(("Schools", reverse("schools")))
     if rules.can_view_tsm_term(user):
         items.append(("Meetings", reverse("tsm_term")))
+    if case_rules.can_view_caseload(user):
+        items.append(("Cases", reverse("caseload")))
+    elif case_rules.can_view_case_counts(user):
+        items.append(("Casework", reverse("case_counts")))
     if rules.can_view_cohorts(user):
         items.append(("Cohorts", reverse("cohorts")))
     if rules.can_upload(user):
@@ -38,14 +43,15 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def service(request: HttpRequest) -> dict[str, Any]:
+    from attendwise.reports.overview import la_name
     from attendwise.web.services.data import get_access
-    from attendwise.web.services.overview import la_name
+    from attendwise.web.services.source import CachedFigures
 
     name = settings.ATTENDWISE_LA_NAME
     if not name:
         try:
             access = get_access()
-            name = la_name(access) if access.exists() else "Local authority"
+            name = la_name(CachedFigures(access)) if access.exists() else "Local authority"
         except Exception:  # the header must render even if the store cannot be read
             name = "Local authority"
     user = getattr(request, "user", None)

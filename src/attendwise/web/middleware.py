@@ -6,11 +6,14 @@ import json
 from collections.abc import Callable
 from http import HTTPStatus
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 
 #: What an API error says, by status (any other status says its HTTP phrase).
 API_ERRORS = {
     400: "The request cannot be answered as it is",
+    401: "Sign in first: this address answers only a signed-in user",
     403: "Your role does not include this",
     404: "There is nothing at this address that you may see",
     405: "This address does not answer this method",
@@ -21,6 +24,11 @@ API_ERRORS = {
 def api_error(message: str, status: int) -> dict[str, object]:
     """The body of every API error: ``{"error": ..., "status": ...}``."""
     return {"error": message, "status": status}
+
+
+def _to_sign_in(response: HttpResponse) -> bool:
+    """Whether ``response`` sends its visitor to the sign-in page."""
+    return response.get("Location", "").split("?")[0] == resolve_url(settings.LOGIN_URL)
 
 
 class NoStoreMiddleware:
@@ -50,9 +58,14 @@ class ApiErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if not request.path_info.startswith("/api/"):
+            return response
+        if response.status_code == 302 and _to_sign_in(response) and not request.user.is_authenticated:
+            # A program cannot follow a redirect to a sign-in form: it is told it is not signed in.
+            response = HttpResponse(status=401)
+            response["WWW-Authenticate"] = 'Session realm="attendwise"'
         if (
             response.status_code >= 400
-            and request.path_info.startswith("/api/")
             and not response.streaming
             and not response.get("Content-Type", "").startswith("application/json")
         ):

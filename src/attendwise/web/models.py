@@ -53,6 +53,9 @@ class Action(models.TextChoices):
     VIEW_PUPIL_LIST = "view_pupil_list", "Viewed a list of pupils"
     EXPORT_PUPIL_LIST = "export_pupil_list", "Exported a list of pupils"
     IMPORT = "import", "Uploaded registers"
+    VIEW_CASE = "view_case", "Viewed a case"
+    VIEW_CASE_LIST = "view_case_list", "Viewed a list of cases"
+    CASE_DOCUMENT = "case_document", "Opened a case document"
 
 
 class Outcome(models.TextChoices):

@@ -5,10 +5,10 @@ Targeting Support Meeting (TSM) with each school every term: whole-school attend
 and national figures for the phase, the cohorts the LA prioritises, **every severely absent pupil**
 (50% attendance or less), persistently absent pupils (90% or less), and the pupils the school wants
 to discuss, with the actions agreed last time. This package computes that pack, for one school or
-for every school at once, as typed objects; :mod:`~attendwise.reports.tsm.workbook` writes them as XLSX and
-:mod:`~attendwise.reports.tsm.printable` as print-ready HTML, both from the same sections
-(:mod:`~attendwise.reports.tsm.sections`), and the web app renders the same objects (it never computes a
-measure itself).
+for every school at once, as typed objects, and lays each pack out as sections of the documents vocabulary
+(:mod:`~attendwise.reports.tsm.sections`): :mod:`~attendwise.reports.tsm.workbook` writes them as XLSX,
+:mod:`~attendwise.reports.tsm.printable` as print-ready HTML, and the web app's pack page shows the same
+sections (it never computes a measure itself).
 
 Everything is computed set-based: one pass over the store's marks gives every pupil's windows
 (the last three school weeks, recent weeks, half terms) for all schools, and the headline measures,
@@ -106,8 +106,8 @@ from attendwise.reports.tsm.pack import (
     TSMPack,
     ZeroAttendance,
 )
-from attendwise.reports.tsm.printable import PRINT_CSS, render_html
-from attendwise.reports.tsm.sections import Column, Section, cell_text, pack_sections
+from attendwise.reports.tsm.printable import render_html
+from attendwise.reports.tsm.sections import pack_sections
 from attendwise.reports.tsm.term import TermPacks
 from attendwise.reports.tsm.workbook import write_xlsx
 from attendwise.store import Store
@@ -115,14 +115,12 @@ from attendwise.store import Store
 __all__ = [
     "COHORTS",
     "FORMATS",
-    "PRINT_CSS",
     "ActionReview",
     "AreaFigures",
     "AttendanceTrend",
     "BandCount",
     "CategoriesSection",
     "CohortFigures",
-    "Column",
     "DiscussedPupil",
     "LastYearComparison",
     "NoAttendanceRecently",
@@ -131,13 +129,11 @@ __all__ = [
     "PreviousAction",
     "PupilAtRisk",
     "PupilSummary",
-    "Section",
     "TSMError",
     "TSMInputs",
     "TSMPack",
     "TermPacks",
     "ZeroAttendance",
-    "cell_text",
     "pack_dates",
     "pack_filename",
     "pack_sections",

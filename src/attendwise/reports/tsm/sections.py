@@ -1,48 +1,38 @@
-"""What the workbook and the printable pack both render: the pack as sections (:func:`pack_sections`),
-each a titled table with typed columns, in the order of the meeting, so the two formats (and the web app's
-pages) always say the same thing; and how a value is shown as text (:func:`cell_text`). Nothing here
-computes a measure; every figure comes from :class:`~attendwise.reports.tsm.TSMPack`."""
+"""The pack as sections of the documents vocabulary (:func:`pack_sections`), each a heading, a line of
+explanation and a table with typed columns, in the order of the meeting: the workbook, the printed pack and the
+web app's pack page all render these same sections, so they always say the same thing. Nothing here computes
+a measure; every figure comes from :class:`~attendwise.reports.tsm.TSMPack`."""
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from attendwise.documents.tables import Column, Kind, Section, Table
 from attendwise.reports.tsm.pack import PupilSummary, TSMPack
 
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A column of a section: its header and how its values are shown.
-
-    ``kind`` is ``text``, ``int``, ``percent`` (a value from 0 to 100), ``fraction`` (0 to 1, shown as
-    a percentage), ``points`` (a signed change in percentage points) or ``date``.
-    """
-
-    header: str
-    kind: str = "text"
-    #: Wide text (reasons, band history): wrapped in the workbook.
-    wide: bool = False
+__all__ = ["SHEET_NAMES", "pack_sections"]
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
-    """One section of the pack: a sheet of the workbook and a part of the printed document."""
+def _col(heading: str, kind: Kind = Kind.TEXT, *, wide: bool = False, key: str | None = None) -> Column:
+    """A column of the pack: keyed by its heading in snake case; a percentage shows its ``%``."""
+    key = key or re.sub(r"[^a-z0-9]+", "_", heading.lower()).strip("_")
+    return Column(key, heading, kind, unit="%" if kind is Kind.PERCENT else "", wide=wide)
 
-    key: str
-    title: str
-    intro: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[object, ...], ...]
-    empty: str = "None."
-    #: Start on a new page when printed (the pupil lists).
-    new_page: bool = False
 
-    @property
-    def sheet(self) -> str:
-        """The workbook sheet's name (at most 31 characters, as Excel requires)."""
-        return SHEET_NAMES.get(self.key, self.title)[:31]
+def _section(
+    key: str,
+    title: str,
+    intro: str,
+    columns: tuple[Column, ...],
+    rows: tuple[tuple[object, ...], ...],
+    empty: str = "None.",
+    *,
+    new_page: bool = False,
+) -> Section:
+    """One section of the pack: a sheet of the workbook, a part of the printed pack, a panel of its page."""
+    table = Table(title, columns, rows, empty=empty)
+    return Section(key, title, (intro,) if intro else (), (table,), short=SHEET_NAMES[key], new_page=new_page)
 
 
 #: Short sheet names for the workbook.
@@ -63,19 +53,19 @@ SHEET_NAMES = {
 
 
 _PUPIL_COLUMNS = (
-    Column("UPN"),
-    Column("Name"),
-    Column("Year"),
-    Column("Priority groups"),
-    Column("Attendance", "percent"),
-    Column("Possible sessions", "int"),
-    Column("Sessions missed", "int"),
-    Column("Unauthorised", "int"),
-    Column("Last 4 weeks", "percent"),
-    Column("4 weeks before", "percent"),
-    Column("Trend"),
-    Column("Band history (half terms)", wide=True),
-    Column("Main reasons for absence", wide=True),
+    _col("UPN"),
+    _col("Name"),
+    _col("Year"),
+    _col("Priority groups"),
+    _col("Attendance", Kind.PERCENT),
+    _col("Possible sessions", Kind.COUNT),
+    _col("Sessions missed", Kind.COUNT),
+    _col("Unauthorised", Kind.COUNT),
+    _col("Last 4 weeks", Kind.PERCENT),
+    _col("4 weeks before", Kind.PERCENT),
+    _col("Trend"),
+    _col("Band history (half terms)", wide=True),
+    _col("Main reasons for absence", wide=True),
 )
 
 
@@ -97,7 +87,7 @@ def _pupil_cells(p: PupilSummary) -> tuple[object, ...]:
     )
 
 
-_BRIEF_PUPIL = (Column("UPN"), Column("Name"), Column("Year"), Column("Priority groups"))
+_BRIEF_PUPIL = (_col("UPN"), _col("Name"), _col("Year"), _col("Priority groups"))
 
 
 def _brief(p: PupilSummary) -> tuple[object, ...]:
@@ -105,17 +95,17 @@ def _brief(p: PupilSummary) -> tuple[object, ...]:
 
 
 _AREA_COLUMNS = (
-    Column("Area"),
-    Column("Pupils", "int"),
-    Column("Attendance", "percent"),
-    Column("Overall absence", "percent"),
-    Column("Authorised absence", "percent"),
-    Column("Unauthorised absence", "percent"),
-    Column("Persistent absence", "percent"),
-    Column("Severe absence", "percent"),
-    Column("Persistently absent", "int"),
-    Column("Severely absent", "int"),
-    Column("Basis", wide=True),
+    _col("Area"),
+    _col("Pupils", Kind.COUNT),
+    _col("Attendance", Kind.PERCENT),
+    _col("Overall absence", Kind.PERCENT),
+    _col("Authorised absence", Kind.PERCENT),
+    _col("Unauthorised absence", Kind.PERCENT),
+    _col("Persistent absence", Kind.PERCENT),
+    _col("Severe absence", Kind.PERCENT),
+    _col("Persistently absent", Kind.COUNT),
+    _col("Severely absent", Kind.COUNT),
+    _col("Basis", wide=True),
 )
 
 
@@ -126,11 +116,11 @@ def pack_sections(pack: TSMPack) -> list[Section]:
 
 def _summary_section(pack: TSMPack) -> Section:
     """The school, the term, the pack's dates and who is counted; how many pupils each list holds; the notes."""
-    return Section(
+    return _section(
         "summary",
         "Summary",
         pack.title,
-        (Column("Item"), Column("Value", wide=True)),
+        (_col("Item"), _col("Value", wide=True)),
         (
             ("School", f"{pack.school_name} (URN {pack.urn})"),
             ("Phase", pack.phase_label),
@@ -155,12 +145,12 @@ def _summary_section(pack: TSMPack) -> Section:
 def _overall_section(pack: TSMPack) -> Section:
     """The school against the LA, its phase's other schools and England, year to date and this term."""
     o = pack.overall
-    return Section(
+    return _section(
         "overall",
         "Overall attendance",
         f"Year to date ({pack.year_to_date.describe()}) and this term ({pack.term_to_date.describe()}): the "
         "school against the LA, the other schools of its phase in the LA, and England.",
-        (Column("Period"), *_AREA_COLUMNS),
+        (_col("Period"), *_AREA_COLUMNS),
         tuple(
             (
                 label,
@@ -185,23 +175,23 @@ def _overall_section(pack: TSMPack) -> Section:
 def _last_year_section(pack: TSMPack) -> Section:
     """The school and the LA against the same point last year."""
     o = pack.overall
-    return Section(
+    return _section(
         "last_year",
         "Against last year",
         "The year to date against the same point last year (1 August to the same date).",
         (
-            Column("Area"),
-            Column("This year"),
-            Column("Compared with"),
-            Column("Attendance", "percent"),
-            Column("Attendance last year", "percent"),
-            Column("Change (points)", "points"),
-            Column("Persistent absence", "percent"),
-            Column("Persistent absence last year", "percent"),
-            Column("Change (points)", "points"),
-            Column("Severe absence", "percent"),
-            Column("Severe absence last year", "percent"),
-            Column("Change (points)", "points"),
+            _col("Area"),
+            _col("This year"),
+            _col("Compared with"),
+            _col("Attendance", Kind.PERCENT),
+            _col("Attendance last year", Kind.PERCENT),
+            _col("Change (points)", Kind.POINTS, key="attendance_change"),
+            _col("Persistent absence", Kind.PERCENT),
+            _col("Persistent absence last year", Kind.PERCENT),
+            _col("Change (points)", Kind.POINTS, key="persistent_absence_change"),
+            _col("Severe absence", Kind.PERCENT),
+            _col("Severe absence last year", Kind.PERCENT),
+            _col("Change (points)", Kind.POINTS, key="severe_absence_change"),
         ),
         tuple(
             (
@@ -226,16 +216,16 @@ def _last_year_section(pack: TSMPack) -> Section:
 
 def _categories_section(pack: TSMPack) -> Section:
     """The school's pupils in each of the LA's attendance categories."""
-    return Section(
+    return _section(
         "categories",
         "Attendance categories",
         f"Pupils in each of the LA's attendance categories ({pack.categories.scheme}).",
         (
-            Column("Category"),
-            Column("Pupils, year to date", "int"),
-            Column("Share, year to date", "percent"),
-            Column("Pupils, this term", "int"),
-            Column("Share, this term", "percent"),
+            _col("Category"),
+            _col("Pupils, year to date", Kind.COUNT),
+            _col("Share, year to date", Kind.PERCENT),
+            _col("Pupils, this term", Kind.COUNT),
+            _col("Share, this term", Kind.PERCENT),
         ),
         tuple(
             (y.name, y.pupils, y.percent, t.pupils, t.percent)
@@ -246,7 +236,7 @@ def _categories_section(pack: TSMPack) -> Section:
 
 def _severe_section(pack: TSMPack) -> Section:
     """Every severely absent pupil on roll."""
-    return Section(
+    return _section(
         "severe",
         "Severely absent pupils",
         "Every pupil on roll with attendance of 50% or less this year, lowest first. Each needs an agreed "
@@ -260,7 +250,7 @@ def _severe_section(pack: TSMPack) -> Section:
 
 def _persistent_section(pack: TSMPack) -> Section:
     """The persistently (not severely) absent pupils on roll."""
-    return Section(
+    return _section(
         "persistent",
         "Persistently absent pupils",
         "Pupils on roll with attendance of 90% or less and over 50% this year (the severely absent are in "
@@ -274,11 +264,11 @@ def _persistent_section(pack: TSMPack) -> Section:
 
 def _zero_section(pack: TSMPack) -> Section:
     """The pupils on roll with no attendance this year."""
-    return Section(
+    return _section(
         "zero",
         "No attendance this year",
         "Pupils on roll who have not attended one session this year (since September, or since joining).",
-        (*_BRIEF_PUPIL, Column("Since", "date"), Column("Joined late"), Column("Possible sessions", "int")),
+        (*_BRIEF_PUPIL, _col("Since", Kind.DATE), _col("Joined late"), _col("Possible sessions", Kind.COUNT)),
         tuple(
             (*_brief(z.pupil), z.since, "Yes" if z.late_joiner else "No", z.pupil.sess_possible)
             for z in pack.zero_attendance
@@ -290,16 +280,16 @@ def _zero_section(pack: TSMPack) -> Section:
 
 def _at_risk_section(pack: TSMPack) -> Section:
     """The pupils on roll whom early warning flags."""
-    return Section(
+    return _section(
         "at_risk",
         "At risk of persistent absence",
         f"Pupils on roll not yet persistently absent whom early warning flags. {pack.at_risk_basis}",
         (
             *_BRIEF_PUPIL,
-            Column("Attendance", "percent"),
-            Column("Projected by year end", "percent"),
-            Column("Risk of PA (model)", "fraction"),
-            Column("Reasons", wide=True),
+            _col("Attendance", Kind.PERCENT),
+            _col("Projected by year end", Kind.PERCENT),
+            _col("Risk of PA (model)", Kind.FRACTION),
+            _col("Reasons", wide=True),
         ),
         tuple(
             (
@@ -318,25 +308,25 @@ def _at_risk_section(pack: TSMPack) -> Section:
 
 def _cohorts_section(pack: TSMPack) -> Section:
     """The LA's priority cohorts in the school."""
-    return Section(
+    return _section(
         "cohorts",
         "Priority cohorts",
         "The LA's priority cohorts in this school, year to date: against the school's other pupils and the "
         "same cohort across the LA. Flags need at least 10 pupils and 5 persistently absent behind them.",
         (
-            Column("Cohort"),
-            Column("Pupils", "int"),
-            Column("Attendance", "percent"),
-            Column("Persistently absent", "int"),
-            Column("Persistent absence", "percent"),
-            Column("Severely absent", "int"),
-            Column("Other pupils' attendance", "percent"),
-            Column("Other pupils' persistent absence", "percent"),
-            Column("LA cohort pupils", "int"),
-            Column("LA cohort attendance", "percent"),
-            Column("LA cohort persistent absence", "percent"),
-            Column("Flag"),
-            Column("In words", wide=True),
+            _col("Cohort"),
+            _col("Pupils", Kind.COUNT),
+            _col("Attendance", Kind.PERCENT),
+            _col("Persistently absent", Kind.COUNT),
+            _col("Persistent absence", Kind.PERCENT),
+            _col("Severely absent", Kind.COUNT),
+            _col("Other pupils' attendance", Kind.PERCENT),
+            _col("Other pupils' persistent absence", Kind.PERCENT),
+            _col("LA cohort pupils", Kind.COUNT),
+            _col("LA cohort attendance", Kind.PERCENT),
+            _col("LA cohort persistent absence", Kind.PERCENT),
+            _col("Flag"),
+            _col("In words", wide=True),
         ),
         tuple(
             (
@@ -362,11 +352,11 @@ def _cohorts_section(pack: TSMPack) -> Section:
 
 def _discuss_section(pack: TSMPack) -> Section:
     """The pupils the school asks to discuss."""
-    return Section(
+    return _section(
         "discuss",
         "Pupils the school asks to discuss",
         "As recorded for this meeting.",
-        (Column("UPN"), *_PUPIL_COLUMNS[1:], Column("Note")),
+        (_col("UPN"), *_PUPIL_COLUMNS[1:], _col("Note")),
         tuple(
             (d.upn, *(_pupil_cells(d.pupil)[1:] if d.pupil else (None,) * (len(_PUPIL_COLUMNS) - 1)), d.note)
             for d in pack.discussed
@@ -378,21 +368,21 @@ def _discuss_section(pack: TSMPack) -> Section:
 
 def _actions_section(pack: TSMPack) -> Section:
     """The previous meeting's actions, with attendance before and since."""
-    return Section(
+    return _section(
         "actions",
         "Actions from the previous meeting",
         "Attendance before each action (the school days before it was agreed) against attendance since.",
         (
-            Column("UPN"),
-            Column("Name"),
-            Column("Action", wide=True),
-            Column("Lead"),
-            Column("Agreed on", "date"),
-            Column("Before", "percent"),
-            Column("Since", "percent"),
-            Column("Change (points)", "points"),
-            Column("Improved"),
-            Column("In words", wide=True),
+            _col("UPN"),
+            _col("Name"),
+            _col("Action", wide=True),
+            _col("Lead"),
+            _col("Agreed on", Kind.DATE),
+            _col("Before", Kind.PERCENT),
+            _col("Since", Kind.PERCENT),
+            _col("Change (points)", Kind.POINTS),
+            _col("Improved"),
+            _col("In words", wide=True),
         ),
         tuple(
             (
@@ -421,12 +411,12 @@ def _no_attendance_section(pack: TSMPack) -> Section:
     else:
         window = f"{n.window_start:%d %b} to {n.window_end:%d %b %Y}, {n.school_days} school days"
     left_out = f" Left out as children missing education: {', '.join(n.left_out_as_cme)}." if n.left_out_as_cme else ""
-    return Section(
+    return _section(
         "no_attendance_3_weeks",
         "No attendance in the last 3 school weeks, unauthorised only",
         f"Pupils on roll who attended no session in the last 3 school weeks ({window}) and whose every absence "
         f"in them was unauthorised.{left_out}",
-        (*_BRIEF_PUPIL, Column("Possible sessions", "int"), Column("Unauthorised absence", wide=True)),
+        (*_BRIEF_PUPIL, _col("Possible sessions", Kind.COUNT), _col("Unauthorised absence", wide=True)),
         tuple(
             (
                 *_brief(p.pupil),
@@ -455,22 +445,3 @@ _SECTIONS: tuple[Callable[[TSMPack], Section], ...] = (
     _discuss_section,
     _actions_section,
 )
-
-
-def cell_text(value: object, kind: str) -> str:
-    """A value as the printed pack shows it."""
-    if value is None or value == "":
-        return ""
-    if kind == "percent":
-        return f"{float(value):.1f}%"  # type: ignore[arg-type]
-    if kind == "fraction":
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
-    if kind == "points":
-        return f"{float(value):+.1f}"  # type: ignore[arg-type]
-    if kind == "int":
-        return f"{int(value):,}"  # type: ignore[call-overload]
-    if isinstance(value, dt.date):
-        return f"{value:%d %b %Y}"
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return str(value)

@@ -16,13 +16,13 @@ from attendwise.documents.suppression import (
     Suppressed,
     band_count_column,
 )
-from attendwise.documents.tables import Column, Figure, Table, table_from_frame
+from attendwise.documents.tables import Chart, Column, Kind, Table, table_from_frame
 from attendwise.measures.absence import GROUPINGS, resolve_grouping
 from attendwise.measures.absence import MEASURE_COLUMNS as DFE_COLUMNS
+from attendwise.reports.common import MEASURE_COLUMNS
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures, protected
 from attendwise.web.services.data import StoreAccess
-from attendwise.web.services.overview import MEASURE_COLUMNS
 
 __all__ = ["CHARACTERISTICS", "CohortPage", "cohort_frame", "cohort_page"]
 
@@ -65,7 +65,7 @@ class CohortPage:
     by: list[str]
     columns: list[str]
     suppressed: bool
-    measures: Figure
+    measures: Chart
     bands: Table
     #: Counts below this are suppressed (when ``suppressed``).
     threshold: int = 5
@@ -129,7 +129,7 @@ def cohort_page(
         if len(frame)
         else None
     )
-    figure = Figure(
+    figure = Chart(
         "cohort",
         "Persistent absence by group",
         spec,
@@ -152,6 +152,6 @@ def cohort_page(
     bands_table = table_from_frame(
         wide,
         f"Pupils in each attendance band by {', '.join(_LABELS.get(c, c).lower() for c in cols)}",
-        [*label_cols, *[Column(b.key, b.name, "count") for b in scheme.bands]],
+        [*label_cols, *[Column(b.key, b.name, Kind.COUNT) for b in scheme.bands]],
     )
     return CohortPage(period, by, cols, suppress, figure, bands_table, threshold)

@@ -1,4 +1,4 @@
-"""Reporting periods offered in the web app, and the matching period a year earlier."""
+"""Reporting periods offered in the web app, and the months of a period for its trend."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from attendwise.core.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.store import Store
 
-__all__ = ["PeriodChoice", "months", "period_choices", "previous_period", "resolve_period"]
+__all__ = ["PeriodChoice", "months", "period_choices", "resolve_period"]
 
 
 @dataclass(frozen=True)
@@ -54,40 +54,6 @@ def period_choices(store: Store) -> list[PeriodChoice]:
                     choices.append(PeriodChoice(f"{year.label}-{term}-{half}", f"{year.label} {term} half term {half}"))
         year = AcademicYear(year.start_year - 1)
     return choices
-
-
-def _year_earlier(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
-def previous_period(store: Store, period: Period) -> Period | None:
-    """The same period one academic year earlier, if the store has marks in it."""
-    first, _ = store.mark_range()
-    year = period.academic_year
-    before = AcademicYear(year.start_year - 1)
-    if period.census and (period.start, period.end) == (year.start, year.end):
-        earlier = Period(before.label, before.start, before.end, census=True)
-    else:
-        term = next(
-            (t for t in ("autumn", "spring", "summer") if period.census and (period.start, period.end) == year.term(t)),
-            None,
-        )
-        if term is not None:
-            start, end = before.term(term)
-            earlier = Period(f"{before.label} {term} term", start, end, census=True)
-        else:
-            label = period.label.replace(year.label, before.label) if year.label in period.label else period.label
-            earlier = Period(
-                f"{label} (a year earlier)" if label == period.label else label,
-                _year_earlier(period.start),
-                _year_earlier(period.end),
-            )
-    if first is None or first > earlier.end:
-        return None
-    return earlier
 
 
 def months(period: Period, latest: dt.date) -> list[Period]:

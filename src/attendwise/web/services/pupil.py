@@ -10,7 +10,7 @@ import pandas as pd
 
 from attendwise.core.codes import Category
 from attendwise.documents.charts import bar_chart, line_chart
-from attendwise.documents.tables import Cell, Column, Figure, Table, fmt_percent, table_from_frame
+from attendwise.documents.tables import Chart, Column, Kind, Table, fmt_percent, table_from_frame
 from attendwise.measures.pupils import Enrolment, Mark, PupilRecord, find_enrolment, pupil_record
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
@@ -54,8 +54,8 @@ class PupilPage:
     enrolments: list[tuple[Enrolment, str | None]]
     calendar: list[CalendarWeek]
     legend: list[tuple[str, str]]
-    running: Figure
-    reasons: Figure
+    running: Chart
+    reasons: Chart
     band_history: Table
     #: Early warning: the pupil's risk and its reasons, if they are on roll at the latest mark.
     risk: PupilRisk | None = None
@@ -107,18 +107,8 @@ def marks_table(record: PupilRecord) -> Table:
         Column("meaning", "Meaning"),
         Column("reason", "DfE reason column"),
     ]
-    rows = [
-        [
-            Cell(m.date.isoformat(), raw=m.date.isoformat()),
-            Cell(m.session),
-            Cell(m.code),
-            Cell(m.category.value),
-            Cell(m.meaning),
-            Cell(m.reason or ""),
-        ]
-        for m in record.marks
-    ]
-    return Table(f"Marks, {record.year.label}", columns, rows)
+    rows = [(m.date.isoformat(), m.session, m.code, m.category.value, m.meaning, m.reason or "") for m in record.marks]
+    return Table(f"Marks, {record.year.label}", tuple(columns), tuple(rows))
 
 
 def pupil_page(
@@ -150,7 +140,7 @@ def pupil_page(
     )
 
 
-def _running_figure(record: PupilRecord) -> Figure:
+def _running_figure(record: PupilRecord) -> Chart:
     """Attendance so far this year, week by week: the chart and its table."""
     weeks = pd.DataFrame(
         [
@@ -165,24 +155,15 @@ def _running_figure(record: PupilRecord) -> Figure:
     )
     table = Table(
         "Attendance week by week (%)",
-        [
-            Column("week", "Week beginning"),
-            Column("possible", "Possible sessions", "count"),
-            Column("attended", "Attended", "count"),
-            Column("week_rate", "That week %", "percent"),
-            Column("running", "So far this year %", "percent"),
-        ],
-        [
-            [
-                Cell(f"{w.week_start:%d %b %Y}"),
-                Cell(str(w.possible), True, raw=w.possible),
-                Cell(str(w.attended), True, raw=w.attended),
-                Cell(fmt_percent(w.attendance_percent), True, raw=w.attendance_percent),
-                Cell(fmt_percent(w.running_percent), True, raw=w.running_percent),
-            ]
-            for w in record.weeks
-        ],
-        empty_message="No marks this year yet.",
+        (
+            Column("week", "Week beginning", Kind.DATE),
+            Column("possible", "Possible sessions", Kind.COUNT),
+            Column("attended", "Attended", Kind.COUNT),
+            Column("week_rate", "That week %", Kind.PERCENT),
+            Column("running", "So far this year %", Kind.PERCENT),
+        ),
+        tuple((w.week_start, w.possible, w.attended, w.attendance_percent, w.running_percent) for w in record.weeks),
+        empty="No marks this year yet.",
     )
     spec = (
         line_chart(
@@ -191,10 +172,10 @@ def _running_figure(record: PupilRecord) -> Figure:
         if len(weeks)
         else None
     )
-    return Figure("running", "Attendance so far this year, week by week", spec, table)
+    return Chart("running", "Attendance so far this year, week by week", spec, table)
 
 
-def _reasons_figure(record: PupilRecord) -> Figure:
+def _reasons_figure(record: PupilRecord) -> Chart:
     """Sessions missed by reason: the chart and its table."""
     frame = pd.DataFrame(
         [
@@ -214,13 +195,13 @@ def _reasons_figure(record: PupilRecord) -> Figure:
         [
             Column("label", "Reason"),
             Column("kind", "Kind"),
-            Column("sessions", "Sessions", "count"),
-            Column("share", "% of absence", "percent"),
+            Column("sessions", "Sessions", Kind.COUNT),
+            Column("share", "% of absence", Kind.PERCENT),
         ],
-        empty_message="No absence recorded this year.",
+        empty="No absence recorded this year.",
     )
     spec = bar_chart(frame, category="label", value="sessions", value_title="Sessions") if len(frame) else None
-    return Figure("reasons", "Reasons for absence", spec, table)
+    return Chart("reasons", "Reasons for absence", spec, table)
 
 
 def _band_table(record: PupilRecord) -> Table:
@@ -245,11 +226,11 @@ def _band_table(record: PupilRecord) -> Table:
         f"Attendance band by half term and term ({figures.band_scheme().name})",
         [
             Column("period", "Period"),
-            Column("possible", "Possible sessions", "count"),
-            Column("missed", "Sessions missed", "count"),
-            Column("attendance", "Attendance %", "percent"),
+            Column("possible", "Possible sessions", Kind.COUNT),
+            Column("missed", "Sessions missed", Kind.COUNT),
+            Column("attendance", "Attendance %", Kind.PERCENT),
             Column("band", "Band"),
         ],
         tags={"band": list(history.colour)},
-        empty_message="No marks this year yet.",
+        empty="No marks this year yet.",
     )

@@ -3,9 +3,9 @@
 The pack itself is :mod:`attendwise.reports.tsm`'s: the heavy part (:class:`~attendwise.reports.tsm.TermPacks`, one pass
 over the store for every school) is computed once per data version and term, and each school's pack is
 then built from it with what the case store holds (the pupils the school asks to discuss, the actions
-agreed at the previous term's meeting), so recording an action shows in the pack at once. Pages lay the
-pack out from :func:`attendwise.reports.tsm.pack_sections`, the same sections the workbook and the
-printed pack use.
+agreed at the previous term's meeting), so recording an action shows in the pack at once. The pack's page
+shows :func:`attendwise.reports.tsm.pack_sections`, the same sections the workbook and the printed pack
+render.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from attendwise.core.calendar import AcademicYear
-from attendwise.documents.tables import Cell, Column, Table
+from attendwise.documents.tables import Cell, Column, Kind, Section, Table
 from attendwise.reports.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack, pack_sections, write_xlsx
-from attendwise.reports.tsm import cell_text as tsm_cell_text
 from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
@@ -43,7 +42,6 @@ __all__ = [
 
 TERMS = ("autumn", "spring", "summer")
 _SLUG = re.compile(r"(\d{4})-(\d{2})-(autumn|spring|summer)", re.ASCII)
-_NUMERIC = {"int": "count", "percent": "percent", "fraction": "percent", "points": "percent"}
 
 
 # -- terms ---------------------------------------------------------------------------------------
@@ -146,18 +144,10 @@ def pack_workbook(pack: TSMPack) -> bytes:
         return path.read_bytes()
 
 
-@dataclass(frozen=True)
-class PackSection:
-    key: str
-    title: str
-    intro: str
-    table: Table
-
-
 @dataclass
 class PackPage:
     pack: TSMPack
-    sections: list[PackSection]
+    sections: list[Section]
     meeting: TargetingMeeting | None
     #: The meeting's actions, each with its pupil's name where the pack lists the pupil.
     actions: list[tuple[AgreedAction, str]]
@@ -167,19 +157,9 @@ class PackPage:
 
 
 def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
-    """The pack as GOV.UK tables, with this term's meeting and the actions agreed in it."""
+    """The pack's sections, with this term's meeting and the actions agreed in it."""
     pack = school_pack(access, urn, term)
-    sections = []
-    for s in pack_sections(pack):
-        columns = [Column(f"c{i}", c.header, _NUMERIC.get(c.kind, "text")) for i, c in enumerate(s.columns)]
-        rows = [
-            [
-                Cell(tsm_cell_text(v, c.kind), numeric=c.kind in _NUMERIC, raw=v)
-                for c, v in zip(s.columns, row, strict=True)
-            ]
-            for row in s.rows
-        ]
-        sections.append(PackSection(s.key, s.title, s.intro, Table(s.title, columns, rows, empty_message=s.empty)))
+    sections = pack_sections(pack)
     meeting = TargetingMeeting.objects.filter(urn=urn, term=term).select_related("officer").first()
     named = [*pack.severely_absent, *pack.persistently_absent, *(r.pupil for r in pack.at_risk)]
     named += [d.pupil for d in pack.discussed if d.pupil is not None]
@@ -219,6 +199,120 @@ def _severe_lists(access: StoreAccess, term: str) -> dict[int, list[tuple[int, s
     return access.cached(("tsm-severe", term, figures.band_scheme().name), compute)
 
 
+@dataclass
+class _Actions:
+    """The actions agreed at this term's and last term's meetings of the schools: open and overdue ones
+    counted by school, and each pupil's plan."""
+
+    open: dict[int, int] = field(default_factory=dict)
+    overdue: dict[int, int] = field(default_factory=dict)
+    plans: dict[str, list[AgreedAction]] = field(default_factory=dict)
+
+
+def _actions(urns: list[int], term: str, today: dt.date) -> _Actions:
+    out = _Actions()
+    agreed = AgreedAction.objects.filter(meeting__urn__in=urns, meeting__term__in=[term, previous_term(term)])
+    for a in agreed.select_related("meeting"):
+        urn = a.meeting.urn
+        if a.status == ActionStatus.OPEN:
+            out.open[urn] = out.open.get(urn, 0) + 1
+            if a.due_date < today:
+                out.overdue[urn] = out.overdue.get(urn, 0) + 1
+        if a.upn:
+            out.plans.setdefault(a.upn, []).append(a)
+    return out
+
+
+def _date_cell(value: dt.date | dt.datetime | None, missing: str) -> Cell | dt.date:
+    return Cell(missing, tag="grey") if value is None else value
+
+
+def _meetings_table(
+    term: str,
+    schools: dict[int, str],
+    meetings: dict[int, TargetingMeeting],
+    severe: dict[int, list[tuple[int, str, str, str, float]]],
+    actions: _Actions,
+    pack_link: Callable[[int], str],
+) -> Table:
+    """A row per school: its officer, the meeting scheduled, held and its pack downloaded, and its actions."""
+    rows = []
+    for urn, name in schools.items():
+        m = meetings.get(urn)
+        officer = (m.officer.get_full_name() or m.officer.get_username()) if m and m.officer else ""
+        overdue = actions.overdue.get(urn, 0)
+        rows.append(
+            (
+                Cell(name, href=pack_link(urn)),
+                officer,
+                _date_cell(m.scheduled_for if m else None, "Not scheduled"),
+                _date_cell(m.held_on if m else None, "Not held"),
+                _date_cell(m.pack_generated_at if m else None, "Not downloaded"),
+                len(severe.get(urn, [])),
+                actions.open.get(urn, 0),
+                Cell(overdue, tag="red") if overdue else overdue,
+            )
+        )
+    return Table(
+        f"Targeting Support Meetings, {term}",
+        (
+            Column("school", "School"),
+            Column("officer", "Officer"),
+            Column("scheduled", "Scheduled"),
+            Column("held", "Held"),
+            Column("pack", "Pack downloaded"),
+            Column("severe", "Severely absent", Kind.COUNT),
+            Column("open", "Open actions", Kind.COUNT),
+            Column("overdue", "Overdue actions", Kind.COUNT),
+        ),
+        tuple(rows),
+        empty="No schools in your scope.",
+    )
+
+
+def _severe_table(
+    term: str,
+    schools: dict[int, str],
+    severe: dict[int, list[tuple[int, str, str, str, float]]],
+    plans: dict[str, list[AgreedAction]],
+    *,
+    pack_link: Callable[[int], str],
+    pupil_link: Callable[[int], str],
+) -> tuple[Table, int]:
+    """Every severely absent pupil of the schools with the plan agreed for them, those without one first;
+    and how many have none."""
+    rows: list[tuple[bool, float, tuple[object, ...]]] = []
+    without = 0
+    for urn, school in schools.items():
+        for enrolment_id, upn, name, year, attendance in severe.get(urn, []):
+            agreed = plans.get(upn, [])
+            if not agreed:
+                without += 1
+            plan = "; ".join(f"{a.description} ({a.owner_name}, due {a.due_date:%d %b})" for a in agreed)
+            row = (
+                Cell(name, href=pupil_link(enrolment_id)),
+                Cell(school, href=pack_link(urn)),
+                year,
+                attendance,
+                plan or Cell("No plan agreed", tag="red"),
+            )
+            rows.append((bool(plan), attendance, row))
+    rows.sort(key=lambda r: r[:2])  # those without a plan first, then the lowest attendance
+    table = Table(
+        f"Severely absent pupils on roll, {term} (50% attendance or less), those without a plan first",
+        (
+            Column("pupil", "Pupil"),
+            Column("school", "School"),
+            Column("year", "Year group"),
+            Column("attendance", "Attendance %", Kind.PERCENT),
+            Column("plan", "Agreed plan"),
+        ),
+        tuple(row for *_, row in rows),
+        empty="No pupil in your schools is severely absent.",
+    )
+    return table, without
+
+
 def term_overview(
     access: StoreAccess,
     scope: Scope,
@@ -230,104 +324,23 @@ def term_overview(
 ) -> TermOverview:
     """Every school in the user's scope for a term: meeting held or not, pack generated, actions overdue;
     and every severely absent pupil with the plan agreed for them, so none is missed."""
-    today = today or dt.date.today()
     packs = _term_packs(access, term).packs
-    schools = packs.schools[[scope.allows_school(int(u)) for u in packs.schools.index]].sort_values("name")
-    urns = [int(u) for u in schools.index]
+    in_scope = packs.schools[[scope.allows_school(int(u)) for u in packs.schools.index]].sort_values("name")
+    schools = {int(u): str(name) for u, name in zip(in_scope.index, in_scope.name, strict=True)}
+    urns = list(schools)
     meetings = {m.urn: m for m in TargetingMeeting.objects.filter(term=term, urn__in=urns).select_related("officer")}
-    actions = list(
-        AgreedAction.objects.filter(
-            meeting__urn__in=urns, meeting__term__in=[term, previous_term(term)]
-        ).select_related("meeting")
-    )
+    actions = _actions(urns, term, today or dt.date.today())
     severe = _severe_lists(access, term)
-    overdue_by_school: dict[int, int] = {}
-    open_by_school: dict[int, int] = {}
-    plans: dict[str, list[AgreedAction]] = {}
-    for a in actions:
-        urn = a.meeting.urn
-        if a.status == ActionStatus.OPEN:
-            open_by_school[urn] = open_by_school.get(urn, 0) + 1
-            if a.due_date < today:
-                overdue_by_school[urn] = overdue_by_school.get(urn, 0) + 1
-        if a.upn:
-            plans.setdefault(a.upn, []).append(a)
-
-    def date_cell(value: dt.date | dt.datetime | None, missing: str) -> Cell:
-        if value is None:
-            return Cell(missing, tag="grey")
-        return Cell(f"{value:%d %b %Y}", raw=value.isoformat())
-
-    school_rows = []
-    for urn, school in zip(urns, schools.itertuples(), strict=True):
-        m = meetings.get(urn)
-        officer = (m.officer.get_full_name() or m.officer.get_username()) if m and m.officer else ""
-        overdue = overdue_by_school.get(urn, 0)
-        school_rows.append(
-            [
-                Cell(str(school.name), href=pack_link(urn)),
-                Cell(officer),
-                date_cell(m.scheduled_for if m else None, "Not scheduled"),
-                date_cell(m.held_on if m else None, "Not held"),
-                date_cell(m.pack_generated_at if m else None, "Not downloaded"),
-                Cell(str(len(severe.get(urn, []))), numeric=True, raw=len(severe.get(urn, []))),
-                Cell(str(open_by_school.get(urn, 0)), numeric=True, raw=open_by_school.get(urn, 0)),
-                Cell(str(overdue), numeric=True, raw=overdue, tag="red" if overdue else None),
-            ]
-        )
-    schools_table = Table(
-        f"Targeting Support Meetings, {term}",
-        [
-            Column("school", "School"),
-            Column("officer", "Officer"),
-            Column("scheduled", "Scheduled"),
-            Column("held", "Held"),
-            Column("pack", "Pack downloaded"),
-            Column("severe", "Severely absent", "count"),
-            Column("open", "Open actions", "count"),
-            Column("overdue", "Overdue actions", "count"),
-        ],
-        school_rows,
-        empty_message="No schools in your scope.",
-    )
-    severe_rows = []
-    without = 0
-    names = dict(zip(urns, schools.name, strict=True))
-    for urn in urns:
-        for enrolment_id, upn, name, year, attendance in severe.get(urn, []):
-            agreed = plans.get(upn, [])
-            if not agreed:
-                without += 1
-            plan = "; ".join(f"{a.description} ({a.owner_name}, due {a.due_date:%d %b})" for a in agreed)
-            severe_rows.append(
-                [
-                    Cell(name, href=pupil_link(enrolment_id)),
-                    Cell(str(names[urn]), href=pack_link(urn)),
-                    Cell(year),
-                    Cell(f"{attendance:.1f}", numeric=True, raw=attendance),
-                    Cell(plan) if plan else Cell("No plan agreed", tag="red"),
-                ]
-            )
-    severe_rows.sort(key=lambda r: (r[4].tag != "red", r[3].raw))
-    severe_table = Table(
-        f"Severely absent pupils on roll, {term} (50% attendance or less), those without a plan first",
-        [
-            Column("pupil", "Pupil"),
-            Column("school", "School"),
-            Column("year", "Year group"),
-            Column("attendance", "Attendance %", "percent"),
-            Column("plan", "Agreed plan"),
-        ],
-        severe_rows,
-        empty_message="No pupil in your schools is severely absent.",
+    severe_table, without = _severe_table(
+        term, schools, severe, actions.plans, pack_link=pack_link, pupil_link=pupil_link
     )
     return TermOverview(
         term=term,
         terms=available_terms(access),
-        schools=schools_table,
+        schools=_meetings_table(term, schools, meetings, severe, actions, pack_link),
         severe=severe_table,
         severe_without_plan=without,
         meetings_held=sum(1 for m in meetings.values() if m.held_on),
         schools_total=len(urns),
-        overdue=sum(overdue_by_school.values()),
+        overdue=sum(actions.overdue.values()),
     )

@@ -29,7 +29,9 @@ from attendwise.web.services.data import StoreAccess
 
 __all__ = ["ALLOWED_NAMES", "LimitedTemporaryFileUploadHandler", "UploadOutcome", "import_history", "import_upload"]
 
-ALLOWED_NAMES = ("schools.csv", "pupils.csv", "marks.csv", "marks.csv.gz", "terms.csv", "closures.csv")
+ALLOWED_NAMES = (
+    "schools.csv", "pupils.csv", "marks.csv", "marks.csv.gz", "terms.csv", "closures.csv", "contacts.csv",
+)  # fmt: skip
 
 
 class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
@@ -227,5 +229,5 @@ def import_history(store: Store, schools: frozenset[int] | None, *, limit: int =
             Column("schools", "Schools"),
             Column("changes", "What changed"),
         ],
-        empty_message="Nothing imported yet.",
+        empty="Nothing imported yet.",
     )

@@ -25,6 +25,10 @@ ATTENDWISE_SUPPRESSION_THRESHOLD = env_int("ATTENDWISE_SUPPRESSION_THRESHOLD")
 ATTENDWISE_BAND_SCHEME = env("ATTENDWISE_BAND_SCHEME")
 ATTENDWISE_UPLOAD_MAX_BYTES = env_int("ATTENDWISE_UPLOAD_MAX_MB") * 1024 * 1024
 ATTENDWISE_LA_NAME = env("ATTENDWISE_LA_NAME")
+# -- casework: the staged model, the LA's casework file, and where case documents (letters) are kept ---
+ATTENDWISE_STAGE_MODEL = env("ATTENDWISE_STAGE_MODEL")
+ATTENDWISE_CASEWORK_CONFIG = env("ATTENDWISE_CASEWORK_CONFIG")
+ATTENDWISE_CASE_FILES = ATTENDWISE_DATA_DIR / "case-files"
 
 
 def local_secret_key(folder: Path) -> str:
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "attendwise.web",
+    "attendwise.web.casework",
 ]
 
 MIDDLEWARE = [

@@ -24,3 +24,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+ATTENDWISE_CASE_FILES = Path(tempfile.mkdtemp(prefix="attendwise-case-files-"))

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from attendwise.documents.spreadsheets import frame_csv
+from attendwise.documents.spreadsheets import table_csv
+from attendwise.documents.tables import data_table
 from attendwise.web import audit as audit_log
 from attendwise.web import rules, upload_problems
+from attendwise.web.casework.services.links import pupil_casework, school_cases_link
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
 from attendwise.web.models import Action, AuditEvent, Outcome, Role
 from attendwise.web.services import cohorts as cohort_service
@@ -144,7 +146,7 @@ def la_schools_csv(request: HttpRequest) -> HttpResponse:
     )
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
-    return csv_response(frame_csv(frame), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
+    return csv_response(table_csv(data_table(frame)), f"schools-{period.label.replace('/', '-').replace(' ', '-')}.csv")
 
 
 def schools(request: HttpRequest) -> HttpResponse:
@@ -211,12 +213,13 @@ def school(request: HttpRequest, urn: int | None) -> HttpResponse:
             detail=f"persistently or severely absent pupils, {period.label}",
         )
     tsm_link = reverse("tsm_latest", args=[urn]) if rules.can_view_tsm_pack(request.user, urn) else None
+    cases_link = school_cases_link(request.user, urn)
     return _render_body(
         request,
         acc,
         (urn, period, scope, threshold()),
         "school",
-        {"page": page, "tsm_link": tsm_link, **_period_context(request, acc, period)},
+        {"page": page, "tsm_link": tsm_link, "cases_link": cases_link, **_period_context(request, acc, period)},
     )
 
 
@@ -252,7 +255,7 @@ def school_pupils_csv(request: HttpRequest, urn: int | None) -> HttpResponse:
         "attendance_percent",
         "band_name",
     ]
-    return csv_response(frame_csv(absent.reindex(columns=cols)), f"school-{urn}-pupils.csv")
+    return csv_response(table_csv(data_table(absent.reindex(columns=cols))), f"school-{urn}-pupils.csv")
 
 
 #: The cohort form's choices, kept when only the period must be chosen again.
@@ -333,7 +336,7 @@ def cohorts_csv(request: HttpRequest) -> HttpResponse:
     )
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
-    return csv_response(frame_csv(frame), f"cohorts-{'-'.join(by)}.csv")
+    return csv_response(table_csv(data_table(frame)), f"cohorts-{'-'.join(by)}.csv")
 
 
 def _visible_pupil(request: HttpRequest, enrolment_id: int | None, action: Action) -> Any:
@@ -360,7 +363,8 @@ def pupil(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     page = pupil_service.pupil_page(access(), rules.scope_for(request.user), enrolment, pupil_link=pupil_link)
     audit_log.record(request, Action.VIEW_PUPIL, Outcome.SHOWN, enrolment=enrolment)
     back = reverse("school", args=[enrolment.urn]) if rules.can_view_school(request.user, enrolment.urn) else None
-    return render(request, "attendwise/pages/pupil.html", {"page": page, "back": back})
+    casework = pupil_casework(request.user, enrolment)
+    return render(request, "attendwise/pages/pupil.html", {"page": page, "back": back, "casework": casework})
 
 
 def pupil_marks_csv(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
@@ -370,7 +374,7 @@ def pupil_marks_csv(request: HttpRequest, enrolment_id: int | None) -> HttpRespo
     record = pupil_record(access().store(), enrolment.enrolment_id)
     assert record is not None
     audit_log.record(request, Action.EXPORT_PUPIL, Outcome.SHOWN, enrolment=enrolment, detail="marks CSV")
-    return csv_response(pupil_service.marks_table(record).to_csv(), f"pupil-{enrolment.enrolment_id}-marks.csv")
+    return csv_response(table_csv(pupil_service.marks_table(record)), f"pupil-{enrolment.enrolment_id}-marks.csv")
 
 
 @require_http_methods(["GET", "POST"])

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from attendwise.core.identifiers import show
+from attendwise.documents.html import PRINT_CSS
 from attendwise.measures.pupils import enrolments_of
-from attendwise.reports.tsm import PRINT_CSS, TSMError, TSMPack, pack_filename, render_html
+from attendwise.reports.tsm import TSMError, TSMPack, pack_filename, render_html
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.forms import ActionForm, DiscussForm, MeetingForm

@@ -1,12 +1,13 @@
-"""Disproportionality on the web: which groups are over-represented among persistent and severe absentees.
+"""The groups panel of the LA overview and a school page: which groups are over-represented among
+persistent and severe absentees.
 
 The core (:func:`attendwise.analysis.disproportionality.disproportionality`) tests every group on the period's
 enrolment rows the pages already hold; this module only chooses the flagged groups and lays them out.
 Groups are flagged only with at least 10 pupils and 5 absentees behind them. Where figures are
 suppressed, a group's row is the same group's row of the suppressed tables
-(:mod:`attendwise.web.services.protected`): if its pupils, persistent or severe absentees are hidden
-there, every figure of the row is hidden (the rate of the other pupils, the ratios and the words give
-them back from the totals).
+(:meth:`attendwise.reports.source.FigureSource.suppressed`): if its pupils, persistent or severe absentees
+are hidden there, every figure of the row is hidden (the rate of the other pupils, the ratios and the
+words give them back from the totals).
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from attendwise.analysis.disproportionality import (
     disproportionality,
     group_label,
 )
-from attendwise.documents.suppression import ENROLMENTS, SUPPRESSED, Suppressed
-from attendwise.documents.tables import Column, Table, table_from_frame
-from attendwise.web.services.data import StoreAccess
+from attendwise.documents.marks import SUPPRESSED
+from attendwise.documents.suppression import ENROLMENTS, Suppressed
+from attendwise.documents.tables import Column, Kind, Table, table_from_frame
+from attendwise.reports.source import FigureSource
 
 #: The figures of a row of the table, hidden together when any of the group's counts is.
 _FIGURES = ["enrolments", "pa_rate", "pa_rate_others", "pa_interval", "sa_interval", "summary"]
 
-__all__ = ["GroupsPanel", "flagged_groups"]
+__all__ = ["CHARACTERISTIC_NAMES", "GroupsPanel", "flagged_groups"]
 
 #: Plain names for the characteristics, as a column of the table.
 CHARACTERISTIC_NAMES = {
@@ -63,7 +65,7 @@ def _interval(rr: float, low: float, high: float) -> str:
 
 
 def flagged_groups(
-    access: StoreAccess,
+    source: FigureSource,
     rows: pd.DataFrame,
     *,
     key: tuple[Hashable, ...],
@@ -76,6 +78,7 @@ def flagged_groups(
     """The groups clearly over-represented among persistent (or severe) absentees in ``rows``, largest risk first.
 
     Args:
+        key: what ``rows`` are (the LA's or a school's, for a period): the tests are kept under it.
         suppress: hide small numbers.
         suppressed: when suppressing, the suppressed table of the same rows by a characteristic's column.
     """
@@ -83,47 +86,58 @@ def flagged_groups(
     def compute() -> pd.DataFrame:
         return disproportionality(rows, characteristics) if len(rows) else pd.DataFrame()
 
-    found = access.cached(("disproportionality", *key), compute)
-    flagged = 0
+    found = source.cached(("disproportionality", *key), compute)
     if found.empty:
-        over = found
-    else:
-        over = found[(found.pa_flag == "over-represented") | (found.sa_flag == "over-represented")]
-        flagged = len(over)
-        over = over.sort_values(["pa_risk_ratio", "sa_risk_ratio"], ascending=False).head(top).copy()
-        over["characteristic_name"] = over.characteristic.map(CHARACTERISTIC_NAMES).fillna(over.characteristic)
-        over["pa_interval"] = [
-            _interval(*v) for v in over[["pa_risk_ratio", "pa_rr_low", "pa_rr_high"]].itertuples(index=False)
-        ]
-        over["sa_interval"] = [
-            _interval(*v) if f == "over-represented" else ""
-            for *v, f in over[["sa_risk_ratio", "sa_rr_low", "sa_rr_high", "sa_flag"]].itertuples(index=False)
-        ]
-        if suppress:
-            over = over.astype(object)
-            counts = over[["enrolments", "pa_enrolments", "sa_enrolments"]]
-            hide = np.array(counts.map(lambda n: 0 < int(n) < threshold).any(axis=1), dtype=bool)
-            if suppressed is not None:
-                pairs = zip(over.characteristic, over.group, strict=True)
-                hide |= np.array([_hidden(suppressed, c, g) for c, g in pairs], dtype=bool)
-            over.loc[hide, _FIGURES] = SUPPRESSED
-    table = table_from_frame(
+        return GroupsPanel(_groups_table(found), 0, 0)
+    over = found[(found.pa_flag == "over-represented") | (found.sa_flag == "over-represented")]
+    shown = _laid_out(over.sort_values(["pa_risk_ratio", "sa_risk_ratio"], ascending=False).head(top).copy())
+    if suppress:
+        shown = _hide_small(shown, threshold, suppressed)
+    return GroupsPanel(_groups_table(shown), len(over), len(found))
+
+
+def _laid_out(over: pd.DataFrame) -> pd.DataFrame:
+    """The flagged groups with their characteristic's plain name and their risk ratios' intervals in words."""
+    over["characteristic_name"] = over.characteristic.map(CHARACTERISTIC_NAMES).fillna(over.characteristic)
+    over["pa_interval"] = [
+        _interval(*v) for v in over[["pa_risk_ratio", "pa_rr_low", "pa_rr_high"]].itertuples(index=False)
+    ]
+    over["sa_interval"] = [
+        _interval(*v) if f == "over-represented" else ""
+        for *v, f in over[["sa_risk_ratio", "sa_rr_low", "sa_rr_high", "sa_flag"]].itertuples(index=False)
+    ]
+    return over
+
+
+def _hide_small(over: pd.DataFrame, threshold: int, suppressed: Callable[[str], Suppressed] | None) -> pd.DataFrame:
+    """Every figure of a row hidden where one of its counts is small, or hidden in its suppressed table."""
+    over = over.astype(object)
+    counts = over[["enrolments", "pa_enrolments", "sa_enrolments"]]
+    hide = np.array(counts.map(lambda n: 0 < int(n) < threshold).any(axis=1), dtype=bool)
+    if suppressed is not None:
+        pairs = zip(over.characteristic, over.group, strict=True)
+        hide |= np.array([_hidden(suppressed, c, g) for c, g in pairs], dtype=bool)
+    over.loc[hide, _FIGURES] = SUPPRESSED
+    return over
+
+
+def _groups_table(over: pd.DataFrame) -> Table:
+    return table_from_frame(
         over,
         "Groups over-represented among persistently or severely absent pupils",
         [
             Column("group", "Group"),
             Column("characteristic_name", "Characteristic"),
-            Column("enrolments", "Pupils", "count"),
-            Column("pa_rate", "Persistently absent %", "percent"),
-            Column("pa_rate_others", "Other pupils %", "percent"),
+            Column("enrolments", "Pupils", Kind.COUNT),
+            Column("pa_rate", "Persistently absent %", Kind.PERCENT),
+            Column("pa_rate_others", "Other pupils %", Kind.PERCENT),
             Column("pa_interval", "Times as likely (95% interval)"),
             Column("sa_interval", "Severe absence: times as likely"),
             Column("summary", "What it means"),
         ],
-        empty_message="No group is clearly over-represented: every gap could be chance, or too few pupils "
+        empty="No group is clearly over-represented: every gap could be chance, or too few pupils "
         "stand behind it (at least 10 pupils and 5 absentees are needed).",
     )
-    return GroupsPanel(table, flagged, len(found))
 
 
 def _hidden(suppressed: Callable[[str], Suppressed], characteristic: str, group: str) -> bool:

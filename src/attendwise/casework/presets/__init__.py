@@ -1,0 +1,1 @@
+"""The stage model and casework configuration shipped with attendwise (TOML files beside this)."""

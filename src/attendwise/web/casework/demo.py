@@ -1,0 +1,85 @@
+"""The demo city's casework: cases consistent with its marks, seeded once when ``serve --demo`` starts.
+
+Who gets a case and what happens is :mod:`attendwise.casework.demo_history`'s; this module reads each
+pupil's attendance by half term this year from the registers (the DfE measures, one query a half term)
+and stores the histories. The demo's officer with three schools is the LA officer of their cases, the
+all-schools officer of the rest; the demo school user records their school's contacts.
+"""
+
+from __future__ import annotations
+
+from attendwise.casework.case import CasePupil
+from attendwise.casework.demo_history import HalfTerm, PupilHalves, histories
+from attendwise.core.calendar import AcademicYear, PeriodError, parse_period
+from attendwise.measures.absence import enrolment_absence
+from attendwise.measures.pupils import PUPIL_POPULATION
+from attendwise.web.casework import store as case_store
+from attendwise.web.casework.config import casework_config, stage_model
+from attendwise.web.casework.models import CaseRecord
+from attendwise.web.models import SchoolAccess
+from attendwise.web.services.data import StoreAccess
+
+__all__ = ["HALF_TERMS", "seed_demo_cases"]
+
+HALF_TERMS = ("autumn-1", "autumn-2", "spring-1", "spring-2", "summer-1", "summer-2")
+
+
+def _half_terms(access: StoreAccess) -> dict[int, PupilHalves]:
+    store = access.store()
+    latest = store.latest_mark()
+    if latest is None:
+        return {}
+    year = AcademicYear.containing(latest)
+    starts = store.half_term_starts()
+    pupils: dict[int, tuple[CasePupil, list[HalfTerm]]] = {}
+    for name in HALF_TERMS:
+        try:
+            period = parse_period(f"{year.label}-{name}", half_term_starts=starts, latest_mark=latest)
+        except PeriodError:
+            continue
+        if period.start > latest:
+            break
+        rows = store.ibis.execute(
+            enrolment_absence(store, period, PUPIL_POPULATION).select(
+                "enrolment_id", "upn", "school_urn", "sess_possible", "sess_overall"
+            )
+        )
+        end = min(period.end, latest)
+        for r in rows.itertuples(index=False):
+            key = int(r.enrolment_id)
+            _, halves = pupils.setdefault(key, (CasePupil(key, str(r.upn), int(r.school_urn)), []))
+            possible = int(r.sess_possible)
+            halves.append(HalfTerm(period.describe(), period.start, end, possible - int(r.sess_overall), possible))
+    return {k: PupilHalves(p, tuple(h)) for k, (p, h) in pupils.items()}
+
+
+def seed_demo_cases(access: StoreAccess) -> int:
+    """Store the demo city's casework history unless the case store holds cases already; how many cases."""
+    if CaseRecord.objects.exists():
+        return 0
+    latest = access.store().latest_mark()
+    if latest is None:
+        return 0
+    pupils = _half_terms(access)
+    # Each pupil once: their latest enrolment this year.
+    by_upn: dict[str, PupilHalves] = {}
+    for p in sorted(pupils.values(), key=lambda p: p.halves[-1].end):
+        by_upn[p.pupil.upn] = p
+    north = set(SchoolAccess.objects.filter(user__username="officer-north").values_list("urn", flat=True))
+    school_user = set(SchoolAccess.objects.filter(user__username="school").values_list("urn", flat=True))
+    made = histories(
+        sorted(by_upn.values(), key=lambda p: p.pupil.enrolment_id),
+        stage_model(),
+        casework_config(),
+        last_day=latest,
+        officer_for=lambda urn: "officer-north" if urn in north else "officer",
+        school_user_for=lambda urn: "school" if urn in school_user else f"attendance-lead-{urn}",
+    )
+    names = {
+        "officer": "LA attendance officer",
+        "officer-north": "LA attendance officer (north)",
+        "school": "School attendance lead",
+    }
+    return case_store.bulk_open(
+        made, lambda who: names.get(who, "School attendance lead" if who.startswith("attendance-lead") else who)
+    )
