@@ -111,3 +111,15 @@ def test_many_empty_lines_still_give_every_line_its_number(store: Store, stored:
     path.write_text("\n".join([header, *rows[:5], *[""] * 50_000, *rows[5:], "", "", bad]) + "\n")
     err = refused(store, stored)
     assert [(p.line, p.field) for p in err.problems] == [(len(rows) + 50_000 + 4, "code")]
+
+
+@pytest.mark.parametrize("name", ["schools.csv", "marks.csv"])
+def test_a_header_below_an_empty_line_is_not_called_an_empty_file(store: Store, stored: Path, name: str) -> None:
+    """A file whose first line is empty was refused as 'the file is empty', whatever followed."""
+    path = stored / name
+    path.write_bytes(b"\n" + path.read_bytes())
+    assert (
+        only_problem(refused(store, stored)) == f"{name} line 1: the first line is empty: the header row must be line 1"
+    )
+    path.write_bytes(b"\n \n")
+    assert only_problem(refused(store, stored)) == f"{name} line 1: the file is empty (expected a header row)"

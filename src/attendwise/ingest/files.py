@@ -180,7 +180,8 @@ def _read_small_csv(
         header = [h.strip().lower() for h in next(rows, [])]
         if not any(header):
             if not problems.total:
-                problems.add(path.name, 1, None, "the file is empty (expected a header row)")
+                more = any(any(cell.strip() for cell in row) for row in rows)
+                problems.add(path.name, 1, None, NO_HEADER if more else EMPTY_FILE)
             return
         if not check_header(path.name, header, required, optional, problems):
             return
@@ -206,6 +207,9 @@ def _read_small_csv(
         if not any_rows and not problems.total:
             problems.add(path.name, None, None, "holds no rows below its header: there is nothing to import from it")
 
+
+EMPTY_FILE = "the file is empty (expected a header row)"
+NO_HEADER = "the first line is empty: the header row must be line 1"
 
 #: The longest field a register file may hold (Python's csv module stops at this too).
 MAX_FIELD = 128 * 1024

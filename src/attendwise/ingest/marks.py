@@ -12,7 +12,7 @@ import pyarrow as pa
 from attendwise.core.codes import code_set_sql, unknown_code_message
 from attendwise.core.identifiers import DATE_PATTERN, URN_PATTERN, parse_date, parse_urn, show, why_not
 from attendwise.core.upn import UPNError, validate_upn
-from attendwise.ingest.files import MAX_FIELD, EmptyLines, check_header, open_binary
+from attendwise.ingest.files import EMPTY_FILE, MAX_FIELD, NO_HEADER, EmptyLines, check_header, open_binary
 from attendwise.ingest.outcomes import ImportResult, Problems, scalar, sql_problems
 from attendwise.store import Store
 
@@ -37,7 +37,7 @@ def _marks_header(path: Path, problems: Problems) -> list[str] | None:
         return None
     text = first.decode("utf-8-sig", errors="replace")
     if not text.strip():
-        problems.add(path.name, 1, None, "the file is empty (expected a header row)")
+        problems.add(path.name, 1, None, NO_HEADER if start.strip(b" \t\r\n\xef\xbb\xbf") else EMPTY_FILE)
         return None
     try:
         names = next(csv.reader([text], strict=True))
