@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from attendwise.cli.common import URN, console, emit, format_option, output_option, print_table
+from attendwise.cli.common import URN, console, emit, format_option, frame_table, output_option, print_table
 from attendwise.core.errors import AttendwiseError
 
 
@@ -65,6 +65,6 @@ def cases_(
             console.print(f"{title}: none.")
             return
         shown = frame[["case_id", "pupil", "school", "stage", "la_officer", "review_date", "flags"]].fillna("")
-        print_table(shown, title, list(shown.columns), columns={})
+        print_table(frame_table(shown, title, list(shown.columns), ()))
         return
     emit(frame, fmt, title, output, [])

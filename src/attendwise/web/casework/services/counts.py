@@ -18,8 +18,9 @@ import pandas as pd
 from django.db.models import Count
 
 from attendwise.core.calendar import AcademicYear
+from attendwise.documents.marks import SUPPRESSED, Mark
 from attendwise.documents.suppression import ENROLMENTS, Layout, Relation, Unit, suppress_table
-from attendwise.documents.tables import Cell, Column, Table, fmt_count
+from attendwise.documents.tables import Column, Kind, Table
 from attendwise.web.casework.config import casework_config, stage_model
 from attendwise.web.casework.models import CaseRecord, InterventionRecord
 from attendwise.web.rules import Scope
@@ -36,10 +37,8 @@ class CaseCounts:
     threshold: int
 
 
-def _cell(value: object, hidden: bool) -> Cell:
-    if hidden:
-        return Cell("x", True, suppressed=True)
-    return Cell(fmt_count(value), True, raw=int(value))  # type: ignore[arg-type]
+def _cell(value: object, hidden: bool) -> int | Mark:
+    return SUPPRESSED if hidden else int(value)  # type: ignore[call-overload]
 
 
 def case_counts(scope: Scope, *, today: dt.date, threshold: int) -> CaseCounts:
@@ -76,16 +75,20 @@ def case_counts(scope: Scope, *, today: dt.date, threshold: int) -> CaseCounts:
         hidden[f"type_{t.key}_pupils"] = hidden[f"type_{t.key}_n"] = scope.suppress and 0 < pupils < threshold
     stages = Table(
         "Open cases by stage",
-        [Column("stage", "Stage"), Column("cases", "Open cases", "count")],
-        [[Cell(s.label), _cell(row[f"stage_{s.key}"], hidden[f"stage_{s.key}"])] for s in model.stages]
-        + [[Cell("All stages"), _cell(row["enrolments"], hidden["enrolments"])]],
+        [Column("stage", "Stage"), Column("cases", "Open cases", Kind.COUNT)],
+        [[s.label, _cell(row[f"stage_{s.key}"], hidden[f"stage_{s.key}"])] for s in model.stages]
+        + [["All stages", _cell(row["enrolments"], hidden["enrolments"])]],
     )
     types = Table(
         f"Interventions by type, {year.label}",
-        [Column("type", "Intervention"), Column("n", "Interventions", "count"), Column("pupils", "Pupils", "count")],
+        [
+            Column("type", "Intervention"),
+            Column("n", "Interventions", Kind.COUNT),
+            Column("pupils", "Pupils", Kind.COUNT),
+        ],
         [
             [
-                Cell(t.name),
+                t.name,
                 _cell(row[f"type_{t.key}_n"], hidden[f"type_{t.key}_n"]),
                 _cell(row[f"type_{t.key}_pupils"], hidden[f"type_{t.key}_pupils"]),
             ]
