@@ -12,7 +12,8 @@ from attendwise.casework.case import CasePupil, Document
 from attendwise.web.casework import store
 from attendwise.web.casework.config import casework_config, stage_model
 from attendwise.web.casework.models import CaseRecord, case_files
-from tests.web.conftest import A, B, C, City
+from tests.cities import A, B, C
+from tests.web.conftest import City
 
 #: Each test pupil's school.
 SCHOOL = {"a": A, "b": B, "c": C}
