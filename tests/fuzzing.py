@@ -256,13 +256,19 @@ def _huge(data: bytes, choose: Choices) -> tuple[bytes, str]:
     return _csv(rows), f"a field of {size:,} characters at line {line + 1}, column {col + 1}"
 
 
+#: The most bytes a "many lines" mutation adds (a row already made huge, repeated 30,000 times, would
+#: otherwise be tens of gigabytes).
+MOST_ADDED = 16 << 20
+
+
 def _many(data: bytes, choose: Choices) -> tuple[bytes, str]:
     lines = data.splitlines(keepends=True)
     if len(lines) < 2:
-        return data * choose.integer(2, 1000), "the whole file repeated"
+        return data * min(choose.integer(2, 1000), max(MOST_ADDED // max(len(data), 1), 1)), "the whole file repeated"
     how = choose.pick(["repeat a row", "blank lines", "new rows"])
     n = choose.pick([100, 5_000, 30_000] if how != "blank lines" else [100, 30_000, 150_000])
     row = lines[choose.integer(1, len(lines) - 1)]
+    n = min(n, max(MOST_ADDED // (len(row) + 8), 1))
     if how == "repeat a row":
         return b"".join(lines) + row * n, f"a row repeated {n:,} times"
     if how == "blank lines":

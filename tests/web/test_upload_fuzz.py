@@ -23,12 +23,12 @@ from hypothesis import strategies as st
 from attendwise.ingest import ImportScope
 from attendwise.store import Store
 from attendwise.web.services.uploads import ALLOWED_NAMES, _unpack, import_upload
+from tests.cities import A
 from tests.fuzzing import LONGEST_PROBLEM, fingerprint, fuzz_register
-from tests.web.conftest import A
 
 #: The unpacked size allowed in these tests.
 LIMIT = 1 << 20
-REGISTER_FILES = {"schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv"}
+REGISTER_FILES = {name.removesuffix(".gz") for name in ALLOWED_NAMES}
 
 
 @cache

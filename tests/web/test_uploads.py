@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from attendwise.ingest import ImportScope
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.uploads import import_upload
+from tests.cities import A, B
 from tests.fuzzing import fingerprint
-from tests.web.conftest import A, B
 
 SCOPE = ImportScope(who="officer", via="web", source="upload")
 
