@@ -97,6 +97,11 @@ def test_any_other_column_name_is_one_more_column(store: Store, write, name: str
             "marks.csv line 1, field 'code': the column code is given 3 times (columns 1, 6 and 7): give it once",
         ),
         (
+            f"{COLUMNS}," + ",upn" * 118,
+            "marks.csv line 1, field 'upn': the column upn is given 119 times (columns 1, 7, 8 and 116 more): give it "
+            "once",
+        ),
+        (
             f"{COLUMNS}," + ",".join(f"c{i}" for i in range(1000)),
             "marks.csv line 1: the header has 1,005 columns; a register file has at most 1,000",
         ),
@@ -114,7 +119,17 @@ def test_any_other_column_name_is_one_more_column(store: Store, write, name: str
         ("upn,urn,date,code,'session'", "marks.csv line 1: missing column: session"),
         ("upn;urn;date;session;code", "marks.csv line 1: missing columns: upn, urn, date, session, code"),
     ],
-    ids=["twice", "three-times", "too-many", "line-break", "bad-quote", "too-long", "quoted", "semicolons"],
+    ids=[
+        "twice",
+        "three-times",
+        "119-times",
+        "too-many",
+        "line-break",
+        "bad-quote",
+        "too-long",
+        "quoted",
+        "semicolons",
+    ],
 )
 def test_a_header_it_cannot_read_one_way_is_refused(store: Store, write, header: str, problem: str) -> None:
     """A column given twice (which would the importer read?), a header over several lines or too wide, a

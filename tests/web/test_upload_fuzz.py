@@ -26,6 +26,9 @@ from attendwise.web.services.uploads import ALLOWED_NAMES, _unpack, import_uploa
 from tests.cities import A
 from tests.fuzzing import LONGEST_PROBLEM, fingerprint, fuzz_register
 
+#: Zips with a name given twice are built on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
+
 #: The unpacked size allowed in these tests.
 LIMIT = 1 << 20
 REGISTER_FILES = {name.removesuffix(".gz") for name in ALLOWED_NAMES}

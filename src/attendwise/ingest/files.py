@@ -241,8 +241,12 @@ def check_header(file: str, header: list[str], required: list[str], optional: li
         problems.add(file, 1, None, f"missing column{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
     for name in required + optional:
         at = [i + 1 for i, h in enumerate(header) if h == name]
-        if len(at) > 1:
-            columns = ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+        if len(at) > 1:  # at most three columns named, however many there are
+            columns = (
+                ", ".join(map(str, at[:-1])) + f" and {at[-1]}"
+                if len(at) <= 3
+                else (f"{', '.join(map(str, at[:3]))} and {len(at) - 3:,} more")
+            )
             times = "twice" if len(at) == 2 else f"{len(at)} times"
             problems.add(file, 1, name, f"the column {name} is given {times} (columns {columns}): give it once")
     return problems.total == before
