@@ -22,14 +22,12 @@ Examples:
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 
 from attendwise.core.errors import AttendwiseError
-from attendwise.measures.bands import Band, BandScheme, SchemeError, parse_scheme
+from attendwise.measures.bands import Band, BandScheme, SchemeError, parse_scheme, read_preset_or_file
 
 __all__ = [
     "STAGE_MODELS",
@@ -195,19 +193,9 @@ def parse_stage_model(data: dict[str, object], source: str) -> StageModel:
 
 def load_stage_model(name_or_path: str | Path) -> StageModel:
     """Load a shipped stage model by name (``three-stages``) or an LA's TOML file."""
-    key = str(name_or_path)
-    if key in STAGE_MODELS:
-        text = resources.files("attendwise.casework.presets").joinpath(STAGE_MODELS[key]).read_text(encoding="utf-8")
-        source = key
-    else:
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise StageModelError(f"{key!r} is neither a stage model preset ({', '.join(STAGE_MODELS)}) nor a file")
-        text, source = path.read_text(encoding="utf-8"), path.name
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise StageModelError(f"{source}: {exc}") from None
+    data, source = read_preset_or_file(
+        name_or_path, STAGE_MODELS, "attendwise.casework.presets", StageModelError, ("stage model preset", "file")
+    )
     return parse_stage_model(data, source)
 
 

@@ -20,6 +20,7 @@ from fractions import Fraction
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -174,21 +175,39 @@ def _check_partition(bands: list[Band], source: str, noun: str = "band") -> None
         raise SchemeError(f"{source}: no {noun} includes 100% attendance")
 
 
-def load_scheme(name_or_path: str | Path) -> BandScheme:
-    """Load a shipped preset by name (``five-categories``, ``three-stages``) or an LA's TOML file."""
+def read_preset_or_file(
+    name_or_path: str | Path,
+    presets: dict[str, str],
+    package: str,
+    error: type[Exception],
+    what: tuple[str, str] = ("preset", "file"),
+) -> tuple[dict[str, Any], str]:
+    """The TOML table of a shipped preset (by name, from ``package``) or of an LA's file, and its source's name.
+
+    Band schemes and casework stage models are configuration of this one shape; ``error`` is raised, naming
+    the source, for an unknown name, a missing file or TOML that does not parse; ``what`` names a preset and
+    a file in its message.
+    """
     key = str(name_or_path)
-    if key in PRESETS:
-        text = resources.files("attendwise.measures.schemes").joinpath(PRESETS[key]).read_text(encoding="utf-8")
+    if key in presets:
+        text = resources.files(package).joinpath(presets[key]).read_text(encoding="utf-8")
         source = key
     else:
         path = Path(name_or_path)
         if not path.is_file():
-            raise SchemeError(f"{key!r} is neither a preset ({', '.join(PRESETS)}) nor a scheme file")
+            raise error(f"{key!r} is neither a {what[0]} ({', '.join(presets)}) nor a {what[1]}")
         text, source = path.read_text(encoding="utf-8"), path.name
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), source
     except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(f"{source}: {exc}") from None
+        raise error(f"{source}: {exc}") from None
+
+
+def load_scheme(name_or_path: str | Path) -> BandScheme:
+    """Load a shipped preset by name (``five-categories``, ``three-stages``) or an LA's TOML file."""
+    data, source = read_preset_or_file(
+        name_or_path, PRESETS, "attendwise.measures.schemes", SchemeError, ("preset", "scheme file")
+    )
     return parse_scheme(data, source)
 
 
