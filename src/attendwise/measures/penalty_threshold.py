@@ -233,6 +233,13 @@ def _latest_weeks(weeks: ir.Table, by: str, n: int) -> ir.Table:
     return weeks.mutate(_n=latest_first).filter(ibis._._n < n).drop("_n")
 
 
+def _on_roll_that_week() -> ibis.Deferred:
+    """Whether the row's ``week`` overlaps its enrolment (``admission_date`` to ``leaving_date``)."""
+    return (ibis._.week + ibis.interval(days=6) >= ibis._.admission_date) & (
+        ibis._.leaving_date.isnull() | (ibis._.week <= ibis._.leaving_date)
+    )
+
+
 def _counted(countable: ir.Table, r: ThresholdRules) -> ir.Table:
     """Each countable session with its window's count (``sessions``), where that count meets the threshold."""
     counted = countable.mutate(sessions=ibis._.date.count().over(group_by="key"))
@@ -249,10 +256,7 @@ def _met_in_school_windows(in_session: ir.Table, countable: ir.Table, r: Thresho
     spans = met.select("key", "urn", "admission_date", "leaving_date").distinct()
     on_roll = (
         spans.join(window_weeks, "urn")
-        .filter(
-            (ibis._.week + ibis.interval(days=6) >= ibis._.admission_date)
-            & (ibis._.leaving_date.isnull() | (ibis._.week <= ibis._.leaving_date))
-        )
+        .filter(_on_roll_that_week())
         .group_by("key")
         .aggregate(school_weeks=ibis._.week.count())
     )
@@ -278,10 +282,7 @@ def _met_in_own_windows(
             (enrolments.leaving_date.isnull() | (enrolments.leaving_date >= earliest))
             & (enrolments.admission_date <= as_at)
         )
-        joined = school_weeks.join(on_roll, "urn").filter(
-            (ibis._.week + ibis.interval(days=6) >= ibis._.admission_date)
-            & (ibis._.leaving_date.isnull() | (ibis._.week <= ibis._.leaving_date))
-        )
+        joined = school_weeks.join(on_roll, "urn").filter(_on_roll_that_week())
         weeks = joined.select(key=joined[key], week=joined.week).distinct()
     window = (
         _latest_weeks(weeks, "key", r.school_weeks)
