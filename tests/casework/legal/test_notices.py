@@ -232,3 +232,25 @@ def test_every_setting_is_documented() -> None:
 
     docs = (Path(__file__).parents[3] / "docs" / "legal.md").read_text(encoding="utf-8")
     assert [s.name for s in SETTINGS if f"| `{s.name}` |" not in docs] == []
+
+
+def test_the_annual_return_counts_by_reason_and_outcome() -> None:
+    from attendwise.casework.legal.returns import RETURN_COLUMNS, annual_return, notice_records
+    from attendwise.core.calendar import AcademicYear
+
+    ours = [
+        notice("A", D(2024, 9, 10), reason="unauthorised family holiday", status=pn.NoticeStatus.PAID_LOWER),
+        notice("B", D(2024, 11, 4), reason="arriving late", status=pn.NoticeStatus.PAID_HIGHER),
+        notice("C", D(2025, 3, 3), reason="other unauthorised circumstances", status=pn.NoticeStatus.WITHDRAWN),
+        notice("D", D(2025, 7, 31), reason="", status=pn.NoticeStatus.PROSECUTION),
+        notice("E", D(2025, 8, 1), reason="arriving late"),  # the next year
+    ]
+    theirs = replace(notice("X", D(2024, 10, 1)), imported=True)
+    row = annual_return(AcademicYear.parse("2024/25"), "999", notices=[*ours, theirs]).iloc[0]
+    assert list(row.index) == RETURN_COLUMNS and row.time_period == 202425
+    assert (row.notices_issued, row.notices_holiday, row.notices_late, row.notices_other) == (4, 1, 1, 1)
+    assert (row.notices_reason_not_chosen, row.paid_within_21_days, row.paid_within_28_days) == (1, 1, 1)
+    assert (row.withdrawn, row.unpaid_prosecuted) == (1, 1)
+    records = notice_records([*ours, theirs])
+    assert records.reference.tolist() == ["A", "X", "B", "C", "D", "E"]
+    assert records.status.tolist()[3] == "withdrawn"
