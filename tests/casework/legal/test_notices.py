@@ -254,3 +254,17 @@ def test_the_annual_return_counts_by_reason_and_outcome() -> None:
     records = notice_records([*ours, theirs])
     assert records.reference.tolist() == ["A", "X", "B", "C", "D", "E"]
     assert records.status.tolist()[3] == "withdrawn"
+
+
+def test_records_read_back_as_they_were() -> None:
+    from attendwise.casework.legal.records import from_json, to_json
+
+    req = request(protection_plan=True)
+    req, _ = pn.record_social_worker_agreement(
+        req, name="Sam", agreed_on=D(2025, 11, 28), who="o", at=at(D(2025, 12, 1))
+    )
+    done, made, _ = issue(req, D(2025, 12, 1))
+    import json
+
+    assert from_json(pn.NoticeRequest, json.loads(json.dumps(to_json(done)))) == done
+    assert from_json(pn.PenaltyNotice, json.loads(json.dumps(to_json(made[0])))) == made[0]

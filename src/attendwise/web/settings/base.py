@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "attendwise.web",
     "attendwise.web.casework",
+    "attendwise.web.legal",
 ]
 
 MIDDLEWARE = [
