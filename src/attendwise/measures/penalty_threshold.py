@@ -40,8 +40,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from attendwise.core.codes import CODE_SETS
+from attendwise.core.codes import CODE_SETS, Category, with_meaning
 from attendwise.core.errors import AttendwiseError
+from attendwise.measures.pupils import Mark
 from attendwise.store import Store
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "main_reason",
     "penalty_threshold",
     "penalty_thresholds",
+    "period_marks",
     "threshold_sessions",
 ]
 
@@ -405,3 +407,27 @@ def penalty_thresholds(
     out = pupils[["as_at", *COLUMNS]].sort_values(["as_at", "school_urn", "upn"], kind="stable")
     evidence = rows[evidence_columns].reset_index(drop=True)
     return out.reset_index(drop=True), evidence
+
+
+def period_marks(store: Store, enrolment_id: int, start: dt.date, end: dt.date) -> list[Mark]:
+    """Every mark of one enrolment from ``start`` to ``end``, in register order, each with its meaning: a
+    prosecution's evidence period as the certificate of attendance lists it."""
+    marks = store.table("marks")
+    mine = marks.filter((marks.enrolment_id == enrolment_id) & marks.date.between(start, end))
+    frame = with_meaning(mine).select("enrolment_id", "date", "session", "code", "meaning", "category", "reason")
+    rows = frame.to_pandas()
+    rows["_order"] = rows["session"].map({"AM": 0, "PM": 1})
+    rows = rows.sort_values(["date", "_order"], kind="stable")
+    by_name = {c.name.lower(): c for c in Category}
+    return [
+        Mark(
+            enrolment_id=int(r.enrolment_id),
+            date=pd.Timestamp(r.date).date(),
+            session=str(r.session),
+            code=str(r.code),
+            meaning=str(r.meaning),
+            category=by_name[str(r.category)],
+            reason=None if pd.isna(r.reason) else str(r.reason),
+        )
+        for r in rows.itertuples(index=False)
+    ]
