@@ -28,7 +28,7 @@ from attendwise.web.legal import forms as f
 from attendwise.web.legal import rules as legal_rules
 from attendwise.web.legal import store
 from attendwise.web.legal.counts import notice_counts
-from attendwise.web.legal.models import DecisionRecord, NoticeRecord, RequestRecord
+from attendwise.web.legal.models import DecisionRecord, RequestRecord
 from attendwise.web.models import Action, Outcome
 from attendwise.web.services import pupil as pupil_service
 from attendwise.web.views.common import access, not_found, require, threshold
@@ -321,8 +321,7 @@ def issue(request: HttpRequest, request_id: int | None) -> HttpResponse:
         existing = store.notices_for(loaded.request.upn)
         others = [n for _, n in existing]
         locked = pn.locked_sessions(others)
-        start = NoticeRecord.objects.count() + 1
-        refs = [f"PN{start + i:06d}" for i in range(len(d["parents"]))]
+        refs = [f"PN{loaded.row.pk:06d}-{i}" for i in range(1, len(d["parents"]) + 1)]
         changed, made, decisions = pn.issue_notices(
             loaded.request, store.legal_settings(), notices=others, issued_on=_today(), issuer="this LA", who=who,
             at=now(), refs=refs, method=d["method"], posted_on=d["posted_on"], locked=locked, parents=d["parents"],
