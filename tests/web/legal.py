@@ -41,3 +41,21 @@ def earlier_notice(city: City, label: str, parent: pn.Parent, issued_on: dt.date
         status=notice.status.value,
         record=to_json(notice),
     )
+
+
+def make_notice(city: City, label: str) -> NoticeRecord:
+    """A notice issued to Pat Parent on a request for the pupil ``label`` (through the rules)."""
+    row = make_request(city, label, support="Mentor")
+    loaded = store.load(row.pk)
+    assert loaded is not None
+    today = dt.date.today()
+    request = loaded.request
+    if request.child_in_need:
+        request, _ = pn.record_social_worker_agreement(request, name="Sam Social", agreed_on=today, who="officer",
+                                                       at=now())  # fmt: skip
+    changed, made, _ = pn.issue_notices(
+        request, store.legal_settings(), notices=[], issued_on=today, issuer="this LA", who="officer",
+        at=now(), refs=[f"PN{row.pk}-1"], parents=[PAT.contact_id],
+    )  # fmt: skip
+    store.record(loaded, row.version, changed, [changed.decisions[-1]], made)
+    return NoticeRecord.objects.get(request=row)

@@ -117,3 +117,46 @@ def test_the_queue_shows_each_schools_own_and_counts_are_suppressed(client_as, c
     earlier_notice(city, "a_severe", PAT, dt.date(2024, 9, 30), "PN-A")
     table = BeautifulSoup(counts.get(reverse("legal_counts")).content, "html.parser").select("table tbody tr")
     assert table[-1].get_text(" ", strip=True).endswith("x")
+
+
+def _issued(client, city) -> NoticeRecord:
+    row = make_request(city, "a_severe", support="Mentor")
+    form = {"version": 1, "parents": [PAT.contact_id], "posted_on": timezone.localdate().isoformat(), "method": "hand"}
+    assert client.post(reverse("legal_issue", args=[row.pk]), form).status_code == 302
+    return NoticeRecord.objects.get()
+
+
+def test_a_payment_at_the_amount_due_and_a_wrong_one_refused(client_as, city) -> None:
+    c = client_as("officer")
+    notice = _issued(c, city)
+    page = c.get(reverse("legal_notice", args=[notice.pk]))
+    assert page.status_code == 200 and "£80" in BeautifulSoup(page.content, "html.parser").select_one("#due").text
+    today = timezone.localdate().isoformat()
+    wrong = c.post(reverse("legal_notice_payment", args=[notice.pk]), {"paid_on": today, "amount": 160})
+    assert wrong.status_code == 400 and "£80 was due" in _text(wrong) and _text(wrong).startswith("Error: ")
+    assert (
+        c.post(reverse("legal_notice_payment", args=[notice.pk]), {"paid_on": today, "amount": 80}).status_code == 302
+    )
+    notice.refresh_from_db()
+    assert notice.status == "paid within the lower period"
+    assert DecisionRecord.objects.filter(notice=notice, allowed=False).count() == 1
+
+
+def test_an_unpaid_notice_forces_a_decision(client_as, city) -> None:
+    c = client_as("officer")
+    notice = _issued(c, city)
+    early = c.post(reverse("legal_notice_unpaid", args=[notice.pk]), {"action": "prosecute", "why": "No reply"})
+    assert early.status_code == 400 and "not unpaid past its higher period" in _text(early)
+    record = dict(notice.record)
+    record["higher_by"] = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    record["lower_by"] = (timezone.localdate() - dt.timedelta(days=8)).isoformat()
+    NoticeRecord.objects.filter(pk=notice.pk).update(record=record)
+    page = _text(c.get(reverse("legal_notice", args=[notice.pk])))
+    assert "Unpaid: prosecute or withdraw" in page and "nothing can be paid" in page
+    done = c.post(
+        reverse("legal_notice_unpaid", args=[notice.pk]), {"action": "withdraw", "why": "School will not prosecute"}
+    )
+    assert done.status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == "withdrawn"
+    assert client_as("school_a").post(reverse("legal_notice_withdraw", args=[notice.pk]), {}).status_code == 403

@@ -8,7 +8,16 @@ from django import forms
 
 from attendwise.web.casework.forms import _date, _text
 
-__all__ = ["IssueForm", "LetterForm", "RequestForm", "SocialWorkerForm", "SupportForm"]
+__all__ = [
+    "IssueForm",
+    "LetterForm",
+    "PaymentForm",
+    "RequestForm",
+    "SocialWorkerForm",
+    "SupportForm",
+    "UnpaidForm",
+    "WithdrawForm",
+]
 
 
 class _Versioned(forms.Form):
@@ -75,3 +84,28 @@ class IssueForm(_Versioned):
     def __init__(self, *args: Any, parents: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parents"].choices = parents
+
+
+class PaymentForm(forms.Form):
+    paid_on = _date("Date paid", what="the date it was paid")
+    amount = forms.IntegerField(
+        label="Amount paid (pounds)", min_value=1, error_messages={"required": "Enter the amount paid in pounds"}
+    )
+
+
+class WithdrawForm(forms.Form):
+    ground = forms.ChoiceField(label="Ground", error_messages={"required": "Choose the ground"})
+    detail = _text("What happened", long=True)
+
+    def __init__(self, *args: Any, grounds: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [("", "Choose a ground"), *((g, g.capitalize()) for g in grounds)]
+
+
+class UnpaidForm(forms.Form):
+    action = forms.ChoiceField(
+        label="Decision", choices=[("prosecute", "Prosecute"), ("withdraw", "Withdraw the notice")],
+        widget=forms.RadioSelect, error_messages={"required": "Choose to prosecute or withdraw"},
+    )  # fmt: skip
+    why = _text("Why", required=True, long=True, what="why")
+    prosecution_ref = _text("Prosecution reference (if prosecuting)")

@@ -19,7 +19,18 @@ from attendwise.casework.legal.records import from_json, to_json
 from attendwise.casework.legal.settings import LegalSettings, load_legal_settings
 from attendwise.web.legal.models import DecisionRecord, NoticeRecord, RequestRecord
 
-__all__ = ["Loaded", "StaleRequest", "create", "legal_settings", "load", "notices_for", "record", "refused"]
+__all__ = [
+    "Loaded",
+    "StaleRequest",
+    "create",
+    "legal_settings",
+    "load",
+    "notice_changed",
+    "notice_refused",
+    "notices_for",
+    "record",
+    "refused",
+]
 
 
 @cache
@@ -108,3 +119,18 @@ def record(
 def refused(loaded: Loaded, decision: Decision) -> None:
     """Keep a refusal beside the request (the request itself does not change)."""
     _decisions([decision], request=loaded.row)
+
+
+def notice_changed(row: NoticeRecord, notice: PenaltyNotice, decision: Decision) -> None:
+    """Save a notice as a decision changed it (a payment, a withdrawal, a decision after non-payment)."""
+    with transaction.atomic():
+        fresh = NoticeRecord.objects.select_for_update().get(pk=row.pk)
+        if fresh.record != row.record:
+            raise StaleRequest("The notice was changed by someone else after you opened it: check it and try again")
+        fresh.status, fresh.record = notice.status.value, to_json(notice)
+        fresh.save(update_fields=["status", "record"])
+        _decisions([decision], notice=fresh)
+
+
+def notice_refused(row: NoticeRecord, decision: Decision) -> None:
+    _decisions([decision], notice=row)

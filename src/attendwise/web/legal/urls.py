@@ -8,6 +8,7 @@ from attendwise.web import converters  # noqa: F401 - registers the identifiers'
 from attendwise.web.legal import views
 
 REQUEST = "legal/requests/<record_id:request_id>/"
+NOTICE = "legal/notices/<record_id:notice_id>/"
 
 addresses = [
     path("legal/requests/", views.queue, name="legal_queue"),
@@ -17,5 +18,9 @@ addresses = [
     path(REQUEST + "social-worker", views.record_social_worker, name="legal_social_worker"),
     path(REQUEST + "letter", views.record_letter, name="legal_letter"),
     path(REQUEST + "issue", views.issue, name="legal_issue"),
+    path(NOTICE, views.notice_page, name="legal_notice"),
+    path(NOTICE + "payment", views.notice_payment, name="legal_notice_payment"),
+    path(NOTICE + "withdraw", views.notice_withdraw, name="legal_notice_withdraw"),
+    path(NOTICE + "unpaid", views.notice_unpaid, name="legal_notice_unpaid"),
     path("pupils/<enrolment_id:enrolment_id>/legal/request", views.request_notice, name="legal_request_new"),
 ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from attendwise.casework.legal import notices as pn
 from attendwise.casework.legal.decisions import LegalRuleError
+from attendwise.casework.legal.records import from_json
 from attendwise.measures.penalty_threshold import ThresholdRules, penalty_threshold
 from attendwise.measures.pupils import Enrolment
 from attendwise.web import audit as audit_log
@@ -28,7 +29,7 @@ from attendwise.web.legal import forms as f
 from attendwise.web.legal import rules as legal_rules
 from attendwise.web.legal import store
 from attendwise.web.legal.counts import notice_counts
-from attendwise.web.legal.models import DecisionRecord, RequestRecord
+from attendwise.web.legal.models import DecisionRecord, NoticeRecord, RequestRecord
 from attendwise.web.models import Action, Outcome
 from attendwise.web.services import pupil as pupil_service
 from attendwise.web.views.common import access, not_found, require, threshold
@@ -341,3 +342,108 @@ def counts(request: HttpRequest) -> HttpResponse:
     return render(
         request, "legal/counts.html", {"table": table, "suppressed": scope.suppress, "threshold": threshold()}
     )
+
+
+# -- a notice ------------------------------------------------------------------------------------------------
+def _notice(request: HttpRequest, notice_id: int | None) -> tuple[NoticeRecord, pn.PenaltyNotice, Enrolment]:
+    """A notice the user may see (the enrolment of its request, or the pupil's latest for an imported one)."""
+    if not legal_rules.can_view_requests(request.user):
+        audit_log.record(request, Action.VIEW_CASE, Outcome.FORBIDDEN, detail=f"penalty notice {notice_id}")
+        require(False)
+    row = NoticeRecord.objects.select_related("request").filter(pk=notice_id).first() if notice_id else None
+    enrolment = None
+    if row is not None and row.request is not None:
+        enrolment = pupil_service.visible_enrolment(access(), rules.scope_for(request.user), row.request.enrolment_id)[
+            0
+        ]
+    if enrolment is None or not legal_rules.can_view_request(request.user, enrolment):
+        audit_log.record(request, Action.VIEW_CASE, Outcome.NOT_FOUND, detail=f"penalty notice {notice_id}")
+        raise not_found()
+    return row, from_json(pn.PenaltyNotice, row.record), enrolment  # type: ignore[union-attr]
+
+
+def _notice_forms(bound: dict[str, Any] | None = None) -> dict[str, Any]:
+    today = _today().isoformat()
+    forms = {
+        "payment": f.PaymentForm(initial={"paid_on": today}),
+        "withdraw": f.WithdrawForm(grounds=store.legal_settings().withdrawal_grounds),
+        "unpaid": f.UnpaidForm(),
+    }
+    return {**forms, **(bound or {})}
+
+
+def _render_notice(request: HttpRequest, row: NoticeRecord, notice: pn.PenaltyNotice, enrolment: Enrolment, *,
+                   status: int = 200, bound: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+    today = _today()
+    audit_log.record(request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment, detail=f"penalty notice {row.pk}")
+    context = {
+        "row": row,
+        "notice": notice,
+        "name": _name(notice.upn),
+        "due_today": pn.amount_due(notice, today),
+        "decision_due": pn.decision_due(notice, today),
+        "open": notice.status == pn.NoticeStatus.ISSUED,
+        "can_decide": legal_rules.can_decide(request.user, enrolment),
+        "forms": _notice_forms(bound),
+        "decisions": DecisionRecord.objects.filter(notice=row).order_by("at", "id"),
+        "back": reverse("legal_request", args=[row.request_id]) if row.request_id else reverse("legal_queue"),
+        **{f"to_{k}": reverse(f"legal_notice_{k}", args=[row.pk]) for k in ("payment", "withdraw", "unpaid")},
+    }
+    return render(request, "legal/notice.html", context, status=status)
+
+
+def notice_page(request: HttpRequest, notice_id: int | None) -> HttpResponse:
+    """A notice: its particulars, the amount due today, its deadlines and every decision on it."""
+    row, notice, enrolment = _notice(request, notice_id)
+    return _render_notice(request, row, notice, enrolment)
+
+
+def _notice_change(request: HttpRequest, notice_id: int | None, name: str, form: Any, apply: Any) -> HttpResponse:
+    row, notice, enrolment = _notice(request, notice_id)
+    require(legal_rules.can_decide(request.user, enrolment))
+    if not form.is_valid():
+        return _render_notice(request, row, notice, enrolment, status=400, bound={name: form})
+    who, _ = who_of(request.user)
+    try:
+        changed, decision = apply(notice, form.cleaned_data, who)
+    except LegalRuleError as exc:
+        if exc.decision is not None:
+            store.notice_refused(row, exc.decision)
+        form.add_error(None, str(exc))
+        return _render_notice(request, row, notice, enrolment, status=400, bound={name: form})
+    try:
+        store.notice_changed(row, changed, decision)
+    except store.StaleRequest as exc:
+        form.add_error(None, str(exc))
+        fresh = NoticeRecord.objects.get(pk=row.pk)
+        current = from_json(pn.PenaltyNotice, fresh.record)
+        return _render_notice(request, fresh, current, enrolment, status=409, bound={name: form})
+    audit_log.record(request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment,
+                     detail=f"penalty notice {row.pk}: {name}")  # fmt: skip
+    return redirect("legal_notice", notice_id=row.pk)
+
+
+@require_POST
+def notice_payment(request: HttpRequest, notice_id: int | None) -> HttpResponse:
+    def apply(notice: pn.PenaltyNotice, d: dict[str, Any], who: str) -> Any:
+        return pn.record_payment(notice, paid_on=d["paid_on"], amount=d["amount"], who=who, at=now())
+
+    return _notice_change(request, notice_id, "payment", f.PaymentForm(request.POST), apply)
+
+
+@require_POST
+def notice_withdraw(request: HttpRequest, notice_id: int | None) -> HttpResponse:
+    def apply(notice: pn.PenaltyNotice, d: dict[str, Any], who: str) -> Any:
+        return pn.withdraw(notice, store.legal_settings(), ground=d["ground"], who=who, at=now(), detail=d["detail"])
+
+    form = f.WithdrawForm(request.POST, grounds=store.legal_settings().withdrawal_grounds)
+    return _notice_change(request, notice_id, "withdraw", form, apply)
+
+
+@require_POST
+def notice_unpaid(request: HttpRequest, notice_id: int | None) -> HttpResponse:
+    def apply(notice: pn.PenaltyNotice, d: dict[str, Any], who: str) -> Any:
+        return pn.decide_unpaid(notice, store.legal_settings(), action=d["action"], who=who, at=now(), why=d["why"],
+                                prosecution_ref=d["prosecution_ref"])  # fmt: skip
+
+    return _notice_change(request, notice_id, "unpaid", f.UnpaidForm(request.POST), apply)
