@@ -110,8 +110,14 @@ def legal_return_(ctx: click.Context, year: str, show_notices: bool, fmt: str, o
     if show_notices:
         ours = [n for n in notices if academic.start <= n.issued_on <= academic.end]
         frame = notice_records(ours)
-        emit(frame, fmt, f"Penalty notices issued in {academic.label}: {len(frame):,}", output,
-             ["reference", "upn", "issued_on", "status"], [])  # fmt: skip
+        emit(
+            frame,
+            fmt,
+            f"Penalty notices issued in {academic.label}: {len(frame):,}",
+            output,
+            ["reference", "upn", "issued_on", "status"],
+            [],
+        )
         return
     frame = annual_return(academic, la_code, notices=notices)
     emit(frame, fmt, f"Parental responsibility measures, {academic.label}", output, list(frame.columns), [])

@@ -37,16 +37,31 @@ def notice(ref: str, issued: dt.date, parent: str = "P1", upn: str = CHILD, **kw
 def request(**kw) -> pn.NoticeRequest:
     given = {"support_offered": "Early help assessment offered", "letter_sent_on": D(2025, 11, 20)} | kw
     made, decision = pn.request_notice(
-        ref="R1", upn=CHILD, school_urn=100001, sessions=sessions(), parents=[P, Q], who="school_a",
-        at=at(D(2025, 11, 24)), **given,
-    )  # fmt: skip
+        ref="R1",
+        upn=CHILD,
+        school_urn=100001,
+        sessions=sessions(),
+        parents=[P, Q],
+        who="school_a",
+        at=at(D(2025, 11, 24)),
+        **given,
+    )
     assert decision.allowed and decision.who == "school_a"
     return made
 
 
 def issue(req: pn.NoticeRequest, on: dt.date, existing=(), s=ROLLING, parents=None):
-    return pn.issue_notices(req, s, notices=existing, issued_on=on, issuer="LA 999", who="officer", at=at(on),
-                            refs=["N1", "N2"], parents=parents)  # fmt: skip
+    return pn.issue_notices(
+        req,
+        s,
+        notices=existing,
+        issued_on=on,
+        issuer="LA 999",
+        who="officer",
+        at=at(on),
+        refs=["N1", "N2"],
+        parents=parents,
+    )
 
 
 class TestThreeYears:
@@ -98,17 +113,32 @@ class TestRequestAndIssue:
     def test_two_parents_two_notices_with_the_e6_deadlines(self) -> None:
         req = request()
         done, made, decisions = pn.issue_notices(
-            req, ROLLING, notices=[], issued_on=D(2026, 4, 2), posted_on=D(2026, 4, 2), issuer="LA 999",
-            who="officer", at=at(D(2026, 4, 2)), refs=["N1", "N2"],
-        )  # fmt: skip
+            req,
+            ROLLING,
+            notices=[],
+            issued_on=D(2026, 4, 2),
+            posted_on=D(2026, 4, 2),
+            issuer="LA 999",
+            who="officer",
+            at=at(D(2026, 4, 2)),
+            refs=["N1", "N2"],
+        )
         assert done.status == "issued" and [n.parent_id for n in made] == ["P1", "Q1"]
         first = made[0]
         assert (first.received_on, first.lower_by, first.higher_by) == (D(2026, 4, 8), D(2026, 4, 29), D(2026, 5, 6))
         assert (first.lower_amount, first.higher_amount, first.sequence) == (80, 160, 1)
         assert all(d.allowed and "first notice" in d.reason for d in decisions)
         day_one = LegalSettings(day_of_receipt_is_day_one=True)
-        _, other, _ = pn.issue_notices(req, day_one, notices=[], issued_on=D(2026, 4, 2), issuer="LA", who="o",
-                                       at=at(D(2026, 4, 2)), refs=["X", "Y"])  # fmt: skip
+        _, other, _ = pn.issue_notices(
+            req,
+            day_one,
+            notices=[],
+            issued_on=D(2026, 4, 2),
+            issuer="LA",
+            who="o",
+            at=at(D(2026, 4, 2)),
+            refs=["X", "Y"],
+        )
         assert other[0].lower_by == D(2026, 4, 28)
 
     def test_a_second_notice_is_the_flat_higher_amount(self) -> None:
@@ -138,8 +168,16 @@ class TestRequestAndIssue:
         assert issue(supported, D(2025, 12, 1))[0].status == "issued"
 
     def test_leave_of_absence_needs_its_evidence_not_support(self) -> None:
-        made, _ = pn.request_notice(ref="R", upn=CHILD, school_urn=1, sessions=sessions(code="G"), parents=[P],
-                                    who="s", at=at(D(2025, 11, 24)), letter_sent_on=D(2025, 11, 20))  # fmt: skip
+        made, _ = pn.request_notice(
+            ref="R",
+            upn=CHILD,
+            school_urn=1,
+            sessions=sessions(code="G"),
+            parents=[P],
+            who="s",
+            at=at(D(2025, 11, 24)),
+            letter_sent_on=D(2025, 11, 20),
+        )
         assert made.route == pn.Route.LEAVE and made.main_reason == "unauthorised family holiday"
         checks = {c.key: c for c in pn.request_checks(made, ROLLING, today=D(2025, 12, 1))}
         assert checks["support"].passed and not checks["holiday_evidence"].passed
@@ -180,11 +218,24 @@ class TestPaymentAndAfter:
             pn.decide_unpaid(issued, ROLLING, action="prosecute", who="o", at=at(D(2026, 5, 6)), why="x")
         with pytest.raises(LegalRuleError, match="prosecute or withdraw"):
             pn.record_payment(issued, paid_on=D(2026, 5, 7), amount=160, who="o", at=at(D(2026, 5, 7)))
-        prosecuted, decision = pn.decide_unpaid(issued, ROLLING, action="prosecute", who="o", at=at(D(2026, 5, 7)),
-                                                why="No reply to the reminder", prosecution_ref="PR1")  # fmt: skip
+        prosecuted, decision = pn.decide_unpaid(
+            issued,
+            ROLLING,
+            action="prosecute",
+            who="o",
+            at=at(D(2026, 5, 7)),
+            why="No reply to the reminder",
+            prosecution_ref="PR1",
+        )
         assert prosecuted.status == pn.NoticeStatus.PROSECUTION and prosecuted.counts and "EA1996" in decision.rule
-        withdrawn, _ = pn.decide_unpaid(issued, ROLLING, action="withdraw", who="o", at=at(D(2026, 5, 7)),
-                                        why="The school does not wish to prosecute")  # fmt: skip
+        withdrawn, _ = pn.decide_unpaid(
+            issued,
+            ROLLING,
+            action="withdraw",
+            who="o",
+            at=at(D(2026, 5, 7)),
+            why="The school does not wish to prosecute",
+        )
         assert withdrawn.status == pn.NoticeStatus.WITHDRAWN and not withdrawn.counts
 
     def test_withdrawal_needs_a_documented_ground(self, issued: pn.PenaltyNotice) -> None:
@@ -268,3 +319,39 @@ def test_records_read_back_as_they_were() -> None:
 
     assert from_json(pn.NoticeRequest, json.loads(json.dumps(to_json(done)))) == done
     assert from_json(pn.PenaltyNotice, json.loads(json.dumps(to_json(made[0])))) == made[0]
+
+
+def test_the_demo_history_follows_the_rules_and_stops_at_the_last_day() -> None:
+    from attendwise.casework.legal.demo_history import DemoPupil, legal_histories
+    from attendwise.core.upn import check_letter
+
+    pupils = []
+    for i in range(60):
+        body = f"99910002{i:04d}"
+        upn = check_letter(body) + body
+        parents = (P, Q) if i % 2 else (P,)
+        met = D(2024, 9, 13) + dt.timedelta(weeks=i % 20)
+        pupils.append(
+            DemoPupil(
+                i + 1, upn, 100001, met, tuple(sessions(met - dt.timedelta(days=4))), parents, child_in_need=i % 7 == 0
+            )
+        )
+    last = D(2025, 2, 14)
+    made = legal_histories(
+        pupils, ROLLING, last_day=last, at=at, officer_for=lambda _: "officer", school_user_for=lambda _: "school"
+    )
+    assert 10 < len(made) < 40
+    notices = [n for h in made for n in h.notices]
+    statuses = {n.status for n in notices}
+    assert pn.NoticeStatus.PAID_LOWER in statuses and len(statuses) >= 3
+    for h in made:
+        assert h.request.requested_at.date() <= last
+        assert len(h.notices) in (0, len(h.request.parents))
+        for n in h.notices:
+            assert n.issued_on <= last and (n.paid_on is None or n.paid_on <= last)
+            assert all(d.at.date() <= last and d.allowed for d in n.decisions)
+            if n.status == pn.NoticeStatus.PAID_LOWER:
+                assert n.paid_amount == 80 and n.paid_on <= n.lower_by
+    assert made == legal_histories(
+        pupils, ROLLING, last_day=last, at=at, officer_for=lambda _: "officer", school_user_for=lambda _: "school"
+    )

@@ -42,8 +42,10 @@ __all__ = [
     "serve_sao_notice",
 ]
 
-OFFENCES = {"s444(1)": "failing to secure regular attendance (strict liability)",
-            "s444(1A)": "knowing of the failure and failing to act (aggravated)"}  # fmt: skip
+OFFENCES = {
+    "s444(1)": "failing to secure regular attendance (strict liability)",
+    "s444(1A)": "knowing of the failure and failing to act (aggravated)",
+}
 
 #: The court bundle's checklist, in the order a file is put together.
 BUNDLE = {
@@ -116,12 +118,19 @@ def consider_eso(
 ) -> tuple[EsoConsideration, Decision]:
     rule = "EA1996 s447(1): before prosecuting, the LA must consider applying for an education supervision order"
     if not decision_maker.strip() or not reasons.strip():
-        raise refuse("consider an education supervision order", rule, "name the decision-maker and give reasons",
-                     who, at)  # fmt: skip
+        raise refuse(
+            "consider an education supervision order", rule, "name the decision-maker and give reasons", who, at
+        )
     eso = EsoConsideration(upn, considered_on, decision_maker.strip(), apply, reasons.strip())
     verdict = "apply for an ESO" if apply else "not to apply for an ESO"
-    return eso, decide("consider an education supervision order", True, rule,
-                       f"{decision_maker.strip()} decided {verdict}: {reasons.strip()}", who, at)  # fmt: skip
+    return eso, decide(
+        "consider an education supervision order",
+        True,
+        rule,
+        f"{decision_maker.strip()} decided {verdict}: {reasons.strip()}",
+        who,
+        at,
+    )
 
 
 def open_prosecution(
@@ -144,8 +153,14 @@ def open_prosecution(
         raise refuse(action, "EA1996 s444", f"{offence!r} is not an offence here ({', '.join(OFFENCES)})", who, at)
     rule = "EA1996 s447(1): an education supervision order is considered before any prosecution"
     if eso is None or eso.upn != upn:
-        raise refuse(action, rule, "record the education supervision order consideration first", who, at,
-                     alternatives=("consider an education supervision order",))  # fmt: skip
+        raise refuse(
+            action,
+            rule,
+            "record the education supervision order consideration first",
+            who,
+            at,
+            alternatives=("consider an education supervision order",),
+        )
     if eso.apply:
         raise refuse(action, rule, "the decision was to apply for an education supervision order", who, at)
     if evidence_end < evidence_start or not parent_ids:
@@ -161,11 +176,26 @@ def open_prosecution(
         overlap = f"the evidence period overlaps the sessions of paid notice(s) {', '.join(paid)}"
         raise refuse(action, "A paid penalty notice discharges liability for its offence", overlap, who, at)
     related = tuple(n.ref for n in notices if n.upn == upn and n.status == NoticeStatus.PROSECUTION)
-    decision = decide(action, True, rule,
-                      f"{OFFENCES[offence]}; evidence period {long_date(evidence_start)} to {long_date(evidence_end)}",
-                      who, at, eso_considered_on=eso.considered_on.isoformat())  # fmt: skip
-    return Prosecution(ref, upn, tuple(parent_ids), offence, evidence_start, evidence_end, eso,
-                       notice_refs=related, decisions=(decision,)), decision  # fmt: skip
+    decision = decide(
+        action,
+        True,
+        rule,
+        f"{OFFENCES[offence]}; evidence period {long_date(evidence_start)} to {long_date(evidence_end)}",
+        who,
+        at,
+        eso_considered_on=eso.considered_on.isoformat(),
+    )
+    return Prosecution(
+        ref,
+        upn,
+        tuple(parent_ids),
+        offence,
+        evidence_start,
+        evidence_end,
+        eso,
+        notice_refs=related,
+        decisions=(decision,),
+    ), decision
 
 
 def record_bundle_item(
@@ -177,8 +207,9 @@ def record_bundle_item(
     if not signatory.strip():
         raise refuse("add to the bundle", rule, "say who signed it", who, at)
     item = BundleItem(key, signatory.strip(), dated, note.strip())
-    decision = decide("add to the bundle", True, rule, f"{BUNDLE[key]}: {signatory.strip()}, {long_date(dated)}",
-                      who, at)  # fmt: skip
+    decision = decide(
+        "add to the bundle", True, rule, f"{BUNDLE[key]}: {signatory.strip()}, {long_date(dated)}", who, at
+    )
     bundle = (*tuple(i for i in p.bundle if i.key != key), item)
     return replace(p, bundle=bundle, decisions=(*p.decisions, decision)), decision
 
@@ -200,12 +231,25 @@ def file_prosecution(
     rule = "The court bundle is complete before the file goes to the legal team"
     missing = p.missing()
     if missing:
-        raise refuse("file the prosecution", rule, "the bundle lacks: " + "; ".join(BUNDLE[k] for k in missing), who,
-                     at, missing=missing)  # fmt: skip
+        raise refuse(
+            "file the prosecution",
+            rule,
+            "the bundle lacks: " + "; ".join(BUNDLE[k] for k in missing),
+            who,
+            at,
+            missing=missing,
+        )
     deadline = prosecution_deadline(p, s)
     late = f"; warning: past {long_date(deadline)}, 6 months from the evidence period" if filed_on > deadline else ""
-    decision = decide("file the prosecution", True, rule, f"filed on {long_date(filed_on)}{late}", who, at,
-                      deadline=deadline.isoformat())  # fmt: skip
+    decision = decide(
+        "file the prosecution",
+        True,
+        rule,
+        f"filed on {long_date(filed_on)}{late}",
+        who,
+        at,
+        deadline=deadline.isoformat(),
+    )
     return replace(p, filed_on=filed_on, decisions=(*p.decisions, decision)), decision
 
 
@@ -216,8 +260,9 @@ def record_hearing(
     if p.filed_on is None:
         raise refuse("record a hearing", rule, "the prosecution has not been filed", who, at)
     decision = decide("record a hearing", True, rule, f"{court.strip()}, {long_date(on)}", who, at)
-    return replace(p, hearings=(*p.hearings, Hearing(on, court.strip(), note.strip())),
-                   decisions=(*p.decisions, decision)), decision  # fmt: skip
+    return replace(
+        p, hearings=(*p.hearings, Hearing(on, court.strip(), note.strip())), decisions=(*p.decisions, decision)
+    ), decision
 
 
 def record_outcome(
@@ -227,16 +272,24 @@ def record_outcome(
     if not p.hearings:
         raise refuse("record the outcome", rule, "record the hearing first", who, at)
     if outcome not in s.prosecution_outcomes:
-        raise refuse("record the outcome", rule, f"{outcome!r} is not an outcome ({'; '.join(s.prosecution_outcomes)})",
-                     who, at)  # fmt: skip
+        raise refuse(
+            "record the outcome", rule, f"{outcome!r} is not an outcome ({'; '.join(s.prosecution_outcomes)})", who, at
+        )
     decision = decide("record the outcome", True, rule, outcome, who, at)
     return replace(p, outcome=outcome, decisions=(*p.decisions, decision)), decision
 
 
 def make_parenting_order(
-    p: Prosecution, s: LegalSettings, *, parent_id: str, made_on: dt.date, months: int, programme_months: int,
-    who: str, at: dt.datetime,
-) -> tuple[Prosecution, Decision]:  # fmt: skip
+    p: Prosecution,
+    s: LegalSettings,
+    *,
+    parent_id: str,
+    made_on: dt.date,
+    months: int,
+    programme_months: int,
+    who: str,
+    at: dt.datetime,
+) -> tuple[Prosecution, Decision]:
     rule = "Sentencing Code s369: a parenting order on conviction, up to 12 months, a programme up to 3"
     action = "record a parenting order"
     if p.outcome not in s.convictions:
@@ -244,8 +297,14 @@ def make_parenting_order(
     if parent_id not in p.parent_ids:
         raise refuse(action, rule, "the parent is not a defendant in this prosecution", who, at)
     if not 1 <= months <= s.parenting_order_max_months or not 0 <= programme_months <= s.parenting_programme_max_months:
-        raise refuse(action, rule, f"at most {s.parenting_order_max_months} months, with a programme of at most"
-                     f" {s.parenting_programme_max_months}", who, at)  # fmt: skip
+        raise refuse(
+            action,
+            rule,
+            f"at most {s.parenting_order_max_months} months, with a programme of at most"
+            f" {s.parenting_programme_max_months}",
+            who,
+            at,
+        )
     order = ParentingOrder(parent_id, made_on, months, programme_months)
     decision = decide(action, True, rule, f"{months} months, programme {programme_months} months", who, at)
     return replace(p, parenting_orders=(*p.parenting_orders, order), decisions=(*p.decisions, decision)), decision
@@ -259,18 +318,31 @@ class SaoNotice:
 
 
 def serve_sao_notice(
-    *, upn: str, served_on: dt.date, period_ends: dt.date | None, on_roll: bool, s: LegalSettings, who: str,
+    *,
+    upn: str,
+    served_on: dt.date,
+    period_ends: dt.date | None,
+    on_roll: bool,
+    s: LegalSettings,
+    who: str,
     at: dt.datetime,
-) -> tuple[SaoNotice, Decision]:  # fmt: skip
+) -> tuple[SaoNotice, Decision]:
     """A s437(1) notice: its period ends no earlier than the setting allows (15 days beginning with service)."""
     rule = "EA1996 s437(1): the period is not less than 15 days beginning with the day the notice is served"
     earliest = s.sao_notice_period.end(served_on)
     if on_roll and s.sao_only_off_roll:
-        raise refuse("serve a s437(1) notice", "Code of conduct: a School Attendance Order is for a child not on a"
-                     " school roll", "the child is on a school roll", who, at)  # fmt: skip
+        raise refuse(
+            "serve a s437(1) notice",
+            "Code of conduct: a School Attendance Order is for a child not on a school roll",
+            "the child is on a school roll",
+            who,
+            at,
+        )
     ends = period_ends or earliest
     if ends < earliest:
-        raise refuse("serve a s437(1) notice", rule, f"the period must end no earlier than {long_date(earliest)}",
-                     who, at)  # fmt: skip
-    return SaoNotice(upn, served_on, ends), decide("serve a s437(1) notice", True, rule,
-                                                   f"the parent has until {long_date(ends)}", who, at)  # fmt: skip
+        raise refuse(
+            "serve a s437(1) notice", rule, f"the period must end no earlier than {long_date(earliest)}", who, at
+        )
+    return SaoNotice(upn, served_on, ends), decide(
+        "serve a s437(1) notice", True, rule, f"the parent has until {long_date(ends)}", who, at
+    )

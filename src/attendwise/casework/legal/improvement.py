@@ -60,11 +60,16 @@ class Evaluation:
     def describe(self) -> str:
         pct = "no possible sessions" if self.percent is None else f"{float(self.percent):.1f}%"
         verdict = "met" if self.met else "not met"
-        extra = f", {self.unauthorised} unauthorised" if self.max_unauthorised is None else (
-            f", {self.unauthorised} unauthorised (at most {self.max_unauthorised})")  # fmt: skip
+        extra = (
+            f", {self.unauthorised} unauthorised"
+            if self.max_unauthorised is None
+            else (f", {self.unauthorised} unauthorised (at most {self.max_unauthorised})")
+        )
         state = "" if self.ended else " (the period has not ended)"
-        return (f"{long_date(self.start)} to {long_date(self.end)}: attended {self.attended} of {self.possible}"
-                f" sessions ({pct}{extra}), target {self.target_percent}%: {verdict}{state}")  # fmt: skip
+        return (
+            f"{long_date(self.start)} to {long_date(self.end)}: attended {self.attended} of {self.possible}"
+            f" sessions ({pct}{extra}), target {self.target_percent}%: {verdict}{state}"
+        )
 
 
 def period_figures(marks: Iterable[Session], start: dt.date, end: dt.date) -> tuple[int, int, int]:
@@ -138,11 +143,30 @@ def issue_nti(
         raise refuse(action, rule, "the attendance target is a percentage from 1 to 100", who, at)
     start = issued_on if span.start == "same_day" else calendar.next_school_day(issued_on)
     end = span.end(issued_on, calendar)
-    decision = decide(action, True, rule,
-                      f"improvement period {span.describe()}: {long_date(start)} to {long_date(end)}, target {target}%",
-                      who, at, start=start.isoformat(), end=end.isoformat(), period=span.describe())  # fmt: skip
-    nti = NoticeToImprove(ref, parent_id, upn, issued_on, support_offered.strip(), start, end, span, target,
-                          max_unauthorised, decisions=(decision,))  # fmt: skip
+    decision = decide(
+        action,
+        True,
+        rule,
+        f"improvement period {span.describe()}: {long_date(start)} to {long_date(end)}, target {target}%",
+        who,
+        at,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        period=span.describe(),
+    )
+    nti = NoticeToImprove(
+        ref,
+        parent_id,
+        upn,
+        issued_on,
+        support_offered.strip(),
+        start,
+        end,
+        span,
+        target,
+        max_unauthorised,
+        decisions=(decision,),
+    )
     return nti, decision
 
 
@@ -150,15 +174,27 @@ def evaluate_nti(
     nti: NoticeToImprove, marks: Sequence[Session], *, today: dt.date, who: str, at: dt.datetime
 ) -> tuple[NoticeToImprove, Evaluation, Decision]:
     """The NTI read at the end of its period, for the officer: met (no notice) or not (a notice may follow)."""
-    ev = evaluate(marks, nti.start, nti.end, target_percent=nti.target_percent,
-                  max_unauthorised=nti.max_unauthorised, today=today)  # fmt: skip
+    ev = evaluate(
+        marks, nti.start, nti.end, target_percent=nti.target_percent, max_unauthorised=nti.max_unauthorised, today=today
+    )
     rule = "A Notice to Improve is evaluated from the register at the end of its improvement period"
     if not ev.ended:
-        raise refuse("evaluate a Notice to Improve", rule,
-                     f"the improvement period runs to {long_date(nti.end)}", who, at)  # fmt: skip
+        raise refuse(
+            "evaluate a Notice to Improve", rule, f"the improvement period runs to {long_date(nti.end)}", who, at
+        )
     outcome = "improved: no penalty notice" if ev.met else "not improved: a penalty notice may be requested"
-    decision = decide("evaluate a Notice to Improve", True, rule, f"{ev.describe()}; {outcome}", who, at,
-                      possible=ev.possible, attended=ev.attended, unauthorised=ev.unauthorised, met=ev.met)  # fmt: skip
+    decision = decide(
+        "evaluate a Notice to Improve",
+        True,
+        rule,
+        f"{ev.describe()}; {outcome}",
+        who,
+        at,
+        possible=ev.possible,
+        attended=ev.attended,
+        unauthorised=ev.unauthorised,
+        met=ev.met,
+    )
     return replace(nti, outcome=outcome, decisions=(*nti.decisions, decision)), ev, decision
 
 
@@ -206,10 +242,29 @@ def make_contract(
     span = period or s.contract_period
     review = span.end(meeting_on, calendar)
     target = s.contract_target_percent if target_percent is None else target_percent
-    decision = decide(action, True, rule, f"{span.describe()}: review on {long_date(review)}, target {target}%",
-                      who, at, review_on=review.isoformat(), period=span.describe())  # fmt: skip
-    contract = AttendanceContract(ref, upn, tuple(parent_ids), meeting_on, tuple(parties), requirements.strip(),
-                                  support.strip(), review, span, target, decisions=(decision,))  # fmt: skip
+    decision = decide(
+        action,
+        True,
+        rule,
+        f"{span.describe()}: review on {long_date(review)}, target {target}%",
+        who,
+        at,
+        review_on=review.isoformat(),
+        period=span.describe(),
+    )
+    contract = AttendanceContract(
+        ref,
+        upn,
+        tuple(parent_ids),
+        meeting_on,
+        tuple(parties),
+        requirements.strip(),
+        support.strip(),
+        review,
+        span,
+        target,
+        decisions=(decision,),
+    )
     return contract, decision
 
 
@@ -217,13 +272,33 @@ def evaluate_contract(
     contract: AttendanceContract, marks: Sequence[Session], *, today: dt.date, who: str, at: dt.datetime
 ) -> tuple[AttendanceContract, Evaluation, Decision]:
     """The contract at its review: improvement (no further legal action) or none (the next steps to prosecution)."""
-    ev = evaluate(marks, contract.meeting_on, contract.review_on, target_percent=contract.target_percent,
-                  max_unauthorised=None, today=today)  # fmt: skip
+    ev = evaluate(
+        marks,
+        contract.meeting_on,
+        contract.review_on,
+        target_percent=contract.target_percent,
+        max_unauthorised=None,
+        today=today,
+    )
     rule = "An attendance contract is reviewed from the register at the end of its period"
     if not ev.ended:
-        raise refuse("review an attendance contract", rule,
-                     f"the contract runs to its review on {long_date(contract.review_on)}", who, at)  # fmt: skip
+        raise refuse(
+            "review an attendance contract",
+            rule,
+            f"the contract runs to its review on {long_date(contract.review_on)}",
+            who,
+            at,
+        )
     outcome = "improved: no further legal action" if ev.met else "not improved: next steps towards prosecution"
-    decision = decide("review an attendance contract", True, rule, f"{ev.describe()}; {outcome}", who, at,
-                      possible=ev.possible, attended=ev.attended, met=ev.met)  # fmt: skip
+    decision = decide(
+        "review an attendance contract",
+        True,
+        rule,
+        f"{ev.describe()}; {outcome}",
+        who,
+        at,
+        possible=ev.possible,
+        attended=ev.attended,
+        met=ev.met,
+    )
     return replace(contract, outcome=outcome, decisions=(*contract.decisions, decision)), ev, decision

@@ -282,9 +282,16 @@ def request_notice(
         registration_certificate=registration_certificate,
     )
     decision = decide(
-        "request a penalty notice", True, rule, f"{len(ordered)} sessions, {chosen.value}", who, at,
-        sessions=len(ordered), route=chosen.value, parents=[p.contact_id for p in parents],
-    )  # fmt: skip
+        "request a penalty notice",
+        True,
+        rule,
+        f"{len(ordered)} sessions, {chosen.value}",
+        who,
+        at,
+        sessions=len(ordered),
+        route=chosen.value,
+        parents=[p.contact_id for p in parents],
+    )
     return replace(request, decisions=(decision,)), decision
 
 
@@ -349,17 +356,25 @@ def request_checks(
             "The window's sessions",
             n >= threshold_sessions,
             f"{n} sessions of unauthorised absence ({', '.join(sorted({x.code for x in request.sessions}))})"
-            + ("" if n >= threshold_sessions else f": below the threshold of {threshold_sessions}, so the school"
-               " must show an offence was committed"),
+            + (
+                ""
+                if n >= threshold_sessions
+                else f": below the threshold of {threshold_sessions}, so the school must show an offence was committed"
+            ),
             "National Framework: a notice must be considered at 10 sessions in 10 school weeks",
             blocking=False,
         )
-    )  # fmt: skip
+    )
     if request.route == Route.LEAVE:
         checks.append(
-            Check("support", "Support", True, "not needed: leave of absence (support first does not apply)",
-                  "National Framework: support is not appropriate for a term-time holiday")
-        )  # fmt: skip
+            Check(
+                "support",
+                "Support",
+                True,
+                "not needed: leave of absence (support first does not apply)",
+                "National Framework: support is not appropriate for a term-time holiday",
+            )
+        )
         evidence = [
             ("leave application (or that none was made)", bool(request.leave_application)),
             ("the school's refusal letter", request.refusal_letter_on is not None),
@@ -367,57 +382,95 @@ def request_checks(
         ]
         missing = [what for what, there in evidence if not there]
         checks.append(
-            Check("holiday_evidence", "Leave of absence evidence", not missing,
-                  "all provided" if not missing else "missing: " + "; ".join(missing),
-                  "Code of conduct: a holiday request comes with its evidence, or no notice is issued")
-        )  # fmt: skip
+            Check(
+                "holiday_evidence",
+                "Leave of absence evidence",
+                not missing,
+                "all provided" if not missing else "missing: " + "; ".join(missing),
+                "Code of conduct: a holiday request comes with its evidence, or no notice is issued",
+            )
+        )
     else:
         given = request.support_offered or request.support_not_appropriate
         checks.append(
-            Check("support", "Support", bool(given),
-                  (f"offered: {request.support_offered}" if request.support_offered
-                   else f"not appropriate: {request.support_not_appropriate}") if given
-                  else "no support recorded, and no reason why support was not appropriate",
-                  "National Framework: support first; a notice only where support has not worked or is not appropriate")
-        )  # fmt: skip
+            Check(
+                "support",
+                "Support",
+                bool(given),
+                (
+                    f"offered: {request.support_offered}"
+                    if request.support_offered
+                    else f"not appropriate: {request.support_not_appropriate}"
+                )
+                if given
+                else "no support recorded, and no reason why support was not appropriate",
+                "National Framework: support first; a notice only where support has not worked or is not appropriate",
+            )
+        )
     checks.append(
-        Check("letter", "Letter sent", request.letter_sent_on is not None,
-              f"sent on {long_date(request.letter_sent_on)}" if request.letter_sent_on else "no letter recorded",
-              "National Framework: the parent is warned in writing before a notice is requested")
-    )  # fmt: skip
+        Check(
+            "letter",
+            "Letter sent",
+            request.letter_sent_on is not None,
+            f"sent on {long_date(request.letter_sent_on)}" if request.letter_sent_on else "no letter recorded",
+            "National Framework: the parent is warned in writing before a notice is requested",
+        )
+    )
     if request.child_in_need or request.protection_plan:
         who_ = "on a child protection plan" if request.protection_plan else "a child in need"
         sw = request.social_worker
         checks.append(
-            Check("social_worker", "Social worker's agreement", sw is not None,
-                  f"the child is {who_}: " + (f"{sw.name} agreed on {long_date(sw.agreed_on)}" if sw
-                                              else "the social worker's agreement is not recorded"),
-                  "Joint decision making: a child in need or on a protection plan needs the social worker's agreement")
-        )  # fmt: skip
+            Check(
+                "social_worker",
+                "Social worker's agreement",
+                sw is not None,
+                f"the child is {who_}: "
+                + (
+                    f"{sw.name} agreed on {long_date(sw.agreed_on)}"
+                    if sw
+                    else "the social worker's agreement is not recorded"
+                ),
+                "Joint decision making: a child in need or on a protection plan needs the social worker's agreement",
+            )
+        )
     without = [p.name for p in request.parents if not p.parental_responsibility]
     no_address = [p.name for p in request.parents if not p.address.strip()]
     problems = [f"{name} has no parental responsibility" for name in without] + [
         f"{name} has no address" for name in no_address
     ]
     checks.append(
-        Check("parents", "Parents named", not problems,
-              "; ".join(problems) or ", ".join(p.name for p in request.parents),
-              "A notice goes to each parent liable, with their full name and address")
-    )  # fmt: skip
+        Check(
+            "parents",
+            "Parents named",
+            not problems,
+            "; ".join(problems) or ", ".join(p.name for p in request.parents),
+            "A notice goes to each parent liable, with their full name and address",
+        )
+    )
     taken = {(x.upn, x.date, x.session) for x in locked}
     reused = [x for x in request.sessions if (request.upn, x.date, x.session) in taken]
     checks.append(
-        Check("sessions_unused", "Sessions not used before", not reused,
-              f"{len(reused)} sessions already used by an earlier notice or prosecution" if reused
-              else "no session was used by an earlier notice",
-              "Sessions a live or paid notice relied on cannot be used again")
-    )  # fmt: skip
+        Check(
+            "sessions_unused",
+            "Sessions not used before",
+            not reused,
+            f"{len(reused)} sessions already used by an earlier notice or prosecution"
+            if reused
+            else "no session was used by an earlier notice",
+            "Sessions a live or paid notice relied on cannot be used again",
+        )
+    )
     limit_end = s.issue_time_limit.end(request.offence_end)
     checks.append(
-        Check("time_limit", "Time limit", today <= limit_end,
-              f"issue by {long_date(limit_end)} ({s.issue_time_limit.describe()} after the last session)",
-              "Issue time limit (a setting that warns, never refuses)", blocking=False)
-    )  # fmt: skip
+        Check(
+            "time_limit",
+            "Time limit",
+            today <= limit_end,
+            f"issue by {long_date(limit_end)} ({s.issue_time_limit.describe()} after the last session)",
+            "Issue time limit (a setting that warns, never refuses)",
+            blocking=False,
+        )
+    )
     return tuple(checks)
 
 
@@ -456,8 +509,14 @@ def issue_notices(
     failed = [c for c in checks if c.blocking and not c.passed]
     if failed:
         reason = "; ".join(f"{c.label}: {c.detail}" for c in failed)
-        raise refuse("issue penalty notices", failed[0].rule, f"the request fails its checks: {reason}", who, at,
-                     failed=[c.key for c in failed])  # fmt: skip
+        raise refuse(
+            "issue penalty notices",
+            failed[0].rule,
+            f"the request fails its checks: {reason}",
+            who,
+            at,
+            failed=[c.key for c in failed],
+        )
     chosen = [p for p in request.parents if parents is None or p.contact_id in parents]
     if not chosen:
         raise refuse("issue penalty notices", "A notice goes to each parent liable", "choose a parent", who, at)
@@ -476,12 +535,20 @@ def issue_notices(
         )
         if sequence > 2:
             decisions.append(
-                decide(f"issue a penalty notice to {parent.name}", False, limit_rule,
-                       f"this would be a third notice to {parent.name} for this child within {s.limit_years} years"
-                       f" (notices {', '.join(counted_refs)}): alternative action should be taken",
-                       who, at, alternatives=ALTERNATIVES, parent=parent.contact_id, counted=counted_refs,
-                       reading=s.three_years)
-            )  # fmt: skip
+                decide(
+                    f"issue a penalty notice to {parent.name}",
+                    False,
+                    limit_rule,
+                    f"this would be a third notice to {parent.name} for this child within {s.limit_years} years"
+                    f" (notices {', '.join(counted_refs)}): alternative action should be taken",
+                    who,
+                    at,
+                    alternatives=ALTERNATIVES,
+                    parent=parent.contact_id,
+                    counted=counted_refs,
+                    reading=s.three_years,
+                )
+            )
             continue
         first = sequence == 1
         notice = PenaltyNotice(
@@ -514,20 +581,33 @@ def issue_notices(
             else (f"£{notice.higher_amount} flat by {long_date(notice.higher_by)}")
         )  # type: ignore[arg-type]
         decision = decide(
-            f"issue a penalty notice to {parent.name}", True, limit_rule,
+            f"issue a penalty notice to {parent.name}",
+            True,
+            limit_rule,
             f"{'first' if first else 'second'} notice to {parent.name} for this child: {amounts}"
             f" (received {long_date(received)})",
-            who, at, parent=parent.contact_id, sequence=sequence, counted=counted_refs, reading=s.three_years,
+            who,
+            at,
+            parent=parent.contact_id,
+            sequence=sequence,
+            counted=counted_refs,
+            reading=s.three_years,
             received_on=received.isoformat(),
-        )  # fmt: skip
+        )
         notice = replace(notice, decisions=(decision,))
         made.append(notice)
         existing.append(notice)
         decisions.append(decision)
     status = "issued" if made else "refused"
-    closing = decide("decide the request", bool(made), decisions[0].rule,
-                     f"{len(made)} notice(s) issued" if made else decisions[-1].reason, who, at,
-                     alternatives=() if made else ALTERNATIVES)  # fmt: skip
+    closing = decide(
+        "decide the request",
+        bool(made),
+        decisions[0].rule,
+        f"{len(made)} notice(s) issued" if made else decisions[-1].reason,
+        who,
+        at,
+        alternatives=() if made else ALTERNATIVES,
+    )
     done = replace(request, status=status, decisions=(*request.decisions, *decisions, closing))
     if not made:
         raise LegalRuleError(closing.reason, closing)
@@ -555,16 +635,31 @@ def record_payment(
         raise refuse(action, rule, "the payment date must be between the notice's issue and today", who, at)
     due = amount_due(notice, paid_on)
     if due is None:
-        raise refuse(action, rule, f"the notice was due by {long_date(notice.higher_by)}: unpaid, the LA must"  # type: ignore[arg-type]
-                     " prosecute or withdraw it", who, at)  # fmt: skip
+        raise refuse(
+            action,
+            rule,
+            f"the notice was due by {long_date(notice.higher_by)}: unpaid, the LA must"  # type: ignore[arg-type]
+            " prosecute or withdraw it",
+            who,
+            at,
+        )
     if amount != due:
         raise refuse(action, rule, f"£{due} was due on {long_date(paid_on)}, not £{amount}", who, at)
     lower = notice.lower_by is not None and paid_on <= notice.lower_by
     status = NoticeStatus.PAID_LOWER if lower else NoticeStatus.PAID_HIGHER
-    decision = decide(action, True, rule, f"£{amount} paid on {long_date(paid_on)}: {status.value}", who, at,
-                      amount=amount, paid_on=paid_on.isoformat())  # fmt: skip
-    return replace(notice, status=status, paid_on=paid_on, paid_amount=amount,
-                   decisions=(*notice.decisions, decision)), decision  # fmt: skip
+    decision = decide(
+        action,
+        True,
+        rule,
+        f"£{amount} paid on {long_date(paid_on)}: {status.value}",
+        who,
+        at,
+        amount=amount,
+        paid_on=paid_on.isoformat(),
+    )
+    return replace(
+        notice, status=status, paid_on=paid_on, paid_amount=amount, decisions=(*notice.decisions, decision)
+    ), decision
 
 
 def decision_due(notice: PenaltyNotice, today: dt.date) -> bool:
@@ -587,8 +682,14 @@ def decide_unpaid(
     rule = "EA1996 s444B and SI 2024/210: unpaid after the higher period, the LA must prosecute or withdraw"
     what = "decide an unpaid notice"
     if not decision_due(notice, at.date()):
-        raise refuse(what, rule, "the notice is not unpaid past its higher period"
-                     + (f" (due by {long_date(notice.higher_by)})" if notice.higher_by else ""), who, at)  # fmt: skip
+        raise refuse(
+            what,
+            rule,
+            "the notice is not unpaid past its higher period"
+            + (f" (due by {long_date(notice.higher_by)})" if notice.higher_by else ""),
+            who,
+            at,
+        )
     if not why.strip():
         raise refuse(what, rule, "say why", who, at)
     if action == "withdraw":
@@ -596,8 +697,12 @@ def decide_unpaid(
     if action != "prosecute":
         raise refuse(what, rule, f"{action!r}: an unpaid notice is prosecuted or withdrawn", who, at)
     decision = decide(what, True, rule, f"prosecute: {why.strip()}", who, at, prosecution_ref=prosecution_ref)
-    return replace(notice, status=NoticeStatus.PROSECUTION, prosecution_ref=prosecution_ref,
-                   decisions=(*notice.decisions, decision)), decision  # fmt: skip
+    return replace(
+        notice,
+        status=NoticeStatus.PROSECUTION,
+        prosecution_ref=prosecution_ref,
+        decisions=(*notice.decisions, decision),
+    ), decision
 
 
 def withdraw(
@@ -611,10 +716,22 @@ def withdraw(
         raise refuse(what, rule, f"the notice is {notice.status.value}: it cannot be withdrawn", who, at)
     if ground not in s.withdrawal_grounds:
         raise refuse(what, rule, f"{ground!r} is not a ground (they are: {'; '.join(s.withdrawal_grounds)})", who, at)
-    decision = decide(what, True, rule, f"withdrawn: {ground}" + (f" ({detail.strip()})" if detail.strip() else ""),
-                      who, at, ground=ground)  # fmt: skip
-    return replace(notice, status=NoticeStatus.WITHDRAWN, withdrawn_on=at.date(), withdrawal_ground=ground,
-                   decisions=(*notice.decisions, decision)), decision  # fmt: skip
+    decision = decide(
+        what,
+        True,
+        rule,
+        f"withdrawn: {ground}" + (f" ({detail.strip()})" if detail.strip() else ""),
+        who,
+        at,
+        ground=ground,
+    )
+    return replace(
+        notice,
+        status=NoticeStatus.WITHDRAWN,
+        withdrawn_on=at.date(),
+        withdrawal_ground=ground,
+        decisions=(*notice.decisions, decision),
+    ), decision
 
 
 def locked_sessions(notices: Iterable[PenaltyNotice]) -> list[LockedSession]:

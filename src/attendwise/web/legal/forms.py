@@ -75,9 +75,10 @@ class LetterForm(_Versioned):
 
 class IssueForm(_Versioned):
     parents = forms.MultipleChoiceField(
-        label="Issue a notice to", widget=forms.CheckboxSelectMultiple,
+        label="Issue a notice to",
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose the parents to issue a notice to"},
-    )  # fmt: skip
+    )
     posted_on = _date("Date posted", what="the date the notices are posted")
     method = forms.ChoiceField(label="Served by", choices=[("post", "Post"), ("hand", "Hand")], initial="post")
 
@@ -104,8 +105,10 @@ class WithdrawForm(forms.Form):
 
 class UnpaidForm(forms.Form):
     action = forms.ChoiceField(
-        label="Decision", choices=[("prosecute", "Prosecute"), ("withdraw", "Withdraw the notice")],
-        widget=forms.RadioSelect, error_messages={"required": "Choose to prosecute or withdraw"},
-    )  # fmt: skip
+        label="Decision",
+        choices=[("prosecute", "Prosecute"), ("withdraw", "Withdraw the notice")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose to prosecute or withdraw"},
+    )
     why = _text("Why", required=True, long=True, what="why")
     prosecution_ref = _text("Prosecution reference (if prosecuting)")

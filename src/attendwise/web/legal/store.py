@@ -53,8 +53,9 @@ class Loaded:
     request: NoticeRequest
 
 
-def _decisions(decisions: Iterable[Decision], *, request: RequestRecord | None = None,
-               notice: NoticeRecord | None = None) -> None:  # fmt: skip
+def _decisions(
+    decisions: Iterable[Decision], *, request: RequestRecord | None = None, notice: NoticeRecord | None = None
+) -> None:
     DecisionRecord.objects.bulk_create(
         DecisionRecord(
             request=request,
@@ -74,9 +75,14 @@ def _decisions(decisions: Iterable[Decision], *, request: RequestRecord | None =
 def create(made: NoticeRequest, enrolment_id: int) -> RequestRecord:
     with transaction.atomic():
         row = RequestRecord.objects.create(
-            enrolment_id=enrolment_id, upn=made.upn, urn=made.school_urn, status=made.status,
-            requested_at=made.requested_at, requested_by=made.requested_by, record=to_json(made),
-        )  # fmt: skip
+            enrolment_id=enrolment_id,
+            upn=made.upn,
+            urn=made.school_urn,
+            status=made.status,
+            requested_at=made.requested_at,
+            requested_by=made.requested_by,
+            record=to_json(made),
+        )
         row.record = to_json(made)
         _decisions(made.decisions, request=row)
     return row
@@ -93,9 +99,12 @@ def notices_for(upn: str) -> list[tuple[NoticeRecord, PenaltyNotice]]:
 
 
 def record(
-    loaded: Loaded, version: int, changed: NoticeRequest, decisions: Sequence[Decision],
+    loaded: Loaded,
+    version: int,
+    changed: NoticeRequest,
+    decisions: Sequence[Decision],
     notices: Sequence[PenaltyNotice] = (),
-) -> RequestRecord:  # fmt: skip
+) -> RequestRecord:
     """Save the request as changed, with its new decisions and any notices issued, if nobody changed it since
     ``version``."""
     with transaction.atomic():
@@ -109,9 +118,14 @@ def record(
         _decisions(decisions, request=row)
         for n in notices:
             made = NoticeRecord.objects.create(
-                request=row, contact_id=n.parent_id, upn=n.upn, urn=n.school_urn, issued_on=n.issued_on,
-                status=n.status.value, record=to_json(n),
-            )  # fmt: skip
+                request=row,
+                contact_id=n.parent_id,
+                upn=n.upn,
+                urn=n.school_urn,
+                issued_on=n.issued_on,
+                status=n.status.value,
+                record=to_json(n),
+            )
             _decisions(n.decisions, notice=made)
     return row
 

@@ -41,8 +41,9 @@ def _today() -> dt.date:
 
 def _pupil(request: HttpRequest, enrolment_id: int | None) -> Enrolment:
     if not legal_rules.can_request_notice(request.user):
-        audit_log.record(request, Action.VIEW_PUPIL, Outcome.FORBIDDEN, enrolment_id=enrolment_id,
-                         detail="request a penalty notice")  # fmt: skip
+        audit_log.record(
+            request, Action.VIEW_PUPIL, Outcome.FORBIDDEN, enrolment_id=enrolment_id, detail="request a penalty notice"
+        )
         require(False)
     enrolment, allowed = (
         (None, False)
@@ -50,8 +51,9 @@ def _pupil(request: HttpRequest, enrolment_id: int | None) -> Enrolment:
         else pupil_service.visible_enrolment(access(), rules.scope_for(request.user), enrolment_id)
     )
     if enrolment is None or not allowed:
-        audit_log.record(request, Action.VIEW_PUPIL, Outcome.NOT_FOUND, enrolment_id=enrolment_id,
-                         detail="request a penalty notice")  # fmt: skip
+        audit_log.record(
+            request, Action.VIEW_PUPIL, Outcome.NOT_FOUND, enrolment_id=enrolment_id, detail="request a penalty notice"
+        )
         raise not_found()
     return enrolment
 
@@ -117,8 +119,9 @@ def request_notice(request: HttpRequest, enrolment_id: int | None) -> HttpRespon
     enrolment = _pupil(request, enrolment_id)
     sessions, as_at, needed = _window(enrolment)
     parents = _parents(enrolment.upn)
-    choices = [(p.contact_id, p.name + ("" if p.parental_responsibility else " (no parental responsibility)"))
-               for p in parents]  # fmt: skip
+    choices = [
+        (p.contact_id, p.name + ("" if p.parental_responsibility else " (no parental responsibility)")) for p in parents
+    ]
     form = f.RequestForm(request.POST if request.method == "POST" else None, parents=choices)
     status = 200
     if request.method == "POST":
@@ -133,17 +136,30 @@ def request_notice(request: HttpRequest, enrolment_id: int | None) -> HttpRespon
             who, _ = who_of(request.user)
             try:
                 made, _ = pn.request_notice(
-                    ref=f"{enrolment.urn}-{enrolment.upn}-{now():%Y%m%d%H%M%S}", upn=enrolment.upn,
-                    school_urn=enrolment.urn, sessions=sessions, parents=named, who=who, at=now(),
-                    support_offered=d["support_offered"], support_not_appropriate=d["support_not_appropriate"],
-                    letter_sent_on=d["letter_sent_on"], child_in_need=enrolment.cin, protection_plan=enrolment.cpp,
-                )  # fmt: skip
+                    ref=f"{enrolment.urn}-{enrolment.upn}-{now():%Y%m%d%H%M%S}",
+                    upn=enrolment.upn,
+                    school_urn=enrolment.urn,
+                    sessions=sessions,
+                    parents=named,
+                    who=who,
+                    at=now(),
+                    support_offered=d["support_offered"],
+                    support_not_appropriate=d["support_not_appropriate"],
+                    letter_sent_on=d["letter_sent_on"],
+                    child_in_need=enrolment.cin,
+                    protection_plan=enrolment.cpp,
+                )
             except LegalRuleError as exc:
                 form.add_error(None, str(exc))
             else:
                 row = store.create(made, enrolment.enrolment_id)
-                audit_log.record(request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment,
-                                 detail=f"requested penalty notice {row.pk}")  # fmt: skip
+                audit_log.record(
+                    request,
+                    Action.VIEW_CASE,
+                    Outcome.SHOWN,
+                    enrolment=enrolment,
+                    detail=f"requested penalty notice {row.pk}",
+                )
                 return redirect("legal_request", request_id=row.pk)
     audit_log.record(request, Action.VIEW_PUPIL, Outcome.SHOWN, enrolment=enrolment, detail="request a penalty notice")
     context = {
@@ -204,14 +220,22 @@ def _forms(loaded: store.Loaded, data: Any = None, which: str = "") -> dict[str,
         "support": lambda d: f.SupportForm(d, initial=v),
         "social_worker": lambda d: f.SocialWorkerForm(d, initial={**v, "agreed_on": today}),
         "letter": lambda d: f.LetterForm(d, initial={**v, "sent_on": today}),
-        "issue": lambda d: f.IssueForm(d, parents=choices, initial={**v, "posted_on": today,
-                                                                    "parents": [c for c, _ in choices]}),
-    }  # fmt: skip
+        "issue": lambda d: f.IssueForm(
+            d, parents=choices, initial={**v, "posted_on": today, "parents": [c for c, _ in choices]}
+        ),
+    }
     return {name: build(data if name == which else None) for name, build in made.items()}
 
 
-def _render(request: HttpRequest, loaded: store.Loaded, enrolment: Enrolment, *, status: int = 200,
-            bound: dict[str, Any] | None = None, problem: str = "") -> HttpResponse:  # fmt: skip
+def _render(
+    request: HttpRequest,
+    loaded: store.Loaded,
+    enrolment: Enrolment,
+    *,
+    status: int = 200,
+    bound: dict[str, Any] | None = None,
+    problem: str = "",
+) -> HttpResponse:
     s = store.legal_settings()
     locked = pn.locked_sessions(
         n for _, n in store.notices_for(loaded.request.upn) if n.request_ref != loaded.request.ref
@@ -222,8 +246,9 @@ def _render(request: HttpRequest, loaded: store.Loaded, enrolment: Enrolment, *,
     decisions = DecisionRecord.objects.filter(Q(request=loaded.row) | Q(notice__request=loaded.row)).order_by(
         "at", "id"
     )
-    audit_log.record(request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment,
-                     detail=f"notice request {loaded.row.pk}")  # fmt: skip
+    audit_log.record(
+        request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment, detail=f"notice request {loaded.row.pk}"
+    )
     context = {
         "loaded": loaded,
         "req": loaded.request,
@@ -276,8 +301,9 @@ def _change(request: HttpRequest, request_id: int | None, name: str, allowed: An
             assert fresh is not None
         form.add_error(None, str(exc))
         return _render(request, fresh, enrolment, status=400, bound={name: form}, problem=str(exc))
-    audit_log.record(request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment,
-                     detail=f"notice request {loaded.row.pk}: {name}")  # fmt: skip
+    audit_log.record(
+        request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment, detail=f"notice request {loaded.row.pk}: {name}"
+    )
     return redirect(reverse("legal_request", args=[loaded.row.pk]) + f"#{name}")
 
 
@@ -290,8 +316,9 @@ def _refused(req: pn.NoticeRequest, exc: LegalRuleError) -> pn.NoticeRequest:
 @require_POST
 def record_support(request: HttpRequest, request_id: int | None) -> HttpResponse:
     def apply(loaded: store.Loaded, d: dict[str, Any], who: str) -> Any:
-        changed, decision = pn.record_support(loaded.request, who=who, at=now(), offered=d["offered"],
-                                              not_appropriate=d["not_appropriate"])  # fmt: skip
+        changed, decision = pn.record_support(
+            loaded.request, who=who, at=now(), offered=d["offered"], not_appropriate=d["not_appropriate"]
+        )
         return changed, [decision], []
 
     return _change(request, request_id, "support", legal_rules.can_add_evidence, apply)
@@ -300,8 +327,9 @@ def record_support(request: HttpRequest, request_id: int | None) -> HttpResponse
 @require_POST
 def record_social_worker(request: HttpRequest, request_id: int | None) -> HttpResponse:
     def apply(loaded: store.Loaded, d: dict[str, Any], who: str) -> Any:
-        changed, decision = pn.record_social_worker_agreement(loaded.request, name=d["name"],
-                                                              agreed_on=d["agreed_on"], who=who, at=now())  # fmt: skip
+        changed, decision = pn.record_social_worker_agreement(
+            loaded.request, name=d["name"], agreed_on=d["agreed_on"], who=who, at=now()
+        )
         return changed, [decision], []
 
     return _change(request, request_id, "social_worker", legal_rules.can_decide, apply)
@@ -324,9 +352,19 @@ def issue(request: HttpRequest, request_id: int | None) -> HttpResponse:
         locked = pn.locked_sessions(others)
         refs = [f"PN{loaded.row.pk:06d}-{i}" for i in range(1, len(d["parents"]) + 1)]
         changed, made, decisions = pn.issue_notices(
-            loaded.request, store.legal_settings(), notices=others, issued_on=_today(), issuer="this LA", who=who,
-            at=now(), refs=refs, method=d["method"], posted_on=d["posted_on"], locked=locked, parents=d["parents"],
-        )  # fmt: skip
+            loaded.request,
+            store.legal_settings(),
+            notices=others,
+            issued_on=_today(),
+            issuer="this LA",
+            who=who,
+            at=now(),
+            refs=refs,
+            method=d["method"],
+            posted_on=d["posted_on"],
+            locked=locked,
+            parents=d["parents"],
+        )
         closing = changed.decisions[-1]
         return changed, [*[x for x in decisions if not x.allowed], closing], made
 
@@ -372,8 +410,15 @@ def _notice_forms(bound: dict[str, Any] | None = None) -> dict[str, Any]:
     return {**forms, **(bound or {})}
 
 
-def _render_notice(request: HttpRequest, row: NoticeRecord, notice: pn.PenaltyNotice, enrolment: Enrolment, *,
-                   status: int = 200, bound: dict[str, Any] | None = None) -> HttpResponse:  # fmt: skip
+def _render_notice(
+    request: HttpRequest,
+    row: NoticeRecord,
+    notice: pn.PenaltyNotice,
+    enrolment: Enrolment,
+    *,
+    status: int = 200,
+    bound: dict[str, Any] | None = None,
+) -> HttpResponse:
     today = _today()
     audit_log.record(request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment, detail=f"penalty notice {row.pk}")
     context = {
@@ -418,8 +463,9 @@ def _notice_change(request: HttpRequest, notice_id: int | None, name: str, form:
         fresh = NoticeRecord.objects.get(pk=row.pk)
         current = from_json(pn.PenaltyNotice, fresh.record)
         return _render_notice(request, fresh, current, enrolment, status=409, bound={name: form})
-    audit_log.record(request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment,
-                     detail=f"penalty notice {row.pk}: {name}")  # fmt: skip
+    audit_log.record(
+        request, Action.VIEW_CASE, Outcome.SHOWN, enrolment=enrolment, detail=f"penalty notice {row.pk}: {name}"
+    )
     return redirect("legal_notice", notice_id=row.pk)
 
 
@@ -443,7 +489,14 @@ def notice_withdraw(request: HttpRequest, notice_id: int | None) -> HttpResponse
 @require_POST
 def notice_unpaid(request: HttpRequest, notice_id: int | None) -> HttpResponse:
     def apply(notice: pn.PenaltyNotice, d: dict[str, Any], who: str) -> Any:
-        return pn.decide_unpaid(notice, store.legal_settings(), action=d["action"], who=who, at=now(), why=d["why"],
-                                prosecution_ref=d["prosecution_ref"])  # fmt: skip
+        return pn.decide_unpaid(
+            notice,
+            store.legal_settings(),
+            action=d["action"],
+            who=who,
+            at=now(),
+            why=d["why"],
+            prosecution_ref=d["prosecution_ref"],
+        )
 
     return _notice_change(request, notice_id, "unpaid", f.UnpaidForm(request.POST), apply)
