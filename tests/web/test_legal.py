@@ -4,6 +4,9 @@ a third notice refused with its reason, who sees what, and the audit of every vi
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
+import subprocess
 
 import pytest
 from bs4 import BeautifulSoup
@@ -160,3 +163,17 @@ def test_an_unpaid_notice_forces_a_decision(client_as, city) -> None:
     notice.refresh_from_db()
     assert notice.status == "withdrawn"
     assert client_as("school_a").post(reverse("legal_notice_withdraw", args=[notice.pk]), {}).status_code == 403
+
+
+@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdftotext"), reason="needs LibreOffice, poppler")
+def test_the_certificate_for_the_requests_evidence_period(client_as, city, tmp_path) -> None:
+    row = make_request(city, "a_severe")
+    response = client_as("school_a").get(reverse("legal_certificate", args=[row.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    path = tmp_path / "c.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # the request's ten O sessions, 2 to 6 September 2024, every one in the register's words
+    lines = [line for line in text.splitlines() if re.match(r"^\s*\w{3} \d{2} Sep 2024\s+(AM|PM)\s+O\s", line)]
+    assert len(lines) == 10 and "A Severe Testchild" in text
+    assert AuditEvent.objects.filter(username="school_a", detail__startswith="certificate of attendance").exists()

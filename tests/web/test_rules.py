@@ -116,6 +116,12 @@ MATRIX = [
     ("legal_request", ["request:a_severe"], statuses(school_b=404, scrutiny=403)),
     ("legal_request", ["request:c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
     ("legal_request", [999999], statuses(default=404, scrutiny=403)),
+    ("legal_certificate", ["request:a_severe"], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    (
+        "legal_certificate",
+        ["request:c_cin"],
+        statuses(officer_a=404, school_a=404, school_b=404, virtual_school=403, scrutiny=403),
+    ),
     ("legal_request_new", ["a_pa"], statuses(school_b=404, virtual_school=403, scrutiny=403)),
     (
         "legal_request_new",
@@ -272,6 +278,7 @@ SPELLED = {
     "school_cases": [A],
     **{name: ["case", *extra] for name, extra in CASE_CHANGES.items()},
     "legal_request": ["request"],
+    "legal_certificate": ["request"],
     "legal_request_new": ["a_pa"],
     **{name: ["request"] for name in LEGAL_CHANGES},
     "legal_notice": ["notice"],
@@ -315,6 +322,7 @@ AUDITED = {
     "school_cases",
     *CASE_CHANGES,
     "legal_request",
+    "legal_certificate",
     "legal_request_new",
     *LEGAL_CHANGES,
     "legal_notice",

@@ -18,6 +18,7 @@ addresses = [
     path(REQUEST + "social-worker", views.record_social_worker, name="legal_social_worker"),
     path(REQUEST + "letter", views.record_letter, name="legal_letter"),
     path(REQUEST + "issue", views.issue, name="legal_issue"),
+    path(REQUEST + "certificate.pdf", views.certificate, name="legal_certificate"),
     path(NOTICE, views.notice_page, name="legal_notice"),
     path(NOTICE + "payment", views.notice_payment, name="legal_notice_payment"),
     path(NOTICE + "withdraw", views.notice_withdraw, name="legal_notice_withdraw"),

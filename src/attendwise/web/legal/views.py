@@ -20,7 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from attendwise.casework.legal import notices as pn
 from attendwise.casework.legal.decisions import LegalRuleError
 from attendwise.casework.legal.records import from_json
-from attendwise.measures.penalty_threshold import ThresholdRules, penalty_threshold
+from attendwise.documents.certificate import Certificate, certificate_pdf
+from attendwise.documents.letters import PdfError
+from attendwise.measures.penalty_threshold import ThresholdRules, penalty_threshold, period_marks
 from attendwise.measures.pupils import Enrolment
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
@@ -260,6 +262,7 @@ def _render(
         "forms": forms,
         "can_evidence": open_ and legal_rules.can_add_evidence(request.user, enrolment),
         "can_decide": open_ and legal_rules.can_decide(request.user, enrolment),
+        "can_certificate": legal_rules.can_add_evidence(request.user, enrolment),
         "social_care": loaded.request.child_in_need or loaded.request.protection_plan,
         "problem": problem,
         "settings": s,
@@ -500,3 +503,40 @@ def notice_unpaid(request: HttpRequest, notice_id: int | None) -> HttpResponse:
         )
 
     return _notice_change(request, notice_id, "unpaid", f.UnpaidForm(request.POST), apply)
+
+
+def certificate(request: HttpRequest, request_id: int | None) -> HttpResponse:
+    """The certificate of attendance for the request's evidence period (its first to last session), as a PDF for
+    the head teacher to verify and sign: LA staff with the school and the school itself."""
+    loaded, enrolment = _request(request, request_id)
+    require(legal_rules.can_add_evidence(request.user, enrolment))
+    req = loaded.request
+    st = access().store()
+    details = st.pupil_details(req.upn)
+    marks = period_marks(st, loaded.row.enrolment_id, req.offence_start, req.offence_end)
+    made = Certificate(
+        pupil_name=_name(req.upn),
+        date_of_birth=details[2] if details else None,
+        upn=req.upn,
+        school_name=enrolment.school_name,
+        urn=enrolment.urn,
+        start=req.offence_start,
+        end=req.offence_end,
+        parents=tuple(p.name for p in req.parents if p.parental_responsibility),
+        marks=tuple(marks),
+    )
+    try:
+        pdf = certificate_pdf(made)
+    except PdfError as exc:
+        audit_log.record(request, Action.CASE_DOCUMENT, Outcome.REFUSED, enrolment=enrolment, detail=str(exc)[:200])
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    audit_log.record(
+        request,
+        Action.CASE_DOCUMENT,
+        Outcome.SHOWN,
+        enrolment=enrolment,
+        detail=f"certificate of attendance, notice request {loaded.row.pk}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-of-attendance-{loaded.row.pk}.pdf"'
+    return response
