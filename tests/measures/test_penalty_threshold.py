@@ -18,6 +18,7 @@ from attendwise.measures.penalty_threshold import (
     ThresholdRules,
     main_reason,
     penalty_threshold,
+    penalty_thresholds,
 )
 from attendwise.store import Store
 from tests import reference
@@ -118,6 +119,28 @@ def test_e1_a_window_across_christmas_counts_school_weeks_not_calendar_weeks(sto
     # Not yet on the Thursday (9), and no longer a week later (the 3 Nov week has left the window).
     assert _met(store, folder, "2026-01-22")[0].empty
     assert _met(store, folder, "2026-01-30")[0].empty
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [ThresholdRules(), ThresholdRules(weeks="pupil"), ThresholdRules(combine_schools=True)],
+    ids=["school weeks", "pupil weeks", "combined schools"],
+)
+def test_many_days_in_one_query_equal_each_day_on_its_own(store: Store, write, rules: ThresholdRules) -> None:
+    """The officer's run over every school day (one query) gives, for each day, exactly that day's own list."""
+    reg, _ = _register({**E1, **_both("2026-01-26", "N"), **_both("2026-02-02", "O")})
+    import_folder(store, write(reg))
+    days = [d for d in CALENDAR if dt.date(2026, 1, 19) <= d <= dt.date(2026, 3, 6)]
+    pupils, sessions = penalty_thresholds(store, days, rules=rules)
+    assert list(pupils.columns) == ["as_at", *COLUMNS]
+    met_on = sorted(set(pupils.as_at))
+    assert met_on[0] == dt.date(2026, 1, 23) and len(met_on) > 5
+    for day in days:
+        alone, evidence = penalty_threshold(store, day, rules=rules)
+        theirs = pupils[pupils.as_at == day].drop(columns="as_at").reset_index(drop=True)
+        assert (alone.empty and theirs.empty) or alone.equals(theirs), day
+        mine = sessions[sessions.as_at == day].drop(columns="as_at").reset_index(drop=True)
+        assert (evidence.empty and mine.empty) or evidence.equals(mine), day
 
 
 def test_e2_nine_is_not_ten_after_a_recoding(store: Store, write) -> None:

@@ -44,6 +44,11 @@ CASE_CHANGES = {
     "case_close": [],
 }
 
+#: Every address that changes a penalty notice request (POST only): (who may record evidence or decide).
+LEGAL_CHANGES = ["legal_support", "legal_letter", "legal_social_worker", "legal_issue"]
+#: Every address that changes a penalty notice (POST only): LA staff only.
+NOTICE_CHANGES = ["legal_notice_payment", "legal_notice_withdraw", "legal_notice_unpaid"]
+
 # (url name, args (labels resolve to enrolment ids, "case:label" to a case for that pupil), expected status per role)
 MATRIX = [
     ("la_overview", [], statuses(school_a=403, school_b=403)),
@@ -103,6 +108,33 @@ MATRIX = [
     ("school_cases", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
     # changes to a case are POST only (test_who_may_change_a_case checks who may make them)
     *((name, ["case:a_pa", *extra], statuses(default=405)) for name, extra in CASE_CHANGES.items()),
+    # The legal pathway: requests name pupils and parents, so scrutiny sees counts only; the Virtual School reads
+    # the requests for its children. "request:a_pa" is a request for a_pa's notice.
+    ("legal_queue", [], statuses(scrutiny=403)),
+    ("legal_counts", [], statuses(school_a=403, school_b=403, virtual_school=403)),
+    ("legal_request", ["request:a_pa"], statuses(school_b=404, virtual_school=404, scrutiny=403)),
+    ("legal_request", ["request:a_severe"], statuses(school_b=404, scrutiny=403)),
+    ("legal_request", ["request:c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
+    ("legal_request", [999999], statuses(default=404, scrutiny=403)),
+    ("legal_certificate", ["request:a_severe"], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    (
+        "legal_certificate",
+        ["request:c_cin"],
+        statuses(officer_a=404, school_a=404, school_b=404, virtual_school=403, scrutiny=403),
+    ),
+    ("legal_request_new", ["a_pa"], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    (
+        "legal_request_new",
+        ["c_cin"],
+        statuses(officer_a=404, school_a=404, school_b=404, virtual_school=403, scrutiny=403),
+    ),
+    ("legal_request_new", [99999], statuses(default=404, virtual_school=403, scrutiny=403)),
+    *((name, ["request:a_pa"], statuses(default=405)) for name in LEGAL_CHANGES),
+    ("legal_notice", ["notice:a_pa"], statuses(school_b=404, virtual_school=404, scrutiny=403)),
+    ("legal_notice", ["notice:a_severe"], statuses(school_b=404, scrutiny=403)),
+    ("legal_notice", ["notice:c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
+    ("legal_notice", [999999], statuses(default=404, scrutiny=403)),
+    *((name, ["notice:a_pa"], statuses(default=405)) for name in NOTICE_CHANGES),
 ]
 
 CASES = [
@@ -116,11 +148,16 @@ def resolve(city, args: list) -> list:
     """Address arguments: labels are enrolment ids; ``case:label`` opens a case for the pupil, and ``letter``
     and ``member`` add a letter (with its document) and a Team Around the Family member to it."""
     from tests.web.cases import add_letter, add_member, open_case
+    from tests.web.legal import make_notice, make_request
 
     out: list = []
     case = None
     for a in args:
-        if isinstance(a, str) and a.startswith("case:"):
+        if isinstance(a, str) and a.startswith("notice:"):
+            out.append(make_notice(city, a.removeprefix("notice:")).pk)
+        elif isinstance(a, str) and a.startswith("request:"):
+            out.append(make_request(city, a.removeprefix("request:")).pk)
+        elif isinstance(a, str) and a.startswith("case:"):
             case = open_case(city, a.removeprefix("case:"))
             out.append(case.pk)
         elif a == "letter":
@@ -168,6 +205,55 @@ def test_who_may_change_a_case(client_as, city, name: str, role: str, pupil: str
     assert CaseEventRecord.objects.count() == before
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ALL)
+@pytest.mark.parametrize("name", LEGAL_CHANGES)
+@pytest.mark.parametrize(
+    ("pupil", "refused"),
+    [
+        ("a_pa", {"school_b": 404, "virtual_school": 404, "scrutiny": 403}),
+        ("a_severe", {"school_b": 404, "virtual_school": 403, "scrutiny": 403}),
+    ],
+)
+def test_who_may_change_a_notice_request(client_as, city, name: str, role: str, pupil: str, refused: dict) -> None:
+    """The school and LA staff with the school record evidence on a request; only LA staff record the social
+    worker's agreement and issue notices (the school is 403); an empty form is then 400 (it got past the rules);
+    another school 404; the Virtual School reads; scrutiny 403; and a refused change changes nothing."""
+    from attendwise.web.legal.models import DecisionRecord
+    from tests.web.legal import make_request
+
+    row = make_request(city, pupil)
+    before = DecisionRecord.objects.count()
+    deciding = name in {"legal_social_worker", "legal_issue"}
+    expected = refused.get(role, 403 if deciding and role in {"school_a"} else 400)
+    response = client_as(role).post(reverse(name, args=[row.pk]), {})
+    assert response.status_code == expected
+    assert DecisionRecord.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ALL)
+@pytest.mark.parametrize("name", NOTICE_CHANGES)
+@pytest.mark.parametrize(
+    ("pupil", "refused"),
+    [
+        ("a_pa", {"school_a": 403, "school_b": 404, "virtual_school": 404, "scrutiny": 403}),
+        ("a_severe", {"school_a": 403, "school_b": 404, "virtual_school": 403, "scrutiny": 403}),
+    ],
+)
+def test_who_may_change_a_notice(client_as, city, name: str, role: str, pupil: str, refused: dict) -> None:
+    """Only LA staff with the school record a payment, a withdrawal or the decision on an unpaid notice (an empty
+    form is then 400); the school reads it (403), another school 404, the Virtual School reads its children's."""
+    from attendwise.web.legal.models import DecisionRecord
+    from tests.web.legal import make_notice
+
+    notice = make_notice(city, pupil)
+    before = DecisionRecord.objects.count()
+    response = client_as(role).post(reverse(name, args=[notice.pk]), {})
+    assert response.status_code == refused.get(role, 400)
+    assert DecisionRecord.objects.count() == before
+
+
 # -- every way of writing an identifier in an address ---------------------------------------------------
 # Each address with an identifier, with identifiers of things school A's user may see (labels are
 # enrolments, "action" an action agreed at A's meeting); each is spelled every other way in turn.
@@ -191,8 +277,22 @@ SPELLED = {
     "case_open": ["a_pa"],
     "school_cases": [A],
     **{name: ["case", *extra] for name, extra in CASE_CHANGES.items()},
+    "legal_request": ["request"],
+    "legal_certificate": ["request"],
+    "legal_request_new": ["a_pa"],
+    **{name: ["request"] for name in LEGAL_CHANGES},
+    "legal_notice": ["notice"],
+    **{name: ["notice"] for name in NOTICE_CHANGES},
 }
-POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done", *CASE_CHANGES}
+POST_ONLY = {
+    "tsm_meeting",
+    "tsm_discuss",
+    "tsm_action",
+    "tsm_action_done",
+    *CASE_CHANGES,
+    *LEGAL_CHANGES,
+    *NOTICE_CHANGES,
+}
 #: An identifier of each kind that names nothing: every other spelling must be answered like it.
 NOTHING = {"urn": 999999, "enrolment_id": 99999, "record_id": 999999999, "term": "2024-26-autumn"}
 #: The kind of identifier each address argument is (a term's slug too: ``2024-25-autumn``).
@@ -202,6 +302,8 @@ KIND = {
     "action_id": "record_id",
     "case_id": "record_id",
     "ref": "record_id",
+    "request_id": "record_id",
+    "notice_id": "record_id",
     "term": "term",
 }
 TOO_LARGE = {"urn": "10000000", "enrolment_id": str(ENROLMENT_ID_MAX + 1), "record_id": str(RECORD_ID_MAX + 1)}
@@ -219,6 +321,12 @@ AUDITED = {
     "case_open",
     "school_cases",
     *CASE_CHANGES,
+    "legal_request",
+    "legal_certificate",
+    "legal_request_new",
+    *LEGAL_CHANGES,
+    "legal_notice",
+    *NOTICE_CHANGES,
 }
 
 
@@ -287,6 +395,14 @@ def test_an_identifier_spelled_any_other_way_names_nothing(client_as, city, djan
 
         case = open_case(city, "a_pa")
         made = {"case": case.pk, "letter": add_letter(case), "member": add_member(case)}
+    if "request" in SPELLED[name]:
+        from tests.web.legal import make_request
+
+        made = {"request": make_request(city, "a_pa").pk}
+    if "notice" in SPELLED[name]:
+        from tests.web.legal import make_notice
+
+        made = {"notice": make_notice(city, "a_pa").pk}
     values = {
         kwarg: str(action.pk if arg == "action" else made.get(arg, city.enrolments.get(arg, arg)))
         for kwarg, arg in zip(slots, SPELLED[name], strict=True)

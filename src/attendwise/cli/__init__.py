@@ -6,8 +6,8 @@ shared options are :mod:`~attendwise.cli.app`'s; what verbs share (the options s
 the period, writing a table) is :mod:`~attendwise.cli.common`'s; each other module holds a group of
 verbs, in the order of the pipeline: ``registers`` (import, reference, codes, status), ``figures``
 (measures, bands, trends, compare), ``analysis`` (disproportionality, at-risk, transition, backtest),
-``meetings`` (tsm-pack), ``legal`` (penalty-threshold), ``families`` (contacts, family), ``casework`` (cases)
-and ``demo`` (generate, demo); ``serve`` is the web app's
+``meetings`` (tsm-pack), ``legal`` (penalty-threshold, legal-return, legal-import-notices), ``families``
+(contacts, family), ``casework`` (cases) and ``demo`` (generate, demo); ``serve`` is the web app's
 (:mod:`attendwise.web.commands`). This layer may import every layer below it, and is the only one besides
 ``web`` that may import Django (through ``serve``).
 """
@@ -34,6 +34,8 @@ for verb in (
     analysis.backtest_,
     meetings.tsm_pack_,
     legal.penalty_threshold_,
+    legal.legal_return_,
+    legal.legal_import_notices_,
     families.contacts_,
     families.family_,
     casework.cases_,

@@ -40,8 +40,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from attendwise.core.codes import CODE_SETS
+from attendwise.core.codes import CODE_SETS, Category, with_meaning
 from attendwise.core.errors import AttendwiseError
+from attendwise.measures.pupils import Mark
 from attendwise.store import Store
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "ThresholdRules",
     "main_reason",
     "penalty_threshold",
+    "penalty_thresholds",
+    "period_marks",
     "threshold_sessions",
 ]
 
@@ -168,26 +171,43 @@ _LOCKED_SCHEMA = ibis.schema({"upn": "string", "date": "date", "session": "strin
 
 def threshold_sessions(
     store: Store,
-    as_at: dt.date,
+    as_at: dt.date | Iterable[dt.date],
     *,
     school: int | None = None,
     locked: Iterable[LockedSession] = (),
     rules: ThresholdRules | None = None,
 ) -> ir.Table:
-    """Every countable session in each pupil's window as at ``as_at``, for the pupils who meet the threshold.
+    """Every countable session in each pupil's window as at ``as_at`` (a day, or many days in one expression),
+    for the pupils who meet the threshold.
 
-    One row per session: ``key`` (the enrolment, or the pupil with ``combine_schools``), ``upn``,
-    ``school_urn``, ``enrolment_id``, ``date``, ``session``, ``code``, ``window_start`` (the Monday of the
-    window's first school week), ``school_weeks`` (in the window, fewer only when the pupil's record is
+    One row per session and day: ``as_at``, ``key`` (the enrolment, or the pupil with ``combine_schools``),
+    ``upn``, ``school_urn``, ``enrolment_id``, ``date``, ``session``, ``code``, ``window_start`` (the Monday of
+    the window's first school week), ``school_weeks`` (in the window, fewer only when the pupil's record is
     shorter) and ``sessions`` (the window's countable sessions, at least ``rules.sessions``).
+
+    Many days are one query, not one a day: each school's window as at each day is worked out from its school
+    weeks (one row per school and week, with the week's first session), and only the countable marks (a few in
+    a hundred) are joined to the windows they fall in.
     """
     r = rules or ThresholdRules()
-    monday = as_at - dt.timedelta(days=as_at.weekday())
-    earliest = monday - dt.timedelta(weeks=r.lookback_weeks)
+    asked = sorted({as_at} if isinstance(as_at, dt.date) else set(as_at))
+    if not asked:
+        raise ThresholdError("penalty threshold: give at least one day")
+    days = ibis.memtable(
+        pd.DataFrame(
+            {
+                "as_at": asked,
+                "earliest": [d - dt.timedelta(days=d.weekday()) - dt.timedelta(weeks=r.lookback_weeks) for d in asked],
+            }
+        ),
+        schema=ibis.schema({"as_at": "date", "earliest": "date"}),
+    )
+    first_day, last_day = asked[0], asked[-1]
+    earliest = first_day - dt.timedelta(days=first_day.weekday()) - dt.timedelta(weeks=r.lookback_weeks)
     enrolments = store.table("enrolments")
     marks = (
         store.table("marks")
-        .filter((ibis._.date >= earliest) & (ibis._.date <= as_at))
+        .filter((ibis._.date >= earliest) & (ibis._.date <= last_day))
         .join(enrolments, "enrolment_id")
         .select("enrolment_id", "upn", "urn", "date", "session", "code", "admission_date", "leaving_date")
         .mutate(week=ibis._.date.truncate("W"))
@@ -204,16 +224,17 @@ def threshold_sessions(
         lock = ibis.memtable(pd.DataFrame(locked_rows), schema=_LOCKED_SCHEMA)
         countable = countable.anti_join(lock, ["upn", "date", "session"])
     if r.weeks == "school" and not r.combine_schools:
-        met = _met_in_school_windows(in_session, countable, r)
+        met = _met_in_school_windows(in_session, countable, days, r)
     else:
-        met = _met_in_own_windows(in_session, countable, enrolments, key, earliest, as_at, r)
+        met = _met_in_own_windows(in_session, countable, enrolments, days, key, r)
     if school is not None and r.combine_schools:
         # The pupils of one school: those whose latest enrolment in the window is there (with combined schools,
         # a pupil who moved is listed by the school they are at now).
-        latest = ibis.row_number().over(group_by="key", order_by=[ibis.desc("date"), ibis.desc("session")])
-        here = met.mutate(n=latest).filter((ibis._.n == 0) & (ibis._.urn == school)).select("key")
-        met = met.semi_join(here, "key")
+        latest = ibis.row_number().over(group_by=["key", "as_at"], order_by=[ibis.desc("date"), ibis.desc("session")])
+        here = met.mutate(n=latest).filter((ibis._.n == 0) & (ibis._.urn == school)).select("key", "as_at")
+        met = met.semi_join(here, ["key", "as_at"])
     return met.select(
+        "as_at",
         "key",
         "upn",
         school_urn=met.urn,
@@ -227,10 +248,12 @@ def threshold_sessions(
     )
 
 
-def _latest_weeks(weeks: ir.Table, by: str, n: int) -> ir.Table:
-    """The last ``n`` weeks of each ``by`` (``by``, ``week``)."""
-    latest_first = ibis.row_number().over(group_by=by, order_by=ibis.desc("week"))
-    return weeks.mutate(_n=latest_first).filter(ibis._._n < n).drop("_n")
+def _weeks_as_at(weeks: ir.Table, by: str, days: ir.Table, n: int) -> ir.Table:
+    """The last ``n`` weeks of each ``by`` as at each day (``by``, ``as_at``, ``week``): weeks whose first
+    session is on or before the day and that start within the day's lookback."""
+    seen = weeks.join(days, [weeks.first <= days.as_at, weeks.week >= days.earliest]).select(by, "as_at", "week")
+    latest_first = ibis.row_number().over(group_by=[by, "as_at"], order_by=ibis.desc("week"))
+    return seen.mutate(_n=latest_first).filter(ibis._._n < n).drop("_n")
 
 
 def _on_roll_that_week() -> ibis.Deferred:
@@ -240,57 +263,60 @@ def _on_roll_that_week() -> ibis.Deferred:
     )
 
 
-def _counted(countable: ir.Table, r: ThresholdRules) -> ir.Table:
+def _in_windows(countable: ir.Table, window: ir.Table, on: str) -> ir.Table:
+    """Each countable session joined to every window (``on``, ``as_at``, ``window_start``) it falls in."""
+    joined = countable.join(
+        window,
+        [countable[on] == window[on], countable.date >= window.window_start, countable.date <= window.as_at],
+    )
+    return joined
+
+
+def _counted(in_window: ir.Table, r: ThresholdRules) -> ir.Table:
     """Each countable session with its window's count (``sessions``), where that count meets the threshold."""
-    counted = countable.mutate(sessions=ibis._.date.count().over(group_by="key"))
+    counted = in_window.mutate(sessions=ibis._.date.count().over(group_by=["key", "as_at"]))
     return counted.filter(counted.sessions >= r.sessions)
 
 
-def _met_in_school_windows(in_session: ir.Table, countable: ir.Table, r: ThresholdRules) -> ir.Table:
+def _met_in_school_windows(in_session: ir.Table, countable: ir.Table, days: ir.Table, r: ThresholdRules) -> ir.Table:
     """The default: the window is the school's last school weeks up to the day (weeks in which the school had a
     session), one enrolment at a time; a pupil's school weeks are the window's weeks while they were on roll."""
-    window_weeks = _latest_weeks(in_session.select("urn", "week").distinct(), "urn", r.school_weeks)
-    window = window_weeks.group_by("urn").aggregate(window_start=ibis._.week.min())
-    in_window = countable.join(window, "urn").filter(ibis._.date >= ibis._.window_start).mutate(key=ibis._.enrolment_id)
-    met = _counted(in_window, r)
-    spans = met.select("key", "urn", "admission_date", "leaving_date").distinct()
+    school_weeks = in_session.group_by(["urn", "week"]).aggregate(first=ibis._.date.min())
+    window_weeks = _weeks_as_at(school_weeks, "urn", days, r.school_weeks)
+    window = window_weeks.group_by(["urn", "as_at"]).aggregate(window_start=ibis._.week.min())
+    met = _counted(_in_windows(countable, window, "urn").mutate(key=ibis._.enrolment_id), r)
+    spans = met.select("key", "urn", "as_at", "admission_date", "leaving_date").distinct()
     on_roll = (
-        spans.join(window_weeks, "urn")
+        spans.join(window_weeks, ["urn", "as_at"])
         .filter(_on_roll_that_week())
-        .group_by("key")
+        .group_by(["key", "as_at"])
         .aggregate(school_weeks=ibis._.week.count())
     )
-    return met.join(on_roll, "key")
+    return met.join(on_roll, ["key", "as_at"])
 
 
 def _met_in_own_windows(
     in_session: ir.Table,
     countable: ir.Table,
     enrolments: ir.Table,
+    days: ir.Table,
     key: str,
-    earliest: dt.date,
-    as_at: dt.date,
     r: ThresholdRules,
 ) -> ir.Table:
     """The other settings: each pupil's (or enrolment's) own school weeks, the last of them up to the day."""
     if r.weeks == "pupil":
-        weeks = in_session.select(key=in_session[key], week=in_session.week).distinct()
+        weeks = in_session.group_by(key=in_session[key], week=in_session.week).aggregate(first=ibis._.date.min())
     else:
         # A week of one of the pupil's schools while the pupil was on its roll (the week overlaps the enrolment).
-        school_weeks = in_session.select("urn", "week").distinct()
-        on_roll = enrolments.filter(
-            (enrolments.leaving_date.isnull() | (enrolments.leaving_date >= earliest))
-            & (enrolments.admission_date <= as_at)
-        )
-        joined = school_weeks.join(on_roll, "urn").filter(_on_roll_that_week())
-        weeks = joined.select(key=joined[key], week=joined.week).distinct()
+        school_weeks = in_session.group_by(["urn", "week"]).aggregate(first=ibis._.date.min())
+        joined = school_weeks.join(enrolments, "urn").filter(_on_roll_that_week())
+        weeks = joined.group_by(key=joined[key], week=joined.week).aggregate(first=joined.first.min())
     window = (
-        _latest_weeks(weeks, "key", r.school_weeks)
-        .group_by("key")
+        _weeks_as_at(weeks, "key", days, r.school_weeks)
+        .group_by(["key", "as_at"])
         .aggregate(window_start=ibis._.week.min(), school_weeks=ibis._.week.count())
     )
-    in_window = countable.mutate(key=countable[key]).join(window, "key").filter(ibis._.date >= ibis._.window_start)
-    return _counted(in_window, r)
+    return _counted(_in_windows(countable.mutate(key=countable[key]), window, "key"), r)
 
 
 def main_reason(codes: Iterable[str]) -> str:
@@ -326,42 +352,82 @@ def penalty_threshold(
     otherwise, and ``codes`` counts each code (``G 4, U 6``). ``sessions`` lists each countable session
     (``upn``, ``enrolment_id``, ``school_urn``, ``date``, ``session``, ``code``), in order: the evidence.
     """
+    pupils, sessions = penalty_thresholds(store, [as_at], school=school, locked=locked, rules=rules)
+    return pupils.drop(columns="as_at"), sessions.drop(columns="as_at")
+
+
+def penalty_thresholds(
+    store: Store,
+    days: Iterable[dt.date],
+    *,
+    school: int | None = None,
+    locked: Iterable[LockedSession] = (),
+    rules: ThresholdRules | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`penalty_threshold` as at each of many days, in one query (an officer's weekly run over a term).
+
+    The same two frames, each with an ``as_at`` column first: a pupil meeting the threshold on five of the days
+    has five rows, each with that day's window. Ordered by day, then school and UPN.
+    """
     r = rules or ThresholdRules()
-    rows = threshold_sessions(store, as_at, school=school, locked=locked, rules=r).to_pandas()
-    if rows.empty:
-        return pd.DataFrame(columns=COLUMNS), pd.DataFrame(
-            columns=["upn", "enrolment_id", "school_urn", "date", "session", "code"]
-        )
+    asked = sorted(set(days))
+    evidence_columns = ["as_at", "upn", "enrolment_id", "school_urn", "date", "session", "code"]
+    rows = threshold_sessions(store, asked, school=school, locked=locked, rules=r).to_pandas() if asked else None
+    if rows is None or rows.empty:
+        return pd.DataFrame(columns=["as_at", *COLUMNS]), pd.DataFrame(columns=evidence_columns)
+    rows["as_at"] = pd.to_datetime(rows["as_at"]).dt.date
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     rows["_order"] = rows["session"].map({"AM": 0, "PM": 1})
-    rows = rows.sort_values(["key", "date", "_order"], kind="stable").reset_index(drop=True)
-    by_key = rows.groupby("key", sort=False)
-    last = by_key.tail(1).set_index("key")
-    tenth = rows[by_key.cumcount() == r.sessions - 1].set_index("key")
-    counts = pd.crosstab(rows["key"], rows["code"]).reindex(last.index)
+    rows = rows.sort_values(["as_at", "key", "date", "_order"], kind="stable").reset_index(drop=True)
+    by_key = rows.groupby(["as_at", "key"], sort=False)
+    last = by_key.tail(1).set_index(["as_at", "key"])
+    tenth = rows[by_key.cumcount() == r.sessions - 1].set_index(["as_at", "key"]).reindex(last.index)
+    counts = pd.crosstab([rows["as_at"], rows["key"]], rows["code"]).reindex(last.index)
     codes = sorted(counts.columns)
     g = counts["G"] if "G" in counts else pd.Series(0, index=counts.index)
+    matrix = counts[codes].to_numpy()
     pupils = pd.DataFrame(
         {
-            "upn": last["upn"],
-            "school_urn": last["school_urn"].astype(int),
-            "enrolment_id": last["enrolment_id"].astype(int),
-            "window_start": pd.to_datetime(last["window_start"]).dt.date,
-            "window_end": as_at,
-            "school_weeks": last["school_weeks"].astype(int),
-            "sessions": last["sessions"].astype(int),
-            "codes": [
-                ", ".join(f"{c} {n}" for c, n in zip(codes, row, strict=True) if n) for row in counts[codes].to_numpy()
-            ],
+            "as_at": last.index.get_level_values("as_at"),
+            "upn": last["upn"].to_numpy(),
+            "school_urn": last["school_urn"].astype(int).to_numpy(),
+            "enrolment_id": last["enrolment_id"].astype(int).to_numpy(),
+            "window_start": pd.to_datetime(last["window_start"]).dt.date.to_numpy(),
+            "window_end": last.index.get_level_values("as_at"),
+            "school_weeks": last["school_weeks"].astype(int).to_numpy(),
+            "sessions": last["sessions"].astype(int).to_numpy(),
+            "codes": [", ".join(f"{c} {n}" for c, n in zip(codes, row, strict=True) if n) for row in matrix],
             "reached_on": [f"{d:%Y-%m-%d} {s}" for d, s in zip(tenth["date"], tenth["session"], strict=True)],
             "route": ["leave of absence" if n >= r.holiday_sessions else "unauthorised absence" for n in g],
             "main_reason": [
-                main_reason(c for c, n in zip(codes, row, strict=True) for _ in range(n))
-                for row in counts[codes].to_numpy()
+                main_reason(c for c, n in zip(codes, row, strict=True) for _ in range(n)) for row in matrix
             ],
-        },
-        index=last.index,
+        }
     )
-    out = pupils[COLUMNS].sort_values(["school_urn", "upn"], kind="stable")
-    evidence = rows[["upn", "enrolment_id", "school_urn", "date", "session", "code"]].reset_index(drop=True)
+    out = pupils[["as_at", *COLUMNS]].sort_values(["as_at", "school_urn", "upn"], kind="stable")
+    evidence = rows[evidence_columns].reset_index(drop=True)
     return out.reset_index(drop=True), evidence
+
+
+def period_marks(store: Store, enrolment_id: int, start: dt.date, end: dt.date) -> list[Mark]:
+    """Every mark of one enrolment from ``start`` to ``end``, in register order, each with its meaning: a
+    prosecution's evidence period as the certificate of attendance lists it."""
+    marks = store.table("marks")
+    mine = marks.filter((marks.enrolment_id == enrolment_id) & marks.date.between(start, end))
+    frame = with_meaning(mine).select("enrolment_id", "date", "session", "code", "meaning", "category", "reason")
+    rows = frame.to_pandas()
+    rows["_order"] = rows["session"].map({"AM": 0, "PM": 1})
+    rows = rows.sort_values(["date", "_order"], kind="stable")
+    by_name = {c.name.lower(): c for c in Category}
+    return [
+        Mark(
+            enrolment_id=int(r.enrolment_id),
+            date=pd.Timestamp(r.date).date(),
+            session=str(r.session),
+            code=str(r.code),
+            meaning=str(r.meaning),
+            category=by_name[str(r.category)],
+            reason=None if pd.isna(r.reason) else str(r.reason),
+        )
+        for r in rows.itertuples(index=False)
+    ]

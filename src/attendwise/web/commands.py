@@ -111,6 +111,11 @@ def serve(
             seeded = seed_demo_cases(access)
             if seeded:
                 click.echo(f"Seeded {seeded:,} demo cases, consistent with the marks.", err=True)
+            from attendwise.web.legal.demo import seed_demo_legal
+
+            requests = seed_demo_legal(access)
+            if requests:
+                click.echo(f"Seeded {requests:,} penalty notice requests, consistent with the marks.", err=True)
     if not no_warm and access.exists():
         click.echo("Computing the LA's figures...", err=True)
         from attendwise.web.services.warm import warm

@@ -92,6 +92,12 @@ SETTINGS: tuple[Setting, ...] = (
         "closure outcomes; by default the shipped ones.",
     ),
     Setting(
+        "ATTENDWISE_LEGAL_CONFIG",
+        "",
+        "The path of the LA's legal pathway settings file (TOML, its [legal] table: amounts, periods, the reading of "
+        "the three years); by default the 2024 national rules (docs/legal.md).",
+    ),
+    Setting(
         "ATTENDWISE_UPLOAD_MAX_MB",
         "200",
         "Largest register upload accepted, in megabytes (all files together, and unpacked zip contents).",

@@ -29,6 +29,7 @@ ATTENDWISE_LA_NAME = env("ATTENDWISE_LA_NAME")
 ATTENDWISE_STAGE_MODEL = env("ATTENDWISE_STAGE_MODEL")
 ATTENDWISE_CASEWORK_CONFIG = env("ATTENDWISE_CASEWORK_CONFIG")
 ATTENDWISE_CASE_FILES = ATTENDWISE_DATA_DIR / "case-files"
+ATTENDWISE_LEGAL_CONFIG = env("ATTENDWISE_LEGAL_CONFIG")
 
 
 def local_secret_key(folder: Path) -> str:
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "attendwise.web",
     "attendwise.web.casework",
+    "attendwise.web.legal",
 ]
 
 MIDDLEWARE = [

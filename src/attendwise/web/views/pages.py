@@ -21,6 +21,7 @@ from attendwise.web import audit as audit_log
 from attendwise.web import rules, upload_problems
 from attendwise.web.casework.services.links import pupil_casework, school_cases_link
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
+from attendwise.web.legal.views import legal_link
 from attendwise.web.models import Action, AuditEvent, Outcome, Role
 from attendwise.web.services import cohorts as cohort_service
 from attendwise.web.services import overview, periods
@@ -364,7 +365,9 @@ def pupil(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     audit_log.record(request, Action.VIEW_PUPIL, Outcome.SHOWN, enrolment=enrolment)
     back = reverse("school", args=[enrolment.urn]) if rules.can_view_school(request.user, enrolment.urn) else None
     casework = pupil_casework(request.user, enrolment)
-    return render(request, "attendwise/pages/pupil.html", {"page": page, "back": back, "casework": casework})
+    legal = legal_link(request.user, enrolment)
+    context = {"page": page, "back": back, "casework": casework, "legal": legal}
+    return render(request, "attendwise/pages/pupil.html", context)
 
 
 def pupil_marks_csv(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
