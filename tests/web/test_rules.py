@@ -42,6 +42,7 @@ CASE_CHANGES = {
     "case_taf_left": ["member"],
     "case_note": [],
     "case_close": [],
+    "case_letter": [],
 }
 
 # (url name, args (labels resolve to enrolment ids, "case:label" to a case for that pupil), expected status per role)

@@ -216,6 +216,7 @@ def _intervention_fields(item: Intervention) -> dict[str, object]:
         "document_name": doc.name if doc else "",
         "document_content_type": doc.content_type if doc else "",
         "document_template": doc.template if doc else "",
+        "document_docx": doc.docx_storage_name if doc else "",
     }
 
 

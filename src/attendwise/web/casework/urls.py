@@ -28,6 +28,7 @@ addresses = [
     path(CASE + "taf", views.add_taf_member, name="case_taf"),
     path(CASE + "taf/<record_id:ref>/left", views.taf_member_left, name="case_taf_left"),
     path(CASE + "notes", views.add_note, name="case_note"),
+    path(CASE + "letters", views.write_letter, name="case_letter"),
     path(CASE + "close", views.close_case, name="case_close"),
     path("pupils/<enrolment_id:enrolment_id>/cases/new", views.open_case, name="case_open"),
     path("schools/<urn:urn>/cases/", views.school_cases, name="school_cases"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,8 @@ from attendwise.casework import commands
 from attendwise.casework.case import Case, CasePupil, CaseRuleError
 from attendwise.casework.events import CaseEvent, OpeningReason
 from attendwise.casework.figures import suggestions_for
+from attendwise.core.errors import AttendwiseError
+from attendwise.documents.letter_fields import Meeting, Sender
 from attendwise.measures.pupils import Enrolment
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
@@ -36,6 +39,7 @@ from attendwise.web.casework import rules as case_rules
 from attendwise.web.casework import store
 from attendwise.web.casework.config import casework_config, stage_model
 from attendwise.web.casework.models import CaseRecord, InterventionRecord, case_files
+from attendwise.web.casework.services import letters as letter_service
 from attendwise.web.casework.services import lists, page
 from attendwise.web.casework.services.counts import case_counts
 from attendwise.web.models import Action, Outcome, Role
@@ -126,8 +130,26 @@ def _make(name: str, data: Any, loaded: store.Loaded) -> Any:
         "close": lambda: f.CloseForm(data, config=config, initial={**initial, "date": today}),
         "intervention_review": lambda: f.InterventionReviewForm(data, initial={**initial, "date": today}),
         "taf_left": lambda: f.TafLeftForm(data, initial={**initial, "date": today}),
+        "letter": lambda: _letter_form(data, loaded, initial),
     }
     return made[name]()
+
+
+def _parent_label(c: Any) -> str:
+    flags = "" if c.lives_with else ", does not live with the pupil"
+    return f"{c.contact.name} ({c.relationship}{flags})"
+
+
+def _letter_form(data: Any, loaded: store.Loaded, initial: dict[str, Any]) -> f.LetterForm:
+    """The letter form: the templates offered, and the pupil's parents with parental responsibility (all ticked)."""
+    parents = letter_service.parents(access(), loaded.case.pupil.upn)
+    choices = [(c.contact.contact_id, _parent_label(c)) for c in parents]
+    return f.LetterForm(
+        data,
+        templates=[(t.key, t.label) for t in letter_service.template_choices()],
+        parents=choices,
+        initial={**initial, "contacts": [k for k, _ in choices]},
+    )
 
 
 @dataclass(frozen=True)
@@ -150,6 +172,7 @@ FORMS = (
     "referral",
     "note",
     "close",
+    "letter",
 )
 
 
@@ -455,6 +478,57 @@ def close_case(request: HttpRequest, case_id: int | None) -> HttpResponse:
     return _change(request, case_id, "close", build, "summary")
 
 
+_SENDER_ROLES = {
+    Role.LA_ADMIN: "School Attendance Support Team",
+    Role.OFFICER: "Attendance Officer",
+    Role.SCHOOL: "School attendance lead",
+}
+
+
+@require_POST
+def write_letter(request: HttpRequest, case_id: int | None) -> HttpResponse:
+    """Merge a letter to each parent chosen, keep its .docx and PDF on the case, and log each as a letter."""
+    loaded, enrolment = _case_access(request, case_id)
+    require(case_rules.can_record_on_case(request.user, enrolment))
+    form = _make("letter", request.POST, loaded)
+    if not form.is_valid():
+        return _render_case(request, loaded, enrolment, status=400, bound={"letter": form})
+    d = form.cleaned_data
+    who, user_name = store.who_of(request.user)
+    meeting = (
+        Meeting(d["meeting_date"], d["meeting_time"], d["meeting_place"], d["meeting_with"])
+        if any(d[k] for k in ("meeting_date", "meeting_time", "meeting_place", "meeting_with"))
+        else None
+    )
+    sender = Sender(name=user_name, role=_SENDER_ROLES.get(rules.scope_for(request.user).role, ""))
+    try:
+        written = letter_service.write_case_letters(
+            access(),
+            loaded,
+            expected_version=d["version"],
+            key=d["template"],
+            contact_ids=d["contacts"] or None,
+            sender=sender,
+            meeting=meeting,
+            who=who,
+            user_name=user_name,
+            on=_today(),
+        )
+    except store.StaleCase as exc:
+        fresh = store.load(loaded.record.pk)
+        assert fresh is not None
+        data = request.POST.copy()
+        data["version"] = str(fresh.record.version)
+        again = _make("letter", data, fresh)
+        return _render_case(request, fresh, enrolment, status=409, bound={"letter": again}, stale=str(exc))
+    except (CaseRuleError, LookupError, AttendwiseError) as exc:
+        form.add_error(None, str(exc).strip("'\""))
+        return _render_case(request, loaded, enrolment, status=400, bound={"letter": form})
+    first = written.refs[0] if written.refs else None
+    anchor = f"#letter-{first}" if first else "#interventions"
+    return redirect(reverse("case", args=[loaded.record.pk]) + anchor)
+
+
 def document(request: HttpRequest, case_id: int | None, ref: int | None) -> HttpResponse:
     """A document an intervention holds (a letter), opened through the case so the same rules and audit apply."""
     loaded, enrolment = _case_access(request, case_id)
@@ -465,21 +539,27 @@ def document(request: HttpRequest, case_id: int | None, ref: int | None) -> Http
         )
         raise not_found()
     storage = case_files()
-    if not storage.exists(item.document.name):
+    # ?format=docx: a letter's Word file, kept beside its PDF.
+    word = request.GET.get("format") == "docx" and bool(item.document_docx)
+    stored = item.document_docx if word else item.document.name
+    name = str(Path(item.document_name).with_suffix(".docx")) if word else item.document_name
+    if not storage.exists(stored):
         raise not_found()
     audit_log.record(
         request,
         Action.CASE_DOCUMENT,
         Outcome.SHOWN,
         enrolment=enrolment,
-        detail=f"case {loaded.record.pk}: {item.document_name}",
+        detail=f"case {loaded.record.pk}: {name}",
     )
     content_type = (
-        item.document_content_type or mimetypes.guess_type(item.document_name)[0] or "application/octet-stream"
+        (mimetypes.guess_type(name)[0] if word else item.document_content_type)
+        or mimetypes.guess_type(name)[0]
+        or "application/octet-stream"
     )
-    response = FileResponse(storage.open(item.document.name, "rb"), content_type=content_type)
+    response = FileResponse(storage.open(stored, "rb"), content_type=content_type)
     inline = content_type == "application/pdf"
-    safe = "".join(ch for ch in item.document_name if ch.isascii() and (ch.isalnum() or ch in "._- ")) or "document"
+    safe = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "._- ")) or "document"
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{safe}"'
     return response
 
