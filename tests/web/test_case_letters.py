@@ -104,3 +104,74 @@ class TestWritingALetter:
         assert response.status_code == 409
         assert "since you opened it (note)" in soup(response).select_one("#stale").get_text()
         assert not InterventionRecord.objects.exists()
+
+
+def a_template(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def upload(c, data: bytes, *, name: str = "attendance-concern", title: str = "Our concern letter"):
+    return c.post(
+        reverse("letter_templates"),
+        {"name": name, "title": title, "file": SimpleUploadedFile("our-letter.docx", data)},
+    )
+
+
+class TestTheLasTemplates:
+    def test_a_template_naming_a_field_attendwise_does_not_have_is_refused(self, client_as) -> None:
+        c = client_as("la_admin")
+        response = upload(c, a_template("Dear {{ parent.salutation }},", "About {{ pupil.nickname }}."))
+        assert response.status_code == 400
+        page = soup(response)
+        assert page.title.get_text().startswith("Error: ")
+        errors = [a.get_text() for a in page.select(".govuk-error-summary a")]
+        assert len(errors) == 1 and errors[0].startswith("{{ pupil.nickname }} is not a merge field attendwise has")
+        assert page.select_one(".govuk-error-summary a")["href"] == "#template-file"
+        assert not LetterTemplateRecord.objects.exists()
+        response = c.post(reverse("letter_templates"), {"name": "Not A Name", "title": ""})
+        assert [a.get_text() for a in soup(response).select(".govuk-error-summary a")] == [
+            "Enter the letter type as lower-case words joined by hyphens, such as attendance-concern",
+            "Enter what the letter is for",
+            "Choose the template file",
+        ]
+
+    def test_uploads_are_versions_and_the_latest_is_offered_beside_the_shipped(self, client_as, city) -> None:
+        c = client_as("la_admin")
+        first = a_template("Dear {{ parent.salutation }},", "{{ pupil.first_name }} has missed school.")
+        response = upload(c, first)
+        assert response.status_code == 302
+        assert "is stored as version 1" in soup(c.get(response["Location"])).select_one("#stored").get_text()
+        second = a_template("Dear {{ parent.salutation }},", "Version two for {{ pupil.full_name }}.")
+        response = upload(c, second)
+        assert response.status_code == 302
+        assert "is stored as version 2" in soup(c.get(response["Location"])).select_one("#stored").get_text()
+        assert list(LetterTemplateRecord.objects.values_list("name", "version")) == [
+            ("attendance-concern", 2),
+            ("attendance-concern", 1),
+        ]
+        case = open_case(city, "a_pa")
+        page = soup(c.get(reverse("case", args=[case.pk])))
+        offered = [(o["value"], o.get_text()) for o in page.select("#letter-template option")][1:]
+        assert offered[0] == ("la:attendance-concern", "Our concern letter (the LA's, version 2)")
+        assert [k for k, _ in offered[1:]] == [f"shipped:{name}" for name in shipped_templates()]
+        response = c.post(
+            reverse("case_letter", args=[case.pk]),
+            {"version": 1, "template": "la:attendance-concern", "contacts": ["P1"]},
+        )
+        assert response.status_code == 302
+        letter = InterventionRecord.objects.get(case=case)
+        word = c.get(reverse("case_document", args=[case.pk, letter.ref]) + ("?format=docx" if pdf_available() else ""))
+        assert "Version two for A Pa Testchild." in docx_text(body(word))
+
+    def test_only_la_administrators_manage_templates(self, client_as) -> None:
+        for role in ("officer", "school_a", "virtual_school", "scrutiny"):
+            client_as.client.logout()
+            c = client_as(role)
+            assert c.get(reverse("letter_templates")).status_code == 403
+            assert upload(c, a_template("{{ pupil.first_name }}")).status_code == 403
+        assert not LetterTemplateRecord.objects.exists()

@@ -102,6 +102,8 @@ MATRIX = [
     ("school_cases", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
     ("school_cases", [B], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),
     ("school_cases", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
+    # the LA's letter templates: LA administrators only
+    ("letter_templates", [], statuses(default=403, la_admin=200)),
     # changes to a case are POST only (test_who_may_change_a_case checks who may make them)
     *((name, ["case:a_pa", *extra], statuses(default=405)) for name, extra in CASE_CHANGES.items()),
 ]

@@ -25,7 +25,6 @@ __all__ = [
     "InterventionForm",
     "InterventionReviewForm",
     "LetterForm",
-    "TemplateUploadForm",
     "NoteForm",
     "OpenCaseForm",
     "PeopleForm",
@@ -35,6 +34,7 @@ __all__ = [
     "StageForm",
     "TafForm",
     "TafLeftForm",
+    "TemplateUploadForm",
 ]
 
 SHORT = 150

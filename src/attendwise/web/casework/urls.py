@@ -32,4 +32,5 @@ addresses = [
     path(CASE + "close", views.close_case, name="case_close"),
     path("pupils/<enrolment_id:enrolment_id>/cases/new", views.open_case, name="case_open"),
     path("schools/<urn:urn>/cases/", views.school_cases, name="school_cases"),
+    path("letters/templates/", views.letter_templates, name="letter_templates"),
 ]

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +31,8 @@ from attendwise.casework.case import Case, CasePupil, CaseRuleError
 from attendwise.casework.events import CaseEvent, OpeningReason
 from attendwise.casework.figures import suggestions_for
 from attendwise.core.errors import AttendwiseError
-from attendwise.documents.letter_fields import Meeting, Sender
+from attendwise.documents.letter_fields import MERGE_FIELDS, Meeting, Sender
+from attendwise.documents.letters import MAX_TEMPLATE_BYTES, shipped_templates
 from attendwise.measures.pupils import Enrolment
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
@@ -38,7 +40,7 @@ from attendwise.web.casework import forms as f
 from attendwise.web.casework import rules as case_rules
 from attendwise.web.casework import store
 from attendwise.web.casework.config import casework_config, stage_model
-from attendwise.web.casework.models import CaseRecord, InterventionRecord, case_files
+from attendwise.web.casework.models import CaseRecord, InterventionRecord, LetterTemplateRecord, case_files
 from attendwise.web.casework.services import letters as letter_service
 from attendwise.web.casework.services import lists, page
 from attendwise.web.casework.services.counts import case_counts
@@ -663,6 +665,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "mine": mine,
         "can_filter": scope.role in {Role.OFFICER, Role.LA_ADMIN},
         "can_count": case_rules.can_view_case_counts(request.user),
+        "can_manage_templates": case_rules.can_manage_letter_templates(request.user),
         "role": scope.role,
     }
     return render(request, "casework/caseload.html", context)
@@ -771,3 +774,45 @@ def counts(request: HttpRequest) -> HttpResponse:
     scope = rules.scope_for(request.user)
     built = case_counts(scope, today=_today(), threshold=threshold())
     return render(request, "casework/counts.html", {"counts": built})
+
+
+# -- the LA's letter templates --------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def letter_templates(request: HttpRequest) -> HttpResponse:
+    """The letter templates officers write from; an LA administrator uploads a new version of one here, refused
+    with every problem named (a field attendwise does not have, a placeholder it cannot read)."""
+    require(case_rules.can_manage_letter_templates(request.user))
+    form = f.TemplateUploadForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_TEMPLATE_BYTES:
+                form.add_error("file", f"The template must be smaller than {MAX_TEMPLATE_BYTES // (1024 * 1024)} MB")
+            else:
+                who, _ = store.who_of(request.user)
+                row, problems = letter_service.upload_template(
+                    upload.read(),
+                    Path(upload.name or "template.docx").name,
+                    name=form.cleaned_data["name"],
+                    title=form.cleaned_data["title"],
+                    who=who,
+                    at=store.now(),
+                )
+                for problem in problems:
+                    form.add_error("file", str(problem))
+                if row is not None:
+                    messages.success(
+                        request, f"{row.title} ({row.name}) is stored as version {row.version}: officers now write it."
+                    )
+                    return redirect("letter_templates")
+    context = {
+        "form": form,
+        "uploaded": LetterTemplateRecord.objects.order_by("name", "-version"),
+        "shipped": [(name, letter_service.SHIPPED_TITLES.get(name, name)) for name in shipped_templates()],
+        "fields": MERGE_FIELDS,
+    }
+    return render(request, "casework/letter_templates.html", context, status=status)
