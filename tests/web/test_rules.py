@@ -102,6 +102,11 @@ MATRIX = [
     ("school_cases", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
     ("school_cases", [B], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),
     ("school_cases", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
+    # the family view: siblings in the user's scope only (a_pa's sister is at B)
+    ("pupil_family", ["a_pa"], statuses(school_b=404, virtual_school=404, scrutiny=403)),
+    ("pupil_family", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
+    ("pupil_family", [99999], statuses(default=404, scrutiny=403)),
+    ("family_link", ["a_pa"], statuses(default=405)),
     # the LA's letter templates: LA administrators only
     ("letter_templates", [], statuses(default=403, la_admin=200)),
     # changes to a case are POST only (test_who_may_change_a_case checks who may make them)
@@ -193,9 +198,11 @@ SPELLED = {
     "case_document": ["case", "letter"],
     "case_open": ["a_pa"],
     "school_cases": [A],
+    "pupil_family": ["a_pa"],
+    "family_link": ["a_pa"],
     **{name: ["case", *extra] for name, extra in CASE_CHANGES.items()},
 }
-POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done", *CASE_CHANGES}
+POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done", "family_link", *CASE_CHANGES}
 #: An identifier of each kind that names nothing: every other spelling must be answered like it.
 NOTHING = {"urn": 999999, "enrolment_id": 99999, "record_id": 999999999, "term": "2024-26-autumn"}
 #: The kind of identifier each address argument is (a term's slug too: ``2024-25-autumn``).
@@ -221,6 +228,8 @@ AUDITED = {
     "case_document",
     "case_open",
     "school_cases",
+    "pupil_family",
+    "family_link",
     *CASE_CHANGES,
 }
 

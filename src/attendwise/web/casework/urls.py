@@ -31,6 +31,8 @@ addresses = [
     path(CASE + "letters", views.write_letter, name="case_letter"),
     path(CASE + "close", views.close_case, name="case_close"),
     path("pupils/<enrolment_id:enrolment_id>/cases/new", views.open_case, name="case_open"),
+    path("pupils/<enrolment_id:enrolment_id>/family/", views.pupil_family, name="pupil_family"),
+    path("pupils/<enrolment_id:enrolment_id>/family/link", views.link_family, name="family_link"),
     path("schools/<urn:urn>/cases/", views.school_cases, name="school_cases"),
     path("letters/templates/", views.letter_templates, name="letter_templates"),
 ]

@@ -41,6 +41,7 @@ from attendwise.web.casework import rules as case_rules
 from attendwise.web.casework import store
 from attendwise.web.casework.config import casework_config, stage_model
 from attendwise.web.casework.models import CaseRecord, InterventionRecord, LetterTemplateRecord, case_files
+from attendwise.web.casework.services import family as family_service
 from attendwise.web.casework.services import letters as letter_service
 from attendwise.web.casework.services import lists, page
 from attendwise.web.casework.services.counts import case_counts
@@ -816,3 +817,83 @@ def letter_templates(request: HttpRequest) -> HttpResponse:
         "fields": MERGE_FIELDS,
     }
     return render(request, "casework/letter_templates.html", context, status=status)
+
+
+# -- the family view ------------------------------------------------------------------------------------------
+def _family_access(request: HttpRequest, enrolment_id: int | None) -> Enrolment:
+    """The pupil whose family the user asks for: 403 for a role that never sees cases, 404 outside the scope."""
+    if not case_rules.can_view_cases(request.user):
+        audit_log.record(request, Action.VIEW_CASE_LIST, Outcome.FORBIDDEN, enrolment_id=enrolment_id, detail="family")
+        require(False)
+    enrolment, allowed = (
+        (None, False)
+        if enrolment_id is None
+        else pupil_service.visible_enrolment(access(), rules.scope_for(request.user), enrolment_id)
+    )
+    if enrolment is None or not allowed or not case_rules.can_view_case(request.user, enrolment):
+        audit_log.record(request, Action.VIEW_CASE_LIST, Outcome.NOT_FOUND, enrolment_id=enrolment_id, detail="family")
+        raise not_found()
+    return enrolment
+
+
+def _render_family(
+    request: HttpRequest, enrolment: Enrolment, *, status: int = 200, error: str | None = None
+) -> HttpResponse:
+    built = family_service.family_page(
+        access(),
+        rules.scope_for(request.user),
+        enrolment,
+        can_open=lambda e: case_rules.can_open_case(request.user, e),
+    )
+    audit_log.record(
+        request,
+        Action.VIEW_CASE_LIST,
+        Outcome.SHOWN,
+        enrolment=enrolment,
+        pupils=len(built.siblings),
+        detail="family",
+    )
+    can_link = bool(built.linkable) and all(
+        case_rules.can_record_on_case(request.user, s.enrolment) for s in built.siblings if s.case is not None
+    )
+    context = {
+        "page": built,
+        "can_link": can_link,
+        "error": error,
+        "back": reverse("pupil", args=[enrolment.enrolment_id]),
+    }
+    return render(request, "casework/family.html", context, status=status)
+
+
+def pupil_family(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
+    """Every sibling the user may see (pupils sharing a parent with parental responsibility, at any school),
+    their attendance this year and their cases, side by side."""
+    enrolment = _family_access(request, enrolment_id)
+    return _render_family(request, enrolment)
+
+
+@require_POST
+def link_family(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
+    """Link the family's open cases in one family case (one event on each), from the family view."""
+    enrolment = _family_access(request, enrolment_id)
+    require(case_rules.can_record_on_cases(request.user))
+    built = family_service.family_page(access(), rules.scope_for(request.user), enrolment, can_open=lambda e: False)
+    shown = {s.case.pk: s for s in built.siblings if s.case is not None}
+    versions: dict[int, int] = {}
+    for value in request.POST.getlist("case"):
+        case_text, _, version_text = value.partition(":")
+        case_id, version = _int(case_text), _int(version_text)
+        if case_id in shown and version is not None:
+            versions[case_id] = version
+    if not built.linkable or set(versions) != {c.pk for c in built.linkable}:
+        return _render_family(request, enrolment, status=400, error="Reload the page: the family's cases have changed")
+    if not all(case_rules.can_record_on_case(request.user, shown[c].enrolment) for c in versions):
+        require(False)
+    who, user_name = store.who_of(request.user)
+    try:
+        family_service.link_family_cases(
+            versions, who=who, user_name=user_name, at=store.now(), why=request.POST.get("why", "")[:500]
+        )
+    except store.StaleCase as exc:
+        return _render_family(request, enrolment, status=409, error=str(exc))
+    return redirect(reverse("pupil_family", args=[enrolment.enrolment_id]) + "#cases")
