@@ -43,6 +43,7 @@ CASE_CHANGES = {
     "case_note": [],
     "case_close": [],
     "case_letter": [],
+    "case_tsm_action": [],
 }
 
 # (url name, args (labels resolve to enrolment ids, "case:label" to a case for that pupil), expected status per role)

@@ -35,6 +35,7 @@ __all__ = [
     "TafForm",
     "TafLeftForm",
     "TemplateUploadForm",
+    "TsmActionForm",
 ]
 
 SHORT = 150
@@ -277,4 +278,15 @@ class TemplateUploadForm(forms.Form):
     file = forms.FileField(
         label="The template (a Word .docx file)",
         error_messages={"required": "Choose the template file", "empty": "The file is empty"},
+    )
+
+
+class TsmActionForm(VersionedForm):
+    """An action agreed at a Targeting Support Meeting, recorded on the pupil's case."""
+
+    action = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={"required": "Choose the action", "invalid": "Choose the action"},
     )

@@ -43,9 +43,9 @@ from attendwise.web.casework.config import casework_config, stage_model
 from attendwise.web.casework.models import CaseRecord, InterventionRecord, LetterTemplateRecord, case_files
 from attendwise.web.casework.services import family as family_service
 from attendwise.web.casework.services import letters as letter_service
-from attendwise.web.casework.services import lists, page
+from attendwise.web.casework.services import lists, page, tsm_link
 from attendwise.web.casework.services.counts import case_counts
-from attendwise.web.models import Action, Outcome, Role
+from attendwise.web.models import Action, AgreedAction, Outcome, Role
 from attendwise.web.services import figures
 from attendwise.web.services import pupil as pupil_service
 from attendwise.web.services import schools as school_service
@@ -134,6 +134,7 @@ def _make(name: str, data: Any, loaded: store.Loaded) -> Any:
         "intervention_review": lambda: f.InterventionReviewForm(data, initial={**initial, "date": today}),
         "taf_left": lambda: f.TafLeftForm(data, initial={**initial, "date": today}),
         "letter": lambda: _letter_form(data, loaded, initial),
+        "tsm_action": lambda: f.TsmActionForm(data, initial=initial),
     }
     return made[name]()
 
@@ -179,6 +180,10 @@ FORMS = (
 )
 
 
+#: Forms about one item of the case, shown beside the item (their errors are summarised with it).
+_ITEM_FORMS = {"intervention_review", "taf_left", "referral_outcome"}
+
+
 def _render_case(
     request: HttpRequest,
     loaded: store.Loaded,
@@ -203,7 +208,8 @@ def _render_case(
     can_record = case_rules.can_record_on_case(request.user, enrolment) and loaded.case.is_open
     forms = {name: bound[name] if name in bound else _make(name, None, loaded) for name in FORMS} if can_record else {}
     # A refused change to a case that can no longer take it (closed since) still says why, in the summary.
-    forms.update({name: form for name, form in bound.items() if name in FORMS})
+    # So does a change made from another page (a TSM action recorded from the pack).
+    forms.update({name: form for name, form in bound.items() if name not in _ITEM_FORMS})
 
     def item_form(kind: str, ref: int, prefix: str) -> ItemForm:
         form = bound[kind] if bound_ref == ref and kind in bound else _make(kind, None, loaded)
@@ -463,6 +469,29 @@ def _int(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
+def _agreed_action(request: HttpRequest, action_id: int | None, upn: str) -> AgreedAction | None:
+    """An action agreed at a TSM about this pupil, at a meeting whose pack the user may see (else ``None``)."""
+    if action_id is None:
+        return None
+    action = AgreedAction.objects.select_related("meeting").filter(pk=action_id, upn=upn).first()
+    if action is None or not rules.can_view_tsm_pack(request.user, action.meeting.urn):
+        return None
+    return action
+
+
+@require_POST
+def record_tsm_action(request: HttpRequest, case_id: int | None) -> HttpResponse:
+    """Record an action agreed at a Targeting Support Meeting on the pupil's open case (from the TSM pack)."""
+
+    def build(case: Case, d: dict[str, Any], who: str, at: dt.datetime) -> CaseEvent:
+        action = _agreed_action(request, d["action"], case.pupil.upn)
+        if action is None:
+            raise CaseRuleError("The action is not one agreed for this pupil at a meeting you may see")
+        return commands.add_note(case, text=tsm_link.action_detail(action), who=who, at=at)
+
+    return _change(request, case_id, "tsm_action", build, "timeline")
+
+
 @require_POST
 def add_note(request: HttpRequest, case_id: int | None) -> HttpResponse:
     def build(case: Case, d: dict[str, Any], who: str, at: dt.datetime) -> CaseEvent:
@@ -582,8 +611,12 @@ def open_case(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     officers = _officers(enrolment.urn)
     me = request.user.get_username()
     reason = request.GET.get("reason", "")
+    action = _agreed_action(request, _int(request.GET.get("action", "")), enrolment.upn)
     initial = {
-        "reason": reason if reason in {r.value for r in OpeningReason} else "",
+        "reason": OpeningReason.TSM_ACTION.value
+        if action
+        else (reason if reason in {r.value for r in OpeningReason} else ""),
+        "detail": tsm_link.action_detail(action) if action else "",
         "stage": suggested.suggested.key if suggested else model.stages[0].key,
         "la_officer": me
         if rules.scope_for(request.user).role in {Role.OFFICER, Role.LA_ADMIN} and any(u == me for u, _ in officers)
