@@ -83,8 +83,8 @@ def test_an_agreed_action_opens_a_case_for_its_pupil(client_as, city, make_user)
     assert form.select_one("#open-reason option[selected]")["value"] == "tsm_action"
     detail = form.select_one("#open-detail").get_text()
     assert (
-        detail
-        == "TSM action agreed at the 2024/25-autumn meeting: Home visit by the LA officer (Olu Adeyemi, due 4 October 2024)"
+        detail == "TSM action agreed at the 2024/25-autumn meeting: Home visit by the LA officer "
+        "(Olu Adeyemi, due 4 October 2024)"
     )
     response = c.post(
         reverse("case_open", args=[city.enrolments["a_pa"]]),
