@@ -493,6 +493,11 @@ def _family_linked(case: Case, e: CaseEvent, p: Mapping[str, Any]) -> Case:
     return replace(case, family_case=None if family is None else int(family))
 
 
+def _school_changed(case: Case, e: CaseEvent, p: Mapping[str, Any]) -> Case:
+    """The case follows the pupil to the enrolment they are on the roll of now (and so to its school)."""
+    return replace(case, pupil=CasePupil(int(p["enrolment_id"]), case.pupil.upn, int(p["urn"])))
+
+
 def _note(case: Case, e: CaseEvent, p: Mapping[str, Any]) -> Case:
     return case
 
@@ -517,6 +522,7 @@ _APPLY: dict[EventKind, Callable[[Case, CaseEvent, Mapping[str, Any]], Case]] = 
     EventKind.FAMILY_SUPPORT_REFERRED: _family_support_referred,
     EventKind.FAMILY_SUPPORT_OUTCOME: _family_support_outcome,
     EventKind.FAMILY_LINKED: _family_linked,
+    EventKind.SCHOOL_CHANGED: _school_changed,
     EventKind.NOTE: _note,
     EventKind.CLOSED: _closed,
 }

@@ -6,8 +6,8 @@ shared options are :mod:`~attendwise.cli.app`'s; what verbs share (the options s
 the period, writing a table) is :mod:`~attendwise.cli.common`'s; each other module holds a group of
 verbs, in the order of the pipeline: ``registers`` (import, reference, codes, status), ``figures``
 (measures, bands, trends, compare), ``analysis`` (disproportionality, at-risk, transition, backtest),
-``meetings`` (tsm-pack), ``legal`` (penalty-threshold), ``families`` (contacts, family), ``casework`` (cases, letters)
-and ``demo`` (generate, demo); ``serve`` is the web app's
+``meetings`` (tsm-pack), ``legal`` (penalty-threshold), ``families`` (contacts, family), ``casework``
+(cases, letters, case-moves, case-retention) and ``demo`` (generate, demo); ``serve`` is the web app's
 (:mod:`attendwise.web.commands`). This layer may import every layer below it, and is the only one besides
 ``web`` that may import Django (through ``serve``).
 """
@@ -38,6 +38,8 @@ for verb in (
     families.family_,
     casework.cases_,
     casework.letters_,
+    casework.case_moves_,
+    casework.case_retention_,
     registers.codes,
     registers.status,
     demo.generate,

@@ -144,3 +144,52 @@ def letters_(
             (out / f"{letter.stem}.pdf").write_bytes(letter.pdf)
     kinds = ".docx" if no_pdf else ".docx and PDF"
     console.print(f"{len(letters)} {choice.title.lower()} letter{'s' if len(letters) != 1 else ''} ({kinds}) in {out}")
+
+
+@click.command("case-moves")
+@click.pass_context
+def case_moves_(ctx: click.Context) -> None:
+    """Move each open case whose pupil has moved school to the enrolment they are on the roll of now (the new
+    school then sees the case, the old one no longer does), recording each move on the case.
+
+    The upload page does this after every import; run it after importing from the command line.
+    """
+    store_path = _case_store(ctx)
+    from attendwise.web.casework.moves import follow_pupils
+    from attendwise.web.services.data import StoreAccess
+
+    moves = follow_pupils(StoreAccess(store_path, read_only=True))
+    for m in moves:
+        console.print(f"case {m.case_id}: from school {m.from_urn} to school {m.to_urn}")
+    console.print(f"{len(moves)} case{'s' if len(moves) != 1 else ''} moved with their pupil.")
+
+
+@click.command("case-retention")
+@click.option("--as-at", "as_at", type=DATE, help="The day the rule is applied as at (default today).")
+@click.option("--apply", "apply_", is_flag=True, help="Remove the cases (without it, only list what is due).")
+@click.option("--by", default="", help="Who is applying the rule (recorded with the run; default the login name).")
+@click.pass_context
+def case_retention_(ctx: click.Context, as_at: dt.date | None, apply_: bool, by: str) -> None:
+    """The retention rule: closed cases kept closed_case_retention_years (default 6) after they closed are due
+    for removal; list them, or with --apply remove them (events, lists, letters) and record the run.
+    """
+    _case_store(ctx)
+    import getpass
+
+    from attendwise.web.casework.retention import apply_retention, due_for_removal
+
+    day = as_at or dt.date.today()
+    if not apply_:
+        due = due_for_removal(day)
+        console.print(
+            f"As at {day:%d %B %Y} ({due.rule}): {len(due.case_ids)} closed case"
+            f"{'s' if len(due.case_ids) != 1 else ''} closed before {due.cutoff:%d %B %Y} "
+            f"due for removal{': ' + ', '.join(map(str, due.case_ids)) if due.case_ids else ''}. "
+            "Run again with --apply to remove them."
+        )
+        return
+    run = apply_retention(day, by=by or getpass.getuser())
+    console.print(
+        f"Removed {run.cases} case{'s' if run.cases != 1 else ''} closed before {run.cutoff:%d %B %Y} "
+        f"({run.events} events, {run.files} files), recorded as retention run {run.pk}."
+    )

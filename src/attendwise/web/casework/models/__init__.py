@@ -10,6 +10,7 @@ from attendwise.web.casework.models.event import AppendOnlyError, CaseEventRecor
 from attendwise.web.casework.models.family import FamilyCase, FamilyLink
 from attendwise.web.casework.models.intervention import InterventionRecord, case_files
 from attendwise.web.casework.models.letter import LetterTemplateRecord
+from attendwise.web.casework.models.retention import RetentionRun
 from attendwise.web.casework.models.taf import TafMemberRecord
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "FamilyLink",
     "InterventionRecord",
     "LetterTemplateRecord",
+    "RetentionRun",
     "TafMemberRecord",
     "case_files",
 ]
