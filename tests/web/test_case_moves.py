@@ -169,7 +169,8 @@ class TestRetention:
                 sys.executable,
                 "-c",
                 "import sys\nfrom pathlib import Path\nfrom attendwise.web.commands import setup_django\n"
-                "setup_django(Path(sys.argv[1]), 'attendwise.web.settings.local')\nfrom django.core.management import call_command\n"
+                "setup_django(Path(sys.argv[1]), 'attendwise.web.settings.local')\n"
+                "from django.core.management import call_command\n"
                 "call_command('migrate', verbosity=0)",
                 str(store),
             ],
