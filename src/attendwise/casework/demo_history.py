@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from attendwise.casework import commands as c
 from attendwise.casework.case import Case, CasePupil, CaseRuleError, apply
-from attendwise.casework.events import CaseEvent, OpeningReason
+from attendwise.casework.events import CaseEvent, EventKind, OpeningReason
 from attendwise.casework.settings import CaseworkConfig
 from attendwise.casework.stages import AttendanceFigures, StageModel, suggest_stage
 
@@ -432,11 +432,14 @@ def effect_from(events: Sequence[CaseEvent], day: dt.date) -> float:
     """The share of absence the case's interventions done by ``day`` remove together (:data:`EFFECTS`)."""
     keep = 1.0
     for e in events:
-        if e.kind.value == "intervention_logged" and dt.date.fromisoformat(str(e.payload["date"])) <= day:
+        if e.kind not in (EventKind.INTERVENTION_LOGGED, EventKind.EHA_ANSWERED):
+            continue
+        if dt.date.fromisoformat(str(e.payload["date"])) > day:
+            continue
+        if e.kind == EventKind.INTERVENTION_LOGGED:
             keep *= 1 - EFFECTS.get(str(e.payload["type"]), 0.0)
-        elif e.kind.value == "eha_answered" and e.payload.get("answer") == "accepted":
-            if dt.date.fromisoformat(str(e.payload["date"])) <= day:
-                keep *= 1 - EFFECTS["eha_accepted"]
+        elif e.payload.get("answer") == "accepted":
+            keep *= 1 - EFFECTS["eha_accepted"]
     return 1 - keep
 
 
