@@ -232,8 +232,9 @@ def write_case_letters(
     names = {c.contact.contact_id: (c.contact.name, c.relationship) for c in parents(access, loaded.case.pupil.upn)}
     saved: list[Document] = []
     try:
-        documents = [_document(letter, loaded.record.pk, choice.name, pdf) for letter in letters]
-        saved = documents
+        for letter in letters:
+            saved.append(_document(letter, loaded.record.pk, choice.name, pdf))
+        documents = list(saved)
         version = expected_version
         current = loaded
         with transaction.atomic():
