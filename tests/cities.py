@@ -17,7 +17,8 @@ def build_register() -> tuple[Register, dict[str, tuple[str, int]]]:
     """Three schools: A (primary, 7 pupils), B (primary, 3 pupils), C (secondary, 5 pupils).
 
     In A, ``a_severe`` (a child looked after) misses most sessions and ``a_pa`` misses 20%;
-    ``b_pupil`` is at B; ``c_cin`` at C is a child in need with persistent absence.
+    ``b_pupil`` is at B; ``c_cin`` at C is a child in need with persistent absence. ``a_pa`` and ``b_pupil``
+    share a mother (contacts ``P1``): one family across schools A and B.
     """
     reg = Register()
     reg.school(A, name="Alder Primary School")
@@ -42,4 +43,13 @@ def build_register() -> tuple[Register, dict[str, tuple[str, int]]]:
     add("c_cin", C, "//////IIIIIIII////////////////", dob="2011-03-01", nc_year="8", cin="Y")
     for i in range(4):
         add(f"c_good{i}", C, good, dob="2011-03-01", nc_year="8")
+    # Parents: a_pa (at A) and b_pupil (at B) share their mother, so they are one family across two schools;
+    # a_pa's father has parental responsibility but does not live with them; the grandmother has none.
+    mum = {"forename": "Amina", "surname": "Begum", "title": "Ms", "relationship": "mother", "priority": "1"}
+    reg.contact(people["a_pa"][0], "P1", **mum)
+    reg.contact(people["b_pupil"][0], "P1", **mum)
+    reg.contact(
+        people["a_pa"][0], "P2", forename="Tariq", surname="Begum", relationship="father", lives_with="N", priority="2"
+    )
+    reg.contact(people["a_pa"][0], "G1", forename="Rahima", surname="Khan", relationship="grandparent", pr="N")
     return reg, people

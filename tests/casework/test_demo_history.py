@@ -71,3 +71,32 @@ def test_every_history_follows_the_rules(attended: list[int], enrolment_id: int)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
         assert [e.at for e in events] == sorted(e.at for e in events)
         assert max(e.at.date() for e in events) <= D(2025, 2, 14)
+
+
+class TestPlantedEffects:
+    def _events(self):
+        return history_for(
+            pupil(70, 28, 30), MODEL, CONFIG, last_day=D(2025, 2, 14), officer="officer", school_user="school"
+        )
+
+    def test_only_absences_after_the_opening_half_term_turn_into_attendance(self) -> None:
+        from attendwise.casework.demo_history import Session, planted_effects
+
+        events = self._events()
+        halves = pupil(70, 28, 30).halves
+        sessions = [Session(D(2024, 12, 16), "AM", "O")] + [
+            Session(D(2025, 1, 6) + dt.timedelta(days=d), s, "O") for d in range(30) for s in ("AM", "PM")
+        ]
+        planted = planted_effects(events, halves, sessions, seed=7)
+        assert planted and all(p.code == "/" and p.date >= D(2025, 1, 6) for p in planted)
+        assert planted == planted_effects(events, halves, sessions, seed=7)  # the same city, the same marks
+        assert len(planted) < len(sessions) - 1  # a little help, not a cure
+
+    def test_calls_and_timetables_do_nothing_while_letters_meetings_visits_help(self) -> None:
+        from attendwise.casework.demo_history import EFFECTS, effect_from
+
+        assert EFFECTS["phone_call"] == EFFECTS["part_time_timetable"] == 0
+        assert 0 < EFFECTS["meeting_in_school"] <= EFFECTS["letter"] <= EFFECTS["home_visit"] < EFFECTS["eha_accepted"]
+        events = self._events()
+        assert effect_from(events, D(2024, 11, 26)) == 0  # only the phone call so far
+        assert 0.2 < effect_from(events, D(2025, 1, 6)) < 0.5

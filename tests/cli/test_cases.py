@@ -88,3 +88,35 @@ def test_cases_by_stage_as_csv_and_json(with_cases: Path) -> None:
     assert table.returncode == 0 and "Stage 1: prevention" in table.stdout and "early" not in table.stdout
     bad = attendwise(with_cases, "cases", "--stage", "5")
     assert bad.returncode == 1 and "Three stages has no stage 5 (its stages are 1 to 3)" in bad.stderr
+
+
+def test_letters_for_a_case_one_to_each_parent(tmp_path: Path, base: Register) -> None:
+    """Given a case for a pupil with a mother and a father with parental responsibility and a grandmother
+    without, ``attendwise letters`` writes one letter to each parent (not the grandmother), as .docx and PDF; a
+    template there is none of is refused naming those there are."""
+    from attendwise.documents.letters import pdf_available
+
+    first = base.pupils[1]["upn"]  # case 1 is opened for enrolment 1, the second pupil by UPN
+    base.contact(first, "M1", forename="Amina", surname="Begum", title="Ms", relationship="mother", priority="1")
+    base.contact(first, "F1", forename="Tariq", surname="Begum", relationship="father", priority="2")
+    base.contact(first, "G1", forename="Rahima", surname="Khan", relationship="grandparent", pr="N")
+    store = tmp_path / "s.duckdb"
+    assert attendwise(store, "import", str(base.write(tmp_path / "in"))).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    done = subprocess.run([sys.executable, "-c", OPEN_TWO_CASES, str(store)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "letters"
+    args = ["letters", "--case", "1", "--template", "attendance-concern", "--out", str(out), "--date", "2024-09-20"]
+    done = attendwise(store, *args, *([] if pdf_available() else ["--no-pdf"]))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.glob("*.docx")) == [
+        f"attendance-concern-{first}-F1.docx",
+        f"attendance-concern-{first}-M1.docx",
+    ]
+    assert len(list(out.glob("*.pdf"))) == (2 if pdf_available() else 0)
+    refused = attendwise(store, "letters", "--case", "1", "--template", "nickname", "--out", str(out))
+    assert refused.returncode != 0 and "there is no letter template 'nickname' (there are attendance-concern" in (
+        refused.stderr
+    )
+    missing = attendwise(store, "letters", "--case", "9", "--template", "attendance-concern", "--out", str(out))
+    assert "there is no case 9" in missing.stderr

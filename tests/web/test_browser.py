@@ -65,6 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         f"serve.main(args=['--demo', '--port', '{port}', '--threads', '4'], obj={{'store': r'{store}'}})"
     )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "ATTENDWISE_STORE": str(store)}
+    if os.environ.get("PYTHONPATH"):  # serve the code under test (a worktree's src), not an installed copy
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     log = (folder / "serve.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"

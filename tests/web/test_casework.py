@@ -543,3 +543,51 @@ class TestDemoHistory:
         ]
         assert store.rebuild(case.pk) == store.load(case.pk).case
         assert seed_demo_cases(access) == 0
+
+    def test_the_interventions_effects_are_planted_in_the_marks(self, tmp_path) -> None:
+        """Twenty pupils fall to 40% in autumn 2 and stay there in spring 1: on a writable store the cases'
+        interventions turn some of their spring absences into attendance (a correction import), nobody else's
+        marks change, and the cases are built from the corrected marks (their openings and plans unchanged)."""
+        from attendwise.casework.demo_history import EFFECTS
+        from attendwise.ingest import import_folder
+        from attendwise.store import Store
+        from attendwise.web.casework.demo import _histories, seed_demo_cases
+        from attendwise.web.services.data import StoreAccess
+        from tests.registers import Register
+
+        reg = Register()
+        reg.school()
+        reg.half_terms_2024_25()
+        falls = [reg.pupil() for _ in range(20)]
+        for upn in falls:
+            reg.sessions(upn, "/" * 60, dt.date(2024, 9, 2))
+            reg.sessions(upn, "//OO/O/OOO" * 7, dt.date(2024, 11, 4))
+            reg.sessions(upn, "//OO/O/OOO" * 6, dt.date(2025, 1, 6))
+        path = tmp_path / "demo.duckdb"
+        with Store(path) as s:
+            import_folder(s, reg.write(tmp_path / "in"))
+
+        def present_in_spring(access: StoreAccess) -> dict[int, int]:
+            marks = access.store().table("marks")
+            spring = marks.filter((marks.date >= dt.date(2025, 1, 1)) & (marks.code == "/"))
+            counted = access.store().ibis.execute(spring.group_by("enrolment_id").aggregate(n=spring.count()))
+            return dict(zip(counted.enrolment_id, counted.n, strict=True))
+
+        access = StoreAccess(path)
+        before, _ = _histories(access)
+        present_before = present_in_spring(access)
+        seeded = seed_demo_cases(access)
+        assert seeded == len(before) >= 2
+        with_case = set(CaseRecord.objects.values_list("enrolment_id", flat=True))
+        present_after = present_in_spring(access)
+        for enrolment_id, n in present_before.items():
+            planted = present_after[enrolment_id] - n
+            assert (planted > 0) if enrolment_id in with_case else planted == 0, enrolment_id
+        assert EFFECTS["phone_call"] == 0 and EFFECTS["letter"] > 0
+        after = {e[0].payload["upn"]: e for e in _histories(access)[0]}
+        for events in before:
+            again = after[events[0].payload["upn"]]
+            planned = [e for e in events if e.kind.value not in {"stage_changed", "closed"}]
+            assert [e for e in again if e.kind.value not in {"stage_changed", "closed"}] == planned
+        case = CaseRecord.objects.order_by("pk").first()
+        assert store.rebuild(case.pk) == store.load(case.pk).case

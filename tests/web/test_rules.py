@@ -42,6 +42,8 @@ CASE_CHANGES = {
     "case_taf_left": ["member"],
     "case_note": [],
     "case_close": [],
+    "case_letter": [],
+    "case_tsm_action": [],
 }
 
 #: Every address that changes a penalty notice request (POST only): (who may record evidence or decide).
@@ -106,6 +108,13 @@ MATRIX = [
     ("school_cases", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
     ("school_cases", [B], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),
     ("school_cases", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
+    # the family view: siblings in the user's scope only (a_pa's sister is at B)
+    ("pupil_family", ["a_pa"], statuses(school_b=404, virtual_school=404, scrutiny=403)),
+    ("pupil_family", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
+    ("pupil_family", [99999], statuses(default=404, scrutiny=403)),
+    ("family_link", ["a_pa"], statuses(default=405)),
+    # the LA's letter templates: LA administrators only
+    ("letter_templates", [], statuses(default=403, la_admin=200)),
     # changes to a case are POST only (test_who_may_change_a_case checks who may make them)
     *((name, ["case:a_pa", *extra], statuses(default=405)) for name, extra in CASE_CHANGES.items()),
     # The legal pathway: requests name pupils and parents, so scrutiny sees counts only; the Virtual School reads
@@ -276,6 +285,8 @@ SPELLED = {
     "case_document": ["case", "letter"],
     "case_open": ["a_pa"],
     "school_cases": [A],
+    "pupil_family": ["a_pa"],
+    "family_link": ["a_pa"],
     **{name: ["case", *extra] for name, extra in CASE_CHANGES.items()},
     "legal_request": ["request"],
     "legal_certificate": ["request"],
@@ -289,6 +300,7 @@ POST_ONLY = {
     "tsm_discuss",
     "tsm_action",
     "tsm_action_done",
+    "family_link",
     *CASE_CHANGES,
     *LEGAL_CHANGES,
     *NOTICE_CHANGES,
@@ -320,6 +332,8 @@ AUDITED = {
     "case_document",
     "case_open",
     "school_cases",
+    "pupil_family",
+    "family_link",
     *CASE_CHANGES,
     "legal_request",
     "legal_certificate",

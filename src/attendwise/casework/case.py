@@ -78,29 +78,48 @@ class StageChange:
 
 @dataclass(frozen=True)
 class Document:
-    """A stored file an intervention holds (a letter): its name, where the case store keeps it, its type."""
+    """A stored file an intervention holds (a letter): its name, where the case store keeps it, its type.
+
+    A letter is kept twice, as the PDF the parent is sent (the document) and as the Word file it was merged
+    into (``docx_storage_name``, empty when there is only one file).
+    """
 
     name: str
     storage_name: str
     content_type: str
     #: The letter template it was merged from, if any.
     template: str = ""
+    #: The same letter as a Word file, where the case store keeps it (a letter made as PDF too).
+    docx_storage_name: str = ""
+    #: Who the letter was written to (a parent's contact id), if anyone in particular.
+    contact_id: str = ""
 
     @classmethod
     def from_payload(cls, value: Mapping[str, Any] | None) -> Document | None:
         if not value:
             return None
         return cls(
-            str(value["name"]), str(value["storage_name"]), str(value["content_type"]), str(value.get("template", ""))
+            str(value["name"]),
+            str(value["storage_name"]),
+            str(value["content_type"]),
+            str(value.get("template", "")),
+            str(value.get("docx_storage_name", "")),
+            str(value.get("contact_id", "")),
         )
 
     def to_payload(self) -> dict[str, str]:
-        return {
+        out = {
             "name": self.name,
             "storage_name": self.storage_name,
             "content_type": self.content_type,
             "template": self.template,
         }
+        # Only what a letter has, so a document's record from before letters had them reads back the same.
+        if self.docx_storage_name:
+            out["docx_storage_name"] = self.docx_storage_name
+        if self.contact_id:
+            out["contact_id"] = self.contact_id
+        return out
 
 
 @dataclass(frozen=True)
@@ -474,6 +493,11 @@ def _family_linked(case: Case, e: CaseEvent, p: Mapping[str, Any]) -> Case:
     return replace(case, family_case=None if family is None else int(family))
 
 
+def _school_changed(case: Case, e: CaseEvent, p: Mapping[str, Any]) -> Case:
+    """The case follows the pupil to the enrolment they are on the roll of now (and so to its school)."""
+    return replace(case, pupil=CasePupil(int(p["enrolment_id"]), case.pupil.upn, int(p["urn"])))
+
+
 def _note(case: Case, e: CaseEvent, p: Mapping[str, Any]) -> Case:
     return case
 
@@ -498,6 +522,7 @@ _APPLY: dict[EventKind, Callable[[Case, CaseEvent, Mapping[str, Any]], Case]] = 
     EventKind.FAMILY_SUPPORT_REFERRED: _family_support_referred,
     EventKind.FAMILY_SUPPORT_OUTCOME: _family_support_outcome,
     EventKind.FAMILY_LINKED: _family_linked,
+    EventKind.SCHOOL_CHANGED: _school_changed,
     EventKind.NOTE: _note,
     EventKind.CLOSED: _closed,
 }

@@ -29,6 +29,7 @@ __all__ = [
     "change_stage",
     "close_case",
     "end_taf_membership",
+    "follow_pupil",
     "link_family",
     "log_intervention",
     "offer_eha",
@@ -408,6 +409,36 @@ def link_family(case: Case, *, family_case: int | None, who: str, at: dt.datetim
     if family_case == case.family_case:
         raise CaseRuleError("The case is already linked so")
     return _next(case, EventKind.FAMILY_LINKED, who, at, _text(why), {"family_case": family_case})
+
+
+def follow_pupil(
+    case: Case,
+    *,
+    enrolment_id: int,
+    urn: int,
+    who: str,
+    at: dt.datetime,
+    school_name: str = "",
+    previous_school_name: str = "",
+) -> CaseEvent:
+    """Move the case to the pupil's current enrolment (a new school's roll): the new school now works the case.
+
+    The case's people, stage and history stay as they are; the reason is recorded in words.
+    """
+    if enrolment_id == case.pupil.enrolment_id:
+        raise CaseRuleError("The case is already on this enrolment")
+    to = _text(school_name) or f"school {urn}"
+    before = _text(previous_school_name) or f"school {case.pupil.urn}"
+    why = f"The pupil is now on the roll of {to}" + ("" if urn != case.pupil.urn else " (a new enrolment)")
+    payload = {
+        "enrolment_id": enrolment_id,
+        "urn": urn,
+        "previous_enrolment_id": case.pupil.enrolment_id,
+        "previous_urn": case.pupil.urn,
+        "school_name": to,
+        "previous_school_name": before,
+    }
+    return _next(case, EventKind.SCHOOL_CHANGED, who, at, why, payload)
 
 
 def add_note(case: Case, *, text: str, who: str, at: dt.datetime) -> CaseEvent:

@@ -15,9 +15,19 @@ command as a person would record it (so every rule holds), with dates inside the
 * when the latest half term is back to 95% or more, the case closes: attendance improved.
 
 Every choice is drawn from a generator seeded by the pupil's enrolment id, so the same city always gets
-the same history. The history follows the marks; the marks do not follow the history: no effect of any
-intervention on attendance is planted (that needs the city's generator to know the interventions, for the
-intervention-impact issue).
+the same history.
+
+**Planted effects, for the intervention-impact issue.** :data:`EFFECTS` says how much of a pupil's absence
+each kind of intervention removes once it has had time to work: from the start of the first half term after
+the one the case opened in, each absent session is turned into attendance with the chance the case's
+interventions (those done by then) give together (``1 - product(1 - effect)``): letters stating the child's
+absence plainly, meetings in school and home visits help a little, an accepted Early Help Assessment a
+little more, and phone calls, part-time timetables and the rest nothing at all. :func:`planted_effects`
+gives the marks to change, as a correction of the registers; the web app's demo imports them and then
+builds the histories again from the corrected marks. The history stays consistent with the marks it is
+built from: the opening and everything planned at it depend only on the half terms up to the one the case
+opened in (``worst`` is that half term's stage), which the effects never touch, and the later stage moves
+and the closing are read from the corrected half terms, where the effects show.
 """
 
 from __future__ import annotations
@@ -29,11 +39,23 @@ from dataclasses import dataclass
 
 from attendwise.casework import commands as c
 from attendwise.casework.case import Case, CasePupil, CaseRuleError, apply
-from attendwise.casework.events import CaseEvent, OpeningReason
+from attendwise.casework.events import CaseEvent, EventKind, OpeningReason
 from attendwise.casework.settings import CaseworkConfig
 from attendwise.casework.stages import AttendanceFigures, StageModel, suggest_stage
 
-__all__ = ["EHA_ACCEPTED", "STAGE_2_SHARE", "STAGE_3_SHARE", "HalfTerm", "PupilHalves", "histories", "history_for"]
+__all__ = [
+    "EFFECTS",
+    "EHA_ACCEPTED",
+    "STAGE_2_SHARE",
+    "STAGE_3_SHARE",
+    "HalfTerm",
+    "PupilHalves",
+    "Session",
+    "effect_from",
+    "histories",
+    "history_for",
+    "planted_effects",
+]
 
 #: The share of pupils falling to stage 2 (but no lower) who get a case, and of those falling to stage 3: a
 #: caseload the size of a team's (about 4% of the city's pupils), not every absentee.
@@ -43,6 +65,21 @@ STAGE_3_SHARE = 0.4
 EHA_ACCEPTED = 0.7
 #: The share of stage 3 cases with a part-time timetable.
 TIMETABLE_SHARE = 0.15
+
+#: The share of a pupil's absent sessions each intervention turns into attendance, once it has had time to work
+#: (from the first half term after the case opened). Types not named have no effect. Planted for the
+#: intervention-impact issue to find: letters stating absence plainly, meetings and home visits help a little,
+#: an accepted Early Help Assessment (key ``eha_accepted``) a little more; calls and timetables not at all.
+EFFECTS: dict[str, float] = {
+    "letter": 0.08,
+    "meeting_in_school": 0.06,
+    "home_visit": 0.10,
+    "eha_accepted": 0.12,
+    "phone_call": 0.0,
+    "part_time_timetable": 0.0,
+}
+#: The codes of absence an effect may turn into attendance (``/``): unauthorised absence and illness.
+EFFECT_CODES = frozenset({"O", "G", "N", "U", "I"})
 
 _TEAM = [
     ("School", "Attendance champion"),
@@ -112,7 +149,8 @@ def history_for(
     dropped = next((i for i, h in enumerate(halves) if model.stage_for(h.attended, h.possible).number >= 2), None)
     if dropped is None:
         return []
-    worst = max(model.stage_for(h.attended, h.possible).number for h in halves[dropped:])
+    # Only the half term the case opens in: the plan never depends on marks its own effects may change.
+    worst = model.stage_for(halves[dropped].attended, halves[dropped].possible).number
     if rng.random() >= (STAGE_3_SHARE if worst >= 3 else STAGE_2_SHARE):
         return []
     half = halves[dropped]
@@ -378,4 +416,51 @@ def histories(
         )
         if events:
             out.append(events)
+    return out
+
+
+@dataclass(frozen=True)
+class Session:
+    """One of a pupil's marks: the day, AM or PM, and its code."""
+
+    date: dt.date
+    session: str
+    code: str
+
+
+def effect_from(events: Sequence[CaseEvent], day: dt.date) -> float:
+    """The share of absence the case's interventions done by ``day`` remove together (:data:`EFFECTS`)."""
+    keep = 1.0
+    for e in events:
+        if e.kind not in (EventKind.INTERVENTION_LOGGED, EventKind.EHA_ANSWERED):
+            continue
+        if dt.date.fromisoformat(str(e.payload["date"])) > day:
+            continue
+        if e.kind == EventKind.INTERVENTION_LOGGED:
+            keep *= 1 - EFFECTS.get(str(e.payload["type"]), 0.0)
+        elif e.payload.get("answer") == "accepted":
+            keep *= 1 - EFFECTS["eha_accepted"]
+    return 1 - keep
+
+
+def planted_effects(
+    events: Sequence[CaseEvent], halves: Sequence[HalfTerm], sessions: Sequence[Session], seed: int
+) -> list[Session]:
+    """The marks to change for one demo case: absent sessions (:data:`EFFECT_CODES`) from the first half term
+    after the one the case opened in, each turned into attendance (``/``) with the chance :func:`effect_from`
+    gives on its day. Deterministic for the same ``seed`` (the pupil's enrolment id)."""
+    if not events:
+        return []
+    opened = dt.date.fromisoformat(str(events[0].payload["opened_on"]))
+    later = [h for h in halves if h.start > opened]
+    if not later:
+        return []
+    start = later[0].start
+    rng = random.Random(seed * 7919 + 17)
+    out = []
+    for s in sorted(sessions, key=lambda m: (m.date, m.session)):
+        if s.date < start or s.code not in EFFECT_CODES:
+            continue
+        if rng.random() < effect_from(events, s.date):
+            out.append(Session(s.date, s.session, "/"))
     return out

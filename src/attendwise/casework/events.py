@@ -39,6 +39,7 @@ class EventKind(StrEnum):
     FAMILY_SUPPORT_REFERRED = "family_support_referred"
     FAMILY_SUPPORT_OUTCOME = "family_support_outcome"
     FAMILY_LINKED = "family_linked"
+    SCHOOL_CHANGED = "school_changed"
     NOTE = "note"
     CLOSED = "closed"
 
@@ -59,6 +60,7 @@ KIND_LABELS: dict[EventKind, str] = {
     EventKind.FAMILY_SUPPORT_REFERRED: "Referred to family support",
     EventKind.FAMILY_SUPPORT_OUTCOME: "Family support referral outcome",
     EventKind.FAMILY_LINKED: "Linked to a family case",
+    EventKind.SCHOOL_CHANGED: "Moved school",
     EventKind.NOTE: "Note",
     EventKind.CLOSED: "Case closed",
 }

@@ -96,6 +96,15 @@ SETTINGS: tuple[Setting, ...] = (
         "support, and the stage's family support lead (if it has one) becomes the suggested lead practitioner.",
         "Coventry's staged model: the Supporting Families team usually leads at 3 or more criteria.",
     ),
+    Setting(
+        "closed_case_retention_years",
+        6,
+        "A closed case (its events, its lists and its letters) is kept this many years after the day it closed; "
+        "the retention rule (``attendwise case-retention --apply``) then removes it and records that it did.",
+        "UNCONFIRMED: the domain reference gives no retention period for casework records; 6 years follows the "
+        "registers' own (entries kept for at least 6 years, WTTISA). An LA sets its records management "
+        "schedule's period.",
+    ),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -111,6 +120,7 @@ class CaseworkSettings:
     review_weeks: int = int(_DEFAULTS["review_weeks"])
     part_time_timetable_max_weeks: int = int(_DEFAULTS["part_time_timetable_max_weeks"])
     intensive_support_criteria: int = int(_DEFAULTS["intensive_support_criteria"])
+    closed_case_retention_years: int = int(_DEFAULTS["closed_case_retention_years"])
 
     @property
     def week_start(self) -> int:

@@ -120,6 +120,8 @@ def describe_event(
         text = (
             f"Family case {p['family_case']}" if p.get("family_case") is not None else "Unlinked from its family case"
         )
+    elif k == EventKind.SCHOOL_CHANGED:
+        text = f"From {p['previous_school_name']} to {p['school_name']}"
     elif k == EventKind.CLOSED:
         outcome = next((c.name for c in config.closure_outcomes if c.key == p["outcome"]), p["outcome"])
         text = f"On {_day(p['date'])}: {outcome}"

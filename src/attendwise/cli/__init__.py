@@ -7,7 +7,8 @@ the period, writing a table) is :mod:`~attendwise.cli.common`'s; each other modu
 verbs, in the order of the pipeline: ``registers`` (import, reference, codes, status), ``figures``
 (measures, bands, trends, compare), ``analysis`` (disproportionality, at-risk, transition, backtest),
 ``meetings`` (tsm-pack), ``legal`` (penalty-threshold, legal-return, legal-import-notices), ``families``
-(contacts, family), ``casework`` (cases) and ``demo`` (generate, demo); ``serve`` is the web app's
+(contacts, family), ``casework`` (cases, letters, case-moves, case-retention) and ``demo`` (generate, demo);
+``serve`` is the web app's
 (:mod:`attendwise.web.commands`). This layer may import every layer below it, and is the only one besides
 ``web`` that may import Django (through ``serve``).
 """
@@ -39,6 +40,9 @@ for verb in (
     families.contacts_,
     families.family_,
     casework.cases_,
+    casework.letters_,
+    casework.case_moves_,
+    casework.case_retention_,
     registers.codes,
     registers.status,
     demo.generate,

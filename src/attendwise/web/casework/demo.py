@@ -4,13 +4,25 @@ Who gets a case and what happens is :mod:`attendwise.casework.demo_history`'s; t
 pupil's attendance by half term this year from the registers (the DfE measures, one query a half term)
 and stores the histories. The demo's officer with three schools is the LA officer of their cases, the
 all-schools officer of the rest; the demo school user records their school's contacts.
+
+When the store is writable, the interventions' planted effects
+(:func:`attendwise.casework.demo_history.planted_effects`) are first imported as a correction of the registers
+(one ``marks.csv`` of the sessions they turn into attendance, an import like any other in the store's log),
+and the histories are built again from the corrected marks, so the cases and the marks agree.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import tempfile
+from pathlib import Path
+
 from attendwise.casework.case import CasePupil
-from attendwise.casework.demo_history import HalfTerm, PupilHalves, histories
+from attendwise.casework.demo_history import HalfTerm, PupilHalves, Session, histories, planted_effects
+from attendwise.casework.events import CaseEvent
 from attendwise.core.calendar import AcademicYear, PeriodError, parse_period
+from attendwise.ingest import import_folder
 from attendwise.measures.absence import enrolment_absence
 from attendwise.measures.pupils import PUPIL_POPULATION
 from attendwise.web.casework import store as case_store
@@ -53,13 +65,10 @@ def _half_terms(access: StoreAccess) -> dict[int, PupilHalves]:
     return {k: PupilHalves(p, tuple(h)) for k, (p, h) in pupils.items()}
 
 
-def seed_demo_cases(access: StoreAccess) -> int:
-    """Store the demo city's casework history unless the case store holds cases already; how many cases."""
-    if CaseRecord.objects.exists():
-        return 0
+def _histories(access: StoreAccess) -> tuple[list[list[CaseEvent]], dict[str, PupilHalves]]:
+    """The demo's case histories from the registers as they stand, and each pupil's half terms by UPN."""
     latest = access.store().latest_mark()
-    if latest is None:
-        return 0
+    assert latest is not None
     pupils = _half_terms(access)
     # Each pupil once: their latest enrolment this year.
     by_upn: dict[str, PupilHalves] = {}
@@ -75,6 +84,57 @@ def seed_demo_cases(access: StoreAccess) -> int:
         officer_for=lambda urn: "officer-north" if urn in north else "officer",
         school_user_for=lambda urn: "school" if urn in school_user else f"attendance-lead-{urn}",
     )
+    return made, by_upn
+
+
+def plant_effects(access: StoreAccess, made: list[list[CaseEvent]], by_upn: dict[str, PupilHalves]) -> int:
+    """Import the marks the histories' interventions change (their planted effects); how many sessions changed."""
+    store = access.store()
+    cases = {str(events[0].payload["upn"]): events for events in made}
+    wanted = {by_upn[upn].pupil.enrolment_id: upn for upn in cases if upn in by_upn}
+    if not wanted:
+        return 0
+    marks = store.table("marks")
+    frame = store.ibis.execute(
+        marks.filter(marks.enrolment_id.isin(list(wanted))).select("enrolment_id", "date", "session", "code")
+    )
+    sessions: dict[int, list[Session]] = {}
+    for r in frame.itertuples(index=False):
+        day = dt.date.fromisoformat(str(r.date)[:10])
+        sessions.setdefault(int(r.enrolment_id), []).append(Session(day, str(r.session), str(r.code)))
+    rows = []
+    for enrolment_id, upn in wanted.items():
+        pupil = by_upn[upn]
+        for s in planted_effects(cases[upn], pupil.halves, sessions.get(enrolment_id, []), seed=enrolment_id):
+            rows.append(
+                {"upn": upn, "urn": pupil.pupil.urn, "date": s.date.isoformat(), "session": s.session, "code": s.code}
+            )
+    if not rows:
+        return 0
+    with tempfile.TemporaryDirectory(prefix="attendwise-demo-effects-") as tmp:
+        folder = Path(tmp)
+        with (folder / "marks.csv").open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        import_folder(store, folder)
+    access.forget_version()
+    return len(rows)
+
+
+def seed_demo_cases(access: StoreAccess) -> int:
+    """Store the demo city's casework history unless the case store holds cases already; how many cases.
+
+    On a writable store the interventions' effects are planted in the marks first (:func:`plant_effects`),
+    and the histories built again from the corrected marks.
+    """
+    if CaseRecord.objects.exists():
+        return 0
+    if access.store().latest_mark() is None:
+        return 0
+    made, by_upn = _histories(access)
+    if not access.read_only and plant_effects(access, made, by_upn):
+        made, _ = _histories(access)
     names = {
         "officer": "LA attendance officer",
         "officer-north": "LA attendance officer (north)",

@@ -24,6 +24,7 @@ __all__ = [
     "EhaOfferForm",
     "InterventionForm",
     "InterventionReviewForm",
+    "LetterForm",
     "NoteForm",
     "OpenCaseForm",
     "PeopleForm",
@@ -33,6 +34,8 @@ __all__ = [
     "StageForm",
     "TafForm",
     "TafLeftForm",
+    "TemplateUploadForm",
+    "TsmActionForm",
 ]
 
 SHORT = 150
@@ -223,3 +226,67 @@ class CloseForm(VersionedForm):
             ("", "Choose the outcome"),
             *((c.key, c.name) for c in config.closure_outcomes),
         ]  # type: ignore[attr-defined]
+
+
+class LetterForm(VersionedForm):
+    """A letter from a template to the parents chosen (those with parental responsibility), and a meeting if it
+    invites them to one."""
+
+    template = _choice("Letter", [], "Choose the letter")
+    contacts = forms.MultipleChoiceField(
+        label="Who it is to (a letter each)",
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose parents from the list"},
+    )
+    meeting_date = _date("Meeting: date (if the letter invites them)", required=False, what="the meeting's date")
+    meeting_time = _text("Meeting: time")
+    meeting_place = _text("Meeting: place")
+    meeting_with = _text("Meeting: who they will meet")
+
+    def __init__(
+        self, *args: Any, templates: list[tuple[str, str]], parents: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", "Choose the letter"), *templates]  # type: ignore[attr-defined]
+        self.fields["contacts"].choices = parents  # type: ignore[attr-defined]
+
+    def clean_contacts(self) -> list[str]:
+        chosen = self.cleaned_data.get("contacts") or []
+        if self.fields["contacts"].choices and not chosen:  # type: ignore[attr-defined]
+            raise forms.ValidationError("Choose who the letter is to")
+        return chosen
+
+
+class TemplateUploadForm(forms.Form):
+    """A new version of one of the LA's letter templates."""
+
+    name = forms.RegexField(
+        label="Letter type",
+        help_text="Lower-case words joined by hyphens, such as attendance-concern. A letter type that exists "
+        "gets a new version; the earlier versions are kept.",
+        regex=r"\A[a-z0-9]+(?:-[a-z0-9]+){0,7}\Z",
+        max_length=64,
+        error_messages={
+            "required": "Enter the letter type",
+            "invalid": "Enter the letter type as lower-case words joined by hyphens, such as attendance-concern",
+            "max_length": "The letter type must be 64 characters or fewer",
+        },
+    )
+    title = _text("What the letter is for", required=True, what="what the letter is for")
+    file = forms.FileField(
+        label="The template (a Word .docx file)",
+        error_messages={"required": "Choose the template file", "empty": "The file is empty"},
+    )
+
+
+class TsmActionForm(VersionedForm):
+    """An action agreed at a Targeting Support Meeting, recorded on the pupil's case."""
+
+    action = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={"required": "Choose the action", "invalid": "Choose the action"},
+    )

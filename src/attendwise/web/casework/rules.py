@@ -1,7 +1,7 @@
 """Who may see and record what on cases: named predicates over the scope of :mod:`attendwise.web.rules`.
 
 =====================  ===================================================================================
-LA administrator       every case; opens, records on and closes any
+LA administrator       every case; opens, records on and closes any; uploads the LA's letter templates
 LA attendance officer  the cases of their schools (every school if no school is assigned to them); their
                        caseload is the open cases naming them as LA officer
 School user            its own pupils' cases: sees, opens and records on them
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from attendwise.web.rules import User
 
 __all__ = [
+    "can_manage_letter_templates",
     "can_open_case",
     "can_record_on_case",
     "can_record_on_cases",
@@ -77,3 +78,8 @@ def can_view_school_cases(user: User, urn: int) -> bool:
 def can_view_case_counts(user: User) -> bool:
     """Counts of cases by stage and interventions by type: LA staff and scrutiny members (suppressed)."""
     return scope_for(user).role in {Role.LA_ADMIN, Role.OFFICER, Role.SCRUTINY}
+
+
+def can_manage_letter_templates(user: User) -> bool:
+    """The LA's letter templates (uploading a new version of one): LA administrators only."""
+    return scope_for(user).role == Role.LA_ADMIN

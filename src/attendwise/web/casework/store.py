@@ -111,6 +111,9 @@ def _insert(row: CaseRecord, event: CaseEvent, user_name: str) -> CaseEventRecor
 def _row_fields(case: Case) -> dict[str, object]:
     closure = case.closure
     return {
+        # The enrolment (and so the school) the case follows: the pupil's current one once they move.
+        "enrolment_id": case.pupil.enrolment_id,
+        "urn": case.pupil.urn,
         "stage": case.stage,
         "lead": case.lead,
         "lead_practitioner": case.lead_practitioner,
@@ -141,9 +144,7 @@ def open_case(event: CaseEvent, user_name: str) -> Loaded:
             if existing is not None:
                 raise OpenCaseExists(existing)
             row = CaseRecord.objects.create(
-                enrolment_id=pupil.enrolment_id,
                 upn=pupil.upn,
-                urn=pupil.urn,
                 opening_reason=case.opening_reason.value,
                 opened_on=case.opened_on,
                 opened_at=case.opened_at,
@@ -216,6 +217,7 @@ def _intervention_fields(item: Intervention) -> dict[str, object]:
         "document_name": doc.name if doc else "",
         "document_content_type": doc.content_type if doc else "",
         "document_template": doc.template if doc else "",
+        "document_docx": doc.docx_storage_name if doc else "",
     }
 
 
@@ -271,9 +273,7 @@ def bulk_open(histories: Sequence[Sequence[CaseEvent]], user_name: Callable[[str
         rows = CaseRecord.objects.bulk_create(
             [
                 CaseRecord(
-                    enrolment_id=case.pupil.enrolment_id,
                     upn=case.pupil.upn,
-                    urn=case.pupil.urn,
                     opening_reason=case.opening_reason.value,
                     opened_on=case.opened_on,
                     opened_at=case.opened_at,

@@ -28,7 +28,12 @@ addresses = [
     path(CASE + "taf", views.add_taf_member, name="case_taf"),
     path(CASE + "taf/<record_id:ref>/left", views.taf_member_left, name="case_taf_left"),
     path(CASE + "notes", views.add_note, name="case_note"),
+    path(CASE + "letters", views.write_letter, name="case_letter"),
+    path(CASE + "tsm-action", views.record_tsm_action, name="case_tsm_action"),
     path(CASE + "close", views.close_case, name="case_close"),
     path("pupils/<enrolment_id:enrolment_id>/cases/new", views.open_case, name="case_open"),
+    path("pupils/<enrolment_id:enrolment_id>/family/", views.pupil_family, name="pupil_family"),
+    path("pupils/<enrolment_id:enrolment_id>/family/link", views.link_family, name="family_link"),
     path("schools/<urn:urn>/cases/", views.school_cases, name="school_cases"),
+    path("letters/templates/", views.letter_templates, name="letter_templates"),
 ]

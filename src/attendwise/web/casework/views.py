@@ -14,8 +14,10 @@ import datetime as dt
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +30,9 @@ from attendwise.casework import commands
 from attendwise.casework.case import Case, CasePupil, CaseRuleError
 from attendwise.casework.events import CaseEvent, OpeningReason
 from attendwise.casework.figures import suggestions_for
+from attendwise.core.errors import AttendwiseError
+from attendwise.documents.letter_fields import MERGE_FIELDS, Meeting, Sender
+from attendwise.documents.letters import MAX_TEMPLATE_BYTES, shipped_templates
 from attendwise.measures.pupils import Enrolment
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
@@ -35,10 +40,12 @@ from attendwise.web.casework import forms as f
 from attendwise.web.casework import rules as case_rules
 from attendwise.web.casework import store
 from attendwise.web.casework.config import casework_config, stage_model
-from attendwise.web.casework.models import CaseRecord, InterventionRecord, case_files
-from attendwise.web.casework.services import lists, page
+from attendwise.web.casework.models import CaseRecord, InterventionRecord, LetterTemplateRecord, case_files
+from attendwise.web.casework.services import family as family_service
+from attendwise.web.casework.services import letters as letter_service
+from attendwise.web.casework.services import lists, page, tsm_link
 from attendwise.web.casework.services.counts import case_counts
-from attendwise.web.models import Action, Outcome, Role
+from attendwise.web.models import Action, AgreedAction, Outcome, Role
 from attendwise.web.services import figures
 from attendwise.web.services import pupil as pupil_service
 from attendwise.web.services import schools as school_service
@@ -126,8 +133,27 @@ def _make(name: str, data: Any, loaded: store.Loaded) -> Any:
         "close": lambda: f.CloseForm(data, config=config, initial={**initial, "date": today}),
         "intervention_review": lambda: f.InterventionReviewForm(data, initial={**initial, "date": today}),
         "taf_left": lambda: f.TafLeftForm(data, initial={**initial, "date": today}),
+        "letter": lambda: _letter_form(data, loaded, initial),
+        "tsm_action": lambda: f.TsmActionForm(data, initial=initial),
     }
     return made[name]()
+
+
+def _parent_label(c: Any) -> str:
+    flags = "" if c.lives_with else ", does not live with the pupil"
+    return f"{c.contact.name} ({c.relationship}{flags})"
+
+
+def _letter_form(data: Any, loaded: store.Loaded, initial: dict[str, Any]) -> f.LetterForm:
+    """The letter form: the templates offered, and the pupil's parents with parental responsibility (all ticked)."""
+    parents = letter_service.parents(access(), loaded.case.pupil.upn)
+    choices = [(c.contact.contact_id, _parent_label(c)) for c in parents]
+    return f.LetterForm(
+        data,
+        templates=[(t.key, t.label) for t in letter_service.template_choices()],
+        parents=choices,
+        initial={**initial, "contacts": [k for k, _ in choices]},
+    )
 
 
 @dataclass(frozen=True)
@@ -150,7 +176,12 @@ FORMS = (
     "referral",
     "note",
     "close",
+    "letter",
 )
+
+
+#: Forms about one item of the case, shown beside the item (their errors are summarised with it).
+_ITEM_FORMS = {"intervention_review", "taf_left", "referral_outcome"}
 
 
 def _render_case(
@@ -177,7 +208,8 @@ def _render_case(
     can_record = case_rules.can_record_on_case(request.user, enrolment) and loaded.case.is_open
     forms = {name: bound[name] if name in bound else _make(name, None, loaded) for name in FORMS} if can_record else {}
     # A refused change to a case that can no longer take it (closed since) still says why, in the summary.
-    forms.update({name: form for name, form in bound.items() if name in FORMS})
+    # So does a change made from another page (a TSM action recorded from the pack).
+    forms.update({name: form for name, form in bound.items() if name not in _ITEM_FORMS})
 
     def item_form(kind: str, ref: int, prefix: str) -> ItemForm:
         form = bound[kind] if bound_ref == ref and kind in bound else _make(kind, None, loaded)
@@ -437,6 +469,29 @@ def _int(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
+def _agreed_action(request: HttpRequest, action_id: int | None, upn: str) -> AgreedAction | None:
+    """An action agreed at a TSM about this pupil, at a meeting whose pack the user may see (else ``None``)."""
+    if action_id is None:
+        return None
+    action = AgreedAction.objects.select_related("meeting").filter(pk=action_id, upn=upn).first()
+    if action is None or not rules.can_view_tsm_pack(request.user, action.meeting.urn):
+        return None
+    return action
+
+
+@require_POST
+def record_tsm_action(request: HttpRequest, case_id: int | None) -> HttpResponse:
+    """Record an action agreed at a Targeting Support Meeting on the pupil's open case (from the TSM pack)."""
+
+    def build(case: Case, d: dict[str, Any], who: str, at: dt.datetime) -> CaseEvent:
+        action = _agreed_action(request, d["action"], case.pupil.upn)
+        if action is None:
+            raise CaseRuleError("The action is not one agreed for this pupil at a meeting you may see")
+        return commands.add_note(case, text=tsm_link.action_detail(action), who=who, at=at)
+
+    return _change(request, case_id, "tsm_action", build, "timeline")
+
+
 @require_POST
 def add_note(request: HttpRequest, case_id: int | None) -> HttpResponse:
     def build(case: Case, d: dict[str, Any], who: str, at: dt.datetime) -> CaseEvent:
@@ -455,6 +510,57 @@ def close_case(request: HttpRequest, case_id: int | None) -> HttpResponse:
     return _change(request, case_id, "close", build, "summary")
 
 
+_SENDER_ROLES = {
+    Role.LA_ADMIN: "School Attendance Support Team",
+    Role.OFFICER: "Attendance Officer",
+    Role.SCHOOL: "School attendance lead",
+}
+
+
+@require_POST
+def write_letter(request: HttpRequest, case_id: int | None) -> HttpResponse:
+    """Merge a letter to each parent chosen, keep its .docx and PDF on the case, and log each as a letter."""
+    loaded, enrolment = _case_access(request, case_id)
+    require(case_rules.can_record_on_case(request.user, enrolment))
+    form = _make("letter", request.POST, loaded)
+    if not form.is_valid():
+        return _render_case(request, loaded, enrolment, status=400, bound={"letter": form})
+    d = form.cleaned_data
+    who, user_name = store.who_of(request.user)
+    meeting = (
+        Meeting(d["meeting_date"], d["meeting_time"], d["meeting_place"], d["meeting_with"])
+        if any(d[k] for k in ("meeting_date", "meeting_time", "meeting_place", "meeting_with"))
+        else None
+    )
+    sender = Sender(name=user_name, role=_SENDER_ROLES.get(rules.scope_for(request.user).role, ""))
+    try:
+        written = letter_service.write_case_letters(
+            access(),
+            loaded,
+            expected_version=d["version"],
+            key=d["template"],
+            contact_ids=d["contacts"] or None,
+            sender=sender,
+            meeting=meeting,
+            who=who,
+            user_name=user_name,
+            on=_today(),
+        )
+    except store.StaleCase as exc:
+        fresh = store.load(loaded.record.pk)
+        assert fresh is not None
+        data = request.POST.copy()
+        data["version"] = str(fresh.record.version)
+        again = _make("letter", data, fresh)
+        return _render_case(request, fresh, enrolment, status=409, bound={"letter": again}, stale=str(exc))
+    except (CaseRuleError, LookupError, AttendwiseError) as exc:
+        form.add_error(None, str(exc).strip("'\""))
+        return _render_case(request, loaded, enrolment, status=400, bound={"letter": form})
+    first = written.refs[0] if written.refs else None
+    anchor = f"#letter-{first}" if first else "#interventions"
+    return redirect(reverse("case", args=[loaded.record.pk]) + anchor)
+
+
 def document(request: HttpRequest, case_id: int | None, ref: int | None) -> HttpResponse:
     """A document an intervention holds (a letter), opened through the case so the same rules and audit apply."""
     loaded, enrolment = _case_access(request, case_id)
@@ -465,21 +571,27 @@ def document(request: HttpRequest, case_id: int | None, ref: int | None) -> Http
         )
         raise not_found()
     storage = case_files()
-    if not storage.exists(item.document.name):
+    # ?format=docx: a letter's Word file, kept beside its PDF.
+    word = request.GET.get("format") == "docx" and bool(item.document_docx)
+    stored = item.document_docx if word else item.document.name
+    name = str(Path(item.document_name).with_suffix(".docx")) if word else item.document_name
+    if not storage.exists(stored):
         raise not_found()
     audit_log.record(
         request,
         Action.CASE_DOCUMENT,
         Outcome.SHOWN,
         enrolment=enrolment,
-        detail=f"case {loaded.record.pk}: {item.document_name}",
+        detail=f"case {loaded.record.pk}: {name}",
     )
     content_type = (
-        item.document_content_type or mimetypes.guess_type(item.document_name)[0] or "application/octet-stream"
+        (mimetypes.guess_type(name)[0] if word else item.document_content_type)
+        or mimetypes.guess_type(name)[0]
+        or "application/octet-stream"
     )
-    response = FileResponse(storage.open(item.document.name, "rb"), content_type=content_type)
+    response = FileResponse(storage.open(stored, "rb"), content_type=content_type)
     inline = content_type == "application/pdf"
-    safe = "".join(ch for ch in item.document_name if ch.isascii() and (ch.isalnum() or ch in "._- ")) or "document"
+    safe = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "._- ")) or "document"
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{safe}"'
     return response
 
@@ -499,8 +611,12 @@ def open_case(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     officers = _officers(enrolment.urn)
     me = request.user.get_username()
     reason = request.GET.get("reason", "")
+    action = _agreed_action(request, _int(request.GET.get("action", "")), enrolment.upn)
     initial = {
-        "reason": reason if reason in {r.value for r in OpeningReason} else "",
+        "reason": OpeningReason.TSM_ACTION.value
+        if action
+        else (reason if reason in {r.value for r in OpeningReason} else ""),
+        "detail": tsm_link.action_detail(action) if action else "",
         "stage": suggested.suggested.key if suggested else model.stages[0].key,
         "la_officer": me
         if rules.scope_for(request.user).role in {Role.OFFICER, Role.LA_ADMIN} and any(u == me for u, _ in officers)
@@ -583,6 +699,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "mine": mine,
         "can_filter": scope.role in {Role.OFFICER, Role.LA_ADMIN},
         "can_count": case_rules.can_view_case_counts(request.user),
+        "can_manage_templates": case_rules.can_manage_letter_templates(request.user),
         "role": scope.role,
     }
     return render(request, "casework/caseload.html", context)
@@ -691,3 +808,125 @@ def counts(request: HttpRequest) -> HttpResponse:
     scope = rules.scope_for(request.user)
     built = case_counts(scope, today=_today(), threshold=threshold())
     return render(request, "casework/counts.html", {"counts": built})
+
+
+# -- the LA's letter templates --------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def letter_templates(request: HttpRequest) -> HttpResponse:
+    """The letter templates officers write from; an LA administrator uploads a new version of one here, refused
+    with every problem named (a field attendwise does not have, a placeholder it cannot read)."""
+    require(case_rules.can_manage_letter_templates(request.user))
+    form = f.TemplateUploadForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_TEMPLATE_BYTES:
+                form.add_error("file", f"The template must be smaller than {MAX_TEMPLATE_BYTES // (1024 * 1024)} MB")
+            else:
+                who, _ = store.who_of(request.user)
+                row, problems = letter_service.upload_template(
+                    upload.read(),
+                    Path(upload.name or "template.docx").name,
+                    name=form.cleaned_data["name"],
+                    title=form.cleaned_data["title"],
+                    who=who,
+                    at=store.now(),
+                )
+                for problem in problems:
+                    form.add_error("file", str(problem))
+                if row is not None:
+                    messages.success(
+                        request, f"{row.title} ({row.name}) is stored as version {row.version}: officers now write it."
+                    )
+                    return redirect("letter_templates")
+    context = {
+        "form": form,
+        "uploaded": LetterTemplateRecord.objects.order_by("name", "-version"),
+        "shipped": [(name, letter_service.SHIPPED_TITLES.get(name, name)) for name in shipped_templates()],
+        "fields": MERGE_FIELDS,
+    }
+    return render(request, "casework/letter_templates.html", context, status=status)
+
+
+# -- the family view ------------------------------------------------------------------------------------------
+def _family_access(request: HttpRequest, enrolment_id: int | None) -> Enrolment:
+    """The pupil whose family the user asks for: 403 for a role that never sees cases, 404 outside the scope."""
+    if not case_rules.can_view_cases(request.user):
+        audit_log.record(request, Action.VIEW_CASE_LIST, Outcome.FORBIDDEN, enrolment_id=enrolment_id, detail="family")
+        require(False)
+    enrolment, allowed = (
+        (None, False)
+        if enrolment_id is None
+        else pupil_service.visible_enrolment(access(), rules.scope_for(request.user), enrolment_id)
+    )
+    if enrolment is None or not allowed or not case_rules.can_view_case(request.user, enrolment):
+        audit_log.record(request, Action.VIEW_CASE_LIST, Outcome.NOT_FOUND, enrolment_id=enrolment_id, detail="family")
+        raise not_found()
+    return enrolment
+
+
+def _render_family(
+    request: HttpRequest, enrolment: Enrolment, *, status: int = 200, error: str | None = None
+) -> HttpResponse:
+    built = family_service.family_page(
+        access(),
+        rules.scope_for(request.user),
+        enrolment,
+        can_open=lambda e: case_rules.can_open_case(request.user, e),
+    )
+    audit_log.record(
+        request,
+        Action.VIEW_CASE_LIST,
+        Outcome.SHOWN,
+        enrolment=enrolment,
+        pupils=len(built.siblings),
+        detail="family",
+    )
+    can_link = bool(built.linkable) and all(
+        case_rules.can_record_on_case(request.user, s.enrolment) for s in built.siblings if s.case is not None
+    )
+    context = {
+        "page": built,
+        "can_link": can_link,
+        "error": error,
+        "back": reverse("pupil", args=[enrolment.enrolment_id]),
+    }
+    return render(request, "casework/family.html", context, status=status)
+
+
+def pupil_family(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
+    """Every sibling the user may see (pupils sharing a parent with parental responsibility, at any school),
+    their attendance this year and their cases, side by side."""
+    enrolment = _family_access(request, enrolment_id)
+    return _render_family(request, enrolment)
+
+
+@require_POST
+def link_family(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
+    """Link the family's open cases in one family case (one event on each), from the family view."""
+    enrolment = _family_access(request, enrolment_id)
+    require(case_rules.can_record_on_cases(request.user))
+    built = family_service.family_page(access(), rules.scope_for(request.user), enrolment, can_open=lambda e: False)
+    shown = {s.case.pk: s for s in built.siblings if s.case is not None}
+    versions: dict[int, int] = {}
+    for value in request.POST.getlist("case"):
+        case_text, _, version_text = value.partition(":")
+        case_id, version = _int(case_text), _int(version_text)
+        if case_id in shown and version is not None:
+            versions[case_id] = version
+    if not built.linkable or set(versions) != {c.pk for c in built.linkable}:
+        return _render_family(request, enrolment, status=400, error="Reload the page: the family's cases have changed")
+    if not all(case_rules.can_record_on_case(request.user, shown[c].enrolment) for c in versions):
+        require(False)
+    who, user_name = store.who_of(request.user)
+    try:
+        family_service.link_family_cases(
+            versions, who=who, user_name=user_name, at=store.now(), why=request.POST.get("why", "")[:500]
+        )
+    except store.StaleCase as exc:
+        return _render_family(request, enrolment, status=409, error=str(exc))
+    return redirect(reverse("pupil_family", args=[enrolment.enrolment_id]) + "#cases")

@@ -19,6 +19,7 @@ from attendwise.documents.spreadsheets import table_csv
 from attendwise.documents.tables import data_table
 from attendwise.web import audit as audit_log
 from attendwise.web import rules, upload_problems
+from attendwise.web.casework.moves import follow_pupils
 from attendwise.web.casework.services.links import pupil_casework, school_cases_link
 from attendwise.web.forms import AuditSearchForm, CohortForm, UploadForm
 from attendwise.web.legal.views import legal_link
@@ -412,6 +413,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
                         detail=f"import {result.import_id} of {names}: " + " ".join(result.changes()),
                     )
                     request.session["upload_result"] = {"import_id": result.import_id, "changes": result.changes()}
+                    follow_pupils(acc)  # a pupil who moved school takes their open case with them
                     return redirect("uploads")
                 audit_log.record(
                     request,

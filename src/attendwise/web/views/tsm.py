@@ -21,6 +21,7 @@ from attendwise.measures.pupils import enrolments_of
 from attendwise.reports.tsm import TSMError, TSMPack, pack_filename, render_html
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
+from attendwise.web.casework.services.tsm_link import pack_casework
 from attendwise.web.forms import ActionForm, DiscussForm, MeetingForm
 from attendwise.web.models import (
     Action,
@@ -136,6 +137,7 @@ def _pack_context(request: HttpRequest, urn: int, term: str, **forms: Any) -> di
         "action_form": forms.get("action_form") or ActionForm(),
         "term_slugs": [(t, tsm_service.term_slug(t)) for t in page.terms],
         "user_id": request.user.pk,
+        "casework": pack_casework(acc, request.user, page.pack, [a for a, _ in page.actions]),
     }
 
 

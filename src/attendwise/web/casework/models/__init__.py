@@ -1,6 +1,6 @@
 """The case store's models, a file each: the case (a projection of its events), its events (the record,
 append-only), and the projections of its interventions, early help offers, Team Around the Family and
-family link."""
+family link; and the LA's letter templates."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from attendwise.web.casework.models.early_help import EarlyHelpRecord
 from attendwise.web.casework.models.event import AppendOnlyError, CaseEventRecord
 from attendwise.web.casework.models.family import FamilyCase, FamilyLink
 from attendwise.web.casework.models.intervention import InterventionRecord, case_files
+from attendwise.web.casework.models.letter import LetterTemplateRecord
+from attendwise.web.casework.models.retention import RetentionRun
 from attendwise.web.casework.models.taf import TafMemberRecord
 
 __all__ = [
@@ -19,6 +21,8 @@ __all__ = [
     "FamilyCase",
     "FamilyLink",
     "InterventionRecord",
+    "LetterTemplateRecord",
+    "RetentionRun",
     "TafMemberRecord",
     "case_files",
 ]

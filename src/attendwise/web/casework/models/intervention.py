@@ -35,6 +35,8 @@ class InterventionRecord(models.Model):
     document_name = models.CharField(max_length=200, blank=True)
     document_content_type = models.CharField(max_length=100, blank=True)
     document_template = models.CharField(max_length=100, blank=True)
+    #: A letter's Word file, beside its PDF (the document) in :func:`case_files`.
+    document_docx = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=("case", "ref"), name="one_intervention_per_ref"),)

@@ -50,6 +50,8 @@ class InterventionEntry:
     type_name: str
     timetable: bool
     document_href: str | None
+    #: A letter's Word file, beside its PDF.
+    docx_href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,9 @@ def case_page(
             types[item.type].name if item.type in types else item.type,
             bool(types.get(item.type) and types[item.type].timetable),
             reverse("case_document", args=[record.pk, item.ref]) if item.document else None,
+            reverse("case_document", args=[record.pk, item.ref]) + "?format=docx"
+            if item.document and item.document.docx_storage_name
+            else None,
         )
         for item in reversed(case.interventions)
     )
