@@ -22,9 +22,13 @@ def _marks(start: dt.date, end: dt.date, code: str = "O") -> list[tuple[dt.date,
 
 def _check(removal: dt.date, marks, *, school: bool = True, la: bool = True):
     return check_unexplained_absence(
-        removal_date=removal, marks=marks, calendar=CAL, settings=SETTINGS, school_enquiry_failed=school,
+        removal_date=removal,
+        marks=marks,
+        calendar=CAL,
+        settings=SETTINGS,
+        school_enquiry_failed=school,
         la_enquiry_failed=la,
-    )  # fmt: skip
+    )
 
 
 def test_twenty_school_days_from_2_february_end_on_6_march() -> None:

@@ -69,8 +69,9 @@ def test_the_calendar_from_the_store_has_the_school_s_closures(tmp_path) -> None
     reg.school(100002)
     upn = reg.pupil(100001)
     reg.sessions(upn, "//", start=D(2024, 9, 2))
-    reg.closures.append({"urn": 100001, "start_date": "2024-09-09", "end_date": "2024-09-10", "session": "",
-                         "reason": "INSET"})  # fmt: skip
+    reg.closures.append(
+        {"urn": 100001, "start_date": "2024-09-09", "end_date": "2024-09-10", "session": "", "reason": "INSET"}
+    )
     reg.closures.append(
         {"urn": "", "start_date": "2025-05-05", "end_date": "", "session": "", "reason": "Bank holiday"}
     )

@@ -103,6 +103,25 @@ MATRIX = [
     ("school_cases", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
     # changes to a case are POST only (test_who_may_change_a_case checks who may make them)
     *((name, ["case:a_pa", *extra], statuses(default=405)) for name, extra in CASE_CHANGES.items()),
+    # Registers: the LA's pages name children (LA staff, the Virtual School its children); scrutiny counts only;
+    # a school notifies removals from its own roll and sees its own notifications and pupils' entries.
+    ("registers", [], statuses(school_a=403, school_b=403, scrutiny=403)),
+    *(
+        ("register", [key], statuses(school_a=403, school_b=403, scrutiny=403))
+        for key in ("cme", "ehe", "exclusions", "timetables", "removals")
+    ),
+    ("register", ["nonsense"], statuses(default=404)),
+    ("register_counts", [], statuses(school_a=403, school_b=403, virtual_school=403)),
+    ("school_removals", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    ("school_removals", [B], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),
+    ("school_removals", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
+    ("removal_notify", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    ("removal_notify", [C], statuses(officer_a=404, school_a=404, school_b=404, virtual_school=403, scrutiny=403)),
+    ("removal_import", [A], statuses(default=405)),
+    ("pupil_registers", ["a_pa"], statuses(school_b=404, virtual_school=404, scrutiny=403)),
+    ("pupil_registers", ["a_severe"], statuses(school_b=404, scrutiny=403)),
+    ("pupil_registers", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
+    ("pupil_registers", [99999], statuses(default=404, scrutiny=403)),
 ]
 
 CASES = [
@@ -191,8 +210,12 @@ SPELLED = {
     "case_open": ["a_pa"],
     "school_cases": [A],
     **{name: ["case", *extra] for name, extra in CASE_CHANGES.items()},
+    "school_removals": [A],
+    "removal_notify": [A],
+    "removal_import": [A],
+    "pupil_registers": ["a_pa"],
 }
-POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done", *CASE_CHANGES}
+POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done", "removal_import", *CASE_CHANGES}
 #: An identifier of each kind that names nothing: every other spelling must be answered like it.
 NOTHING = {"urn": 999999, "enrolment_id": 99999, "record_id": 999999999, "term": "2024-26-autumn"}
 #: The kind of identifier each address argument is (a term's slug too: ``2024-25-autumn``).
@@ -219,6 +242,10 @@ AUDITED = {
     "case_open",
     "school_cases",
     *CASE_CHANGES,
+    "school_removals",
+    "removal_notify",
+    "removal_import",
+    "pupil_registers",
 }
 
 

@@ -92,6 +92,12 @@ SETTINGS: tuple[Setting, ...] = (
         "closure outcomes; by default the shipped ones.",
     ),
     Setting(
+        "ATTENDWISE_REGISTERS_CONFIG",
+        "",
+        "The path of the LA's registers file (TOML): the registers' settings and lists (CME reasons, removal "
+        "grounds, home-education reasons, ...); by default the shipped ones (docs/registers.md).",
+    ),
+    Setting(
         "ATTENDWISE_UPLOAD_MAX_MB",
         "200",
         "Largest register upload accepted, in megabytes (all files together, and unpacked zip contents).",

@@ -7,6 +7,7 @@ from django.urls import path
 
 from attendwise.web.casework import urls as casework
 from attendwise.web.converters import refused_spellings
+from attendwise.web.registers import urls as registers
 from attendwise.web.views import accounts, api, pages, tsm
 
 TSM = "schools/<urn:urn>/tsm/<str:term>/"
@@ -36,6 +37,7 @@ addresses = [
     path(TSM + "actions/<record_id:action_id>/done", tsm.complete_action, name="tsm_action_done"),
     path("uploads/", pages.uploads, name="uploads"),
     *casework.addresses,
+    *registers.addresses,
     path("audit/", pages.audit, name="audit"),
     path("api/v1/la/measures", api.la_measures, name="api_la_measures"),
     path("api/v1/schools/<urn:urn>/measures", api.school_measures, name="api_school_measures"),

@@ -1,0 +1,128 @@
+"""The school's removal-from-roll notification, as a GOV.UK form: each field says what is wrong in words.
+
+Dates are GOV.UK date inputs (day, month and year boxes); a date that is not one names the box to correct.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from attendwise.core.errors import AttendwiseError
+from attendwise.core.identifiers import parse_urn
+from attendwise.registers.settings import RegistersConfig
+
+__all__ = ["GovukDateField", "RemovalForm"]
+
+
+class DateInput(forms.MultiWidget):
+    def __init__(self) -> None:
+        super().__init__(widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput})
+
+    def decompress(self, value: Any) -> list[Any]:
+        return [value.day, value.month, value.year] if isinstance(value, dt.date) else [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date from three boxes: day, month, year (the GOV.UK date input)."""
+
+    widget = DateInput
+
+    def __init__(self, *, what: str, required: bool = True, **kwargs: Any) -> None:
+        self.what = what
+        parts = [forms.CharField(required=False) for _ in range(3)]
+        super().__init__(parts, require_all_fields=False, required=required, **kwargs)
+        self.error_messages["required"] = f"Enter {what}"
+
+    def compress(self, data_list: list[str]) -> dt.date | None:
+        if not data_list or not any(v.strip() for v in data_list if v):
+            if self.required:
+                raise forms.ValidationError(f"Enter {self.what}")
+            return None
+        day, month, year = ((v or "").strip() for v in data_list)
+        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if missing:
+            raise forms.ValidationError(f"{self.what[0].upper()}{self.what[1:]} must include a {' and '.join(missing)}")
+        if not (
+            day.isascii()
+            and day.isdigit()
+            and month.isascii()
+            and month.isdigit()
+            and year.isascii()
+            and year.isdigit()
+            and len(year) == 4
+        ):
+            raise forms.ValidationError(f"{self.what[0].upper()}{self.what[1:]} must be a real date, e.g. 27 3 2026")
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{self.what[0].upper()}{self.what[1:]} must be a real date") from None
+
+
+def _urn(value: str) -> int | None:
+    if not value.strip():
+        return None
+    try:
+        return parse_urn(value.strip())
+    except (AttendwiseError, ValueError):
+        raise forms.ValidationError("Enter the new school's URN as 6 or 7 digits, e.g. 104109") from None
+
+
+class RemovalForm(forms.Form):
+    """A school's notification of a deletion from its admission register."""
+
+    upn = forms.CharField(
+        label="Pupil's UPN",
+        max_length=13,
+        min_length=13,
+        help_text="The 13-character unique pupil number, e.g. A999100024001",
+        error_messages={
+            "required": "Enter the pupil's UPN",
+            "max_length": "The UPN must be 13 characters",
+            "min_length": "The UPN must be 13 characters",
+        },
+    )
+    removal_date = GovukDateField(
+        what="the date the pupil was removed from the roll",
+        label="Date removed from roll",
+        help_text="For example, 27 3 2026",
+    )
+    ground = forms.ChoiceField(
+        label="Ground for removal",
+        error_messages={"required": "Choose the ground for removal", "invalid_choice": "Choose the ground for removal"},
+    )
+    destination_urn = forms.CharField(label="New school's URN (if known)", required=False, max_length=20)
+    destination_la = forms.CharField(
+        label="Local authority the pupil has moved to (if known)", required=False, max_length=150
+    )
+    destination_note = forms.CharField(
+        label="Where the pupil has gone (if known)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="An address or country; do not put anything here you would not put in a letter to the parents",
+    )
+    ehe_reason = forms.ChoiceField(
+        label="Reason the parents gave for home education",
+        required=False,
+        help_text="Only for a removal to home education",
+    )
+    school_enquiry_failed = forms.BooleanField(
+        label="The school's enquiries have failed to find the child", required=False
+    )
+    la_enquiry_failed = forms.BooleanField(label="The LA's enquiries have failed to find the child", required=False)
+
+    def __init__(self, *args: Any, config: RegistersConfig, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grounds = config.choices("removal_ground")
+        self.fields["ground"].choices = [("", "Choose a ground"), *((g.key, g.label) for g in grounds)]  # type: ignore[attr-defined]
+        reasons = config.choices("ehe_reason")
+        self.fields["ehe_reason"].choices = [("", "Not home education"), *((r.key, r.name) for r in reasons)]  # type: ignore[attr-defined]
+
+    def clean_upn(self) -> str:
+        return str(self.cleaned_data["upn"]).strip().upper()
+
+    def clean_destination_urn(self) -> int | None:
+        return _urn(str(self.cleaned_data.get("destination_urn") or ""))

@@ -1,0 +1,332 @@
+"""The registers' pages: the LA's page for each register, a school's removal notifications (the form and the
+CSV import), a pupil's register entries, and the counts.
+
+Every view asks :mod:`attendwise.web.registers.rules` first: 403 for a role that may never see the kind of
+page, 404 (audited) for a school or pupil outside the user's scope. Every page that names children writes
+one audit row; every notification stored writes one, and a row of the registers' change log per entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from attendwise.core.calendar import AcademicYear
+from attendwise.core.identifiers import IdentifierError, parse_urn
+from attendwise.measures.pupils import Enrolment
+from attendwise.web import audit as audit_log
+from attendwise.web import rules
+from attendwise.web.models import Action, Outcome, Role
+from attendwise.web.registers import counts, imports, lists, notifications
+from attendwise.web.registers import models as m
+from attendwise.web.registers import rules as register_rules
+from attendwise.web.registers.config import registers_config
+from attendwise.web.registers.forms import RemovalForm
+from attendwise.web.services import pupil as pupil_service
+from attendwise.web.views.common import access, not_found, require, threshold
+
+REGISTERS = {
+    "cme": ("Children missing education", m.CmeReferral, {"closed_on__isnull": True}, "reason", "cme_reason"),
+    "ehe": ("Elective home education", m.EheEntry, {"ended_on__isnull": True}, "reason", "ehe_reason"),
+    "exclusions": ("Suspensions and permanent exclusions", m.ExclusionRecord, {}, None, None),
+    "timetables": ("Part-time timetables", m.PartTimeTimetable, {"ended_on__isnull": True}, None, None),
+    "removals": ("Removals from roll", m.RemovalNotification, {}, "ground", "removal_ground"),
+}
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _link(request: HttpRequest):
+    def link(enrolment_id: int | None) -> str | None:
+        return reverse("pupil_registers", args=[enrolment_id]) if enrolment_id is not None else None
+
+    return link
+
+
+def _filters(request: HttpRequest, reason_list: str | None) -> lists.Filters:
+    """The filters asked for; a value that is not one of the choices is ignored, never guessed at."""
+    school: int | None = None
+    try:
+        school = parse_urn(request.GET.get("school", "").strip()) if request.GET.get("school") else None
+    except IdentifierError:
+        school = None
+    status = request.GET.get("status", "open")
+    status = status if status in {"open", "closed", "all"} else "open"
+    reason = request.GET.get("reason", "")
+    if reason_list is None or reason not in {c.key for c in registers_config().choices(reason_list)}:
+        reason = ""
+    return lists.Filters(school, status, reason)
+
+
+def _page(request: HttpRequest, key: str, f: lists.Filters) -> tuple[lists.Page, list]:
+    _title, model, open_q, reason_field, _ = REGISTERS[key]
+    acc, config, today = access(), registers_config(), _today()
+    store = acc.store()
+    qs = lists._filtered(model.objects.all(), f, open_q=open_q, reason=reason_field)
+    rows = lists.visible(request.user, qs, store)
+    link = _link(request)
+    if key == "cme":
+        return lists.cme_page(rows, store=store, config=config, today=today, link=link), rows
+    if key == "ehe":
+        start = AcademicYear.containing(today).start
+        everyone = [r for r, _ in lists.visible(request.user, m.EheEntry.objects.all(), store)]
+        return lists.ehe_page(
+            rows, store=store, config=config, today=today, link=link, watch_from=start, all_entries=everyone
+        ), rows
+    if key == "exclusions":
+        page = lists.exclusions_page(rows, store=store, config=config, today=today, link=link)
+        scope = rules.scope_for(request.user)
+        if not scope.social_care_only:
+            known = {e.enrolment_id for _, e in rows if e is not None}
+            urns = [f.school] if f.school else (sorted(scope.schools) if scope.schools is not None else None)
+            extra = lists.e_marks_without_records(store, urns, known, link)
+            page = lists.Page((*page.tables, extra), page.entries, page.due)
+        return page, rows
+    if key == "timetables":
+        page = lists.timetables_page(rows, store=store, config=config, today=today, link=link)
+        return page, rows
+    return lists.removals_page(rows, store=store, config=config, link=link), rows
+
+
+def _refuse_registers(request: HttpRequest, what: str) -> None:
+    if not register_rules.can_view_registers(request.user):
+        audit_log.record(request, Action.VIEW_PUPIL_LIST, Outcome.FORBIDDEN, detail=f"registers: {what}")
+        require(False)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Every register: its open entries and what is due."""
+    _refuse_registers(request, "all")
+    summary = []
+    for key, (title, *_rest) in REGISTERS.items():
+        page, _rows = _page(request, key, lists.Filters(status="open" if key != "removals" else "all"))
+        summary.append(
+            {
+                "key": key,
+                "title": title,
+                "entries": page.entries,
+                "due": page.due,
+                "href": reverse("register", args=[key]),
+            }
+        )
+    audit_log.record(request, Action.VIEW_PUPIL_LIST, Outcome.SHOWN, detail="registers: summary")
+    return render(request, "registers/index.html", {"summary": summary})
+
+
+def register(request: HttpRequest, key: str) -> HttpResponse:
+    """One register for the LA, filtered, with its deadlines due."""
+    if key not in REGISTERS:
+        raise not_found()
+    _refuse_registers(request, key)
+    title, _model, open_q, _field, reason_list = REGISTERS[key]
+    f = _filters(request, reason_list)
+    page, rows = _page(request, key, f)
+    audit_log.record(request, Action.VIEW_PUPIL_LIST, Outcome.SHOWN, pupils=len(rows), detail=f"registers: {key}")
+    schools = [s for s in access().store().schools() if rules.can_view_school(request.user, s.urn)]
+    reasons = registers_config().choices(reason_list) if reason_list else ()
+    context = {
+        "title": title,
+        "key": key,
+        "page": page,
+        "filters": f,
+        "schools": schools,
+        "reasons": reasons,
+        "has_status": bool(open_q),
+    }
+    return render(request, "registers/register.html", context)
+
+
+# -- a school's notifications --------------------------------------------------------------------------------
+def _school_access(request: HttpRequest, urn: int | None, what: str) -> int:
+    scope = rules.scope_for(request.user)
+    if scope.role not in {Role.LA_ADMIN, Role.OFFICER, Role.SCHOOL}:
+        audit_log.record(request, Action.VIEW_PUPIL_LIST, Outcome.FORBIDDEN, school_urn=urn, detail=what)
+        require(False)
+    if (
+        urn is None
+        or not register_rules.can_view_school_removals(request.user, urn)
+        or access().store().school(urn) is None
+    ):
+        audit_log.record(request, Action.VIEW_PUPIL_LIST, Outcome.NOT_FOUND, school_urn=urn, detail=what)
+        raise not_found()
+    return urn
+
+
+def _school_context(request: HttpRequest, urn: int, **extra: Any) -> dict[str, Any]:
+    store = access().store()
+    qs = m.RemovalNotification.objects.filter(urn=urn)
+    rows = lists.visible(request.user, qs, store)
+    page = lists.removals_page(rows, store=store, config=registers_config(), link=_link(request))
+    return {
+        "school": store.school(urn),
+        "page": page,
+        "rows": rows,
+        "columns": imports.COLUMNS,
+        "grounds": registers_config().choices("removal_ground"),
+        **extra,
+    }
+
+
+def school_removals(request: HttpRequest, urn: int | None) -> HttpResponse:
+    """A school's own removal notifications, with the form's link and the CSV import."""
+    urn = _school_access(request, urn, "registers: school removals")
+    context = _school_context(request, urn)
+    audit_log.record(
+        request,
+        Action.VIEW_PUPIL_LIST,
+        Outcome.SHOWN,
+        school_urn=urn,
+        pupils=len(context["rows"]),
+        detail="registers: school removals",
+    )
+    return render(request, "registers/school_removals.html", context)
+
+
+def _date_parts(form: RemovalForm, name: str) -> dict[str, str]:
+    return {p: form.data.get(f"{name}_{p}", "") if form.is_bound else "" for p in ("day", "month", "year")}
+
+
+@require_http_methods(["GET", "POST"])
+def notify_removal(request: HttpRequest, urn: int | None) -> HttpResponse:
+    """The school's secure notification of a removal from roll (GOV.UK form, errors by field)."""
+    urn = _school_access(request, urn, "registers: notify a removal")
+    config = registers_config()
+    form = RemovalForm(request.POST if request.method == "POST" else None, config=config)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result = notifications.check(access().store(), urn, form.cleaned_data, config)
+            if isinstance(result, list):
+                for problem in result:
+                    form.add_error(problem.field, problem.message)
+            else:
+                [removal] = notifications.store_removal(
+                    [result], user=request.user, username=request.user.get_username(), config=config, sources=["form"]
+                )
+                audit_log.record(
+                    request,
+                    Action.IMPORT,
+                    Outcome.IMPORTED,
+                    enrolment=result.enrolment,
+                    detail=f"registers: removal {removal.pk} notified",
+                )
+                return redirect(reverse("school_removals", args=[urn]) + f"?notified={removal.pk}")
+        status = 400
+    return render(
+        request,
+        "registers/notify.html",
+        {
+            "form": form,
+            "school": access().store().school(urn),
+            "removal_date": _date_parts(form, "removal_date"),
+            "cnis": config.settings.cnis_fields,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def import_removals(request: HttpRequest, urn: int | None) -> HttpResponse:
+    """A CSV file of removals: every row checked; any problem refuses the file, with nothing stored."""
+    urn = _school_access(request, urn, "registers: import removals")
+    config = registers_config()
+    upload = request.FILES.get("file")
+    if upload is None:
+        problems = [imports.FileProblem("the file", None, None, "Choose a CSV file of removals")]
+        checked: list = []
+    elif upload.size > 5 * 1024 * 1024:
+        problems, checked = [imports.FileProblem(upload.name, None, None, "is larger than 5 MB")], []
+    else:
+        checked, sources, problems = imports.read_removals(access().store(), urn, upload.name, upload.read(), config)
+    if problems:
+        audit_log.record(
+            request,
+            Action.IMPORT,
+            Outcome.REFUSED,
+            school_urn=urn,
+            detail=f"registers: removals file refused, {len(problems)} problems",
+        )
+        context = _school_context(
+            request, urn, problems=[str(p) for p in problems[:200]], more=max(0, len(problems) - 200)
+        )
+        return render(request, "registers/school_removals.html", context, status=400)
+    stored = notifications.store_removal(
+        checked, user=request.user, username=request.user.get_username(), config=config, sources=sources
+    )
+    audit_log.record(
+        request,
+        Action.IMPORT,
+        Outcome.IMPORTED,
+        school_urn=urn,
+        pupils=len(stored),
+        detail=f"registers: {len(stored)} removals imported from {upload.name}"[:1000],
+    )
+    return redirect(reverse("school_removals", args=[urn]) + f"?imported={len(stored)}")
+
+
+# -- a pupil's entries, and the counts -----------------------------------------------------------------------
+def pupil_registers(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
+    """Every register entry of the pupil the enrolment is for, at any school the user may see."""
+    scope = rules.scope_for(request.user)
+    if not scope.pupil_level:
+        audit_log.record(request, Action.VIEW_PUPIL, Outcome.FORBIDDEN, enrolment_id=enrolment_id, detail="registers")
+        require(False)
+    enrolment: Enrolment | None = None
+    if enrolment_id is not None:
+        enrolment, allowed = pupil_service.visible_enrolment(access(), scope, enrolment_id)
+        enrolment = enrolment if allowed else None
+    if enrolment is None:
+        audit_log.record(request, Action.VIEW_PUPIL, Outcome.NOT_FOUND, enrolment_id=enrolment_id, detail="registers")
+        raise not_found()
+    store, config, today, link = access().store(), registers_config(), _today(), _link(request)
+    tables = []
+    for key, (_title, model, _open, _f, _l) in REGISTERS.items():
+        rows = lists.visible(request.user, model.objects.filter(upn=enrolment.upn), store)
+        if not rows:
+            continue
+        if key == "cme":
+            page = lists.cme_page(rows, store=store, config=config, today=today, link=link)
+        elif key == "ehe":
+            page = lists.ehe_page(
+                rows, store=store, config=config, today=today, link=link, watch_from=today, all_entries=[]
+            )
+            page = lists.Page(page.tables[:1], page.entries, page.due)
+        elif key == "exclusions":
+            page = lists.exclusions_page(rows, store=store, config=config, today=today, link=link)
+        elif key == "timetables":
+            page = lists.timetables_page(rows, store=store, config=config, today=today, link=link)
+        else:
+            page = lists.removals_page(rows, store=store, config=config, link=link)
+        tables += page.tables
+    audit_log.record(request, Action.VIEW_PUPIL, Outcome.SHOWN, enrolment=enrolment, detail="registers")
+    names = store.pupil_names([enrolment.upn]).get(enrolment.upn, (None, None))
+    return render(
+        request,
+        "registers/pupil.html",
+        {
+            "enrolment": enrolment,
+            "tables": tables,
+            "name": " ".join(n for n in names if n) or enrolment.upn,
+            "back": reverse("pupil", args=[enrolment.enrolment_id]),
+        },
+    )
+
+
+def register_counts(request: HttpRequest) -> HttpResponse:
+    """Counts for a scrutiny report; suppressed for scrutiny members."""
+    if not register_rules.can_view_register_counts(request.user):
+        require(False)
+    scope = rules.scope_for(request.user)
+    limit = threshold() if scope.suppress else None
+    tables = counts.count_tables(access().store(), registers_config(), today=_today(), threshold=limit)
+    return render(
+        request, "registers/counts.html", {"tables": tables, "suppressed": scope.suppress, "threshold": threshold()}
+    )

@@ -1,0 +1,340 @@
+"""The registers in the web app: a school's removal notifications (form and CSV import) and what they open,
+the LA's register pages with their deadlines and reconciliations, a pupil's entries, the counts, and who may
+see what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+
+from attendwise.web.models import Action, AuditEvent, Outcome
+from attendwise.web.registers.models import (
+    AppendOnlyError,
+    CmeReferral,
+    EheEntry,
+    ExclusionRecord,
+    PartTimeTimetable,
+    RegisterChange,
+    RemovalNotification,
+)
+from tests.web.conftest import A, B
+
+pytestmark = pytest.mark.django_db
+C = 100003
+REMOVED = dt.date(2024, 9, 23)
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def form(upn: str, ground: str, day: dt.date = REMOVED, **extra: str) -> dict[str, str]:
+    return {
+        "upn": upn,
+        "removal_date_day": str(day.day),
+        "removal_date_month": str(day.month),
+        "removal_date_year": str(day.year),
+        "ground": ground,
+        **extra,
+    }
+
+
+def errors(response) -> list[str]:
+    return [a.get_text(strip=True) for a in soup(response).select(".govuk-error-summary a")]
+
+
+def stored() -> tuple[int, int, int, int]:
+    return (
+        RemovalNotification.objects.count(),
+        EheEntry.objects.count(),
+        CmeReferral.objects.count(),
+        RegisterChange.objects.count(),
+    )
+
+
+class TestNotifyingARemoval:
+    def test_to_home_education_opens_an_ehe_entry_and_no_cme_referral(self, client_as, city) -> None:
+        """School A notifies a removal to home education: the notification, an EHE entry with the reason and
+        its change-log rows are stored, no CME referral, and the LA sees the entry on its register."""
+        c = client_as("school_a")
+        url = reverse("removal_notify", args=[A])
+        response = c.post(url, form(city.pupils["a_good0"], "home_education", ehe_reason="lifestyle"))
+        assert response.status_code == 302
+        assert (RemovalNotification.objects.count(), EheEntry.objects.count(), CmeReferral.objects.count()) == (1, 1, 0)
+        entry = EheEntry.objects.get()
+        assert (entry.upn, entry.urn, entry.reason, entry.started_on) == (
+            city.pupils["a_good0"],
+            A,
+            "lifestyle",
+            REMOVED,
+        )
+        assert entry.child_name == "A Good0 Testchild"
+        assert [r.register for r in RegisterChange.objects.order_by("id")] == ["removals", "ehe"]
+        assert AuditEvent.objects.filter(action=Action.IMPORT, outcome=Outcome.IMPORTED, upn=entry.upn).exists()
+        page = c.get(response["Location"])
+        assert "The removal has been notified" in page.content.decode()
+        assert "home-education entry" in soup(page).select_one("#removals").get_text()
+        officer = client_as("officer")
+        ehe = soup(officer.get(reverse("register", args=["ehe"])))
+        assert "A Good0 Testchild" in ehe.select_one("#table-1").get_text()
+        assert "No referrals match." in soup(officer.get(reverse("register", args=["cme"]))).get_text()
+
+    def test_without_a_known_destination_opens_a_cme_referral(self, client_as, city) -> None:
+        c = client_as("school_a")
+        c.post(reverse("removal_notify", args=[A]), form(city.pupils["a_good1"], "moved_away"))
+        c.post(reverse("removal_notify", args=[A]), form(city.pupils["a_good2"], "moved_away", destination_la="Leeds"))
+        referral = CmeReferral.objects.get()
+        assert (referral.upn, referral.reason, referral.source) == (
+            city.pupils["a_good1"],
+            "removed_from_roll",
+            "removal_from_roll",
+        )
+        assert EheEntry.objects.count() == 0
+
+    def test_bad_entries_are_refused_by_field_with_nothing_stored(self, client_as, city) -> None:
+        """An empty form, a date without its month, an unknown pupil and a home-education removal with no reason
+        are each refused on their own field, the title starting 'Error:'."""
+        c = client_as("school_a")
+        url = reverse("removal_notify", args=[A])
+        before = stored()
+        response = c.post(url, {})
+        assert response.status_code == 400
+        assert soup(response).title.get_text().startswith("Error:")
+        assert errors(response) == [
+            "Enter the pupil's UPN",
+            "Enter the date the pupil was removed from the roll",
+            "Choose the ground for removal",
+        ]
+        hrefs = [a["href"] for a in soup(response).select(".govuk-error-summary a")]
+        assert hrefs == ["#removal-upn", "#removal-removal_date", "#removal-ground"]
+        bad_date = form(city.pupils["a_good0"], "died", removal_date_month="")
+        assert errors(c.post(url, bad_date)) == ["The date the pupil was removed from the roll must include a month"]
+        assert errors(
+            c.post(
+                url,
+                form(city.pupils["a_good0"], "died", day=dt.date(2024, 2, 28))
+                | {"removal_date_day": "30", "removal_date_month": "2"},
+            )
+        ) == ["The date the pupil was removed from the roll must be a real date"]
+        assert errors(c.post(url, form(city.pupils["b_pupil"], "died"))) == [
+            "No pupil with this UPN has been on your school's roll"
+        ]
+        assert errors(c.post(url, form(city.pupils["a_good0"], "home_education"))) == [
+            "Choose the reason the parents gave (or 'No reason given')"
+        ]
+        assert stored() == before
+
+    def test_unexplained_absence_is_refused_when_the_marks_do_not_show_it(self, client_as, city) -> None:
+        """a_severe was absent (O) for 10 school days and then present: a removal on the 20-day ground is refused
+        on the date, and on the enquiries not recorded as failed."""
+        c = client_as("school_a")
+        response = c.post(reverse("removal_notify", args=[A]), form(city.pupils["a_severe"], "unexplained_absence"))
+        assert response.status_code == 400
+        found = errors(response)
+        assert "not coded G, N, O in every session" in found[0]
+        assert found[1:] == [
+            "Record that the school's enquiries failed to find the child",
+            "Record that the LA's enquiries failed to find the child",
+        ]
+        after_absence = form(
+            city.pupils["a_severe"],
+            "unexplained_absence",
+            day=dt.date(2024, 9, 16),
+            school_enquiry_failed="on",
+            la_enquiry_failed="on",
+        )
+        found = errors(c.post(reverse("removal_notify", args=[A]), after_absence))
+        assert found == [
+            "The marks show 10 school days of continuous unexplained absence (02 Sep 2024 to 13 Sep "
+            "2024); this ground needs 20"
+        ]
+        assert stored() == (0, 0, 0, 0)
+
+
+class TestImportingRemovals:
+    HEADER = "upn,removal_date,ground,destination_urn,destination_la,ehe_reason,school_enquiry_failed\n"
+
+    def _post(self, c, text: str, name: str = "removals.csv"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+        return c.post(reverse("removal_import", args=[A]), {"file": upload})
+
+    def test_a_good_file_stores_every_row(self, client_as, city) -> None:
+        p = city.pupils
+        text = self.HEADER + f"{p['a_good3']},2024-09-23,home_education,,,religious,N\n"
+        text += f"{p['a_good4']},2024-09-24,another_school,100002,,,\n"
+        response = self._post(client_as("school_a"), text)
+        assert response.status_code == 302
+        assert (RemovalNotification.objects.count(), EheEntry.objects.count(), CmeReferral.objects.count()) == (2, 1, 0)
+        assert sorted(RemovalNotification.objects.values_list("source", flat=True)) == [
+            "removals.csv line 2",
+            "removals.csv line 3",
+        ]
+
+    def test_a_bad_file_is_refused_by_file_line_and_field_with_nothing_stored(self, client_as, city) -> None:
+        p = city.pupils
+        text = self.HEADER + f"{p['a_good3']},2024-09-23,home_education,,,religious,N\n"
+        text += f"{p['a_good4']},23/09/2024,nowhere,12,,,maybe\n"
+        text += f"{p['b_pupil']},2024-09-23,died,,,,\n"
+        text += f"{p['a_good3']},2024-09-25,died,,,,\n"
+        response = self._post(client_as("school_a"), text)
+        assert response.status_code == 400
+        problems = [li.get_text() for li in soup(response).select("#problems li")]
+        assert problems == [
+            "removals.csv line 3, field 'removal_date': '23/09/2024' is not a date (expected YYYY-MM-DD)",
+            "removals.csv line 3, field 'ground': 'nowhere' is not a removal ground (they are another_school, "
+            "nursery_completed, dual_registration_ended, sao_amended, sao_revoked, home_education, moved_away, "
+            "medically_unfit, unexplained_absence, custody, died, permanently_excluded, compulsory_age_ended)",
+            "removals.csv line 3, field 'destination_urn': '12' is not a URN (6 or 7 digits, not starting with 0)",
+            "removals.csv line 3, field 'school_enquiry_failed': 'maybe' is not Y or N",
+            "removals.csv line 4, field 'upn': No pupil with this UPN has been on your school's roll",
+            "removals.csv line 5, field 'upn': this pupil is also on line 2",
+        ]
+        assert soup(response).title.get_text().startswith("Error:")
+        assert stored() == (0, 0, 0, 0)
+        assert AuditEvent.objects.filter(action=Action.IMPORT, outcome=Outcome.REFUSED, school_urn=A).exists()
+
+    def test_a_file_with_the_wrong_columns_is_refused(self, client_as) -> None:
+        response = self._post(client_as("school_a"), "pupil,date\nx,y\n")
+        assert response.status_code == 400
+        assert (
+            "removals.csv line 1: needs the columns upn, removal_date, ground"
+            in soup(response).select_one("#problems").get_text()
+        )
+
+
+class TestWhoSeesWhat:
+    def test_a_school_sees_its_own_notifications_and_not_another_school_s(self, client_as, city) -> None:
+        client_as("school_a").post(reverse("removal_notify", args=[A]), form(city.pupils["a_good0"], "died"))
+        c = client_as("school_b")
+        assert c.get(reverse("school_removals", args=[A])).status_code == 404
+        assert c.get(reverse("school_removals", args=[B])).status_code == 200
+        assert "A Good0" not in c.get(reverse("school_removals", args=[B])).content.decode()
+        assert c.post(reverse("removal_notify", args=[A]), form(city.pupils["a_good1"], "died")).status_code == 404
+        assert RemovalNotification.objects.count() == 1
+        assert AuditEvent.objects.filter(outcome=Outcome.NOT_FOUND, school_urn=A, username="school_b").exists()
+
+    def test_an_officer_sees_only_their_schools_entries(self, client_as, city) -> None:
+        CmeReferral.objects.create(
+            upn=city.pupils["c_cin"],
+            enrolment_id=city.enrolments["c_cin"],
+            urn=C,
+            child_name="C Cin Testchild",
+            referred_on=REMOVED,
+            source="school",
+            reason="moved_abroad",
+            recorded_by="t",
+        )
+        CmeReferral.objects.create(
+            child_name="Never On Roll",
+            referred_on=REMOVED,
+            source="police",
+            reason="whereabouts_unknown",
+            recorded_by="t",
+        )
+        everyone = soup(client_as("officer").get(reverse("register", args=["cme"]))).get_text()
+        assert "C Cin Testchild" in everyone and "Never On Roll" in everyone
+        mine = soup(client_as("officer_a").get(reverse("register", args=["cme"]))).get_text()
+        assert "C Cin Testchild" not in mine and "Never On Roll" not in mine
+        virtual = soup(client_as("virtual_school").get(reverse("register", args=["cme"]))).get_text()
+        assert "C Cin Testchild" in virtual and "Never On Roll" not in virtual
+
+    def test_a_pupil_s_entries_on_their_page(self, client_as, city) -> None:
+        c = client_as("school_a")
+        c.post(reverse("removal_notify", args=[A]), form(city.pupils["a_pa"], "moved_away"))
+        pupil_page = soup(c.get(reverse("pupil", args=[city.enrolments["a_pa"]])))
+        href = pupil_page.select_one("#registers a")["href"]
+        assert href == reverse("pupil_registers", args=[city.enrolments["a_pa"]])
+        text = soup(c.get(href)).get_text()
+        assert "Children missing education" in text and "Removals from roll" in text
+        assert AuditEvent.objects.filter(action=Action.VIEW_PUPIL, detail="registers", upn=city.pupils["a_pa"]).exists()
+
+
+class TestTheLaRegisters:
+    def test_exclusions_reconciled_with_e_marks_both_ways(self, client_as, city) -> None:
+        """A suspension of a_pa over days marked present is 'record without E'; the city has no E marks, so the
+        list of pupils with E marks and no record is empty."""
+        ExclusionRecord.objects.create(
+            upn=city.pupils["a_pa"],
+            enrolment_id=city.enrolments["a_pa"],
+            urn=A,
+            kind="suspension",
+            start=dt.date(2024, 9, 2),
+            length=1,
+            reasons=["persistent_disruptive"],
+            recorded_by="t",
+        )
+        page = soup(client_as("officer").get(reverse("register", args=["exclusions"])))
+        assert "Persistent disruptive behaviour" in page.select_one("#table-1").get_text()
+        mismatches = page.select_one("#table-2").get_text()
+        assert mismatches.count("record without E") == 2
+        assert "Every pupil with E marks has an exclusion record." in page.select_one("#table-3").get_text()
+
+    def test_timetables_past_review_are_flagged_and_deadlines_without_terms_say_so(self, client_as, city) -> None:
+        PartTimeTimetable.objects.create(
+            upn=city.pupils["a_pa"],
+            enrolment_id=city.enrolments["a_pa"],
+            urn=A,
+            start=dt.date(2024, 9, 2),
+            planned_end=dt.date(2024, 9, 27),
+            review_date=dt.date(2024, 9, 13),
+            reason="Medical",
+            agreed_by="Parent",
+            recorded_by="t",
+        )
+        CmeReferral.objects.create(
+            upn="",
+            child_name="Unknown Child",
+            referred_on=dt.date(2024, 9, 2),
+            source="police",
+            reason="whereabouts_unknown",
+            whereabouts_unknown_since=dt.date(2024, 9, 2),
+            recorded_by="t",
+        )
+        c = client_as("la_admin")
+        timetables = soup(c.get(reverse("register", args=["timetables"]))).select_one("#table-1").get_text()
+        assert "review overdue since Fri 13 Sep 2024" in timetables
+        cme = soup(c.get(reverse("register", args=["cme"]))).get_text()
+        assert "cannot count: import the LA's terms.csv" in cme
+        summary = soup(c.get(reverse("registers"))).select_one("#registers").get_text()
+        assert "Part-time timetables" in summary
+
+    def test_filters_narrow_the_list(self, client_as, city) -> None:
+        for reason in ("moved_abroad", "moved_to_another_la"):
+            CmeReferral.objects.create(
+                child_name=f"Child {reason}", referred_on=REMOVED, source="school", reason=reason, recorded_by="t"
+            )
+        c = client_as("la_admin")
+        text = soup(c.get(reverse("register", args=["cme"]) + "?reason=moved_abroad")).get_text()
+        assert "Child moved_abroad" in text and "Child moved_to_another_la" not in text
+        text = soup(c.get(reverse("register", args=["cme"]) + "?reason=nonsense&status=closed")).get_text()
+        assert "No referrals match." in text
+
+    def test_scrutiny_sees_counts_suppressed(self, client_as, city) -> None:
+        for i in range(2):
+            CmeReferral.objects.create(
+                child_name=f"C{i}", referred_on=REMOVED, source="school", reason="moved_abroad", recorded_by="t"
+            )
+        scrutiny = client_as("scrutiny")
+        page = soup(scrutiny.get(reverse("register_counts")))
+        first = page.select("table")[0].get_text(" ", strip=True)
+        assert "Moved abroad x" in first and "Total x" in first
+        assert scrutiny.get(reverse("register", args=["cme"])).status_code == 403
+        staff = soup(client_as("officer").get(reverse("register_counts"))).select("table")[0].get_text(" ", strip=True)
+        assert "Moved abroad 2" in staff
+
+
+def test_the_change_log_is_append_only(client_as, city) -> None:
+    client_as("school_a").post(reverse("removal_notify", args=[A]), form(city.pupils["a_good0"], "died"))
+    change = RegisterChange.objects.get()
+    with pytest.raises(AppendOnlyError):
+        change.save()
+    with pytest.raises(AppendOnlyError):
+        RegisterChange.objects.all().delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        RegisterChange.objects.filter(pk=change.pk)._raw_delete(RegisterChange.objects.db)
