@@ -6,15 +6,16 @@ shared options are :mod:`~attendwise.cli.app`'s; what verbs share (the options s
 the period, writing a table) is :mod:`~attendwise.cli.common`'s; each other module holds a group of
 verbs, in the order of the pipeline: ``registers`` (import, reference, codes, status), ``figures``
 (measures, bands, trends, compare), ``analysis`` (disproportionality, at-risk, transition, backtest),
-``meetings`` (tsm-pack), ``legal`` (penalty-threshold), ``families`` (contacts, family), ``casework`` (cases)
-and ``demo`` (generate, demo); ``serve`` is the web app's
+``meetings`` (tsm-pack), ``legal`` (penalty-threshold), ``families`` (contacts, family), ``casework`` (cases),
+``absence_registers`` (registers cme, ehe, exclusions, timetables, removals, returns) and
+``demo`` (generate, demo); ``serve`` is the web app's
 (:mod:`attendwise.web.commands`). This layer may import every layer below it, and is the only one besides
 ``web`` that may import Django (through ``serve``).
 """
 
 from __future__ import annotations
 
-from attendwise.cli import analysis, casework, demo, families, figures, legal, meetings, registers
+from attendwise.cli import absence_registers, analysis, casework, demo, families, figures, legal, meetings, registers
 from attendwise.cli.app import main
 from attendwise.cli.common import console
 from attendwise.web.commands import serve
@@ -37,6 +38,7 @@ for verb in (
     families.contacts_,
     families.family_,
     casework.cases_,
+    absence_registers.registers_,
     registers.codes,
     registers.status,
     demo.generate,

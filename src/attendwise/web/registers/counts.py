@@ -135,3 +135,49 @@ def rates_table(store: Store, today: dt.date, threshold: int | None) -> Table:
         ),
         empty="No pupils on roll.",
     )
+
+
+def dfe_return_tables(store: Store, config: RegistersConfig, *, census: dt.date, level: str = "la") -> list[Table]:
+    """The DfE's termly CME and EHE collection as at a census date: counts by sex, year group and reason, each
+    rounded on its own to the nearest 10 (``low`` where it rounds to 0 but is not 0), totals from the unrounded
+    counts (:func:`attendwise.registers.returns.rounded`)."""
+    from attendwise.documents.marks import LOW
+    from attendwise.registers.returns import rounded
+
+    cme_open = [
+        r for r in m.CmeReferral.objects.all() if r.referred_on <= census and (not r.closed_on or r.closed_on > census)
+    ]
+    ehe_open = [
+        r for r in m.EheEntry.objects.all() if r.started_on <= census and (not r.ended_on or r.ended_on > census)
+    ]
+    tables = []
+    for name, rows, reasons in (
+        ("Children missing education", cme_open, "cme_reason"),
+        ("Elective home education", ehe_open, "ehe_reason"),
+    ):
+        enrolments = find_enrolments(store, [r.enrolment_id for r in rows if r.enrolment_id is not None])
+        details = store.pupils_details([e.upn for e in enrolments.values()])
+        for heading, key in (("Sex", "sex"), ("Year group", "year"), ("Primary reason", "reason")):
+            counter: Counter[str] = Counter()
+            for r in rows:
+                e = enrolments.get(r.enrolment_id) if r.enrolment_id is not None else None
+                if key == "reason":
+                    counter[config.name_of(reasons, r.reason)] += 1
+                elif key == "sex":
+                    found = details.get(e.upn) if e is not None else None
+                    counter[{"F": "Female", "M": "Male"}.get(found[3], "Not known") if found else "Not known"] += 1
+                else:
+                    counter[f"Year {e.nc_year}" if e is not None and e.nc_year.isdigit() else "Not known"] += 1
+            shown = rounded(dict(sorted(counter.items())), total="Total", level=level)
+            tables.append(
+                Table(
+                    f"{name} at the census date {census:%d %B %Y}, by {heading.lower()} (rounded to the nearest 10)",
+                    (Column("group", heading), Column("number", "Number", Kind.COUNT)),
+                    [(k, LOW if v == "low" else v) for k, v in shown],
+                    notes=(
+                        "Each figure rounded on its own; the total is rounded from the unrounded counts, so rows may "
+                        "not add up to it. low: rounds to 0 but is not 0.",
+                    ),
+                )
+            )
+    return tables

@@ -425,7 +425,10 @@ def timetables_page(
     config: RegistersConfig,
     today: dt.date,
     link: Link,
+    c2_schools: Sequence[int] | bool | None = False,
 ) -> Page:
+    """The timetables with what needs attention; with ``c2_schools`` (URNs, or ``None`` for every school) also the
+    C2 marks at those schools that no timetable covers."""
     names = _school_names(store)
     out, due = [], 0
     by_enrolment: dict[int, list[timetables.Timetable]] = defaultdict(list)
@@ -462,7 +465,9 @@ def timetables_page(
         out,
         empty="No part-time timetables match.",
     )
-    return Page((table,), len(rows), due)
+    if c2_schools is False:
+        return Page((table,), len(rows), due)
+    return Page((table, c2_table(store, c2_schools, by_enrolment, link)), len(rows), due)  # type: ignore[arg-type]
 
 
 def c2_table(

@@ -91,8 +91,10 @@ def _page(request: HttpRequest, key: str, f: lists.Filters) -> tuple[lists.Page,
             page = lists.Page((*page.tables, extra), page.entries, page.due)
         return page, rows
     if key == "timetables":
-        page = lists.timetables_page(rows, store=store, config=config, today=today, link=link)
-        return page, rows
+        scope = rules.scope_for(request.user)
+        urns = [f.school] if f.school else (sorted(scope.schools) if scope.schools is not None else None)
+        c2 = False if scope.social_care_only else urns
+        return lists.timetables_page(rows, store=store, config=config, today=today, link=link, c2_schools=c2), rows
     return lists.removals_page(rows, store=store, config=config, link=link), rows
 
 
