@@ -338,3 +338,18 @@ def test_the_change_log_is_append_only(client_as, city) -> None:
         RegisterChange.objects.all().delete()
     with pytest.raises(DatabaseError), transaction.atomic():
         RegisterChange.objects.filter(pk=change.pk)._raw_delete(RegisterChange.objects.db)
+
+
+def test_tsm_packs_leave_out_pupils_with_an_open_cme_referral(client_as, city) -> None:
+    """The TSM packs' "no attendance" lists are told who has an open CME referral (closed ones are not)."""
+    from attendwise.web.services import tsm
+    from attendwise.web.views.common import access
+
+    upn = city.pupils["a_severe"]
+    assert not tsm._term_packs(access(), "2024/25-autumn").packs.pupils.is_cme(upn)
+    referral = CmeReferral.objects.create(
+        upn=upn, urn=A, referred_on=REMOVED, source="school", reason="other", recorded_by="t"
+    )
+    assert tsm._term_packs(access(), "2024/25-autumn").packs.pupils.is_cme(upn)
+    CmeReferral.objects.filter(pk=referral.pk).update(closed_on=REMOVED, outcome="placed_at_school")
+    assert not tsm._term_packs(access(), "2024/25-autumn").packs.pupils.is_cme(upn)

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from attendwise.cli.common import DATE, URN, console, err_console, format_option, output_option, print_table
+from attendwise.core.calendar import AcademicYear
 from attendwise.core.errors import AttendwiseError
 from attendwise.documents.spreadsheets import table_csv
 from attendwise.documents.tables import Table, table_json
@@ -75,7 +76,7 @@ def _list(ctx: click.Context, key: str, school: int | None, status: str, fmt: st
         if key == "cme":
             page = lists.cme_page(rows, today=today, **kwargs)
         elif key == "ehe":
-            start = dt.date(today.year if today.month >= 8 else today.year - 1, 8, 1)
+            start = AcademicYear.containing(store.latest_mark() or today).start
             page = lists.ehe_page(rows, today=today, watch_from=start, all_entries=m.EheEntry.objects.all(), **kwargs)
         elif key == "exclusions":
             page = lists.exclusions_page(rows, today=today, **kwargs)

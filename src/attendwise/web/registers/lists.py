@@ -21,7 +21,7 @@ from attendwise.documents.tables import Cell, Column, Kind, Table
 from attendwise.measures.pupils import Enrolment, find_enrolments
 from attendwise.registers import cme, exclusions, timetables
 from attendwise.registers.deadlines import Deadline
-from attendwise.registers.marks import coded, enrolment_ids_at, rolls
+from attendwise.registers.marks import coded, enrolment_ids_at, marks_on, rolls
 from attendwise.registers.offrolling import SchoolDeregistrations, offrolling_watch
 from attendwise.registers.school_days import NoCalendarError, SchoolCalendar
 from attendwise.registers.settings import RegistersConfig
@@ -233,7 +233,7 @@ def offrolling_table(
     """Home-education deregistrations per school since ``start`` against its roll (the off-rolling watch)."""
     counts: dict[int, int] = defaultdict(int)
     for r in entries:
-        if r.urn is not None and r.removal_id is not None and start <= r.started_on <= today:
+        if r.urn is not None and r.removal_id is not None and start <= r.started_on:
             counts[r.urn] += 1
     on_roll = rolls(store, start)
     rows = [
@@ -291,7 +291,9 @@ def exclusions_page(
     config: RegistersConfig,
     today: dt.date,
     link: Link,
+    reconcile: bool = True,
 ) -> Page:
+    """The records with their deadlines; with ``reconcile``, also their E marks against them."""
     cal = Calendars(store, config)
     names = _school_names(store)
     s = config.settings
@@ -345,6 +347,8 @@ def exclusions_page(
         out,
         empty="No suspensions or exclusions match.",
     )
+    if not reconcile:
+        return Page((records,), len(rows), due)
     return Page((records, e_marks_table(rows, store, link)), len(rows), due)
 
 
@@ -357,18 +361,33 @@ def e_marks_table(rows: Sequence[tuple[m.ExclusionRecord, Enrolment | None]], st
         if e is not None:
             by_enrolment[e.enrolment_id].append(r)
             enrolments[e.enrolment_id] = e
-    marks = coded(store, list(by_enrolment), None)
     latest = store.latest_mark()
+    if latest is None or not by_enrolment:
+        return _mismatch_table([])
+    first = min(r.start for records in by_enrolment.values() for r in records)
+    calendars: dict[int, SchoolCalendar] = {}
+    covered: dict[int, list[exclusions.Exclusion]] = {}
+    days: set[tuple[int, dt.date]] = set()
+    for eid, records in by_enrolment.items():
+        urn = enrolments[eid].urn
+        if urn not in calendars:
+            calendars[urn] = SchoolCalendar(tuple(store.school_days(urn, first, latest)))
+        covered[eid] = [_exclusion(r) for r in records]
+        days |= {(eid, d) for x in covered[eid] for d, _s in x.sessions(calendars[urn], latest)}
+    e_marks = coded(store, list(by_enrolment), {"E"})
+    held = marks_on(store, days)
     out = []
     for eid, records in by_enrolment.items():
         e = enrolments[eid]
-        first = min(r.start for r in records)
-        register_days = SchoolCalendar(tuple(store.school_days(e.urn, first, latest))) if latest else SchoolCalendar(())
         found = exclusions.reconcile(
-            [_exclusion(r) for r in records], marks.get(eid, []), register_days, latest or dt.date.min
+            covered[eid], sorted({*e_marks.get(eid, []), *held.get(eid, [])}), calendars[e.urn], latest
         )
         name = Cell(records[0].child_name or e.upn, href=link(eid))
         out += [(name, e.school_name, x.date, x.session, x.code, x.problem) for x in found]
+    return _mismatch_table(out)
+
+
+def _mismatch_table(rows: list[tuple[Any, ...]]) -> Table:
     return Table(
         "E marks and exclusion records that disagree",
         (
@@ -379,11 +398,8 @@ def e_marks_table(rows: Sequence[tuple[m.ExclusionRecord, Enrolment | None]], st
             Column("code", "Code"),
             Column("problem", "Problem"),
         ),
-        out,
-        notes=(
-            "E marks on sessions no record covers are listed on the school's page of E marks; for the school to "
-            "correct the mark or notify the suspension.",
-        ),
+        rows,
+        notes=("For the school to correct the mark or notify the suspension.",),
         empty="The E marks of these pupils match their records.",
     )
 

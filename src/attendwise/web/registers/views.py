@@ -66,7 +66,8 @@ def _filters(request: HttpRequest, reason_list: str | None) -> lists.Filters:
     return lists.Filters(school, status, reason)
 
 
-def _page(request: HttpRequest, key: str, f: lists.Filters) -> tuple[lists.Page, list]:
+def _page(request: HttpRequest, key: str, f: lists.Filters, *, whole: bool = True) -> tuple[lists.Page, list]:
+    """A register's page for the user; ``whole=False`` leaves out the reconciliations (the summary's counts)."""
     _title, model, open_q, reason_field, _ = REGISTERS[key]
     acc, config, today = access(), registers_config(), _today()
     store = acc.store()
@@ -76,15 +77,15 @@ def _page(request: HttpRequest, key: str, f: lists.Filters) -> tuple[lists.Page,
     if key == "cme":
         return lists.cme_page(rows, store=store, config=config, today=today, link=link), rows
     if key == "ehe":
-        start = AcademicYear.containing(today).start
+        start = AcademicYear.containing(store.latest_mark() or today).start
         everyone = [r for r, _ in lists.visible(request.user, m.EheEntry.objects.all(), store)]
         return lists.ehe_page(
             rows, store=store, config=config, today=today, link=link, watch_from=start, all_entries=everyone
         ), rows
     if key == "exclusions":
-        page = lists.exclusions_page(rows, store=store, config=config, today=today, link=link)
+        page = lists.exclusions_page(rows, store=store, config=config, today=today, link=link, reconcile=whole)
         scope = rules.scope_for(request.user)
-        if not scope.social_care_only:
+        if whole and not scope.social_care_only:
             known = {e.enrolment_id for _, e in rows if e is not None}
             urns = [f.school] if f.school else (sorted(scope.schools) if scope.schools is not None else None)
             extra = lists.e_marks_without_records(store, urns, known, link)
@@ -93,7 +94,7 @@ def _page(request: HttpRequest, key: str, f: lists.Filters) -> tuple[lists.Page,
     if key == "timetables":
         scope = rules.scope_for(request.user)
         urns = [f.school] if f.school else (sorted(scope.schools) if scope.schools is not None else None)
-        c2 = False if scope.social_care_only else urns
+        c2 = False if scope.social_care_only or not whole else urns
         return lists.timetables_page(rows, store=store, config=config, today=today, link=link, c2_schools=c2), rows
     return lists.removals_page(rows, store=store, config=config, link=link), rows
 
@@ -109,7 +110,7 @@ def index(request: HttpRequest) -> HttpResponse:
     _refuse_registers(request, "all")
     summary = []
     for key, (title, *_rest) in REGISTERS.items():
-        page, _rows = _page(request, key, lists.Filters(status="open" if key != "removals" else "all"))
+        page, _rows = _page(request, key, lists.Filters(), whole=False)
         summary.append(
             {
                 "key": key,
