@@ -353,3 +353,134 @@ def test_tsm_packs_leave_out_pupils_with_an_open_cme_referral(client_as, city) -
     assert tsm._term_packs(access(), "2024/25-autumn").packs.pupils.is_cme(upn)
     CmeReferral.objects.filter(pk=referral.pk).update(closed_on=REMOVED, outcome="placed_at_school")
     assert not tsm._term_packs(access(), "2024/25-autumn").packs.pupils.is_cme(upn)
+
+
+ENTRY_STATUSES = {
+    "la_admin": 200,
+    "officer": 200,
+    "officer_a": 200,
+    "school_a": 403,
+    "school_b": 403,
+    "virtual_school": 404,
+    "scrutiny": 403,
+}
+
+
+@pytest.mark.parametrize("role", sorted(ENTRY_STATUSES))
+def test_who_sees_an_entry(client_as, city, role: str) -> None:
+    """A referral at school A (a_pa, no social worker): LA staff with A; the Virtual School does not see it; schools
+    and scrutiny never see the LA's entry pages. One at school C is not officer_a's."""
+    at_a = CmeReferral.objects.create(
+        upn=city.pupils["a_pa"],
+        enrolment_id=city.enrolments["a_pa"],
+        urn=A,
+        child_name="A Pa Testchild",
+        referred_on=REMOVED,
+        source="school",
+        reason="moved_abroad",
+        recorded_by="t",
+    )
+    at_c = EheEntry.objects.create(
+        upn=city.pupils["c_good0"],
+        enrolment_id=city.enrolments["c_good0"],
+        urn=C,
+        child_name="C Good0",
+        started_on=REMOVED,
+        reason="other",
+        recorded_by="t",
+    )
+    c = client_as(role)
+    assert c.get(reverse("register_entry", args=["cme", at_a.pk])).status_code == ENTRY_STATUSES[role]
+    expected_c = {"officer_a": 404}.get(role, ENTRY_STATUSES[role])
+    assert c.get(reverse("register_entry", args=["ehe", at_c.pk])).status_code == expected_c
+    assert c.get(reverse("register_entry", args=["nonsense", at_a.pk])).status_code == 404
+
+
+def test_the_la_records_enquiries_and_an_outcome_on_a_referral(client_as, city) -> None:
+    referral = CmeReferral.objects.create(
+        upn="",
+        child_name="Unknown Child",
+        referred_on=REMOVED,
+        source="police",
+        reason="whereabouts_unknown",
+        whereabouts_unknown_since=REMOVED,
+        recorded_by="t",
+    )
+    c = client_as("officer")
+    page = soup(c.get(reverse("register", args=["cme"])))
+    href = page.select_one("#table-1 a[href*='/registers/cme/']")["href"]
+    assert href == reverse("register_entry", args=["cme", referral.pk])
+    change = reverse("register_entry_change", args=["cme", referral.pk, "enquiry"])
+    bad = c.post(change, {"enquiry-date_day": "1", "enquiry-date_month": "13", "enquiry-date_year": "2024"})
+    assert bad.status_code == 400 and soup(bad).title.get_text().startswith("Error:")
+    assert errors(bad) == [
+        "The date of the enquiry must be a real date",
+        "Enter the agency asked",
+        "Enter what the enquiry found",
+    ]
+    done = c.post(
+        change,
+        {
+            "enquiry-date_day": "24",
+            "enquiry-date_month": "9",
+            "enquiry-date_year": "2024",
+            "enquiry-agency": "Health visitor",
+            "enquiry-result": "No contact at the address",
+        },
+    )
+    assert done.status_code == 302
+    outcome = reverse("register_entry_change", args=["cme", referral.pk, "outcome"])
+    assert errors(c.post(outcome, {"outcome-outcome": "left_country"})) == ["Enter the date the referral closed"]
+    c.post(
+        outcome,
+        {
+            "outcome-outcome": "left_country",
+            "outcome-whereabouts_known": "on",
+            "outcome-closed_on_day": "30",
+            "outcome-closed_on_month": "9",
+            "outcome-closed_on_year": "2024",
+        },
+    )
+    referral.refresh_from_db()
+    assert (referral.outcome, referral.closed_on, referral.whereabouts_unknown_since) == (
+        "left_country",
+        dt.date(2024, 9, 30),
+        None,
+    )
+    assert referral.enquiries.get().agency == "Health visitor"
+    assert [r.what[:7] for r in RegisterChange.objects.order_by("id")] == ["enquiry", "escalat"]
+    text = soup(c.get(reverse("register_entry", args=["cme", referral.pk]))).select_one("#entry").get_text()
+    assert "Left the country" in text
+    assert client_as("virtual_school").post(outcome, {}).status_code == 404  # a child on no roll: not its child
+
+
+def test_the_la_records_a_visit_and_suitability_on_home_education(client_as, city) -> None:
+    entry = EheEntry.objects.create(
+        upn=city.pupils["a_severe"],
+        enrolment_id=city.enrolments["a_severe"],
+        urn=A,
+        child_name="A Severe Testchild",
+        started_on=REMOVED,
+        reason="lifestyle",
+        child_protection_plan=True,
+        recorded_by="t",
+    )
+    c = client_as("officer")
+    page = soup(c.get(reverse("register_entry", args=["ehe", entry.pk])))
+    assert "on a child protection plan" in page.select_one("#entry").get_text()
+    change = reverse("register_entry_change", args=["ehe", entry.pk, "update"])
+    response = c.post(
+        change,
+        {
+            "update-last_visit_on_day": "1",
+            "update-last_visit_on_month": "10",
+            "update-last_visit_on_year": "2024",
+            "update-suitability": "concerns",
+        },
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.last_visit_on, entry.suitability) == (dt.date(2024, 10, 1), "concerns")
+    assert client_as("virtual_school").post(change, {"update-suitability": "suitable"}).status_code == 403
+    entry.refresh_from_db()
+    assert entry.suitability == "concerns"

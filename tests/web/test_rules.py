@@ -122,6 +122,10 @@ MATRIX = [
     ("pupil_registers", ["a_severe"], statuses(school_b=404, scrutiny=403)),
     ("pupil_registers", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
     ("pupil_registers", [99999], statuses(default=404, scrutiny=403)),
+    # an entry's page (tests/web/test_registers.py has the whole matrix for entries that exist)
+    ("register_entry", ["cme", 999999], statuses(default=404, school_a=403, school_b=403, scrutiny=403)),
+    ("register_entry", ["ehe", 999999], statuses(default=404, school_a=403, school_b=403, scrutiny=403)),
+    ("register_entry_change", ["cme", 999999, "enquiry"], statuses(default=405)),
 ]
 
 CASES = [
@@ -214,8 +218,18 @@ SPELLED = {
     "removal_notify": [A],
     "removal_import": [A],
     "pupil_registers": ["a_pa"],
+    "register_entry": ["cme", 1],
+    "register_entry_change": ["cme", 1, "enquiry"],
 }
-POST_ONLY = {"tsm_meeting", "tsm_discuss", "tsm_action", "tsm_action_done", "removal_import", *CASE_CHANGES}
+POST_ONLY = {
+    "tsm_meeting",
+    "tsm_discuss",
+    "tsm_action",
+    "tsm_action_done",
+    "removal_import",
+    "register_entry_change",
+    *CASE_CHANGES,
+}
 #: An identifier of each kind that names nothing: every other spelling must be answered like it.
 NOTHING = {"urn": 999999, "enrolment_id": 99999, "record_id": 999999999, "term": "2024-26-autumn"}
 #: The kind of identifier each address argument is (a term's slug too: ``2024-25-autumn``).
@@ -224,6 +238,7 @@ KIND = {
     "enrolment_id": "enrolment_id",
     "action_id": "record_id",
     "case_id": "record_id",
+    "entry_id": "record_id",
     "ref": "record_id",
     "term": "term",
 }
@@ -246,6 +261,8 @@ AUDITED = {
     "removal_notify",
     "removal_import",
     "pupil_registers",
+    "register_entry",
+    "register_entry_change",
 }
 
 

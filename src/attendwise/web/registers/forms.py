@@ -14,7 +14,7 @@ from attendwise.core.errors import AttendwiseError
 from attendwise.core.identifiers import parse_urn
 from attendwise.registers.settings import RegistersConfig
 
-__all__ = ["GovukDateField", "RemovalForm"]
+__all__ = ["CmeOutcomeForm", "EheUpdateForm", "EnquiryForm", "GovukDateField", "RemovalForm"]
 
 
 class DateInput(forms.MultiWidget):
@@ -126,3 +126,65 @@ class RemovalForm(forms.Form):
 
     def clean_destination_urn(self) -> int | None:
         return _urn(str(self.cleaned_data.get("destination_urn") or ""))
+
+
+class EnquiryForm(forms.Form):
+    """One enquiry made about a child missing education."""
+
+    date = GovukDateField(what="the date of the enquiry", label="Date of the enquiry")
+    agency = forms.CharField(
+        label="Agency asked", max_length=150, error_messages={"required": "Enter the agency asked"}
+    )
+    result = forms.CharField(
+        label="What it found",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what the enquiry found"},
+    )
+
+
+class CmeOutcomeForm(forms.Form):
+    """A CME referral's escalation, whereabouts and outcome."""
+
+    escalated_on = GovukDateField(
+        what="the date it was escalated", label="Escalated on (if it has been)", required=False
+    )
+    whereabouts_known = forms.BooleanField(label="The child's whereabouts are now known", required=False)
+    outcome = forms.ChoiceField(label="Outcome", required=False)
+    closed_on = GovukDateField(what="the date the referral closed", label="Closed on", required=False)
+
+    def __init__(self, *args: Any, config: RegistersConfig, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", "Still open"), *((c.key, c.name) for c in config.choices("cme_outcome"))]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") and not data.get("closed_on"):
+            self.add_error("closed_on", "Enter the date the referral closed")
+        if data.get("closed_on") and not data.get("outcome"):
+            self.add_error("outcome", "Choose the outcome the referral closed with")
+        return data
+
+
+class EheUpdateForm(forms.Form):
+    """What happens on a home-education entry: contact, visits, suitability, consent, notices and its end."""
+
+    first_contact_on = GovukDateField(what="the date of first contact", label="First contact", required=False)
+    last_visit_on = GovukDateField(what="the date of the last visit", label="Last visit", required=False)
+    suitability = forms.ChoiceField(label="Suitability of the education", required=False)
+    consent_given_on = GovukDateField(
+        what="the date the LA consented", label="LA consent given (where needed)", required=False
+    )
+    notice_served_on = GovukDateField(
+        what="the date the s437(1) notice was served", required=False, label="s437(1) notice served"
+    )
+    sao_served_on = GovukDateField(
+        what="the date the order was served", label="School Attendance Order served", required=False
+    )
+    ended_on = GovukDateField(what="the date home education ended", label="Home education ended", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from attendwise.registers.ehe import SUITABILITY
+
+        super().__init__(*args, **kwargs)
+        self.fields["suitability"].choices = list(SUITABILITY.items())  # type: ignore[attr-defined]

@@ -111,6 +111,11 @@ def _child(entry: Any, enrolment: Enrolment | None, link: Link) -> Any:
     return Cell(name, href=href) if href else name
 
 
+def _entry(pk: int, entry_link: Callable[[int], str] | None) -> Any:
+    """The entry's number, linked to its page where the reader may record on it."""
+    return Cell(f"Entry {pk}", href=entry_link(pk)) if entry_link else f"Entry {pk}"
+
+
 def _school_names(store: Store) -> dict[int, str]:
     return {s.urn: s.name for s in store.schools()}
 
@@ -122,6 +127,7 @@ def cme_page(
     config: RegistersConfig,
     today: dt.date,
     link: Link,
+    entry_link: Callable[[int], str] | None = None,
 ) -> Page:
     cal = Calendars(store, config)
     names = _school_names(store)
@@ -152,6 +158,7 @@ def cme_page(
                 r.interim_provision if r.ehc_plan else "",
                 config.name_of("cme_outcome", r.outcome) if r.outcome else "",
                 r.closed_on,
+                _entry(r.pk, entry_link),
             )
         )
     table = Table(
@@ -167,6 +174,7 @@ def cme_page(
             Column("ehc_interim", "EHC plan: interim provision", wide=True),
             Column("outcome", "Outcome"),
             Column("closed", "Closed", Kind.DATE),
+            Column("entry", "Referral"),
         ),
         out,
         empty="No referrals match.",
@@ -183,6 +191,7 @@ def ehe_page(
     link: Link,
     watch_from: dt.date,
     all_entries: Iterable[m.EheEntry],
+    entry_link: Callable[[int], str] | None = None,
 ) -> Page:
     from attendwise.registers.ehe import SUITABILITY, consent_needed
 
@@ -206,6 +215,7 @@ def ehe_page(
                 r.last_visit_on,
                 r.notice_served_on,
                 r.ended_on,
+                _entry(r.pk, entry_link),
             )
         )
     register = Table(
@@ -220,6 +230,7 @@ def ehe_page(
             Column("visit", "Last visit", Kind.DATE),
             Column("notice", "s437(1) notice", Kind.DATE),
             Column("ended", "Ended", Kind.DATE),
+            Column("entry", "Entry"),
         ),
         out,
         empty="No children match.",

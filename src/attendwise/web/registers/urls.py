@@ -12,6 +12,10 @@ addresses = [
     path("registers/", views.index, name="registers"),
     path("registers/counts/", views.register_counts, name="register_counts"),
     path("registers/<str:key>/", views.register, name="register"),
+    path("registers/<str:key>/<record_id:entry_id>/", views.register_entry, name="register_entry"),
+    path(
+        "registers/<str:key>/<record_id:entry_id>/<str:what>", views.register_entry_change, name="register_entry_change"
+    ),
     path("schools/<urn:urn>/removals/", views.school_removals, name="school_removals"),
     path("schools/<urn:urn>/removals/new", views.notify_removal, name="removal_notify"),
     path("schools/<urn:urn>/removals/import", views.import_removals, name="removal_import"),

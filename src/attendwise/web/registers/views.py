@@ -74,13 +74,24 @@ def _page(request: HttpRequest, key: str, f: lists.Filters, *, whole: bool = Tru
     qs = lists._filtered(model.objects.all(), f, open_q=open_q, reason=reason_field)
     rows = lists.visible(request.user, qs, store)
     link = _link(request)
+
+    def entry_link(pk: int) -> str:
+        return reverse("register_entry", args=[key, pk])
+
     if key == "cme":
-        return lists.cme_page(rows, store=store, config=config, today=today, link=link), rows
+        return lists.cme_page(rows, store=store, config=config, today=today, link=link, entry_link=entry_link), rows
     if key == "ehe":
         start = AcademicYear.containing(store.latest_mark() or today).start
         everyone = [r for r, _ in lists.visible(request.user, m.EheEntry.objects.all(), store)]
         return lists.ehe_page(
-            rows, store=store, config=config, today=today, link=link, watch_from=start, all_entries=everyone
+            rows,
+            store=store,
+            config=config,
+            today=today,
+            link=link,
+            watch_from=start,
+            all_entries=everyone,
+            entry_link=entry_link,
         ), rows
     if key == "exclusions":
         page = lists.exclusions_page(rows, store=store, config=config, today=today, link=link, reconcile=whole)
@@ -333,3 +344,210 @@ def register_counts(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registers/counts.html", {"tables": tables, "suppressed": scope.suppress, "threshold": threshold()}
     )
+
+
+# -- one entry, and what the LA records on it ----------------------------------------------------------------
+DATE_BOXES = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+ENTRY_FORMS = {
+    "cme": (("enquiry", "Record an enquiry", "Record the enquiry"), ("outcome", "Escalation and outcome", "Save")),
+    "ehe": (("update", "Contact, visits, suitability and notices", "Save"),),
+}
+
+
+def _entry_access(request: HttpRequest, key: str, entry_id: int | None) -> tuple[Any, Enrolment | None]:
+    """The entry if the user may see it: 403 for a role that never sees register pages, 404 (audited) else."""
+    if key not in ENTRY_FORMS:
+        raise not_found()
+    _refuse_registers(request, f"{key} entry {entry_id}")
+    model = REGISTERS[key][1]
+    entry = model.objects.filter(pk=entry_id).first() if entry_id is not None else None
+    rows = lists.visible(request.user, model.objects.filter(pk=entry.pk), access().store()) if entry else []
+    if not rows:
+        audit_log.record(
+            request,
+            Action.VIEW_PUPIL,
+            Outcome.NOT_FOUND,
+            enrolment_id=entry.enrolment_id if entry else None,
+            detail=f"registers: {key} entry {entry_id}",
+        )
+        raise not_found()
+    return rows[0]
+
+
+def _can_record(request: HttpRequest) -> bool:
+    return rules.scope_for(request.user).role in {Role.LA_ADMIN, Role.OFFICER}
+
+
+def _entry_form(key: str, name: str, entry: Any, data: Any = None) -> Any:
+    from attendwise.web.registers import forms as f
+
+    if key == "cme" and name == "enquiry":
+        return f.EnquiryForm(data, prefix="enquiry")
+    if key == "cme":
+        initial = {
+            "escalated_on": entry.escalated_on,
+            "outcome": entry.outcome,
+            "closed_on": entry.closed_on,
+            "whereabouts_known": entry.whereabouts_unknown_since is None,
+        }
+        return f.CmeOutcomeForm(data, config=registers_config(), prefix="outcome", initial=initial)
+    fields = (
+        "first_contact_on",
+        "last_visit_on",
+        "suitability",
+        "consent_given_on",
+        "notice_served_on",
+        "sao_served_on",
+        "ended_on",
+    )
+    return f.EheUpdateForm(data, prefix="update", initial={k: getattr(entry, k) for k in fields})
+
+
+def _dates(form: Any) -> dict[str, dict[str, str]]:
+    from attendwise.web.registers.forms import GovukDateField
+
+    out = {}
+    for name, field in form.fields.items():
+        if isinstance(field, GovukDateField):
+            html = form.add_prefix(name)
+            if form.is_bound:
+                out[name] = {p: form.data.get(f"{html}_{p}", "") for p in ("day", "month", "year")}
+            else:
+                value = form.initial.get(name)
+                out[name] = (
+                    {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+                    if isinstance(value, dt.date)
+                    else {}
+                )
+    return out
+
+
+def _render_entry(
+    request: HttpRequest, key: str, entry: Any, enrolment: Enrolment | None, bound: dict[str, Any] | None = None
+) -> HttpResponse:
+    from attendwise.documents.tables import Column, Kind, Table
+
+    config, bound = registers_config(), bound or {}
+    details: list[tuple[str, Any]] = [
+        ("Child", entry.child_name or entry.upn),
+        ("UPN", entry.upn),
+        ("School", entry.urn),
+        ("Recorded by", entry.recorded_by),
+    ]
+    tables = []
+    if key == "cme":
+        details += [
+            ("Referred", entry.referred_on),
+            ("Source", config.name_of("referral_source", entry.source)),
+            ("Reason", config.name_of("cme_reason", entry.reason)),
+            ("Whereabouts unknown since", entry.whereabouts_unknown_since),
+            ("EHC plan: interim provision", entry.interim_provision if entry.ehc_plan else ""),
+            ("Escalated", entry.escalated_on),
+            ("Outcome", config.name_of("cme_outcome", entry.outcome) if entry.outcome else ""),
+            ("Closed", entry.closed_on),
+        ]
+        tables.append(
+            Table(
+                "Enquiries",
+                (
+                    Column("date", "Date", Kind.DATE),
+                    Column("agency", "Agency"),
+                    Column("result", "What it found", wide=True),
+                ),
+                [(q.date, q.agency, q.result) for q in entry.enquiries.all()],
+                empty="No enquiries recorded yet.",
+            )
+        )
+    else:
+        from attendwise.registers.ehe import SUITABILITY, consent_needed
+
+        needed = consent_needed(
+            child_protection_plan=entry.child_protection_plan, s47_enquiry=False, special_school=entry.special_school
+        )
+        details += [
+            ("Started", entry.started_on),
+            ("Reason", config.name_of("ehe_reason", entry.reason)),
+            ("Suitability", SUITABILITY.get(entry.suitability, entry.suitability)),
+            ("LA consent needed", ", ".join(needed) if needed else "no"),
+            ("Consent given", entry.consent_given_on),
+            ("Last visit", entry.last_visit_on),
+            ("s437(1) notice served", entry.notice_served_on),
+            ("Ended", entry.ended_on),
+        ]
+    forms = []
+    if _can_record(request):
+        for name, title, button in ENTRY_FORMS[key]:
+            form = bound.get(name) or _entry_form(key, name, entry)
+            forms.append(
+                {
+                    "form": form,
+                    "title": title,
+                    "button": button,
+                    "prefix": f"{name}-",
+                    "action": reverse("register_entry_change", args=[key, entry.pk, name]),
+                    "dates": _dates(form),
+                }
+            )
+    audit_log.record(
+        request,
+        Action.VIEW_PUPIL,
+        Outcome.SHOWN,
+        enrolment=enrolment,
+        enrolment_id=entry.enrolment_id,
+        detail=f"registers: {key} entry {entry.pk}",
+    )
+    context = {
+        "key": key,
+        "register_title": REGISTERS[key][0],
+        "title": entry.child_name or entry.upn or "A child",
+        "details": details,
+        "tables": tables,
+        "forms": forms,
+        "date_boxes": DATE_BOXES,
+        "errors": any(f["form"].errors for f in forms),
+    }
+    return render(request, "registers/entry.html", context, status=400 if bound else 200)
+
+
+def register_entry(request: HttpRequest, key: str, entry_id: int | None) -> HttpResponse:
+    """One CME referral or home-education entry, with the forms the LA records on it."""
+    entry, enrolment = _entry_access(request, key, entry_id)
+    return _render_entry(request, key, entry, enrolment)
+
+
+@require_POST
+def register_entry_change(request: HttpRequest, key: str, entry_id: int | None, what: str) -> HttpResponse:
+    """Record an enquiry, an escalation or outcome, or a home-education update: LA staff only (the Virtual
+    School reads), each change a row of the registers' change log."""
+    entry, enrolment = _entry_access(request, key, entry_id)
+    if what not in {n for n, _t, _b in ENTRY_FORMS[key]}:
+        raise not_found()
+    require(_can_record(request))
+    form = _entry_form(key, what, entry, request.POST)
+    if not form.is_valid():
+        return _render_entry(request, key, entry, enrolment, bound={what: form})
+    data = form.cleaned_data
+    if what == "enquiry":
+        m.CmeEnquiry.objects.create(referral=entry, date=data["date"], agency=data["agency"], result=data["result"])
+        change = f"enquiry of {data['agency']} on {data['date']:%d %b %Y}"
+    elif key == "cme":
+        entry.escalated_on, entry.outcome, entry.closed_on = data["escalated_on"], data["outcome"], data["closed_on"]
+        if data["whereabouts_known"]:
+            entry.whereabouts_unknown_since = None
+        entry.save()
+        change = f"escalated {entry.escalated_on}, outcome {entry.outcome or 'open'}, closed {entry.closed_on}"
+    else:
+        for name, value in data.items():
+            setattr(entry, name, value if value != "" else getattr(entry, name))
+        entry.save()
+        change = "updated: " + ", ".join(f"{k} {v}" for k, v in data.items() if v)
+    m.RegisterChange.objects.create(
+        user=request.user,
+        username=request.user.get_username(),
+        register=key,
+        entry_id=entry.pk,
+        what=change[:300],
+        upn=entry.upn,
+        urn=entry.urn,
+    )
+    return redirect(reverse("register_entry", args=[key, entry.pk]))
