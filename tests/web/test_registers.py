@@ -243,6 +243,8 @@ class TestWhoSeesWhat:
         assert "C Cin Testchild" not in mine and "Never On Roll" not in mine
         virtual = soup(client_as("virtual_school").get(reverse("register", args=["cme"]))).get_text()
         assert "C Cin Testchild" in virtual and "Never On Roll" not in virtual
+        school = soup(client_as("school_a").get(reverse("register", args=["cme"]))).get_text()
+        assert "C Cin Testchild" not in school and "Never On Roll" not in school
 
     def test_a_pupil_s_entries_on_their_page(self, client_as, city) -> None:
         c = client_as("school_a")
@@ -359,8 +361,8 @@ ENTRY_STATUSES = {
     "la_admin": 200,
     "officer": 200,
     "officer_a": 200,
-    "school_a": 403,
-    "school_b": 403,
+    "school_a": 200,
+    "school_b": 404,
     "virtual_school": 404,
     "scrutiny": 403,
 }
@@ -368,8 +370,8 @@ ENTRY_STATUSES = {
 
 @pytest.mark.parametrize("role", sorted(ENTRY_STATUSES))
 def test_who_sees_an_entry(client_as, city, role: str) -> None:
-    """A referral at school A (a_pa, no social worker): LA staff with A; the Virtual School does not see it; schools
-    and scrutiny never see the LA's entry pages. One at school C is not officer_a's."""
+    """A referral at school A (a_pa, no social worker): LA staff with A and school A see it; the Virtual School and
+    school B do not; scrutiny never sees an entry. One at school C is not officer_a's nor school A's."""
     at_a = CmeReferral.objects.create(
         upn=city.pupils["a_pa"],
         enrolment_id=city.enrolments["a_pa"],
@@ -391,7 +393,7 @@ def test_who_sees_an_entry(client_as, city, role: str) -> None:
     )
     c = client_as(role)
     assert c.get(reverse("register_entry", args=["cme", at_a.pk])).status_code == ENTRY_STATUSES[role]
-    expected_c = {"officer_a": 404}.get(role, ENTRY_STATUSES[role])
+    expected_c = {"officer_a": 404, "school_a": 404}.get(role, ENTRY_STATUSES[role])
     assert c.get(reverse("register_entry", args=["ehe", at_c.pk])).status_code == expected_c
     assert c.get(reverse("register_entry", args=["nonsense", at_a.pk])).status_code == 404
 

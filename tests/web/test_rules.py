@@ -103,13 +103,10 @@ MATRIX = [
     ("school_cases", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
     # changes to a case are POST only (test_who_may_change_a_case checks who may make them)
     *((name, ["case:a_pa", *extra], statuses(default=405)) for name, extra in CASE_CHANGES.items()),
-    # Registers: the LA's pages name children (LA staff, the Virtual School its children); scrutiny counts only;
-    # a school notifies removals from its own roll and sees its own notifications and pupils' entries.
-    ("registers", [], statuses(school_a=403, school_b=403, scrutiny=403)),
-    *(
-        ("register", [key], statuses(school_a=403, school_b=403, scrutiny=403))
-        for key in ("cme", "ehe", "exclusions", "timetables", "removals")
-    ),
+    # Registers: the pages name children (LA staff; the Virtual School and schools, their own children, narrowed);
+    # scrutiny counts only; a school notifies removals from its own roll and sees its own notifications.
+    ("registers", [], statuses(scrutiny=403)),
+    *(("register", [key], statuses(scrutiny=403)) for key in ("cme", "ehe", "exclusions", "timetables", "removals")),
     ("register", ["nonsense"], statuses(default=404)),
     ("register_counts", [], statuses(school_a=403, school_b=403, virtual_school=403)),
     ("school_removals", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
@@ -123,8 +120,8 @@ MATRIX = [
     ("pupil_registers", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
     ("pupil_registers", [99999], statuses(default=404, scrutiny=403)),
     # an entry's page (tests/web/test_registers.py has the whole matrix for entries that exist)
-    ("register_entry", ["cme", 999999], statuses(default=404, school_a=403, school_b=403, scrutiny=403)),
-    ("register_entry", ["ehe", 999999], statuses(default=404, school_a=403, school_b=403, scrutiny=403)),
+    ("register_entry", ["cme", 999999], statuses(default=404, scrutiny=403)),
+    ("register_entry", ["ehe", 999999], statuses(default=404, scrutiny=403)),
     ("register_entry_change", ["cme", 999999, "enquiry"], statuses(default=405)),
 ]
 

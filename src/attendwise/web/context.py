@@ -35,10 +35,10 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Cases", reverse("caseload")))
     elif case_rules.can_view_case_counts(user):
         items.append(("Casework", reverse("case_counts")))
-    if register_rules.can_view_registers(user):
-        items.append(("Registers", reverse("registers")))
-    elif scope.role == Role.SCHOOL and scope.schools is not None and len(scope.schools) == 1:
+    if scope.role == Role.SCHOOL and scope.schools is not None and len(scope.schools) == 1:
         items.append(("Removals from roll", reverse("school_removals", args=[next(iter(scope.schools))])))
+    elif register_rules.can_view_registers(user):
+        items.append(("Registers", reverse("registers")))
     elif register_rules.can_view_register_counts(user):
         items.append(("Registers", reverse("register_counts")))
     if rules.can_view_cohorts(user):

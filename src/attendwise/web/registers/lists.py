@@ -192,6 +192,7 @@ def ehe_page(
     watch_from: dt.date,
     all_entries: Iterable[m.EheEntry],
     entry_link: Callable[[int], str] | None = None,
+    watch_shown: frozenset[int] | None = None,
 ) -> Page:
     from attendwise.registers.ehe import SUITABILITY, consent_needed
 
@@ -235,13 +236,21 @@ def ehe_page(
         out,
         empty="No children match.",
     )
-    return Page((register, offrolling_table(store, config, all_entries, watch_from, today)), len(rows), due)
+    return Page(
+        (register, offrolling_table(store, config, all_entries, watch_from, today, watch_shown)), len(rows), due
+    )
 
 
 def offrolling_table(
-    store: Store, config: RegistersConfig, entries: Iterable[m.EheEntry], start: dt.date, today: dt.date
+    store: Store,
+    config: RegistersConfig,
+    entries: Iterable[m.EheEntry],
+    start: dt.date,
+    today: dt.date,
+    shown: frozenset[int] | None = None,
 ) -> Table:
-    """Home-education deregistrations per school since ``start`` against its roll (the off-rolling watch)."""
+    """Home-education deregistrations per school since ``start`` against its roll (the off-rolling watch), every
+    school compared with every other of its phase, the schools ``shown`` listed (``None``: every school)."""
     counts: dict[int, int] = defaultdict(int)
     for r in entries:
         if r.urn is not None and r.removal_id is not None and start <= r.started_on:
@@ -279,7 +288,7 @@ def offrolling_table(
                 Cell("flagged", tag="red") if w.flagged else "",
             )
             for w in watch
-            if w.observed or w.flagged
+            if (w.observed or w.flagged) and (shown is None or w.urn in shown)
         ],
         notes=(
             "Expected: the school's roll at the rate of the other schools of its phase. Flagged when Fisher's exact "

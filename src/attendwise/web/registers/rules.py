@@ -4,8 +4,8 @@
 LA administrator       every register and entry; records on any
 LA attendance officer  the entries of their schools (every school, and children on no roll, if no school is
                        assigned to them); records on them
-School user            notifies removals from its own roll (a form or a CSV file) and sees its own
-                       notifications and its own pupils' entries; never the LA's register pages
+School user            notifies removals from its own roll (a form or a CSV file), sees its own notifications,
+                       and the registers narrowed to its own pupils (its E marks and C2 marks to correct)
 Virtual School         the entries of children looked after or with a social worker, to read
 Scrutiny member        counts only (CME by reason, home education by year group, sex and reason, exclusion
                        rates), small numbers suppressed
@@ -39,8 +39,9 @@ _NOTIFYING = {Role.LA_ADMIN, Role.OFFICER, Role.SCHOOL}
 
 
 def can_view_registers(user: User) -> bool:
-    """The LA's register pages (they name children): LA staff and the Virtual School (its children only)."""
-    return scope_for(user).role in {*_LA, Role.VIRTUAL_SCHOOL}
+    """The register pages (they name children): LA staff, the Virtual School (its children only) and schools
+    (their own pupils only); every list is narrowed to the user's scope."""
+    return scope_for(user).role in {*_LA, Role.VIRTUAL_SCHOOL, Role.SCHOOL}
 
 
 def can_view_school_removals(user: User, urn: int) -> bool:

@@ -82,17 +82,21 @@ def _page(request: HttpRequest, key: str, f: lists.Filters, *, whole: bool = Tru
         return lists.cme_page(rows, store=store, config=config, today=today, link=link, entry_link=entry_link), rows
     if key == "ehe":
         start = AcademicYear.containing(store.latest_mark() or today).start
-        everyone = [r for r, _ in lists.visible(request.user, m.EheEntry.objects.all(), store)]
-        return lists.ehe_page(
+        # Every school's deregistrations are compared; a user sees the rows of their own schools.
+        scope = rules.scope_for(request.user)
+        shown = None if scope.schools is None and not scope.social_care_only else (scope.schools or frozenset())
+        page = lists.ehe_page(
             rows,
             store=store,
             config=config,
             today=today,
             link=link,
             watch_from=start,
-            all_entries=everyone,
+            all_entries=m.EheEntry.objects.all(),
             entry_link=entry_link,
-        ), rows
+            watch_shown=shown,
+        )
+        return page, rows
     if key == "exclusions":
         page = lists.exclusions_page(rows, store=store, config=config, today=today, link=link, reconcile=whole)
         scope = rules.scope_for(request.user)
