@@ -486,3 +486,49 @@ def test_the_la_records_a_visit_and_suitability_on_home_education(client_as, cit
     assert client_as("virtual_school").post(change, {"update-suitability": "suitable"}).status_code == 403
     entry.refresh_from_db()
     assert entry.suitability == "concerns"
+
+
+class TestImportingSuspensions:
+    HEADER = "upn,kind,start,length,reasons,notice_on,ehc_plan,looked_after\n"
+
+    def _post(self, c, text: str):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("suspensions.csv", text.encode(), content_type="text/csv")
+        return c.post(reverse("exclusion_import", args=[A]), {"file": upload})
+
+    def test_a_good_file_is_stored_and_reconciled(self, client_as, city) -> None:
+        p = city.pupils
+        text = self.HEADER + f"{p['a_pa']},suspension,2024-09-02,1.5,persistent_disruptive;damage,2024-09-02,N,\n"
+        text += f"{p['a_severe']},lunchtime,2024-09-03,1,verbal_adult,,,\n"
+        c = client_as("school_a")
+        response = self._post(c, text)
+        assert response.status_code == 302
+        records = {r.upn: r for r in ExclusionRecord.objects.all()}
+        assert records[p["a_pa"]].reasons == ["damage", "persistent_disruptive"]
+        assert records[p["a_severe"]].looked_after  # the register says so
+        page = soup(c.get(reverse("register", args=["exclusions"])))
+        assert page.select_one("#table-2").get_text().count("record without E") == 4  # 1.5 days + a lunchtime
+
+    def test_a_bad_file_is_refused_by_line_and_field(self, client_as, city) -> None:
+        p = city.pupils
+        text = self.HEADER + f"{p['a_pa']},suspension,2024-09-02,1.5,persistent_disruptive,,N,\n"
+        text += f"{p['a_pa']},expelled,2024-09-02,0.3,nonsense,,maybe,\n"
+        text += f"{p['a_pa']},suspension,2024-09-05,1.25,damage,,,\n"
+        text += f"{p['b_pupil']},permanent,2024-09-02,3,damage,,,\n"
+        response = self._post(client_as("school_a"), text)
+        assert response.status_code == 400
+        problems = [li.get_text() for li in soup(response).select("#exclusion-problems li")]
+        assert problems == [
+            "suspensions.csv line 3, field 'kind': 'expelled' is not one of suspension, lunchtime, permanent",
+            "suspensions.csv line 3, field 'reasons': 'nonsense' not one of the reasons (abuse_disability, "
+            "abuse_sex_gender, bullying, damage, drug_alcohol, media_technology, offensive_weapon, other, "
+            "persistent_disruptive, physical_adult, physical_pupils, public_health, racist_abuse, sexual_misconduct, "
+            "theft, verbal_adult, verbal_pupil)",
+            "suspensions.csv line 3, field 'ehc_plan': 'maybe' is not Y or N",
+            "suspensions.csv line 4, field 'length': '1.25' is not school days in halves, from 0.5 to 45",
+            "suspensions.csv line 5, field 'upn': No pupil with this UPN has been on your school's roll",
+            "suspensions.csv line 5, field 'length': a permanent exclusion has no length: leave it blank",
+        ]
+        assert ExclusionRecord.objects.count() == 0 and RegisterChange.objects.count() == 0
+        assert client_as("school_b").post(reverse("exclusion_import", args=[A]), {}).status_code == 404

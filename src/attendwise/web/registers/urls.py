@@ -19,5 +19,6 @@ addresses = [
     path("schools/<urn:urn>/removals/", views.school_removals, name="school_removals"),
     path("schools/<urn:urn>/removals/new", views.notify_removal, name="removal_notify"),
     path("schools/<urn:urn>/removals/import", views.import_removals, name="removal_import"),
+    path("schools/<urn:urn>/suspensions/import", views.import_exclusions, name="exclusion_import"),
     path("pupils/<enrolment_id:enrolment_id>/registers/", views.pupil_registers, name="pupil_registers"),
 ]

@@ -23,7 +23,7 @@ from attendwise.measures.pupils import Enrolment
 from attendwise.web import audit as audit_log
 from attendwise.web import rules
 from attendwise.web.models import Action, Outcome, Role
-from attendwise.web.registers import counts, imports, lists, notifications
+from attendwise.web.registers import counts, exclusion_imports, imports, lists, notifications
 from attendwise.web.registers import models as m
 from attendwise.web.registers import rules as register_rules
 from attendwise.web.registers.config import registers_config
@@ -188,6 +188,7 @@ def _school_context(request: HttpRequest, urn: int, **extra: Any) -> dict[str, A
         "page": page,
         "rows": rows,
         "columns": imports.COLUMNS,
+        "exclusion_columns": exclusion_imports.COLUMNS,
         "grounds": registers_config().choices("removal_ground"),
         **extra,
     }
@@ -555,3 +556,41 @@ def register_entry_change(request: HttpRequest, key: str, entry_id: int | None, 
         urn=entry.urn,
     )
     return redirect(reverse("register_entry", args=[key, entry.pk]))
+
+
+@require_POST
+def import_exclusions(request: HttpRequest, urn: int | None) -> HttpResponse:
+    """A school's CSV file of suspensions and exclusions: refused whole with every problem, or stored."""
+    urn = _school_access(request, urn, "registers: import suspensions")
+    upload = request.FILES.get("file")
+    if upload is None or upload.size > 5 * 1024 * 1024:
+        why = "Choose a CSV file of suspensions" if upload is None else "is larger than 5 MB"
+        rows, problems = [], [imports.FileProblem(upload.name if upload else "the file", None, None, why)]
+    else:
+        rows, problems = exclusion_imports.read_exclusions(
+            access().store(), urn, upload.name, upload.read(), registers_config()
+        )
+    if problems:
+        audit_log.record(
+            request,
+            Action.IMPORT,
+            Outcome.REFUSED,
+            school_urn=urn,
+            detail=f"registers: suspensions file refused, {len(problems)} problems",
+        )
+        context = _school_context(
+            request, urn, exclusion_problems=[str(p) for p in problems[:200]], more=max(0, len(problems) - 200)
+        )
+        return render(request, "registers/school_removals.html", context, status=400)
+    stored = exclusion_imports.store_exclusions(
+        rows, user=request.user, username=request.user.get_username(), source=upload.name
+    )
+    audit_log.record(
+        request,
+        Action.IMPORT,
+        Outcome.IMPORTED,
+        school_urn=urn,
+        pupils=stored,
+        detail=f"registers: {stored} suspensions imported from {upload.name}"[:1000],
+    )
+    return redirect(reverse("school_removals", args=[urn]) + f"?suspensions={stored}")
