@@ -68,3 +68,12 @@ def test_c2_pupils_get_timetables_some_overdue_some_missing() -> None:
     assert {t["ended_on"] for t in made.timetables} == {None, D(2025, 1, 20)}
     live = [t for t in made.timetables if t["ended_on"] is None]
     assert live and all(t["review_date"] < LAST for t in live)
+
+
+def test_one_in_eight_severely_absent_pupils_go_to_the_panel() -> None:
+    severe = [(i, f"U{i}", 100001) for i in range(80)]
+    made = plan([], [], [], last_day=LAST, severe=severe)
+    assert len(made.panels) == 10
+    decided = [p for p in made.panels if p["decision"]]
+    assert decided and all(p["panel_date"] and p["review_date"] for p in decided)
+    assert {p["decision"] for p in decided} <= {"further_school_action", "la_provision"}

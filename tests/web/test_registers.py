@@ -532,3 +532,48 @@ class TestImportingSuspensions:
         ]
         assert ExclusionRecord.objects.count() == 0 and RegisterChange.objects.count() == 0
         assert client_as("school_b").post(reverse("exclusion_import", args=[A]), {}).status_code == 404
+
+
+def test_panel_referrals_with_reviews_due_and_counts_by_decision(client_as, city) -> None:
+    from attendwise.web.registers.models import PanelReferral
+
+    PanelReferral.objects.create(
+        upn=city.pupils["a_severe"],
+        enrolment_id=city.enrolments["a_severe"],
+        urn=A,
+        child_name="A Severe Testchild",
+        referred_on=dt.date(2024, 9, 9),
+        school_actions="Home visits",
+        panel_date=dt.date(2024, 9, 16),
+        decision="la_provision",
+        review_date=dt.date(2024, 9, 30),
+        recorded_by="t",
+    )
+    c = client_as("officer")
+    page = soup(c.get(reverse("register", args=["panels"])))
+    text = page.select_one("#table-1").get_text()
+    assert "Education or intervention through the LA's own service" in text
+    assert page.select_one("#table-1 .govuk-tag--red").get_text(strip=True) == "30 Sep 2024"  # review overdue
+    counts = soup(c.get(reverse("register_counts"))).get_text(" ", strip=True)
+    assert (
+        "panel referrals in 2024/25, by decision Decision Children Education or intervention through the LA's own "
+        "service 1 Total 1" in counts
+    )
+
+
+def test_exclusion_rates_per_100_pupils_by_phase(client_as, city) -> None:
+    """One suspension among the 10 primary pupils on roll is 10.0 per 100; none of Cedar's 5 is 0.0."""
+    ExclusionRecord.objects.create(
+        upn=city.pupils["a_pa"],
+        enrolment_id=city.enrolments["a_pa"],
+        urn=A,
+        kind="suspension",
+        start=dt.date(2024, 9, 3),
+        length=1,
+        recorded_by="t",
+    )
+    tables = soup(client_as("officer").get(reverse("register_counts"))).select("table")
+    rates = tables[-1].get_text(" ", strip=True)
+    assert "Primary 10 1 10.0 0 0.00" in rates and "Secondary 5 0 0.0 0 0.00" in rates
+    scrutiny = soup(client_as("scrutiny").get(reverse("register_counts"))).select("table")[-1].get_text(" ", strip=True)
+    assert "Primary 10 x x 0 0.00" in scrutiny

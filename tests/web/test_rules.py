@@ -106,7 +106,10 @@ MATRIX = [
     # Registers: the pages name children (LA staff; the Virtual School and schools, their own children, narrowed);
     # scrutiny counts only; a school notifies removals from its own roll and sees its own notifications.
     ("registers", [], statuses(scrutiny=403)),
-    *(("register", [key], statuses(scrutiny=403)) for key in ("cme", "ehe", "exclusions", "timetables", "removals")),
+    *(
+        ("register", [key], statuses(scrutiny=403))
+        for key in ("cme", "ehe", "exclusions", "timetables", "removals", "panels")
+    ),
     ("register", ["nonsense"], statuses(default=404)),
     ("register_counts", [], statuses(school_a=403, school_b=403, virtual_school=403)),
     ("school_removals", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),

@@ -1,5 +1,5 @@
 """The verbs for the LA's registers of children absent from education: ``attendwise registers cme|ehe|exclusions|
-timetables|removals`` list a register as a table, CSV or JSON, and ``attendwise registers returns`` writes the
+timetables|removals|panels`` list a register as a table, CSV or JSON, and ``attendwise registers returns`` writes the
 DfE's termly CME and EHE counts with their rounding.
 
 The entries are the web app's (its database, DATABASE_URL or web.sqlite3 beside the store, as ``attendwise
@@ -22,7 +22,7 @@ from attendwise.core.errors import AttendwiseError
 from attendwise.documents.spreadsheets import table_csv
 from attendwise.documents.tables import Table, table_json
 
-REGISTERS = ("cme", "ehe", "exclusions", "timetables", "removals")
+REGISTERS = ("cme", "ehe", "exclusions", "timetables", "removals", "panels")
 
 
 def _setup(ctx: click.Context) -> Any:
@@ -83,6 +83,8 @@ def _list(ctx: click.Context, key: str, school: int | None, status: str, fmt: st
             page = lists.Page(page.tables[:1], page.entries, page.due)
         elif key == "timetables":
             page = lists.timetables_page(rows, today=today, **kwargs)
+        elif key == "panels":
+            page = lists.panels_page(rows, today=today, **kwargs)
         else:
             page = lists.removals_page(rows, **kwargs)
     except AttendwiseError as exc:
@@ -114,6 +116,7 @@ _verb("ehe", "Elective home education: the register, and the off-rolling watch b
 _verb("exclusions", "Suspensions and permanent exclusions, with the sixth-day and governing board deadlines.")
 _verb("timetables", "Part-time timetables, with those past their review or planned end flagged.")
 _verb("removals", "Schools' removals from roll, with what each opened (an EHE entry, a CME referral).")
+_verb("panels", "Extended non-attendance panel referrals: the school's actions, the decision, the review.")
 
 
 @registers_.command("returns")

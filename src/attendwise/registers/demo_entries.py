@@ -12,6 +12,7 @@ Pure and seeded (the same store gives the same entries): :func:`plan` takes what
   with whereabouts unknown and two with an EHC plan awaiting a place, with interim provision;
 * **suspensions** for the runs of E marks, all but a few (an E run with no record) and a few recorded a day
   late (a record without E, and an E without a record), for the reconciliation to find;
+* **panel referrals** for one in eight severely absent pupils, most decided, some reviewed;
 * **part-time timetables** for pupils marked C2, reviewed three weeks in and planned for six, ending with the
   last C2 mark; a few with no timetable at all (C2 marks without one), several past their review.
 """
@@ -80,6 +81,7 @@ class DemoPlan:
     referrals: list[dict[str, object]] = field(default_factory=list)
     suspensions: list[dict[str, object]] = field(default_factory=list)
     timetables: list[dict[str, object]] = field(default_factory=list)
+    panels: list[dict[str, object]] = field(default_factory=list)
 
 
 def _removals(out: DemoPlan, leavers: Sequence[Leaver], rng: random.Random, last_day: dt.date) -> None:
@@ -191,8 +193,40 @@ def _timetables(out: DemoPlan, c2: Sequence[Run], last_day: dt.date) -> None:
         )
 
 
+def _panels(out: DemoPlan, severe: Sequence[tuple[int, str, int]], rng: random.Random, last_day: dt.date) -> None:
+    """A referral for one in eight severely absent pupils: most decided (Coventry's 2024/25: 87 further school
+    action to 51 the LA's own service), the latest awaiting the panel."""
+    for i, (eid, upn, urn) in enumerate(severe[::8]):
+        referred = last_day - dt.timedelta(days=7 + (i * 11) % 120)
+        decided = referred + dt.timedelta(days=14) < last_day
+        decision = ("further_school_action" if i % 8 < 5 else "la_provision") if decided else ""
+        out.panels.append(
+            {
+                "enrolment_id": eid,
+                "upn": upn,
+                "urn": urn,
+                "referred_on": referred,
+                "school_actions": "Home visits, an attendance contract offered, an early help assessment",
+                "panel_date": referred + dt.timedelta(days=14) if decided else None,
+                "decision": decision,
+                "provision": {
+                    "la_provision": "The LA's tuition service, 15 hours a week",
+                    "further_school_action": "A reduced timetable with a return plan",
+                }.get(decision, ""),
+                "review_date": referred + dt.timedelta(days=56) if decided else None,
+                "outcome": "Attending full time" if decided and rng.random() < 0.3 else "",
+            }
+        )
+
+
 def plan(
-    leavers: Sequence[Leaver], e_runs: Sequence[Run], c2_runs: Sequence[Run], *, last_day: dt.date, seed: int = 14
+    leavers: Sequence[Leaver],
+    e_runs: Sequence[Run],
+    c2_runs: Sequence[Run],
+    *,
+    last_day: dt.date,
+    severe: Sequence[tuple[int, str, int]] = (),
+    seed: int = 14,
 ) -> DemoPlan:
     """The demo city's register entries, from its leavers, E runs and C2 runs, as at ``last_day``."""
     rng = random.Random(seed)
@@ -201,4 +235,5 @@ def plan(
     _referrals(out, rng, last_day)
     _suspensions(out, e_runs, rng)
     _timetables(out, c2_runs, last_day)
+    _panels(out, severe, rng, last_day)
     return out

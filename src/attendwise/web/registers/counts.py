@@ -46,7 +46,8 @@ def _table(caption: str, heading: str, counts: Mapping[str, int], threshold: int
 
 
 def count_tables(store: Store, config: RegistersConfig, *, today: dt.date, threshold: int | None) -> list[Table]:
-    """Every count table, as at ``today`` (suppressed with ``threshold``, or not)."""
+    """Every count table, as at ``today`` (suppressed with ``threshold``, or not): CME by reason, EHE by year group,
+    sex and reason, panel referrals by decision, exclusion rates by phase."""
     cme_open = [
         r for r in m.CmeReferral.objects.all() if r.referred_on <= today and (not r.closed_on or r.closed_on > today)
     ]
@@ -85,7 +86,17 @@ def count_tables(store: Store, config: RegistersConfig, *, today: dt.date, thres
             threshold,
         ),
     ]
-    return [*tables, rates_table(store, today, threshold)]
+    # Counts over a school year are of the year the registers have marks for (the latest mark's).
+    as_at = min(today, store.latest_mark() or today)
+    year = AcademicYear.containing(as_at)
+    panel = Counter(
+        config.name_of("panel_decision", r.decision) if r.decision else "Awaiting the panel"
+        for r in m.PanelReferral.objects.filter(referred_on__gte=year.start, referred_on__lte=as_at)
+    )
+    tables.append(
+        _table(f"Extended non-attendance panel referrals in {year.label}, by decision", "Decision", panel, threshold)
+    )
+    return [*tables, rates_table(store, as_at, threshold)]
 
 
 def _rate(count: int, pupils: int, places: int) -> float | None:

@@ -14,7 +14,9 @@ from collections import defaultdict
 import pandas as pd
 from django.db import transaction
 
-from attendwise.measures.pupils import find_enrolments
+from attendwise.core.calendar import AcademicYear, Period
+from attendwise.measures.absence import enrolment_absence
+from attendwise.measures.pupils import PUPIL_POPULATION, find_enrolments
 from attendwise.registers.demo_entries import Leaver, Run, plan
 from attendwise.web.registers import models as m
 from attendwise.web.registers.config import registers_config
@@ -72,6 +74,21 @@ def _runs(access: StoreAccess, code: str, *, split: bool) -> list[Run]:
     return out
 
 
+def _severe(access: StoreAccess, latest: dt.date) -> list[tuple[int, str, int]]:
+    """Pupils severely absent (50% or more of possible sessions) this year so far, by enrolment."""
+    store = access.store()
+    year = AcademicYear.containing(latest)
+    rows = store.ibis.execute(
+        enrolment_absence(store, Period("demo", year.start, latest), PUPIL_POPULATION).select(
+            "enrolment_id", "upn", "school_urn", "sess_possible", "sess_overall"
+        )
+    )
+    severe = rows[(rows.sess_possible > 0) & (rows.sess_overall * 2 >= rows.sess_possible)]
+    return [
+        (int(r.enrolment_id), str(r.upn), int(r.school_urn)) for r in severe.sort_values("enrolment_id").itertuples()
+    ]
+
+
 def seed_demo_registers(access: StoreAccess) -> int:
     """Store the demo city's register entries unless some are held already; how many entries were stored."""
     if m.RemovalNotification.objects.exists() or m.ExclusionRecord.objects.exists():
@@ -80,7 +97,13 @@ def seed_demo_registers(access: StoreAccess) -> int:
     latest = store.latest_mark()
     if latest is None:
         return 0
-    made = plan(_leavers(access), _runs(access, "E", split=True), _runs(access, "C2", split=False), last_day=latest)
+    made = plan(
+        _leavers(access),
+        _runs(access, "E", split=True),
+        _runs(access, "C2", split=False),
+        last_day=latest,
+        severe=_severe(access, latest),
+    )
     config = registers_config()
     enrolments = find_enrolments(store, [int(r["enrolment_id"]) for r in made.removals])  # type: ignore[call-overload]
     names = store.pupil_names([e.upn for e in enrolments.values()])
@@ -112,4 +135,12 @@ def seed_demo_registers(access: StoreAccess) -> int:
             for r in made.suspensions
         )
         m.PartTimeTimetable.objects.bulk_create(m.PartTimeTimetable(**r, **who(r)) for r in made.timetables)
-    return len(made.removals) + len(made.referrals) + len(made.suspensions) + len(made.timetables)
+        named = find_enrolments(store, [int(r["enrolment_id"]) for r in made.panels])  # type: ignore[call-overload]
+        panel_names = store.pupil_names([e.upn for e in named.values()])
+        m.PanelReferral.objects.bulk_create(
+            m.PanelReferral(
+                **r, recorded_by="demo", child_name=" ".join(n for n in panel_names.get(str(r["upn"]), ()) if n)
+            )
+            for r in made.panels
+        )
+    return len(made.removals) + len(made.referrals) + len(made.suspensions) + len(made.timetables) + len(made.panels)

@@ -579,3 +579,51 @@ def _opened(removal_ids: list[int]) -> dict[int, list[str]]:
         for rid in model.objects.filter(removal_id__in=removal_ids).values_list("removal_id", flat=True):
             out[rid].append(label)
     return out
+
+
+def panels_page(
+    rows: Sequence[tuple[m.PanelReferral, Enrolment | None]],
+    *,
+    store: Store,
+    config: RegistersConfig,
+    today: dt.date,
+    link: Link,
+) -> Page:
+    """Referrals to the extended school non-attendance panel, their decisions and reviews (overdue flagged)."""
+    names = _school_names(store)
+    out, due = [], 0
+    for r, e in rows:
+        overdue = r.review_date is not None and not r.outcome and r.review_date < today
+        due += overdue
+        review = Cell(r.review_date, tag="red") if overdue else r.review_date
+        decision = config.name_of("panel_decision", r.decision) if r.decision else "Awaiting the panel"
+        out.append(
+            (
+                _child(r, e, link),
+                names.get(r.urn, ""),
+                r.referred_on,
+                r.school_actions,
+                r.panel_date,
+                decision,
+                r.provision,
+                review,
+                r.outcome,
+            )
+        )
+    table = Table(
+        "Extended school non-attendance panel referrals",
+        (
+            Column("child", "Child"),
+            Column("school", "School"),
+            Column("referred", "Referred", Kind.DATE),
+            Column("actions", "School's actions so far", wide=True),
+            Column("panel", "Panel", Kind.DATE),
+            Column("decision", "Decision"),
+            Column("provision", "Provision", wide=True),
+            Column("review", "Review", Kind.DATE),
+            Column("outcome", "Outcome", wide=True),
+        ),
+        out,
+        empty="No referrals match.",
+    )
+    return Page((table,), len(rows), due)

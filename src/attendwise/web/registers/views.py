@@ -37,6 +37,7 @@ REGISTERS = {
     "exclusions": ("Suspensions and permanent exclusions", m.ExclusionRecord, {}, None, None),
     "timetables": ("Part-time timetables", m.PartTimeTimetable, {"ended_on__isnull": True}, None, None),
     "removals": ("Removals from roll", m.RemovalNotification, {}, "ground", "removal_ground"),
+    "panels": ("Extended non-attendance panel", m.PanelReferral, {"outcome": ""}, "decision", "panel_decision"),
 }
 
 
@@ -111,6 +112,8 @@ def _page(request: HttpRequest, key: str, f: lists.Filters, *, whole: bool = Tru
         urns = [f.school] if f.school else (sorted(scope.schools) if scope.schools is not None else None)
         c2 = False if scope.social_care_only or not whole else urns
         return lists.timetables_page(rows, store=store, config=config, today=today, link=link, c2_schools=c2), rows
+    if key == "panels":
+        return lists.panels_page(rows, store=store, config=config, today=today, link=link), rows
     return lists.removals_page(rows, store=store, config=config, link=link), rows
 
 
@@ -322,6 +325,8 @@ def pupil_registers(request: HttpRequest, enrolment_id: int | None) -> HttpRespo
             page = lists.exclusions_page(rows, store=store, config=config, today=today, link=link)
         elif key == "timetables":
             page = lists.timetables_page(rows, store=store, config=config, today=today, link=link)
+        elif key == "panels":
+            page = lists.panels_page(rows, store=store, config=config, today=today, link=link)
         else:
             page = lists.removals_page(rows, store=store, config=config, link=link)
         tables += page.tables
