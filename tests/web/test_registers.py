@@ -577,3 +577,39 @@ def test_exclusion_rates_per_100_pupils_by_phase(client_as, city) -> None:
     assert "Primary 10 1 10.0 0 0.00" in rates and "Secondary 5 0 0.0 0 0.00" in rates
     scrutiny = soup(client_as("scrutiny").get(reverse("register_counts"))).select("table")[-1].get_text(" ", strip=True)
     assert "Primary 10 x x 0 0.00" in scrutiny
+
+
+def test_an_officer_refers_a_child_from_another_route(client_as, city) -> None:
+    """A referral from the police for a child on no roll here: errors by field first, then the referral, with its
+    escalation counted from the day the whereabouts became unknown."""
+    c = client_as("officer")
+    url = reverse("cme_referral_new")
+    assert "Refer a child missing education" in soup(c.get(reverse("register", args=["cme"]))).select_one("#refer").text
+    bad = c.post(url, {"referral-upn": "X123", "referral-ehc_plan": "on"})
+    assert bad.status_code == 400 and soup(bad).title.get_text().startswith("Error:")
+    assert errors(bad) == [
+        "Enter the child's name",
+        "Enter a real UPN: a letter and 12 digits, e.g. A999100024001, or leave it blank",
+        "Enter the date of the referral",
+        "Choose who made the referral",
+        "Choose the reason",
+        "Enter the interim provision the SEND team has arranged",
+    ]
+    good = {
+        "referral-child_name": "Sam Stranger",
+        "referral-referred_on_day": "16",
+        "referral-referred_on_month": "9",
+        "referral-referred_on_year": "2024",
+        "referral-source": "police",
+        "referral-reason": "whereabouts_unknown",
+        "referral-whereabouts_unknown_since_day": "16",
+        "referral-whereabouts_unknown_since_month": "9",
+        "referral-whereabouts_unknown_since_year": "2024",
+    }
+    response = c.post(url, good)
+    assert response.status_code == 302
+    referral = CmeReferral.objects.get()
+    assert (referral.child_name, referral.source, referral.urn, referral.upn) == ("Sam Stranger", "police", None, "")
+    assert RegisterChange.objects.get().register == "cme"
+    assert "Sam Stranger" in soup(c.get(reverse("register", args=["cme"]))).select_one("#table-1").get_text()
+    assert "Sam Stranger" not in soup(client_as("officer_a").get(reverse("register", args=["cme"]))).get_text()

@@ -111,6 +111,7 @@ MATRIX = [
         for key in ("cme", "ehe", "exclusions", "timetables", "removals", "panels")
     ),
     ("register", ["nonsense"], statuses(default=404)),
+    ("cme_referral_new", [], statuses(school_a=403, school_b=403, virtual_school=403, scrutiny=403)),
     ("register_counts", [], statuses(school_a=403, school_b=403, virtual_school=403)),
     ("school_removals", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
     ("school_removals", [B], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),

@@ -188,3 +188,47 @@ class EheUpdateForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["suitability"].choices = list(SUITABILITY.items())  # type: ignore[attr-defined]
+
+
+class CmeReferralForm(forms.Form):
+    """A referral of a child missing education from any route: another LA, an agency, the public, a school."""
+
+    child_name = forms.CharField(
+        label="Child's name", max_length=300, error_messages={"required": "Enter the child's name"}
+    )
+    date_of_birth = GovukDateField(what="the child's date of birth", label="Date of birth (if known)", required=False)
+    upn = forms.CharField(label="UPN (if known)", required=False, max_length=13)
+    referred_on = GovukDateField(what="the date of the referral", label="Date referred")
+    source = forms.ChoiceField(
+        label="Referred by",
+        error_messages={"required": "Choose who made the referral", "invalid_choice": "Choose who made the referral"},
+    )
+    reason = forms.ChoiceField(
+        label="Reason", error_messages={"required": "Choose the reason", "invalid_choice": "Choose the reason"}
+    )
+    whereabouts_unknown_since = GovukDateField(
+        what="the date the whereabouts became unknown", required=False, label="Whereabouts unknown since (if they are)"
+    )
+    ehc_plan = forms.BooleanField(label="The child has an EHC plan and is awaiting a place", required=False)
+    interim_provision = forms.CharField(label="Interim provision (EHC plan)", required=False, max_length=1000)
+
+    def __init__(self, *args: Any, config: RegistersConfig, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("", "Choose"), *((c.key, c.name) for c in config.choices("referral_source"))]  # type: ignore[attr-defined]
+        self.fields["reason"].choices = [("", "Choose"), *((c.key, c.name) for c in config.choices("cme_reason"))]  # type: ignore[attr-defined]
+
+    def clean_upn(self) -> str:
+        from attendwise.core.upn import is_valid_upn
+
+        upn = str(self.cleaned_data.get("upn") or "").strip().upper()
+        if upn and not is_valid_upn(upn):
+            raise forms.ValidationError(
+                "Enter a real UPN: a letter and 12 digits, e.g. A999100024001, or leave it blank"
+            )
+        return upn
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("ehc_plan") and not (data.get("interim_provision") or "").strip():
+            self.add_error("interim_provision", "Enter the interim provision the SEND team has arranged")
+        return data

@@ -11,6 +11,7 @@ from attendwise.web.registers import views
 addresses = [
     path("registers/", views.index, name="registers"),
     path("registers/counts/", views.register_counts, name="register_counts"),
+    path("registers/cme/new", views.new_cme_referral, name="cme_referral_new"),
     path("registers/<str:key>/", views.register, name="register"),
     path("registers/<str:key>/<record_id:entry_id>/", views.register_entry, name="register_entry"),
     path(

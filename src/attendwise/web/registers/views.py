@@ -161,6 +161,7 @@ def register(request: HttpRequest, key: str) -> HttpResponse:
         "schools": schools,
         "reasons": reasons,
         "has_status": bool(open_q),
+        "can_refer": _can_record(request),
     }
     return render(request, "registers/register.html", context)
 
@@ -599,3 +600,69 @@ def import_exclusions(request: HttpRequest, urn: int | None) -> HttpResponse:
         detail=f"registers: {stored} suspensions imported from {upload.name}"[:1000],
     )
     return redirect(reverse("school_removals", args=[urn]) + f"?suspensions={stored}")
+
+
+@require_http_methods(["GET", "POST"])
+def new_cme_referral(request: HttpRequest) -> HttpResponse:
+    """The single route of referral for a child missing education (another LA, an agency, the public): LA staff."""
+    from attendwise.measures.pupils import enrolments_of
+    from attendwise.web.registers.forms import CmeReferralForm
+
+    _refuse_registers(request, "new CME referral")
+    require(_can_record(request))
+    form = CmeReferralForm(
+        request.POST if request.method == "POST" else None, config=registers_config(), prefix="referral"
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        enrolments = enrolments_of(access().store(), data["upn"]) if data["upn"] else []
+        scope = rules.scope_for(request.user)
+        enrolment = next((e for e in enrolments if scope.allows_enrolment(e)), None)
+        if data["upn"] and enrolment is None:
+            form.add_error("upn", "No pupil with this UPN is on the roll of a school you work with: leave it blank")
+        else:
+            referral = m.CmeReferral.objects.create(
+                upn=data["upn"],
+                enrolment_id=enrolment.enrolment_id if enrolment else None,
+                urn=enrolment.urn if enrolment else None,
+                child_name=data["child_name"],
+                date_of_birth=data["date_of_birth"],
+                referred_on=data["referred_on"],
+                source=data["source"],
+                reason=data["reason"],
+                whereabouts_unknown_since=data["whereabouts_unknown_since"],
+                ehc_plan=data["ehc_plan"],
+                interim_provision=data["interim_provision"],
+                recorded_by=request.user.get_username(),
+            )
+            m.RegisterChange.objects.create(
+                user=request.user,
+                username=request.user.get_username(),
+                register="cme",
+                entry_id=referral.pk,
+                what=f"referred by {data['source']}",
+                upn=referral.upn,
+                urn=referral.urn,
+            )
+            return redirect(reverse("register_entry", args=["cme", referral.pk]))
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "key": "cme",
+        "register_title": REGISTERS["cme"][0],
+        "title": "Refer a child missing education",
+        "details": [],
+        "tables": [],
+        "date_boxes": DATE_BOXES,
+        "errors": bool(form.errors),
+        "forms": [
+            {
+                "form": form,
+                "title": "The child and the referral",
+                "button": "Refer the child",
+                "prefix": "referral-",
+                "action": reverse("cme_referral_new"),
+                "dates": _dates(form),
+            }
+        ],
+    }
+    return render(request, "registers/entry.html", context, status=status)
