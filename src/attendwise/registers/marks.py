@@ -17,7 +17,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from attendwise.store import Store
 
-__all__ = ["MarkRow", "coded", "enrolment_ids_at", "marks_of", "marks_on", "rolls"]
+__all__ = ["MarkRow", "coded_at", "marks_of", "marks_on", "rolls"]
 
 MarkRow = tuple[dt.date, str, str]
 
@@ -49,28 +49,12 @@ def marks_of(
     return sorted(rows)
 
 
-def coded(store: Store, enrolment_ids: Sequence[int], codes: Collection[str] | None) -> dict[int, list[MarkRow]]:
-    """The sessions coded one of ``codes`` (``None``: every session), by enrolment."""
-    out: dict[int, list[MarkRow]] = defaultdict(list)
-    for r in _rows(store, enrolment_ids, codes, None, None).itertuples(index=False):
-        out[int(r.enrolment_id)].append((pd.Timestamp(r.date).date(), str(r.session), str(r.code)))
-    return {k: sorted(v) for k, v in out.items()}
-
-
 def rolls(store: Store, on: dt.date) -> dict[int, int]:
     """Pupils on each school's roll on a day (enrolments admitted by then and not left before it), by URN."""
     e = store.table("enrolments")
     on_roll = e.filter((e.admission_date <= on) & (e.leaving_date.isnull() | (e.leaving_date >= on)))
     frame = store.ibis.execute(on_roll.group_by("urn").aggregate(pupils=on_roll.count()))
     return {int(r.urn): int(r.pupils) for r in frame.itertuples(index=False)}
-
-
-def enrolment_ids_at(store: Store, urns: Collection[int] | None) -> list[int]:
-    """Every enrolment at the schools ``urns`` (``None``: every school)."""
-    e = store.table("enrolments")
-    if urns is not None:
-        e = e.filter(e.urn.isin(list(urns) or [-1]))
-    return [int(i) for i in store.ibis.execute(e.select("enrolment_id"))["enrolment_id"]]
 
 
 def marks_on(store: Store, days: Collection[tuple[int, dt.date]]) -> dict[int, list[MarkRow]]:
@@ -87,5 +71,18 @@ def marks_on(store: Store, days: Collection[tuple[int, dt.date]]) -> dict[int, l
     out: dict[int, list[MarkRow]] = defaultdict(list)
     rows = store.ibis.execute(joined.select(marks.enrolment_id, marks.date, marks.session, marks.code))
     for r in rows.itertuples(index=False):
+        out[int(r.enrolment_id)].append((pd.Timestamp(r.date).date(), str(r.session), str(r.code)))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def coded_at(store: Store, urns: Collection[int] | None, codes: Collection[str]) -> dict[int, list[MarkRow]]:
+    """The sessions coded one of ``codes`` at the schools ``urns`` (``None``: every school), by enrolment: one
+    join, never a list of every enrolment id."""
+    marks, e = store.table("marks"), store.table("enrolments")
+    if urns is not None:
+        e = e.filter(e.urn.isin(list(urns) or [-1]))
+    wanted = marks.filter(marks.code.isin(list(codes))).join(e.select("enrolment_id"), "enrolment_id")
+    out: dict[int, list[MarkRow]] = defaultdict(list)
+    for r in store.ibis.execute(wanted.select("enrolment_id", "date", "session", "code")).itertuples(index=False):
         out[int(r.enrolment_id)].append((pd.Timestamp(r.date).date(), str(r.session), str(r.code)))
     return {k: sorted(v) for k, v in out.items()}

@@ -21,7 +21,7 @@ from attendwise.documents.tables import Cell, Column, Kind, Table
 from attendwise.measures.pupils import Enrolment, find_enrolments
 from attendwise.registers import cme, exclusions, timetables
 from attendwise.registers.deadlines import Deadline
-from attendwise.registers.marks import coded, enrolment_ids_at, marks_on, rolls
+from attendwise.registers.marks import coded_at, marks_on, rolls
 from attendwise.registers.offrolling import SchoolDeregistrations, offrolling_watch
 from attendwise.registers.school_days import NoCalendarError, SchoolCalendar
 from attendwise.registers.settings import RegistersConfig
@@ -394,7 +394,7 @@ def e_marks_table(rows: Sequence[tuple[m.ExclusionRecord, Enrolment | None]], st
             calendars[urn] = SchoolCalendar(tuple(store.school_days(urn, first, latest)))
         covered[eid] = [_exclusion(r) for r in records]
         days |= {(eid, d) for x in covered[eid] for d, _s in x.sessions(calendars[urn], latest)}
-    e_marks = coded(store, list(by_enrolment), {"E"})
+    e_marks = coded_at(store, {e.urn for e in enrolments.values()}, {"E"})
     held = marks_on(store, days)
     out = []
     for eid, records in by_enrolment.items():
@@ -426,8 +426,7 @@ def _mismatch_table(rows: list[tuple[Any, ...]]) -> Table:
 
 def e_marks_without_records(store: Store, urns: Sequence[int] | None, known: set[int], link: Link) -> Table:
     """Pupils with E marks and no exclusion record at all (the other way round of the reconciliation)."""
-    ids = [i for i in enrolment_ids_at(store, urns) if i not in known]
-    marks = coded(store, ids, {"E"})
+    marks = {k: v for k, v in coded_at(store, urns, {"E"}).items() if k not in known}
     found = find_enrolments(store, list(marks))
     names = store.pupil_names([e.upn for e in found.values()])
     rows = [
@@ -510,7 +509,7 @@ def c2_table(
     store: Store, urns: Sequence[int] | None, timetabled: dict[int, list[timetables.Timetable]], link: Link
 ) -> Table:
     """C2 marks on days no timetable of the pupil's covers."""
-    marks = coded(store, enrolment_ids_at(store, urns), {"C2"})
+    marks = coded_at(store, urns, {"C2"})
     found = find_enrolments(store, list(marks))
     out = []
     for eid, rows in sorted(marks.items()):
