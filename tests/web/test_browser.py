@@ -347,3 +347,49 @@ def test_a_school_cannot_upload_another_schools_marks_or_rename_the_la(server, b
 
 def teardown_module() -> None:
     shutil.rmtree(SHOTS / "tmp", ignore_errors=True)
+
+
+def test_a_school_notifies_a_removal_to_home_education(server, browser) -> None:
+    """Given a school user, when they notify the LA that a pupil has left for home education, then the LA sees
+    the child on its home-education register and no CME referral is opened; and the school cannot see another
+    school's notifications."""
+    import csv
+    import io
+
+    base, logins, _ = server
+    school = UserSession(browser, base, "school", logins["school"])
+    school.sign_in()
+    own = int(school.page.url.rstrip("/").split("/")[-1])
+    pupils = school.context.request.get(f"{base}/schools/{own}/pupils.csv").text()
+    pupil = next(csv.DictReader(io.StringIO(pupils)))
+    assert school.open(f"/schools/{own}/removals/") == 200
+    school.page.click("#notify")
+    school.page.click("button:has-text('Notify the LA')")  # an empty form: errors by field
+    assert school.page.title().startswith("Error:")
+    assert "Enter the pupil's UPN" in school.page.inner_text(".govuk-error-summary")
+    school.page.fill("#removal-upn", pupil["upn"])
+    school.page.fill("#removal-removal_date-day", "14")
+    school.page.fill("#removal-removal_date-month", "2")
+    school.page.fill("#removal-removal_date-year", "2025")
+    school.page.select_option("#removal-ground", "home_education")
+    school.page.select_option("#removal-ehe_reason", "mental_health")
+    school.page.click("button:has-text('Notify the LA')")
+    school.page.wait_for_load_state("networkidle")
+    assert "The removal has been notified to the LA." in school.page.inner_text(".govuk-notification-banner")
+    assert "home-education entry" in school.page.inner_text("#removals")
+    school.screenshot("school-removal-notified")
+    officer = UserSession(browser, base, "officer", logins["officer"])
+    officer.sign_in("/registers/ehe/")
+    schools = officer.context.request.get(f"{base}/la/schools.csv").text()
+    other = next(
+        int(u) for r in csv.DictReader(io.StringIO(schools)) if (u := r.get("school_urn") or r["urn"]) != str(own)
+    )
+    assert pupil["pupil"] in officer.page.inner_text("#table-1")
+    officer.screenshot("la-ehe-register")
+    assert officer.open("/registers/cme/") == 200
+    assert pupil["pupil"] not in officer.page.inner_text("main")
+    officer.close()
+    assert school.open(f"/schools/{other}/removals/") == 404
+    assert school.open("/registers/ehe/") == 200  # its own pupils only
+    assert pupil["pupil"] in school.page.inner_text("#table-1")
+    school.close()

@@ -144,6 +144,31 @@ MATRIX = [
     ("legal_notice", ["notice:c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
     ("legal_notice", [999999], statuses(default=404, scrutiny=403)),
     *((name, ["notice:a_pa"], statuses(default=405)) for name in NOTICE_CHANGES),
+    # Registers: the pages name children (LA staff; the Virtual School and schools, their own children, narrowed);
+    # scrutiny counts only; a school notifies removals from its own roll and sees its own notifications.
+    ("registers", [], statuses(scrutiny=403)),
+    *(
+        ("register", [key], statuses(scrutiny=403))
+        for key in ("cme", "ehe", "exclusions", "timetables", "removals", "panels")
+    ),
+    ("register", ["nonsense"], statuses(default=404)),
+    ("cme_referral_new", [], statuses(school_a=403, school_b=403, virtual_school=403, scrutiny=403)),
+    ("register_counts", [], statuses(school_a=403, school_b=403, virtual_school=403)),
+    ("school_removals", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    ("school_removals", [B], statuses(officer_a=404, school_a=404, virtual_school=403, scrutiny=403)),
+    ("school_removals", [999999], statuses(default=404, virtual_school=403, scrutiny=403)),
+    ("removal_notify", [A], statuses(school_b=404, virtual_school=403, scrutiny=403)),
+    ("removal_notify", [C], statuses(officer_a=404, school_a=404, school_b=404, virtual_school=403, scrutiny=403)),
+    ("removal_import", [A], statuses(default=405)),
+    ("exclusion_import", [A], statuses(default=405)),
+    ("pupil_registers", ["a_pa"], statuses(school_b=404, virtual_school=404, scrutiny=403)),
+    ("pupil_registers", ["a_severe"], statuses(school_b=404, scrutiny=403)),
+    ("pupil_registers", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
+    ("pupil_registers", [99999], statuses(default=404, scrutiny=403)),
+    # an entry's page (tests/web/test_registers.py has the whole matrix for entries that exist)
+    ("register_entry", ["cme", 999999], statuses(default=404, scrutiny=403)),
+    ("register_entry", ["ehe", 999999], statuses(default=404, scrutiny=403)),
+    ("register_entry_change", ["cme", 999999, "enquiry"], statuses(default=405)),
 ]
 
 CASES = [
@@ -294,6 +319,13 @@ SPELLED = {
     **{name: ["request"] for name in LEGAL_CHANGES},
     "legal_notice": ["notice"],
     **{name: ["notice"] for name in NOTICE_CHANGES},
+    "school_removals": [A],
+    "removal_notify": [A],
+    "removal_import": [A],
+    "exclusion_import": [A],
+    "pupil_registers": ["a_pa"],
+    "register_entry": ["cme", 1],
+    "register_entry_change": ["cme", 1, "enquiry"],
 }
 POST_ONLY = {
     "tsm_meeting",
@@ -304,6 +336,9 @@ POST_ONLY = {
     *CASE_CHANGES,
     *LEGAL_CHANGES,
     *NOTICE_CHANGES,
+    "removal_import",
+    "exclusion_import",
+    "register_entry_change",
 }
 #: An identifier of each kind that names nothing: every other spelling must be answered like it.
 NOTHING = {"urn": 999999, "enrolment_id": 99999, "record_id": 999999999, "term": "2024-26-autumn"}
@@ -313,6 +348,7 @@ KIND = {
     "enrolment_id": "enrolment_id",
     "action_id": "record_id",
     "case_id": "record_id",
+    "entry_id": "record_id",
     "ref": "record_id",
     "request_id": "record_id",
     "notice_id": "record_id",
@@ -341,6 +377,13 @@ AUDITED = {
     *LEGAL_CHANGES,
     "legal_notice",
     *NOTICE_CHANGES,
+    "school_removals",
+    "removal_notify",
+    "removal_import",
+    "exclusion_import",
+    "pupil_registers",
+    "register_entry",
+    "register_entry_change",
 }
 
 

@@ -7,7 +7,8 @@ the period, writing a table) is :mod:`~attendwise.cli.common`'s; each other modu
 verbs, in the order of the pipeline: ``registers`` (import, reference, codes, status), ``figures``
 (measures, bands, trends, compare), ``analysis`` (disproportionality, at-risk, transition, backtest),
 ``meetings`` (tsm-pack), ``legal`` (penalty-threshold, legal-return, legal-import-notices), ``families``
-(contacts, family), ``casework`` (cases, letters, case-moves, case-retention) and ``demo`` (generate, demo);
+(contacts, family), ``casework`` (cases, letters, case-moves, case-retention), ``absence_registers``
+(registers cme, ehe, exclusions, timetables, removals, returns) and ``demo`` (generate, demo);
 ``serve`` is the web app's
 (:mod:`attendwise.web.commands`). This layer may import every layer below it, and is the only one besides
 ``web`` that may import Django (through ``serve``).
@@ -15,7 +16,7 @@ verbs, in the order of the pipeline: ``registers`` (import, reference, codes, st
 
 from __future__ import annotations
 
-from attendwise.cli import analysis, casework, demo, families, figures, legal, meetings, registers
+from attendwise.cli import absence_registers, analysis, casework, demo, families, figures, legal, meetings, registers
 from attendwise.cli.app import main
 from attendwise.cli.common import console
 from attendwise.web.commands import serve
@@ -43,6 +44,7 @@ for verb in (
     casework.letters_,
     casework.case_moves_,
     casework.case_retention_,
+    absence_registers.registers_,
     registers.codes,
     registers.status,
     demo.generate,

@@ -345,6 +345,21 @@ class StoreQuestions:
         rows = self._rows("SELECT academic_year, term, start_date FROM terms WHERE half_term = 2")
         return {(year, term): start for year, term, start in rows}
 
+    def term_dates(self) -> list[tuple[dt.date, dt.date]]:
+        """Every LA half term held (``terms.csv``): its first and last day, in order."""
+        return [(a, b) for a, b in self._rows("SELECT start_date, end_date FROM terms ORDER BY start_date")]
+
+    def closure_days(self, urn: int | None) -> list[dt.date]:
+        """The days closed all day for the school ``urn`` (closures for every school included), or for every
+        school only (``urn`` None), in order."""
+        rows = self._rows(
+            """SELECT DISTINCT CAST(d AS DATE) FROM closures,
+                   generate_series(start_date, end_date, INTERVAL 1 DAY) AS t(d)
+               WHERE session IS NULL AND (urn IS NULL OR urn = ?) ORDER BY 1""",
+            [urn],
+        )
+        return [d for (d,) in rows]
+
     # -- published figures -----------------------------------------------------------------------
     def reference_figures(
         self,

@@ -116,6 +116,11 @@ def serve(
             requests = seed_demo_legal(access)
             if requests:
                 click.echo(f"Seeded {requests:,} penalty notice requests, consistent with the marks.", err=True)
+
+            from attendwise.web.registers.demo import seed_demo_registers
+
+            if entries := seed_demo_registers(access):
+                click.echo(f"Seeded {entries:,} demo register entries, consistent with the marks.", err=True)
     if not no_warm and access.exists():
         click.echo("Computing the LA's figures...", err=True)
         from attendwise.web.services.warm import warm

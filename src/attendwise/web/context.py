@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from attendwise.web import rules
 from attendwise.web.casework import rules as case_rules
+from attendwise.web.models import Role
+from attendwise.web.registers import rules as register_rules
 
 SERVICE_NAME = "Attendance support"
 
@@ -33,6 +35,12 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Cases", reverse("caseload")))
     elif case_rules.can_view_case_counts(user):
         items.append(("Casework", reverse("case_counts")))
+    if scope.role == Role.SCHOOL and scope.schools is not None and len(scope.schools) == 1:
+        items.append(("Removals from roll", reverse("school_removals", args=[next(iter(scope.schools))])))
+    elif register_rules.can_view_registers(user):
+        items.append(("Registers", reverse("registers")))
+    elif register_rules.can_view_register_counts(user):
+        items.append(("Registers", reverse("register_counts")))
     if rules.can_view_cohorts(user):
         items.append(("Cohorts", reverse("cohorts")))
     if rules.can_upload(user):

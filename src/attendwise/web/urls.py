@@ -8,6 +8,7 @@ from django.urls import path
 from attendwise.web.casework import urls as casework
 from attendwise.web.converters import refused_spellings
 from attendwise.web.legal import urls as legal
+from attendwise.web.registers import urls as registers
 from attendwise.web.views import accounts, api, pages, tsm
 
 TSM = "schools/<urn:urn>/tsm/<str:term>/"
@@ -38,6 +39,7 @@ addresses = [
     path("uploads/", pages.uploads, name="uploads"),
     *casework.addresses,
     *legal.addresses,
+    *registers.addresses,
     path("audit/", pages.audit, name="audit"),
     path("api/v1/la/measures", api.la_measures, name="api_la_measures"),
     path("api/v1/schools/<urn:urn>/measures", api.school_measures, name="api_school_measures"),

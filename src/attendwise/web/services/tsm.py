@@ -97,6 +97,10 @@ class _Term:
 
 def _term_packs(access: StoreAccess, term: str) -> _Term:
     scheme = figures.band_scheme()
+    from attendwise.web.registers.models import CmeReferral
+
+    # Pupils with an open CME referral are left out of the "no attendance" lists (and the pack says so).
+    cme = frozenset(CmeReferral.objects.filter(closed_on__isnull=True).exclude(upn="").values_list("upn", flat=True))
 
     def compute() -> _Term:
         return _Term(
@@ -107,13 +111,13 @@ def _term_packs(access: StoreAccess, term: str) -> _Term:
                 urns=None,
                 scheme=scheme,
                 population=None,
-                exclude_cme=None,
+                exclude_cme=cme,
                 risk_threshold=0.5,
                 baseline_days=30,
             )
         )
 
-    return access.cached(("tsm-term", term, scheme.name), compute)
+    return access.cached(("tsm-term", term, scheme.name, cme), compute)
 
 
 def inputs_for(urn: int, term: str) -> TSMInputs:

@@ -28,6 +28,7 @@ ATTENDWISE_LA_NAME = env("ATTENDWISE_LA_NAME")
 # -- casework: the staged model, the LA's casework file, and where case documents (letters) are kept ---
 ATTENDWISE_STAGE_MODEL = env("ATTENDWISE_STAGE_MODEL")
 ATTENDWISE_CASEWORK_CONFIG = env("ATTENDWISE_CASEWORK_CONFIG")
+ATTENDWISE_REGISTERS_CONFIG = env("ATTENDWISE_REGISTERS_CONFIG")
 ATTENDWISE_CASE_FILES = ATTENDWISE_DATA_DIR / "case-files"
 ATTENDWISE_LEGAL_CONFIG = env("ATTENDWISE_LEGAL_CONFIG")
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "attendwise.web",
     "attendwise.web.casework",
     "attendwise.web.legal",
+    "attendwise.web.registers",
 ]
 
 MIDDLEWARE = [

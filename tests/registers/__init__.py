@@ -1,4 +1,5 @@
-"""Small hand-built registers for tests: write the CSV layout from a few lines of Python."""
+"""Small hand-built registers for tests: write the CSV layout from a few lines of Python (and, beside this, the
+tests of attendwise.registers)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,15 @@
+"""``{{ mapping|get_item:key }}``: a value of a mapping by a key held in a variable (the forms' date boxes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Mapping[str, Any], key: str) -> Any:
+    return mapping.get(key, "")
