@@ -96,6 +96,8 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "The path of the LA's legal pathway settings file (TOML, its [legal] table: amounts, periods, the reading of "
         "the three years); by default the 2024 national rules (docs/legal.md).",
+    ),
+    Setting(
         "ATTENDWISE_REGISTERS_CONFIG",
         "",
         "The path of the LA's registers file (TOML): the registers' settings and lists (CME reasons, removal "
