@@ -69,8 +69,8 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="Register files",
-        help_text="pupils.csv and marks.csv (or marks.csv.gz), with schools.csv, terms.csv, closures.csv or "
-        "contacts.csv if needed; or one zip file holding them.",
+        help_text="pupils.csv and marks.csv (or marks.csv.gz), with schools.csv, terms.csv, closures.csv, "
+        "contacts.csv or (LA staff) cohorts.csv if needed; or one zip file holding them.",
         error_messages={"required": "Choose a register file to upload"},
     )
 

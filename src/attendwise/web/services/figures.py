@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from attendwise.core.calendar import Period
+from attendwise.core.cohorts import Cohorts, load_cohorts
 from attendwise.measures.absence import absence_measures, enrolment_absence, several_absence_measures, unstack_measures
 from attendwise.measures.bands import BandScheme, band_counts, bands_of_counts, load_scheme, several_band_counts
 from attendwise.web.rules import Scope
@@ -35,6 +36,7 @@ __all__ = [
     "measures",
     "monthly",
     "period_rows",
+    "priority_cohorts",
     "scoped_rows",
     "several_bands",
     "several_measures",
@@ -54,6 +56,18 @@ def band_scheme() -> BandScheme:
     from django.conf import settings
 
     return _scheme(str(settings.ATTENDWISE_BAND_SCHEME))
+
+
+@cache
+def _cohorts(name: str) -> Cohorts:
+    return load_cohorts(name)
+
+
+def priority_cohorts() -> Cohorts:
+    """The LA's priority cohorts (``ATTENDWISE_COHORTS``)."""
+    from django.conf import settings
+
+    return _cohorts(str(settings.ATTENDWISE_COHORTS))
 
 
 def period_rows(access: StoreAccess, period: Period) -> pd.DataFrame:
