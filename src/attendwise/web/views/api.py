@@ -16,6 +16,7 @@ from attendwise.web.models import Action, Outcome
 from attendwise.web.services import cohorts as cohort_service
 from attendwise.web.services import figures
 from attendwise.web.services import schools as school_service
+from attendwise.web.services.pupil import visible_cohorts
 from attendwise.web.views.common import (
     BadPeriod,
     NoData,
@@ -110,6 +111,13 @@ def pupil(request: HttpRequest, enrolment_id: int | None) -> JsonResponse:
             "sess_overall": record.sess_overall,
             "attendance_percent": record.attendance_percent,
             "band": band.band_key if band else None,
+            # Only the priority cohorts whose membership the caller may see (never la_only for a school).
+            "cohorts": [
+                {"cohort": label, "start_date": start.isoformat(), "end_date": end.isoformat() if end else None}
+                for label, start, end in visible_cohorts(
+                    access(), enrolment.upn, lambda cohort: rules.can_see_cohort_membership(request.user, cohort)
+                )
+            ],
             "marks": [
                 {"date": m.date.isoformat(), "session": m.session, "code": m.code, "category": m.category.name.lower()}
                 for m in record.marks

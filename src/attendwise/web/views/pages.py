@@ -360,7 +360,13 @@ def _visible_pupil(request: HttpRequest, enrolment_id: int | None, action: Actio
 
 def pupil(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.VIEW_PUPIL)
-    page = pupil_service.pupil_page(access(), rules.scope_for(request.user), enrolment, pupil_link=pupil_link)
+    page = pupil_service.pupil_page(
+        access(),
+        rules.scope_for(request.user),
+        enrolment,
+        pupil_link=pupil_link,
+        may_see_cohort=lambda cohort: rules.can_see_cohort_membership(request.user, cohort),
+    )
     audit_log.record(request, Action.VIEW_PUPIL, Outcome.SHOWN, enrolment=enrolment)
     back = reverse("school", args=[enrolment.urn]) if rules.can_view_school(request.user, enrolment.urn) else None
     casework = pupil_casework(request.user, enrolment)
