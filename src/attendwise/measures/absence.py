@@ -39,7 +39,7 @@ import pandas as pd
 from attendwise.core.calendar import Period
 from attendwise.core.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
 from attendwise.core.codes import ABSENCE_REASONS, with_meaning
-from attendwise.core.cohorts import GROUPING_PREFIX, NOT_IN_COHORT, Cohort, Cohorts, load_cohorts
+from attendwise.core.cohorts import GROUPING_PREFIX, NOT_IN_COHORT, Cohort, CohortError, Cohorts, load_cohorts
 from attendwise.core.errors import AttendwiseError
 from attendwise.core.identifiers import show
 from attendwise.store import BLOCK_COUNTS, BlockGrain, Store
@@ -196,7 +196,10 @@ def resolve_grouping(by: Sequence[str] | str | None, cohorts: Cohorts | None = N
     cols: list[str] = []
     for name in names:
         if name.lower().startswith(GROUPING_PREFIX):
-            cohort = _declared(cohorts).get(name[len(GROUPING_PREFIX) :].lower())
+            try:
+                cohort = _declared(cohorts).get(name[len(GROUPING_PREFIX) :].lower())
+            except CohortError as exc:
+                raise MeasureError(f"cannot group by {show(name)}: {exc}") from None
             if any(c.startswith("cohort_") for c in cols) and cohort.column not in cols:
                 raise MeasureError("group by one cohort at a time (each splits a pupil's sessions by its own dates)")
             cols += [cohort.column] if cohort.column not in cols else []

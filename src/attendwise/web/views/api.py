@@ -44,6 +44,7 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     require(rules.can_view_la_overview(request.user))
     acc = access()
     suppress = suppress_export(request)
+    hidden = lambda cohort: not rules.can_see_cohort_membership(request.user, cohort)  # noqa: E731
     try:
         period = period_for(request, acc)
         _, frame = cohort_service.cohort_frame(
@@ -54,7 +55,10 @@ def la_measures(request: HttpRequest) -> JsonResponse:
             school=None,
             suppress=suppress,
             threshold=threshold(),
+            hidden=hidden,
         )
+        # A priority cohort whose membership the caller may not see is suppressed as scrutiny's figures are.
+        suppress = cohort_service.grouping_of(request.GET.get("by", ""), suppress, hidden)[2]
     except (NoData, BadPeriod, MeasureError) as exc:
         return _error(str(exc))
     return JsonResponse(
@@ -75,6 +79,7 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
     if school_service.school_info(acc, urn) is None:
         raise not_found()
     suppress = suppress_export(request)
+    hidden = lambda cohort: not rules.can_see_cohort_membership(request.user, cohort)  # noqa: E731
     try:
         period = period_for(request, acc)
         _, frame = cohort_service.cohort_frame(
@@ -85,7 +90,10 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
             school=urn,
             suppress=suppress,
             threshold=threshold(),
+            hidden=hidden,
         )
+        # A priority cohort whose membership the caller may not see is suppressed as scrutiny's figures are.
+        suppress = cohort_service.grouping_of(request.GET.get("by", ""), suppress, hidden)[2]
     except (NoData, BadPeriod, MeasureError) as exc:
         return _error(str(exc))
     return JsonResponse(

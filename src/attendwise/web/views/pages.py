@@ -312,7 +312,15 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     if school is not None:
         label = dict(form.fields["school"].choices).get(school, label)  # type: ignore[attr-defined]
     page = cohort_service.cohort_page(
-        acc, scope, period, by, school=school, suppress=scope.suppress, threshold=threshold(), scope_label=str(label)
+        acc,
+        scope,
+        period,
+        by,
+        school=school,
+        suppress=scope.suppress,
+        threshold=threshold(),
+        scope_label=str(label),
+        hidden=lambda cohort: not rules.can_see_cohort_membership(request.user, cohort),
     )
     return render(
         request,
@@ -332,7 +340,14 @@ def cohorts_csv(request: HttpRequest) -> HttpResponse:
     if by is None:
         return _cohort_errors(request, acc, form, period)
     _, frame = cohort_service.cohort_frame(
-        acc, scope, period, by, school=school, suppress=suppress_export(request), threshold=threshold()
+        acc,
+        scope,
+        period,
+        by,
+        school=school,
+        suppress=suppress_export(request),
+        threshold=threshold(),
+        hidden=lambda cohort: not rules.can_see_cohort_membership(request.user, cohort),
     )
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
