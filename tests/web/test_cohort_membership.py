@@ -134,3 +134,23 @@ def test_the_api_measures_a_priority_cohort_and_refuses_an_unknown_one(client_as
     )
     assert school["suppressed"] is True
     assert {r["cohort_youth_justice"]: r["enrolments"] for r in school["rows"]}[YOUTH] == "x"
+
+
+def _cohort_rows(response) -> dict[str, list[str]]:
+    soup = BeautifulSoup(response.content, "html.parser")
+    heading = soup.find(id="priority-cohorts")
+    table = heading.find_next("table")
+    return {
+        r.find("th").get_text(strip=True): [td.get_text(strip=True) for td in r.find_all("td")]
+        for r in table.find("tbody").find_all("tr")
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "ebsa", "youth"),
+    [("la_admin", "2", "1"), ("virtual_school", "2", "x"), ("scrutiny", "x", "x")],
+)
+def test_the_la_overview_shows_each_priority_cohort_against_everyone_else(client_as, members, role, ebsa, youth):
+    rows = _cohort_rows(client_as(role).get(reverse("la_overview"), {"period": "2024/25"}))
+    assert list(rows) == [EBSA, YOUTH]
+    assert (rows[EBSA][0], rows[YOUTH][0]) == (ebsa, youth)

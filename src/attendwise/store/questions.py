@@ -239,6 +239,10 @@ class StoreQuestions:
             out.setdefault(row[0], []).append(CohortMembership(*row))
         return out
 
+    def cohorts_held(self) -> tuple[str, ...]:
+        """The priority cohorts (keys) the store holds any membership of, sorted."""
+        return tuple(sorted(r[0] for r in self._rows("SELECT DISTINCT cohort FROM cohort_members")))
+
     def pupil_names(self, upns: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """Forename and surname by UPN, for the pupils asked about that the store holds."""
         wanted = sorted(set(upns))

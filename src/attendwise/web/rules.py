@@ -58,6 +58,7 @@ __all__ = [
     "import_scope_for",
     "is_la_admin",
     "scope_for",
+    "sees_cohort_membership",
 ]
 
 
@@ -162,10 +163,14 @@ def can_see_cohort_membership(user: User, cohort: Cohort) -> bool:
     """Who is in one of the LA's priority cohorts (on a pupil the user may see): LA staff for every cohort; a
     school user and the Virtual School only for a cohort whose visibility is ``schools`` (never ``la_only``,
     youth justice involvement say); scrutiny members never (they see no pupil)."""
-    role = scope_for(user).role
-    if role in {Role.LA_ADMIN, Role.OFFICER}:
+    return sees_cohort_membership(scope_for(user), cohort)
+
+
+def sees_cohort_membership(scope: Scope, cohort: Cohort) -> bool:
+    """:func:`can_see_cohort_membership` for a scope (a service, which has the scope and not the user)."""
+    if scope.role in {Role.LA_ADMIN, Role.OFFICER}:
         return True
-    return role in {Role.SCHOOL, Role.VIRTUAL_SCHOOL} and not cohort.sensitive
+    return scope.role in {Role.SCHOOL, Role.VIRTUAL_SCHOOL} and not cohort.sensitive
 
 
 def can_export_pupils(user: User) -> bool:
