@@ -58,3 +58,16 @@ def test_disproportionality_flags_the_planted_cohort(imported: Store) -> None:
     assert ebsa.sa_rr_low > 5
     youth = table[table.characteristic == "cohort:youth_justice"]
     assert youth.group.tolist() == ["Youth justice involvement"]
+
+
+def test_the_tsm_packs_that_ask_for_the_planted_cohort_show_it(imported: Store) -> None:
+    """Every pack shows both cohorts by default ([packs] of the shipped file); the schools with EBSA pupils show
+    their far lower attendance beside the rest of the school."""
+    from attendwise.reports.tsm import tsm_packs
+
+    packs = tsm_packs(imported, "2024/25-spring", priority_cohorts=load_cohorts())
+    rows = [next(c for c in p.cohorts if c.cohort == "Emotionally based school avoidance") for p in packs.values()]
+    members = [r for r in rows if isinstance(r.pupils, int) and r.pupils >= 3]
+    assert members, "no school's pack has EBSA pupils"
+    assert all(r.attendance_percent < r.others_attendance_percent for r in members)
+    assert all(any(c.cohort == "Youth justice involvement" for c in p.cohorts) for p in packs.values())
