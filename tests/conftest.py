@@ -43,11 +43,13 @@ def snapshot(store: Store) -> dict[str, list[tuple]]:
     """Everything the store holds, to compare before and after a refused import."""
     return {
         t: sorted(store.duckdb_connection().execute(f"SELECT * EXCLUDE (import_id) FROM {t}").fetchall(), key=repr)
-        if t not in ("imports", "terms", "closures", "mark_history", "contact_history", "pupil_contact_history")
+        if t not in ("imports", "terms", "closures", "mark_history", "contact_history", "pupil_contact_history",
+                     "cohort_member_history")
         else sorted(store.duckdb_connection().execute(f"SELECT * FROM {t}").fetchall(), key=repr)
         for t in (
             "schools", "pupils", "enrolments", "marks", "mark_history", "imports", "terms", "closures",
-            "contacts", "pupil_contacts", "contact_history", "pupil_contact_history",
+            "contacts", "pupil_contacts", "contact_history", "pupil_contact_history", "cohort_members",
+            "cohort_member_history",
         )
     }  # fmt: skip
 

@@ -108,3 +108,53 @@ def penalty_threshold(
         if len(counted) >= sessions:
             out[(upn, urn)] = (window[0], len(on_roll), len(counted))
     return out
+
+
+def cohort_headline(
+    folder: Path, start: dt.date, end: dt.date, cohort: str, label: str, outside: str
+) -> dict[str, dict[str, float]]:
+    """:func:`headline` by membership of ``cohort``, the obvious way: each enrolment's sessions inside one of
+    its pupil's periods in the cohort (``cohorts.csv``) count for ``label``, every other for ``outside``; each
+    part of an enrolment is tested for persistent and severe absence on its own sessions."""
+    spans: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    if (folder / "cohorts.csv").exists():
+        with (folder / "cohorts.csv").open(encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                if r["cohort"] == cohort:
+                    to = dt.date.fromisoformat(r["end_date"]) if r["end_date"] else dt.date.max
+                    spans[r["upn"]].append((dt.date.fromisoformat(r["start_date"]), to))
+    counted = set(enrolment_sessions(folder, start, end))
+    parts: dict[tuple[str, int, bool], dict[str, int]] = defaultdict(lambda: {"possible": 0, "auth": 0, "unauth": 0})
+    with (folder / "marks.csv").open(encoding="utf-8") as fh:
+        for m in csv.DictReader(fh):
+            day = dt.date.fromisoformat(m["date"])
+            key = (m["upn"], int(m["urn"]))
+            if not start <= day <= end or key not in counted:
+                continue
+            inside = any(a <= day <= b for a, b in spans[m["upn"]])
+            category = lookup(m["code"], day).category
+            s = parts[(*key, inside)]
+            s["possible"] += category.counts_as_possible
+            s["auth"] += category is Category.AUTHORISED
+            s["unauth"] += category is Category.UNAUTHORISED
+    out = {}
+    for inside, group in ((True, label), (False, outside)):
+        rows = [v for (_, _, i), v in parts.items() if i == inside and v["possible"] > 0]
+        if rows:
+            out[group] = _totals(rows)
+    return out
+
+
+def _totals(rows: list[dict[str, int]]) -> dict[str, float]:
+    def share(r: dict[str, int]) -> Fraction:
+        return Fraction(r["auth"] + r["unauth"], r["possible"])
+
+    return {
+        "enrolments": len(rows),
+        "sess_possible": sum(r["possible"] for r in rows),
+        "sess_overall": sum(r["auth"] + r["unauth"] for r in rows),
+        "sess_authorised": sum(r["auth"] for r in rows),
+        "sess_unauthorised": sum(r["unauth"] for r in rows),
+        "enrolments_pa_10_exact": sum(1 for r in rows if share(r) >= Fraction(1, 10)),
+        "enrolments_pa_50_exact": sum(1 for r in rows if share(r) >= Fraction(1, 2)),
+    }

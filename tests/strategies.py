@@ -82,3 +82,20 @@ def other_spellings(n: int) -> list[str]:
         f"0x{n:x}",
         text + "0" * 30,
     ]
+
+
+@st.composite
+def cohort_registers(draw: st.DrawFn, cohort: str = "ebsa") -> Register:
+    """:func:`registers` with pupils in ``cohort`` for random dated periods (none overlapping for one pupil),
+    some open-ended, some before or after the pupil's marks."""
+    reg = draw(registers())
+    pupils = sorted({str(p["upn"]) for p in reg.pupils})
+    for upn in pupils:
+        cuts = sorted(draw(st.lists(st.integers(-10, 140), min_size=0, max_size=4, unique=True)))
+        open_end = draw(st.booleans())
+        for i, (first, last) in enumerate(zip(cuts[::2], cuts[1::2], strict=False)):
+            start = dt.date(2024, 9, 1) + dt.timedelta(days=first)
+            end = dt.date(2024, 9, 1) + dt.timedelta(days=last - 1)
+            final = i == len(cuts) // 2 - 1
+            reg.cohort(upn, cohort, start.isoformat(), "" if final and open_end else end.isoformat())
+    return reg

@@ -259,3 +259,26 @@ def test_heading_into_pa_takes_pupils_not_yet_pa_on_either_signal() -> None:
     )
     # on course for 90% or below; likely by the model; 89% and 90% are already persistently absent
     assert list(heading_into_pa(frame).index) == [1, 2]
+
+
+def test_a_priority_cohort_is_a_feature_from_its_start_date_only(store, write) -> None:
+    """A pupil in EBSA from the third school week: the snapshot after two weeks does not know it, after four does."""
+    import datetime as dt
+
+    from attendwise.analysis.early_warning import cohort_features, features_at, year_grid
+    from attendwise.core.calendar import AcademicYear
+    from attendwise.ingest import import_folder
+    from tests.registers import Register
+
+    reg = Register()
+    reg.school(100001)
+    member, other = reg.pupil(), reg.pupil()
+    for upn in (member, other):
+        reg.sessions(upn, "/" * 60, dt.date(2024, 9, 2))
+    reg.cohort(member, "ebsa", "2024-09-16")
+    import_folder(store, write(reg))
+    grid = year_grid(store, AcademicYear(2024))
+    assert cohort_features([grid]) == ("cohort_ebsa",)
+    for week, flags in ((2, {member: 0, other: 0}), (4, {member: 1, other: 0})):
+        frame = features_at(grid, week).merge(grid.enrolments[["enrolment_id", "upn"]], on="enrolment_id")
+        assert dict(zip(frame.upn, frame.cohort_ebsa, strict=True)) == flags

@@ -12,7 +12,7 @@ def test_same_seed_gives_identical_files(tmp_path: Path) -> None:
     spec = CitySpec(pupils=1500, schools=6, seed=5)
     a = generate_city(tmp_path / "a", spec)
     b = generate_city(tmp_path / "b", spec)
-    for name in ("schools", "pupils", "marks", "terms", "closures", "contacts"):
+    for name in ("schools", "pupils", "marks", "terms", "closures", "contacts", "cohorts"):
         assert a.paths[name].read_bytes() == b.paths[name].read_bytes(), name
     c = generate_city(tmp_path / "c", CitySpec(pupils=1500, schools=6, seed=6))
     assert c.paths["marks"].read_bytes() != a.paths["marks"].read_bytes()

@@ -227,8 +227,8 @@ def test_a_refused_import_never_names_the_servers_folder(store: Store, tmp_path:
     err = refused_for(store, folder, ImportScope(who="x", via="web", source="upload"))
     assert "attendwise-upload" not in err.report() and str(tmp_path) not in err.report()
     assert err.report().endswith(
-        "upload: holds no register files (schools.csv, pupils.csv, marks.csv, terms.csv, closures.csv, contacts.csv; "
-        "see docs/csv-layout.md)"
+        "upload: holds no register files (schools.csv, pupils.csv, marks.csv, terms.csv, closures.csv, contacts.csv, "
+        "cohorts.csv; see docs/csv-layout.md)"
     )
 
 

@@ -36,6 +36,7 @@ class Register:
     terms: list[dict[str, object]] = field(default_factory=list)
     closures: list[dict[str, object]] = field(default_factory=list)
     contacts: list[dict[str, object]] = field(default_factory=list)
+    cohorts: list[dict[str, object]] = field(default_factory=list)
     _serial: int = 0
 
     def half_terms_2024_25(self) -> None:
@@ -156,6 +157,10 @@ class Register:
         )
         return contact_id
 
+    def cohort(self, upn: str, cohort: str, start: str, end: str = "", source: str = "") -> None:
+        """A row of cohorts.csv: pupil ``upn`` in ``cohort`` from ``start`` to ``end`` (blank: still in it)."""
+        self.cohorts.append({"upn": upn, "cohort": cohort, "start_date": start, "end_date": end, "source": source})
+
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         for name, rows in (
@@ -165,6 +170,7 @@ class Register:
             ("terms", self.terms),
             ("closures", self.closures),
             ("contacts", self.contacts),
+            ("cohorts", self.cohorts),
         ):
             if rows:
                 with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:

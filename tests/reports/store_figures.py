@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from attendwise.core.calendar import Period
+from attendwise.core.cohorts import Cohort
 from attendwise.documents.suppression import Suppressed
 from attendwise.measures.absence import absence_measures, enrolment_absence
 from attendwise.measures.bands import BandScheme, assign_bands, band_counts, load_scheme
@@ -56,12 +57,12 @@ class StoreFigures:
     def _run(self, expr: ibis.Table) -> pd.DataFrame:
         return self._store.ibis.to_pyarrow(expr).to_pandas()
 
-    def period_rows(self, period: Period) -> pd.DataFrame:
+    def period_rows(self, period: Period, cohort: Cohort | None = None) -> pd.DataFrame:
         def compute() -> pd.DataFrame:
-            frame = self._run(assign_bands(enrolment_absence(self._store, period), self._scheme))
-            return frame.sort_values("enrolment_id").reset_index(drop=True)
+            frame = self._run(assign_bands(enrolment_absence(self._store, period, cohort=cohort), self._scheme))
+            return frame.sort_values("enrolment_id", kind="stable").reset_index(drop=True)
 
-        return self.cached(("rows", period), compute)
+        return self.cached(("rows", period, cohort), compute)
 
     def measures(self, rows: pd.DataFrame, by: Sequence[str] = (), *, key: Hashable = None) -> pd.DataFrame:
         return self._run(absence_measures(_memtable(rows), list(by)))

@@ -36,6 +36,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from attendwise.core.calendar import Period
+from attendwise.core.cohorts import GROUPING_PREFIX, Cohort
 from attendwise.core.errors import AttendwiseError
 from attendwise.measures.absence import Population, enrolment_absence
 from attendwise.store import Store
@@ -45,6 +46,7 @@ __all__ = [
     "AdjustedEffect",
     "Thresholds",
     "adjusted_effect",
+    "cohort_frames",
     "disproportionality",
     "disproportionality_table",
     "disproportionality_within",
@@ -98,8 +100,14 @@ class Thresholds:
     confidence: float = 0.95
 
 
-def enrolment_frame(store: Store, period: Period, population: Population | None = None) -> pd.DataFrame:
-    """The counted enrolments of a period as a pandas frame (one row each), for the analysis."""
+def enrolment_frame(
+    store: Store, period: Period, population: Population | None = None, cohort: Cohort | None = None
+) -> pd.DataFrame:
+    """The counted enrolments of a period as a pandas frame (one row each), for the analysis.
+
+    With a ``cohort``, a member's enrolment is two rows, its sessions inside their dates and the rest
+    (:func:`attendwise.measures.absence.enrolment_absence`), with the cohort's column.
+    """
     cols = [
         "enrolment_id",
         "upn",
@@ -124,7 +132,31 @@ def enrolment_frame(store: Store, period: Period, population: Population | None 
         "pa_10",
         "pa_50",
     ]
-    return enrolment_absence(store, period, population).select(*cols).to_pandas()
+    if cohort is not None:
+        cols.append(cohort.column)
+    return enrolment_absence(store, period, population, cohort=cohort).select(*cols).to_pandas()
+
+
+#: Each of the LA's priority cohorts with its frame (:func:`enrolment_frame` split by it).
+CohortFrames = Sequence[tuple[Cohort, pd.DataFrame]]
+
+
+def cohort_frames(
+    store: Store, period: Period, cohorts: Sequence[Cohort], population: Population | None = None
+) -> list[tuple[Cohort, pd.DataFrame]]:
+    """:func:`enrolment_frame` split by each of ``cohorts``, for :func:`disproportionality`."""
+    return [(c, enrolment_frame(store, period, population, c)) for c in cohorts]
+
+
+def _column(characteristic: str) -> str:
+    """The enrolment column of a characteristic, or of a cohort (``cohort:ebsa``: ``cohort_ebsa``)."""
+    if characteristic.startswith(GROUPING_PREFIX):
+        return f"cohort_{characteristic[len(GROUPING_PREFIX) :]}"
+    if characteristic not in CHARACTERISTICS:
+        raise DisproportionalityError(
+            f"unknown characteristic {characteristic!r}: choose from {', '.join(CHARACTERISTICS)} or cohort:KEY"
+        )
+    return CHARACTERISTICS[characteristic]
 
 
 def _katz(a: int, n1: int, c: int, n2: int, z: float) -> tuple[float, float, float]:
@@ -149,6 +181,7 @@ def disproportionality(
     *,
     pairs: bool = False,
     thresholds: Thresholds | None = None,
+    cohorts: CohortFrames = (),
 ) -> pd.DataFrame:
     """Disproportionality of PA and SA for every group of the characteristics (and, optionally, pairs).
 
@@ -157,12 +190,18 @@ def disproportionality(
         characteristics: keys of :data:`CHARACTERISTICS`.
         pairs: also test every pair of characteristics (e.g. FSM eligible and SEN support).
         thresholds: minimum counts and the test level.
+        cohorts: the LA's priority cohorts to test, each with its frame (:func:`cohort_frames`, restricted to
+            the same scope): each cohort's members (their sessions inside their dates) against everyone else,
+            with the same intervals and tests, the false discovery rate held across them and the groups.
 
     Returns one row per group with its shares, rates, risk ratios with intervals, q-values, flags and a
     sentence saying what it means.
     """
     scoped = frame.assign(_scope=0)
-    out = disproportionality_within(scoped, "_scope", characteristics, pairs=pairs, thresholds=thresholds)
+    within = [(c, f.assign(_scope=0)) for c, f in cohorts]
+    out = disproportionality_within(
+        scoped, "_scope", characteristics, pairs=pairs, thresholds=thresholds, cohorts=within
+    )
     return out.drop(columns="_scope") if not out.empty else pd.DataFrame()
 
 
@@ -173,6 +212,7 @@ def disproportionality_within(
     *,
     pairs: bool = False,
     thresholds: Thresholds | None = None,
+    cohorts: CohortFrames = (),
 ) -> pd.DataFrame:
     """:func:`disproportionality` within every value of the ``scope`` column (each school, say) at once.
 
@@ -190,7 +230,7 @@ def disproportionality_within(
     specs: list[tuple[str, list[str]]] = [(c, [CHARACTERISTICS[c]]) for c in characteristics]
     if pairs:
         specs += [(f"{a} x {b}", [CHARACTERISTICS[a], CHARACTERISTICS[b]]) for a, b in combinations(characteristics, 2)]
-    g = _group_counts(frame, scope, specs)
+    g = _group_counts(frame, scope, specs, cohorts)
     if g.empty:
         return pd.DataFrame()
     out = _group_figures(g, scope, z=stats.norm.ppf(0.5 + t.confidence / 2))
@@ -200,48 +240,62 @@ def disproportionality_within(
     return out
 
 
-def _group_counts(frame: pd.DataFrame, scope: str, specs: Sequence[tuple[str, list[str]]]) -> pd.DataFrame:
+def _group_counts(
+    frame: pd.DataFrame, scope: str, specs: Sequence[tuple[str, list[str]]], cohorts: CohortFrames = ()
+) -> pd.DataFrame:
     """Each group's enrolments, PA, SA and sessions, beside its scope's totals, in one grouped pass a grouping.
 
-    One row per (scope, characteristic, group), in the order of ``specs`` within each scope; empty when the
-    frame or the specs are.
+    One row per (scope, characteristic, group), in the order of ``specs`` (then ``cohorts``: each cohort's
+    members alone, against the totals of its own frame) within each scope; empty when the frame or the
+    specs are.
     """
-    totals = frame.groupby(scope).agg(
+    totals = _totals(frame, scope)
+    parts = [_counts_of(frame, scope, name, cols, totals) for name, cols in specs]
+    for cohort, split in cohorts:
+        counted = _counts_of(split, scope, cohort.grouping, [cohort.column], _totals(split, scope))
+        parts.append(counted[counted.group == cohort.label])
+    parts = [p.assign(_order=i) for i, p in enumerate(parts) if not p.empty]
+    if not parts:
+        return pd.DataFrame()
+    g = pd.concat(parts, ignore_index=True)
+    return g.sort_values([scope, "_order"], kind="stable").reset_index(drop=True)
+
+
+def _totals(frame: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """Each scope's enrolments, PA, SA and sessions."""
+    return frame.groupby(scope).agg(
         n_all=("enrolment_id", "size"),
         pa_all=("pa_10", "sum"),
         sa_all=("pa_50", "sum"),
         possible_all=("sess_possible", "sum"),
         overall_all=("sess_overall", "sum"),
     )
-    parts = []
-    for name, cols in specs:
-        grouped = (
-            frame.groupby([scope, *cols], dropna=False, sort=True)
-            .agg(
-                enrolments=("enrolment_id", "size"),
-                pa=("pa_10", "sum"),
-                sa=("pa_50", "sum"),
-                possible=("sess_possible", "sum"),
-                overall=("sess_overall", "sum"),
-            )
-            .reset_index()
+
+
+def _counts_of(frame: pd.DataFrame, scope: str, name: str, cols: list[str], totals: pd.DataFrame) -> pd.DataFrame:
+    """The groups of one characteristic (or pair) in each scope, with the scope's ``totals``."""
+    grouped = (
+        frame.groupby([scope, *cols], dropna=False, sort=True)
+        .agg(
+            enrolments=("enrolment_id", "size"),
+            pa=("pa_10", "sum"),
+            sa=("pa_50", "sum"),
+            possible=("sess_possible", "sum"),
+            overall=("sess_overall", "sum"),
         )
-        names = name.split(" x ")
-        grouped.insert(
-            0,
-            "group",
-            [
-                " & ".join(group_label(c, str(v)) for c, v in zip(names, values, strict=True))
-                for values in zip(*(grouped[c] for c in cols), strict=True)
-            ],
-        )
-        grouped.insert(0, "characteristic", name)
-        grouped["_order"] = len(parts)
-        parts.append(grouped.drop(columns=cols))
-    if not parts or totals.empty:
-        return pd.DataFrame()
-    g = pd.concat(parts, ignore_index=True).join(totals, on=scope)
-    return g.sort_values([scope, "_order"], kind="stable").reset_index(drop=True)
+        .reset_index()
+    )
+    names = name.split(" x ")
+    grouped.insert(
+        0,
+        "group",
+        [
+            " & ".join(group_label(c, str(v)) for c, v in zip(names, values, strict=True))
+            for values in zip(*(grouped[c] for c in cols), strict=True)
+        ],
+    )
+    grouped.insert(0, "characteristic", name)
+    return grouped.drop(columns=cols).join(totals, on=scope)
 
 
 def _group_figures(g: pd.DataFrame, scope: str, z: float) -> pd.DataFrame:
@@ -412,14 +466,15 @@ def adjusted_effect(
 
     Args:
         frame: enrolment rows (:func:`enrolment_frame`).
-        characteristic: the characteristic the group belongs to (``ethnicity_minor``, say).
+        characteristic: the characteristic the group belongs to (``ethnicity_minor``, say), or a cohort
+            (``cohort:ebsa``, with ``frame`` split by it: :func:`enrolment_frame`).
         group: the group's label as it appears in that column (``Gypsy / Roma``).
         outcome: ``pa`` or ``sa``.
         controls: characteristics to adjust for (not the one being tested).
     """
     import statsmodels.api as sm
 
-    col = CHARACTERISTICS[characteristic]
+    col = _column(characteristic)
     y = frame[OUTCOMES[outcome][0]].astype(float).to_numpy()
     member = (frame[col].astype(str) == group).astype(float)
     if member.sum() == 0:
@@ -466,7 +521,7 @@ def schools_driving_gap(frame: pd.DataFrame, characteristic: str, group: str, *,
     For each school, the group's absentees there against the number expected if they were absent at the
     rate of the school's other pupils; the excess, and its share of the LA-wide excess.
     """
-    col, flag = CHARACTERISTICS[characteristic], OUTCOMES[outcome][0]
+    col, flag = _column(characteristic), OUTCOMES[outcome][0]
     f = frame.assign(member=frame[col].astype(str) == group)
     per = f.groupby(["school_urn", "school_name", "member"])[flag].agg(["size", "sum"]).unstack("member", fill_value=0)
     per.columns = [f"{stat}_{'group' if m else 'others'}" for stat, m in per.columns]
@@ -501,14 +556,21 @@ def disproportionality_table(
     phase: str | None = None,
     pairs: bool = False,
     thresholds: Thresholds | None = None,
+    cohorts: Sequence[Cohort] = (),
 ) -> pd.DataFrame:
-    """Disproportionality for the LA, one school (URN) or one phase, for a period."""
-    frame = enrolment_frame(store, period)
-    if school is not None:
-        frame = frame[frame.school_urn == school]
-        if frame.empty:
-            raise DisproportionalityError(f"no counted pupils at school {school} in {period.label}")
-    if phase is not None:
-        labels = {"primary": "State-funded primary", "secondary": "State-funded secondary", "special": "Special"}
-        frame = frame[frame.education_phase == labels.get(phase, phase)]
-    return disproportionality(frame, characteristics, pairs=pairs, thresholds=thresholds)
+    """Disproportionality for the LA, one school (URN) or one phase, for a period; each of ``cohorts`` (the
+    LA's priority cohorts) is tested against everyone else too."""
+
+    def scoped(frame: pd.DataFrame) -> pd.DataFrame:
+        if school is not None:
+            frame = frame[frame.school_urn == school]
+        if phase is not None:
+            labels = {"primary": "State-funded primary", "secondary": "State-funded secondary", "special": "Special"}
+            frame = frame[frame.education_phase == labels.get(phase, phase)]
+        return frame
+
+    frame = scoped(enrolment_frame(store, period))
+    if school is not None and frame.empty:
+        raise DisproportionalityError(f"no counted pupils at school {school} in {period.label}")
+    split = [(c, scoped(f)) for c, f in cohort_frames(store, period, cohorts)]
+    return disproportionality(frame, characteristics, pairs=pairs, thresholds=thresholds, cohorts=split)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = [
     "EarlyWarningModel",
     "YearGrid",
     "at_risk",
+    "cohort_features",
     "features_at",
     "heading_into_pa",
     "model_for",
@@ -78,6 +80,10 @@ class YearGrid:
     friday_absent: np.ndarray
     illness: np.ndarray
     index: dict[int, int] = field(default_factory=dict)  # enrolment_id -> row
+    #: The LA's priority cohorts' dated memberships (``upn``, ``cohort``, ``start_date``, ``end_date``), and
+    #: every cohort the store holds (each a feature, ``cohort_KEY``: in it on the snapshot's Monday).
+    memberships: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cohort_keys: tuple[str, ...] = ()
 
     @property
     def weeks(self) -> int:
@@ -123,7 +129,9 @@ def year_grid(store: Store, year: AcademicYear, *, as_of: dt.date | None = None)
         grid = np.zeros((len(people), len(week_ids)), dtype=np.int32)
         grid[rows, cols] = weekly[name].to_numpy()  # one row per (enrolment, week) after the group_by
         arrays[name] = grid
-    return YearGrid(year, people, week_starts, index=index, **arrays)
+    members = store.table("cohort_members").select("upn", "cohort", "start_date", "end_date").to_pandas()
+    keys = tuple(sorted(members.cohort.unique())) if len(members) else ()
+    return YearGrid(year, people, week_starts, index=index, **arrays, memberships=members, cohort_keys=keys)
 
 
 #: What early warning reads of each enrolment of the year.
@@ -285,12 +293,32 @@ def features_at(grid: YearGrid, week: int) -> pd.DataFrame:
             "phase": p.phase.map(_PHASE),
         }
     )
+    for key, flag in _cohort_flags(grid, week_start).items():
+        frame[f"cohort_{key}"] = flag
     on_roll = (
         (pd.to_datetime(p.admission_date) <= pd.Timestamp(week_start))
         & (p.leaving_date.isna() | (pd.to_datetime(p.leaving_date) >= pd.Timestamp(week_start)))
         & (poss > 0)
     )
     return frame[on_roll.to_numpy()].reset_index(drop=True)
+
+
+def _cohort_flags(grid: YearGrid, day: dt.date) -> dict[str, np.ndarray]:
+    """For each priority cohort the store holds: whether each enrolment's pupil is in it on ``day`` (a member
+    counts only inside their dates, so a snapshot before their start date does not know of it)."""
+    out = {}
+    upns = grid.enrolments.upn
+    for key in grid.cohort_keys:
+        m = grid.memberships[grid.memberships.cohort == key]
+        ends = pd.to_datetime(m.end_date).fillna(pd.Timestamp.max)
+        inside = m[(pd.to_datetime(m.start_date) <= pd.Timestamp(day)) & (ends >= pd.Timestamp(day))]
+        out[key] = upns.isin(set(inside.upn)).astype(int).to_numpy()
+    return out
+
+
+def cohort_features(grids: Sequence[YearGrid]) -> tuple[str, ...]:
+    """The priority cohorts' features of the grids (``cohort_KEY``), beside :data:`FEATURES`."""
+    return tuple(f"cohort_{k}" for k in sorted({k for g in grids for k in g.cohort_keys}))
 
 
 def outcomes(grid: YearGrid) -> pd.DataFrame:
@@ -443,7 +471,7 @@ def train_model(grids: list[YearGrid], *, seed: int = 0) -> EarlyWarningModel:
     if not grids:
         raise EarlyWarningError("the model needs at least one earlier year of marks to learn from")
     frame = training_frame(grids, seed=seed)
-    used = tuple(f for f in FEATURES if frame[f].nunique(dropna=True) > 1)
+    used = tuple(f for f in (*FEATURES, *cohort_features(grids)) if frame[f].nunique(dropna=True) > 1)
     x = frame[list(used)].to_numpy(dtype=float)
     models = []
     for label in ("end_pa", "end_sa"):

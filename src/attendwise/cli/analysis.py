@@ -7,10 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from attendwise.analysis.disproportionality import CHARACTERISTICS, DEFAULT_CHARACTERISTICS
 from attendwise.cli.common import (
     URN,
+    cohorts_of,
     console,
     emit,
     format_option,
@@ -19,6 +21,7 @@ from attendwise.cli.common import (
     period_of,
     period_option,
 )
+from attendwise.core.cohorts import GROUPING_PREFIX
 from attendwise.core.errors import AttendwiseError
 from attendwise.documents.tables import Column, Kind
 
@@ -29,16 +32,24 @@ from attendwise.documents.tables import Column, Kind
     "--characteristics",
     default=",".join(DEFAULT_CHARACTERISTICS),
     show_default=True,
-    help=f"Comma-separated: {', '.join(CHARACTERISTICS)}.",
+    help=f"Comma-separated: {', '.join(CHARACTERISTICS)}, or cohort:KEY for one of the LA's priority cohorts.",
 )
 @click.option("--school", type=URN, help="One school (URN) instead of the whole LA.")
 @click.option("--phase", type=click.Choice(["primary", "secondary", "special"]), help="One phase.")
 @click.option("--pairs", is_flag=True, help="Also test every pair of characteristics.")
+@click.option(
+    "--priority-cohorts/--no-priority-cohorts",
+    default=True,
+    show_default=True,
+    help="Also test each of the LA's priority cohorts (--cohorts) against everyone else: a member's sessions "
+    "inside their dates against every other session's pupils.",
+)
 @click.option("--flagged-only", is_flag=True, help="Only groups that are clearly over-represented.")
 @click.option(
     "--adjust",
     metavar="CHARACTERISTIC=GROUP",
-    help="Adjusted view for one group, e.g. 'ethnicity_minor=Gypsy / Roma' (controls: FSM, SEN, year).",
+    help="Adjusted view for one group, e.g. 'ethnicity_minor=Gypsy / Roma' or "
+    "'cohort:ebsa=Emotionally based school avoidance' (controls: FSM, SEN, year).",
 )
 @click.option(
     "--drivers",
@@ -55,6 +66,7 @@ def disproportionality_(
     school: int | None,
     phase: str | None,
     pairs: bool,
+    priority_cohorts: bool,
     flagged_only: bool,
     adjust: str | None,
     drivers: str | None,
@@ -70,17 +82,27 @@ def disproportionality_(
     )
 
     chosen = [c.strip() for c in characteristics.split(",") if c.strip()]
+    declared = cohorts_of(ctx)
+
+    def frame_for(characteristic: str) -> pd.DataFrame:
+        if characteristic.startswith(GROUPING_PREFIX):
+            return enrolment_frame(store, p, cohort=declared.get(characteristic.removeprefix(GROUPING_PREFIX)))
+        return enrolment_frame(store, p)
+
     with open_store(ctx, read_only=True) as store:
         try:
+            asked = [declared.get(c.removeprefix(GROUPING_PREFIX)) for c in chosen if c.startswith(GROUPING_PREFIX)]
+            chosen = [c for c in chosen if not c.startswith(GROUPING_PREFIX)]
+            tested = list(dict.fromkeys([*asked, *(declared if priority_cohorts else ())]))
             p = period_of(store, period)
             if adjust:
                 characteristic, _, group = adjust.partition("=")
-                frame = enrolment_frame(store, p)
+                frame = frame_for(characteristic.strip())
                 console.print(adjusted_effect(frame, characteristic.strip(), group.strip()).describe())
                 return
             if drivers:
                 characteristic, _, group = drivers.partition("=")
-                table = schools_driving_gap(enrolment_frame(store, p), characteristic.strip(), group.strip())
+                table = schools_driving_gap(frame_for(characteristic.strip()), characteristic.strip(), group.strip())
                 emit(
                     table.head(20) if fmt == "table" else table,
                     fmt,
@@ -96,7 +118,7 @@ def disproportionality_(
                     ),
                 )
                 return
-            table = disproportionality_table(store, p, chosen, school=school, phase=phase, pairs=pairs)
+            table = disproportionality_table(store, p, chosen, school=school, phase=phase, pairs=pairs, cohorts=tested)
         except AttendwiseError as exc:
             raise click.ClickException(str(exc)) from None
     if flagged_only:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from attendwise.core.cohorts import DEFAULT_COHORTS
 from attendwise.core.errors import AttendwiseError
 from attendwise.store import DEFAULT_STORE_SHOWN, default_store_path, memory_size
 
@@ -25,9 +26,16 @@ from attendwise.store import DEFAULT_STORE_SHOWN, default_store_path, memory_siz
     help="The most memory the store may use before spilling to disk, e.g. 2GB "
     "(default $ATTENDWISE_MEMORY_LIMIT, else 80% of RAM).",
 )
+@click.option(
+    "--cohorts",
+    envvar="ATTENDWISE_COHORTS",
+    default=DEFAULT_COHORTS,
+    show_default="$ATTENDWISE_COHORTS or default",
+    help="The LA's priority cohorts: a preset (default) or the path of the LA's TOML file.",
+)
 @click.version_option(package_name="attendwise")
 @click.pass_context
-def main(ctx: click.Context, store: Path, memory_limit: str | None) -> None:
+def main(ctx: click.Context, store: Path, memory_limit: str | None, cohorts: str) -> None:
     """attendwise: see every child who is missing school early enough to help."""
     if memory_limit:
         try:
@@ -35,4 +43,4 @@ def main(ctx: click.Context, store: Path, memory_limit: str | None) -> None:
             os.environ["ATTENDWISE_MEMORY_LIMIT"] = memory_size(memory_limit)
         except AttendwiseError as exc:
             raise click.BadParameter(str(exc), param_hint="--memory-limit") from None
-    ctx.obj = {"store": store}
+    ctx.obj = {"store": store, "cohorts": cohorts}  # read when a verb needs them (cli.common.cohorts_of)

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from attendwise.core.calendar import AcademicYear, Period, parse_period
+from attendwise.core.cohorts import DEFAULT_COHORTS, Cohorts, load_cohorts
 from attendwise.core.errors import AttendwiseError
 from attendwise.core.identifiers import IdentifierError, parse_date, parse_urn
 from attendwise.documents.spreadsheets import table_csv
@@ -119,6 +120,17 @@ def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
         return Store(path, read_only=read_only)
     except AttendwiseError as exc:  # in use by another process, say
         raise click.ClickException(str(exc)) from None
+
+
+def cohorts_of(ctx: click.Context) -> Cohorts:
+    """The LA's priority cohorts (``--cohorts``, ``ATTENDWISE_COHORTS``), read when a verb needs them."""
+    found = ctx.find_root().obj
+    if not isinstance(found.get("cohorts"), Cohorts):
+        try:
+            found["cohorts"] = load_cohorts(found.get("cohorts") or DEFAULT_COHORTS)
+        except AttendwiseError as exc:
+            raise click.BadParameter(str(exc), param_hint="--cohorts") from None
+    return found["cohorts"]
 
 
 def period_of(store: Store, text: str | None) -> Period:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from attendwise.cli.common import (
+    cohorts_of,
     console,
     emit,
     format_option,
@@ -19,7 +20,7 @@ from attendwise.cli.common import (
 )
 from attendwise.core.errors import AttendwiseError
 from attendwise.documents.tables import Column, Kind
-from attendwise.measures.absence import Population, enrolment_absence, measure_table, resolve_grouping
+from attendwise.measures.absence import Population, cohort_of, enrolment_absence, measure_table, resolve_grouping
 from attendwise.measures.bands import PRESETS, band_counts, load_scheme
 
 
@@ -32,7 +33,8 @@ from attendwise.measures.bands import PRESETS, band_counts, load_scheme
     "--by",
     default="",
     help="Comma-separated groupings: la, school, phase, year, sex, fsm, sen, need, "
-    "ethnicity, ethnicity_minor, language, cla, cin, cpp.",
+    "ethnicity, ethnicity_minor, language, cla, cin, cpp, or one of the LA's priority cohorts as cohort:KEY "
+    "(a pupil counts in it only for the sessions inside their dates).",
 )
 @format_option()
 @click.option("--all-ages", is_flag=True, help="Include reception and sixth form (default: ages 5-15, as the DfE).")
@@ -48,8 +50,9 @@ def measures(ctx: click.Context, period: str | None, by: str, fmt: str, all_ages
         try:
             p = period_of(store, period)
             population = Population.all_ages() if all_ages else Population()
-            frame = measure_table(store, p, by, population)
-            keys = resolve_grouping(by)
+            cohorts = cohorts_of(ctx)
+            frame = measure_table(store, p, by, population, cohorts)
+            keys = resolve_grouping(by, cohorts)
         except AttendwiseError as exc:
             raise click.ClickException(str(exc)) from None
     emit(frame, fmt, f"Absence, {p.describe()}, {population.describe()}", output, keys)
@@ -88,9 +91,10 @@ def bands(
         chosen = load_scheme(scheme)
         with open_store(ctx, read_only=True) as store:
             p = period_of(store, period)
-            keys = resolve_grouping(by)
+            keys = resolve_grouping(by, cohorts_of(ctx))
             population = Population.all_ages() if all_ages else Population()
-            frame = band_counts(enrolment_absence(store, p, population), chosen, keys).to_pandas()
+            rows = enrolment_absence(store, p, population, cohort=cohort_of(keys, cohorts_of(ctx)))
+            frame = band_counts(rows, chosen, keys).to_pandas()
     except AttendwiseError as exc:
         raise click.ClickException(str(exc)) from None
     band_columns = (Column("enrolments", "Pupils", Kind.COUNT), Column("percent", "%", Kind.PERCENT))
@@ -110,8 +114,11 @@ def trends_(ctx: click.Context, level: str, by: str, change: bool, fmt: str, out
 
     with open_store(ctx, read_only=True) as store:
         try:
-            keys = resolve_grouping(by)
-            frame = change_on_last_year(store, by) if change else trend(store, level, by)  # type: ignore[arg-type]
+            cohorts = cohorts_of(ctx)
+            keys = resolve_grouping(by, cohorts)
+            frame = (
+                change_on_last_year(store, by, cohorts=cohorts) if change else trend(store, level, by, cohorts=cohorts)  # type: ignore[arg-type]
+            )
         except AttendwiseError as exc:
             raise click.ClickException(str(exc)) from None
     if change:

@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from attendwise.cli.common import (
+    cohorts_of,
     console,
     describe_import,
     open_store,
@@ -33,7 +34,7 @@ def import_(ctx: click.Context, folder: Path) -> None:
         started = time.perf_counter()
         try:
             with progress_bars() as bars:
-                result = import_folder(store, folder, progress=bars)
+                result = import_folder(store, folder, cohorts=cohorts_of(ctx), progress=bars)
         except AttendwiseError as exc:
             raise click.ClickException(str(exc)) from None
         console.print(describe_import(result, time.perf_counter() - started))

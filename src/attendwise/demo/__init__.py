@@ -1,12 +1,12 @@
 """A synthetic local authority ("the demo city", Brindlecombe): realistic school registers from a seed.
 
 :func:`generate_city` writes a folder in the attendwise CSV layout (``docs/csv-layout.md``):
-``schools.csv``, ``pupils.csv`` (one row per enrolment), ``marks.csv`` (one row per pupil, school
-and session), ``terms.csv``, ``closures.csv`` and ``contacts.csv`` (parents and carers).  The
-same :class:`CitySpec` always gives byte-identical files.  With ``CitySpec.until`` the files are
-what an LA would hold at the end of that day (last year whole and this year so far, say): the same
-simulation, filtered as it is written, so everything up to that day is byte for byte what the whole
-city has.
+``schools.csv``, ``pupils.csv`` (one row per enrolment), ``marks.csv`` (one row per pupil, school and
+session), ``terms.csv``, ``closures.csv``, ``contacts.csv`` (parents and carers) and ``cohorts.csv``
+(the LA's two priority cohorts). The same :class:`CitySpec` always gives byte-identical files. With
+``CitySpec.until`` the files are what an LA would hold at the end of that day (last year whole and this
+year so far, say): the same simulation, filtered as it is written, so everything up to that day is byte
+for byte what the whole city has.
 
 What is modelled
 ----------------
@@ -44,6 +44,11 @@ What is modelled
   each family with a mother, usually a father (some living elsewhere, a few also fathering a half-sibling
   nearby), sometimes a grandparent, and foster carers for children looked after, written as
   ``contacts.csv`` from draws of their own (the other files do not change with them).
+* **Priority cohorts** (:mod:`attendwise.demo.cohorts`).  The LA's two: emotionally based school
+  avoidance, the planted pattern (the pupils whose avoidance the marks simulate, referred to the EBSA
+  panel 10 to 30 school days after it began, so the cohort's severe absence inside its dates is many
+  times everyone else's), and youth justice involvement (sensitive; no pattern planted), with dated
+  memberships in ``cohorts.csv``, from draws of their own.
 * **Codes.**  Each mark uses the code set in force on its date: the 2006 set before 19 August
   2024 and the 2024 set from then on (``H``/``J``/``Y`` before, ``C``/``J1``/``Y1``-``Y7``/``Q``/
   ``K``/``C1``/``C2`` after).
@@ -61,7 +66,8 @@ The package, by what it simulates
 is simulated as and the code each gives), ``terms`` (the calendar), ``spec`` (what to generate and
 what was written), ``schools`` (the schools, the map and each school's closures), ``pupils`` (who
 the pupils are), ``rosters`` (who is on roll where, year by year), ``absence`` (the marks),
-``families`` (brothers and sisters, and their parents and carers), ``files`` (the CSV files) and
+``families`` (brothers and sisters, and their parents and carers), ``cohorts`` (the priority cohorts'
+memberships), ``files`` (the CSV files) and
 ``city`` (the years driven in turn, and :func:`generate_city`).  Each module imports only modules
 before it in this list; this face is the package's public API.
 """

@@ -264,7 +264,8 @@ def simulate_marks(city: City, cal: YearCalendar, rec: Records) -> tuple[np.ndar
     _interviews_performances_study(y)
     _suspensions(y)
     _long_illness_part_time_and_provision(y)
-    _school_avoidance(y, prop)
+    pids, onsets = _school_avoidance(y, prop)
+    city.avoidance.append((cal, pids, onsets))  # the EBSA cohort's dates follow them (attendwise.demo.cohorts)
     _never_attending(y, prop)
     _leavers_stop_coming(y)
     _educational_activities(y)
@@ -463,8 +464,11 @@ def _long_illness_part_time_and_provision(y: _Year) -> None:
     am[rr, cc] = pm[rr, cc] = LA_PROVISION
 
 
-def _school_avoidance(y: _Year, prop: _Propensities) -> None:
-    """Emotionally based school avoidance: runs of ``O``/``N``/``I`` that grow through the year and often persist."""
+def _school_avoidance(y: _Year, prop: _Propensities) -> tuple[np.ndarray, np.ndarray]:
+    """Emotionally based school avoidance: runs of ``O``/``N``/``I`` that grow through the year and often persist.
+
+    Returns the avoiding pupils and the school day (of the year) each began on (0 for those carried over).
+    """
     rng, P, n, nd, pid, nc, phase, fsm, semh = y.rng, y.P, y.n, y.nd, y.pid, y.nc, y.phase, y.fsm, y.semh
     am, pm = y.am, y.pm
     centred = prop.centred
@@ -491,6 +495,8 @@ def _school_avoidance(y: _Year, prop: _Propensities) -> None:
             pm[rows, d] = codes
             absent_prev = absent
         P["refuser"][pid[refusers]] = np.maximum(P["refuser"][pid[refusers]], 1)
+        return pid[refusers], onset
+    return pid[refusers], np.zeros(0, dtype=np.int64)
 
 
 def _never_attending(y: _Year, prop: _Propensities) -> None:

@@ -15,11 +15,13 @@ import numpy as np
 import pyarrow as pa
 
 from attendwise.demo.absence import simulate_marks
+from attendwise.demo.cohorts import cohort_rows
 from attendwise.demo.families import contact_rows
 from attendwise.demo.files import (
     marks_file,
     ranks,
     write_closures,
+    write_cohorts,
     write_contacts,
     write_marks_year,
     write_pupils,
@@ -87,7 +89,7 @@ def generate_city(
 
     Args:
         folder: where to write ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv``,
-            ``closures.csv`` and ``contacts.csv`` (existing files of those names are replaced).
+            ``closures.csv``, ``contacts.csv`` and ``cohorts.csv`` (existing files of those names are replaced).
         spec: the city; the same spec always gives byte-identical files.
         progress: optional ``progress(stage, done, total)`` callback, called a few times per stage
             (stages ``"population"``, ``"marks"`` and ``"writing"``).
@@ -99,7 +101,7 @@ def generate_city(
     city, cals, years = simulate(spec)
     if progress:
         progress("population", 1, 1)
-    names = ("schools", "pupils", "marks", "terms", "closures", "contacts")
+    names = ("schools", "pupils", "marks", "terms", "closures", "contacts", "cohorts")
     paths = {name: folder / f"{name}.csv" for name in names}
     total_marks = 0
     labels = []
@@ -135,6 +137,7 @@ def generate_city(
     if progress:
         progress("writing", 3, 4)
     write_contacts(paths["contacts"], contact_rows(city, spec, spec.until))
+    write_cohorts(paths["cohorts"], cohort_rows(city, spec, cals, spec.until))
     if progress:
         progress("writing", 4, 4)
     return CitySummary(

@@ -203,6 +203,11 @@ def write_contacts(path: Path, rows: list[list[str]]) -> None:
     _write_small_csv(path, CONTACT_COLUMNS, rows)
 
 
+def write_cohorts(path: Path, rows: list[list[str]]) -> None:
+    """Write ``cohorts.csv``: the priority cohorts' dated memberships (:func:`attendwise.demo.cohorts.cohort_rows`)."""
+    _write_small_csv(path, ["upn", "cohort", "start_date", "end_date", "source"], rows)
+
+
 def ranks(values: list[str]) -> np.ndarray:
     """Each value's place in sorted order (ties in their given order): pupils are written in UPN order."""
     order = np.argsort(np.asarray(values), kind="stable")

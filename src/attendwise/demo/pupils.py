@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import numpy as np
 
@@ -109,6 +110,8 @@ class City:
         self.upn_rank = np.zeros(0, dtype=np.int64)
         self._serials: dict[tuple[int, int, int], int] = {}
         self.intercepts: dict[str, float] = {}
+        #: Each year's pupils avoiding school and the school day it began on (:func:`attendwise.demo.absence`).
+        self.avoidance: list[tuple[Any, np.ndarray, np.ndarray]] = []
         # secondary choice: primaries choose nearby secondaries, weighted by size
         sch = self.schools
         prim = np.flatnonzero(sch.phase == PRIMARY)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from attendwise.core.cohorts import Cohorts, load_cohorts
+from attendwise.ingest.cohorts import CohortsFile, check_cohort_pupils, cohort_schools, read_cohorts, write_cohorts
 from attendwise.ingest.contacts import ContactsFile, check_contacts, contact_schools, read_contacts, write_contacts
 from attendwise.ingest.files import (
     EmptyLines,
@@ -66,6 +68,7 @@ def import_folder(
     folder: Path | str,
     *,
     scope: ImportScope | None = None,
+    cohorts: Cohorts | None = None,
     progress: Progress | None = None,
     max_problems: int = MAX_PROBLEMS,
 ) -> ImportResult:
@@ -74,10 +77,11 @@ def import_folder(
     Args:
         store: the open store to import into.
         folder: a folder holding any of ``schools.csv``, ``pupils.csv``, ``marks.csv``, ``terms.csv``,
-            ``closures.csv`` and ``contacts.csv`` (``docs/csv-layout.md``).
+            ``closures.csv``, ``contacts.csv`` and ``cohorts.csv`` (``docs/csv-layout.md``).
         scope: who is importing and what they may change (:class:`ImportScope`); rows outside it are
             refused like any other bad row, and the import log names the person. Default: the account
             running the CLI, with every permission.
+        cohorts: the LA's priority cohorts, which ``cohorts.csv`` may name (default: the shipped ones).
         progress: called as ``progress(stage, done, total)`` while the import runs.
         max_problems: how many problems to list before only counting them.
     """
@@ -85,11 +89,16 @@ def import_folder(
     scope = scope or ImportScope.command_line(folder)
     # One import at a time among this process's connections (another process is kept out by the file lock).
     with store.writing():
-        return _import(store, folder, scope, progress, max_problems)
+        return _import(store, folder, scope, cohorts, progress, max_problems)
 
 
 def _import(
-    store: Store, folder: Path, scope: ImportScope, progress: Progress | None, max_problems: int
+    store: Store,
+    folder: Path,
+    scope: ImportScope,
+    declared: Cohorts | None,
+    progress: Progress | None,
+    max_problems: int,
 ) -> ImportResult:
     source = scope.source or folder.name
     problems = Problems(max_problems)
@@ -97,7 +106,15 @@ def _import(
         raise IngestError([Problem(source, None, None, "is not a folder")])
     files = {
         name: _find(folder, name, problems)
-        for name in ("schools.csv", "pupils.csv", "marks.csv", "terms.csv", "closures.csv", "contacts.csv")
+        for name in (
+            "schools.csv",
+            "pupils.csv",
+            "marks.csv",
+            "terms.csv",
+            "closures.csv",
+            "contacts.csv",
+            "cohorts.csv",
+        )
     }
     problems.raise_if_any()
     if not any(files.values()):
@@ -115,6 +132,9 @@ def _import(
     terms = read_terms(files["terms.csv"], problems) if files["terms.csv"] else []
     closures = read_closures(files["closures.csv"], known_urns, problems) if files["closures.csv"] else []
     contacts: ContactsFile | None = read_contacts(files["contacts.csv"], problems) if files["contacts.csv"] else None
+    cohorts: CohortsFile | None = None
+    if files["cohorts.csv"]:
+        cohorts = read_cohorts(files["cohorts.csv"], declared or load_cohorts(), problems)
     names = {name: path.name for name, path in files.items() if path is not None}
     check_scope(scope, store, names, schools, pupils, enrolments, terms, closures, problems)
     problems.raise_if_any()
@@ -125,6 +145,9 @@ def _import(
         problems.raise_if_any()
     if contacts is not None:
         check_contacts(store, contacts, scope, problems)
+        problems.raise_if_any()
+    if cohorts is not None:
+        check_cohort_pupils(store, cohorts, problems)
         problems.raise_if_any()
     marks_path = files["marks.csv"]
     n_read = 0
@@ -147,6 +170,7 @@ def _import(
         closures,
         marks=marks_path is not None and n_read > 0,
         contacts=contacts,
+        cohorts=cohorts,
         progress=progress,
     )
     if progress:
@@ -165,6 +189,7 @@ def _store(
     *,
     marks: bool,
     contacts: ContactsFile | None = None,
+    cohorts: CohortsFile | None = None,
     progress: Progress | None,
 ) -> None:
     """Write what was checked and staged in one transaction, filling ``result``, and log the import."""
@@ -191,9 +216,13 @@ def _store(
             store.refresh_blocks("SELECT DISTINCT enrolment_id FROM _marks_outside")
         if contacts is not None:
             result.contacts = write_contacts(store, contacts, import_id)
+        if cohorts is not None:
+            result.cohorts = write_cohorts(store, cohorts, import_id)
         result.schools_touched = schools_touched(store, marks=marks)
         if contacts is not None:
             result.schools_touched = sorted({*result.schools_touched, *contact_schools(store)})
+        if cohorts is not None:
+            result.schools_touched = sorted({*result.schools_touched, *cohort_schools(store)})
         store.record_import(
             ImportLogEntry(
                 import_id=import_id,

@@ -81,6 +81,36 @@ class ContactChanges:
 
 
 @dataclass
+class CohortChanges:
+    """What an import's ``cohorts.csv`` changed (:func:`attendwise.ingest.cohorts.write_cohorts`)."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    #: The cohorts the file gave (whole).
+    cohorts: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any((self.added, self.changed, self.removed))
+
+    def sentences(self) -> list[str]:
+        """What changed, as :meth:`ImportResult.changes` says it.
+
+        >>> CohortChanges(added=3, changed=1, removed=2, cohorts=("ebsa",)).sentences()
+        ['Cohort memberships (ebsa): 3 added, 1 changed, 2 removed (the old ones kept in the history).']
+        """
+        said = [
+            f"{n:,} {what}"
+            for n, what in ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed"))
+            if n
+        ]
+        if not said:
+            return []
+        kept = " (the old ones kept in the history)" if self.changed or self.removed else ""
+        return [f"Cohort memberships ({', '.join(self.cohorts)}): " + ", ".join(said) + kept + "."]
+
+
+@dataclass
 class ImportResult:
     import_id: int
     marks_read: int = 0
@@ -108,6 +138,8 @@ class ImportResult:
     schools_touched: list[int] = field(default_factory=list)
     #: What contacts.csv changed.
     contacts: ContactChanges = field(default_factory=ContactChanges)
+    #: What cohorts.csv changed.
+    cohorts: CohortChanges = field(default_factory=CohortChanges)
 
     @property
     def changed_anything(self) -> bool:
@@ -125,6 +157,7 @@ class ImportResult:
             or self.closures_replaced
             or self.closures_stored
             or bool(self.contacts)
+            or bool(self.cohorts)
         )
 
     def changes(self) -> list[str]:
@@ -164,6 +197,7 @@ class ImportResult:
             before = f" in place of the {self.closures_replaced:,} stored before" if self.closures_replaced else ""
             out.append(f"{_counted(self.closures_stored, 'closure')} stored{before}.")
         out += self.contacts.sentences()
+        out += self.cohorts.sentences()
         if not self.changed_anything:
             out.append("Nothing changed: everything in the files was already stored.")
         return out

@@ -87,6 +87,8 @@ def check_scope(
         _check_shared_pupils(scope, store, files["pupils.csv"], pupils, enrolments, problems)
     if terms and not scope.la_data:
         problems.add(files["terms.csv"], None, None, f"{scope.refusal} change the LA's term dates")
+    if "cohorts.csv" in files and not scope.la_data:
+        problems.add(files["cohorts.csv"], None, None, f"{scope.refusal} send the LA's priority cohorts (cohorts.csv)")
     stored = {
         row[0]: dict(zip(MASTER_FIELDS, row[1:], strict=True))
         for row in store.duckdb_connection().execute(f"SELECT urn, {', '.join(MASTER_FIELDS)} FROM schools").fetchall()

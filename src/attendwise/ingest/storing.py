@@ -329,6 +329,7 @@ _STAGING = (
     "_scope_urns",
     "_contacts_new",
     "_pupil_contacts_new",
+    "_cohort_members_new",
 )
 _STAGING_VIEWS = ("_closures_all", "_closures_replaced", "_schools_all", "_pupils_all")
 

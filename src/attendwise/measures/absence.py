@@ -27,6 +27,7 @@ The rules (section 2 of the reference notes):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -38,6 +39,7 @@ import pandas as pd
 from attendwise.core.calendar import Period
 from attendwise.core.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, UNCLASSIFIED, ethnicity_groups
 from attendwise.core.codes import ABSENCE_REASONS, with_meaning
+from attendwise.core.cohorts import GROUPING_PREFIX, NOT_IN_COHORT, Cohort, CohortError, Cohorts, load_cohorts
 from attendwise.core.errors import AttendwiseError
 from attendwise.core.identifiers import show
 from attendwise.store import BLOCK_COUNTS, BlockGrain, Store
@@ -47,6 +49,7 @@ __all__ = [
     "MEASURE_COLUMNS",
     "Population",
     "absence_measures",
+    "cohort_of",
     "enrolment_absence",
     "every_group",
     "is_rate_column",
@@ -180,19 +183,43 @@ class Population:
         return who + ("" if not self.include_boarders else ", boarders included")
 
 
-def resolve_grouping(by: Sequence[str] | str | None) -> list[str]:
-    """Turn ``"school,fsm"`` or ``["school", "fsm"]`` into output group columns."""
+def resolve_grouping(by: Sequence[str] | str | None, cohorts: Cohorts | None = None) -> list[str]:
+    """Turn ``"school,fsm"`` or ``["school", "fsm"]`` into output group columns.
+
+    ``cohort:KEY`` groups by one of the LA's priority cohorts (``cohorts``; the shipped ones by default):
+    its column is ``cohort_KEY``, the cohort's label for the sessions inside a member's dates and
+    :data:`~attendwise.core.cohorts.NOT_IN_COHORT` for every other session. One cohort a grouping.
+    """
     if by is None:
         return []
-    names = [b.strip().lower() for b in (by.split(",") if isinstance(by, str) else by) if b.strip()]
+    names = [b.strip() for b in (by.split(",") if isinstance(by, str) else by) if b.strip()]
     cols: list[str] = []
     for name in names:
-        key = _ALIASES.get(name, name)
+        if name.lower().startswith(GROUPING_PREFIX):
+            try:
+                cohort = _declared(cohorts).get(name[len(GROUPING_PREFIX) :].lower())
+            except CohortError as exc:
+                raise MeasureError(f"cannot group by {show(name)}: {exc}") from None
+            if any(c.startswith("cohort_") for c in cols) and cohort.column not in cols:
+                raise MeasureError("group by one cohort at a time (each splits a pupil's sessions by its own dates)")
+            cols += [cohort.column] if cohort.column not in cols else []
+            continue
+        key = _ALIASES.get(name.lower(), name.lower())
         if key not in GROUPINGS:
-            msg = f"cannot group by {show(name)}: choose from {', '.join(GROUPINGS)}"
+            msg = f"cannot group by {show(name)}: choose from {', '.join(GROUPINGS)} or cohort:KEY"
             raise MeasureError(msg)
         cols += [c for c in GROUPINGS[key] if c not in cols]
     return cols
+
+
+def _declared(cohorts: Cohorts | None) -> Cohorts:
+    return cohorts if cohorts is not None else load_cohorts()
+
+
+def cohort_of(cols: Sequence[str], cohorts: Cohorts | None = None) -> Cohort | None:
+    """The cohort a grouping's columns (from :func:`resolve_grouping`) split sessions by, if any."""
+    declared = _declared(cohorts) if any(c.startswith("cohort_") for c in cols) else None
+    return next((found for c in cols if declared and (found := declared.by_column(c))), None)
 
 
 def _labels(column: ir.Value, labels: dict[object, str], other: str = "Unclassified") -> ir.Value:
@@ -205,6 +232,7 @@ def enrolment_absence(
     population: Population | None = None,
     *,
     source: Source = "auto",
+    cohort: Cohort | None = None,
 ) -> ir.Table:
     """One row per counted enrolment in ``period``: sessions by category and reason, PA and SA flags.
 
@@ -217,9 +245,17 @@ def enrolment_absence(
     halves of summer and the year to date), the weekly session blocks (any Monday-aligned range), or
     the marks themselves (any range). ``"auto"`` takes the smallest that covers the period; all four
     give the same rows (``tests/test_properties.py``).
+
+    With a ``cohort`` (one of the LA's priority cohorts), a member's enrolment is split by the cohort's
+    dates: one row for the sessions inside them and one for the rest, each with its own possible sessions,
+    absence and persistent absence test, and a ``cohort_KEY`` column saying which (the cohort's label or
+    :data:`~attendwise.core.cohorts.NOT_IN_COHORT`). A part with no possible sessions is left out, as an
+    enrolment with none is. Members' sessions are read from the marks; everyone else's from ``source``.
     """
     population = population or Population()
-    return _enrolment_absence(store, period, population, _source(store, period, source), _ethnicity_codes(store))
+    return _enrolment_absence(
+        store, period, population, _source(store, period, source), _ethnicity_codes(store), cohort
+    )
 
 
 Source = Literal["auto", "year", "census", "blocks", "marks"]
@@ -244,7 +280,12 @@ def _source(store: Store, period: Period, source: Source) -> Source:
 
 
 def _enrolment_absence(
-    store: Store, period: Period, population: Population, source: Source, ethnicities: Sequence[str]
+    store: Store,
+    period: Period,
+    population: Population,
+    source: Source,
+    ethnicities: Sequence[str],
+    cohort: Cohort | None = None,
 ) -> ir.Table:
     year = period.academic_year
     enrolments = store.table("enrolments")
@@ -296,17 +337,9 @@ def _enrolment_absence(
             m = m.filter(~((m.age == 15) & (m.date >= summer2)))
         # (The code sets are an in-memory table, so this expression is never kept compiled: see Store.run.)
         m = with_meaning(m)
-        per_enrolment = _per_enrolment(
-            m,
-            {
-                "sess_possible": m.is_possible.sum(),
-                "sess_present": m.is_present.sum(),
-                "sess_aea": m.is_aea.sum(),
-                "sess_authorised": m.is_authorised.sum(),
-                "sess_unauthorised": m.is_unauthorised.sum(),
-                **{r: (m.reason == r).fill_null(False).cast("int64").sum() for r in REASONS},
-            },
-        )
+        per_enrolment = _per_enrolment(m, _mark_sums(m))
+    if cohort is not None:
+        per_enrolment = _split_by_cohort(store, period, people, per_enrolment, cohort, census_summer)
     per_enrolment = per_enrolment.filter(per_enrolment.sess_possible > 0)
     overall = per_enrolment.sess_authorised + per_enrolment.sess_unauthorised
     per_enrolment = per_enrolment.mutate(
@@ -337,7 +370,57 @@ def _enrolment_absence(
         cin=_labels(e.cin, {True: "Child in need", False: "Not child in need"}),
         cpp=_labels(e.cpp, {True: "Child protection plan", False: "No child protection plan"}),
     )
-    return characteristics.join(per_enrolment, "enrolment_id")
+    rows = characteristics.join(per_enrolment, "enrolment_id")
+    if cohort is not None:
+        label = ibis.ifelse(rows.in_cohort, ibis.literal(cohort.label), ibis.literal(NOT_IN_COHORT))
+        rows = rows.mutate(**{cohort.column: label}).drop("in_cohort")
+    return rows
+
+
+def _mark_sums(m: ir.Table) -> dict[str, ir.Value]:
+    """Marks (with their meaning, :func:`attendwise.core.codes.with_meaning`) added up by category and reason."""
+    return {
+        "sess_possible": m.is_possible.sum(),
+        "sess_present": m.is_present.sum(),
+        "sess_aea": m.is_aea.sum(),
+        "sess_authorised": m.is_authorised.sum(),
+        "sess_unauthorised": m.is_unauthorised.sum(),
+        **{r: (m.reason == r).fill_null(False).cast("int64").sum() for r in REASONS},
+    }
+
+
+#: The end of a membership with no end date, for comparing dates.
+_OPEN_END = dt.date(9999, 12, 31)
+
+
+def _split_by_cohort(
+    store: Store, period: Period, people: ir.Table, per_enrolment: ir.Table, cohort: Cohort, census_summer: bool
+) -> ir.Table:
+    """``per_enrolment`` with an ``in_cohort`` flag: the enrolments of the cohort's members in the period
+    are summed again from their marks, by whether each session is inside one of their periods in it."""
+    members = store.table("cohort_members")
+    members = members.filter(
+        (members.cohort == cohort.key)
+        & (members.start_date <= period.end)
+        & (members.end_date.isnull() | (members.end_date >= period.start))
+    )
+    spans = members.select(
+        member_upn=members.upn, member_from=members.start_date, member_to=members.end_date.fill_null(_OPEN_END)
+    )
+    theirs = people.filter(people.upn.isin(spans.member_upn)).select("enrolment_id", "upn", "age")
+    marks = store.table("marks")
+    m = marks.filter(marks.date.between(period.start, period.end)).join(theirs, "enrolment_id")
+    if census_summer:
+        # Aged 15: sessions in the second half of the summer term are removed (study leave).
+        m = m.filter(~((m.age == 15) & (m.date >= period.academic_year.summer_second_half_start)))
+    # A pupil's periods in a cohort never overlap (cohorts.csv is refused otherwise): a mark matches one at most.
+    m = m.left_join(spans, [m.upn == spans.member_upn, m.date >= spans.member_from, m.date <= spans.member_to])
+    m = with_meaning(m.mutate(in_cohort=m.member_from.notnull()))
+    sums = {k: v.cast("int64") for k, v in _mark_sums(m).items()}
+    inside = m.group_by("enrolment_id", "in_cohort").aggregate(**sums)
+    others = per_enrolment.filter(~per_enrolment.enrolment_id.isin(theirs.enrolment_id))
+    others = others.mutate(in_cohort=ibis.literal(False))
+    return ibis.union(others.select(*inside.columns), inside)
 
 
 def _per_enrolment(rows: ir.Table, sums: Mapping[str, ir.Value]) -> ir.Table:
@@ -474,14 +557,19 @@ def measure_table(
     period: Period,
     by: Sequence[str] | str | None = None,
     population: Population | None = None,
+    cohorts: Cohorts | None = None,
 ) -> pd.DataFrame:
-    """Compute the measures for a period and grouping, with DfE ``time_period`` columns in front."""
-    cols = resolve_grouping(by)
+    """Compute the measures for a period and grouping, with DfE ``time_period`` columns in front.
+
+    ``cohorts``: the LA's priority cohorts, for a grouping by one (``cohort:ebsa``).
+    """
+    cols = resolve_grouping(by, cohorts)
+    cohort = cohort_of(cols, cohorts)
     population = population or Population()
     source, ethnicities = _source(store, period, "auto"), _ethnicity_codes(store)
     frame = store.run(
-        ("measure_table", tuple(cols), *_population_key(period, population, source, ethnicities)),
-        lambda: absence_measures(_enrolment_absence(store, period, population, source, ethnicities), cols),
+        ("measure_table", tuple(cols), cohort, *_population_key(period, population, source, ethnicities)),
+        lambda: absence_measures(_enrolment_absence(store, period, population, source, ethnicities, cohort), cols),
     )
     return _time_columns(frame, period)
 
@@ -491,6 +579,7 @@ def measure_tables(
     period: Period,
     groupings: Mapping[str, Sequence[str] | str | None],
     population: Population | None = None,
+    cohorts: Cohorts | None = None,
 ) -> dict[str, pd.DataFrame]:
     """:func:`measure_table` for several groupings of one period (a dashboard, the LA's full table).
 
@@ -500,19 +589,25 @@ def measure_tables(
     Args:
         groupings: a name for each table, and its grouping (as :func:`resolve_grouping` takes it).
     """
-    chosen = {name: resolve_grouping(by) for name, by in groupings.items()}
+    chosen = {name: resolve_grouping(by, cohorts) for name, by in groupings.items()}
     population = population or Population()
     source, ethnicities = _source(store, period, "auto"), _ethnicity_codes(store)
-    shapes = [tuple(cols) for cols in chosen.values()]
+    # The groupings by each cohort (and by none) read their own rows: a cohort splits members' sessions.
+    by_cohort: dict[Cohort | None, list[str]] = {}
+    for name, cols in chosen.items():
+        by_cohort.setdefault(cohort_of(cols, cohorts), []).append(name)
+    out: dict[str, pd.DataFrame] = {}
+    for cohort, names in by_cohort.items():
+        shapes = [tuple(chosen[name]) for name in names]
 
-    def build() -> ir.Table:
-        return several_absence_measures(_enrolment_absence(store, period, population, source, ethnicities), shapes)
+        def build(cohort: Cohort | None = cohort, shapes: list[tuple[str, ...]] = shapes) -> ir.Table:
+            rows = _enrolment_absence(store, period, population, source, ethnicities, cohort)
+            return several_absence_measures(rows, shapes)
 
-    stacked = store.run(
-        ("measure_tables", tuple(shapes), *_population_key(period, population, source, ethnicities)), build
-    )
-    frames = unstack_measures(stacked, shapes)
-    return {name: _time_columns(frame, period) for name, frame in zip(chosen, frames, strict=True)}
+        key = ("measure_tables", tuple(shapes), cohort, *_population_key(period, population, source, ethnicities))
+        frames = unstack_measures(store.run(key, build), shapes)
+        out |= {name: _time_columns(frame, period) for name, frame in zip(names, frames, strict=True)}
+    return {name: out[name] for name in chosen}
 
 
 def unstack_measures(
@@ -536,4 +631,4 @@ def unstack_measures(
 def _group_column_types() -> dict[str, str]:
     """The pandas type :func:`measure_table` gives each group column (:func:`several_absence_measures`
     gives them as text); ``tests/test_measures.py`` checks the two agree for every grouping."""
-    return {c: ("int32" if c == "school_urn" else "str") for cols in GROUPINGS.values() for c in cols}
+    return {c: ("int32" if c == "school_urn" else "str") for cols in GROUPINGS.values() for c in cols}  # cohort_*: str

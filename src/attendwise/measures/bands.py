@@ -13,19 +13,17 @@ sessions attended (90%) is at most 90% and so agrees with the DfE persistent abs
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from attendwise.core.config import read_preset_or_file
 from attendwise.core.errors import AttendwiseError
 
 __all__ = [
@@ -37,6 +35,7 @@ __all__ = [
     "bands_of_counts",
     "load_scheme",
     "parse_scheme",
+    "read_preset_or_file",
     "several_band_counts",
 ]
 
@@ -173,34 +172,6 @@ def _check_partition(bands: list[Band], source: str, noun: str = "band") -> None
             )
     if last.upper != 100 or not last.upper_inclusive:
         raise SchemeError(f"{source}: no {noun} includes 100% attendance")
-
-
-def read_preset_or_file(
-    name_or_path: str | Path,
-    presets: dict[str, str],
-    package: str,
-    error: type[Exception],
-    what: tuple[str, str] = ("preset", "file"),
-) -> tuple[dict[str, Any], str]:
-    """The TOML table of a shipped preset (by name, from ``package``) or of an LA's file, and its source's name.
-
-    Band schemes and casework stage models are configuration of this one shape; ``error`` is raised, naming
-    the source, for an unknown name, a missing file or TOML that does not parse; ``what`` names a preset and
-    a file in its message.
-    """
-    key = str(name_or_path)
-    if key in presets:
-        text = resources.files(package).joinpath(presets[key]).read_text(encoding="utf-8")
-        source = key
-    else:
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise error(f"{key!r} is neither a {what[0]} ({', '.join(presets)}) nor a {what[1]}")
-        text, source = path.read_text(encoding="utf-8"), path.name
-    try:
-        return tomllib.loads(text), source
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"{source}: {exc}") from None
 
 
 def load_scheme(name_or_path: str | Path) -> BandScheme:

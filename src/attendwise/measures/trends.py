@@ -13,7 +13,8 @@ from typing import Literal
 import pandas as pd
 
 from attendwise.core.calendar import TERMS, AcademicYear, Period, PeriodError, parse_period
-from attendwise.measures.absence import Population, absence_measures, enrolment_absence, resolve_grouping
+from attendwise.core.cohorts import Cohorts
+from attendwise.measures.absence import Population, absence_measures, cohort_of, enrolment_absence, resolve_grouping
 from attendwise.store import Store
 
 __all__ = ["HEADLINES", "change_on_last_year", "periods_in_store", "trend"]
@@ -60,13 +61,20 @@ def periods_in_store(store: Store, level: Level = "term") -> list[Period]:
 
 
 def trend(
-    store: Store, level: Level = "term", by: Sequence[str] | str | None = None, population: Population | None = None
+    store: Store,
+    level: Level = "term",
+    by: Sequence[str] | str | None = None,
+    population: Population | None = None,
+    *,
+    cohorts: Cohorts | None = None,
 ) -> pd.DataFrame:
-    """The headline measures for every period of a level, oldest first, optionally grouped."""
-    cols = resolve_grouping(by)
+    """The headline measures for every period of a level, oldest first, optionally grouped (by one of the LA's
+    ``cohorts`` too: a member counts in it for the sessions of each period inside their dates)."""
+    cols = resolve_grouping(by, cohorts)
+    cohort = cohort_of(cols, cohorts)
     frames = []
     for order, period in enumerate(periods_in_store(store, level)):
-        frame = absence_measures(enrolment_absence(store, period, population), cols).to_pandas()
+        frame = absence_measures(enrolment_absence(store, period, population, cohort=cohort), cols).to_pandas()
         frame = frame[frame.enrolments > 0]
         frame.insert(0, "period", period.label)
         frame.insert(0, "period_start", period.start)
@@ -90,6 +98,7 @@ def change_on_last_year(
     *,
     as_of: dt.date | None = None,
     population: Population | None = None,
+    cohorts: Cohorts | None = None,
 ) -> pd.DataFrame:
     """This year to date against the same point last year (1 August to the same date), with the change.
 
@@ -106,9 +115,10 @@ def change_on_last_year(
         before_year.start,
         _same_point_last_year(latest),
     )
-    cols = resolve_grouping(by)
-    current = absence_measures(enrolment_absence(store, now, population), cols).to_pandas()
-    previous = absence_measures(enrolment_absence(store, then, population), cols).to_pandas()
+    cols = resolve_grouping(by, cohorts)
+    cohort = cohort_of(cols, cohorts)
+    current = absence_measures(enrolment_absence(store, now, population, cohort=cohort), cols).to_pandas()
+    previous = absence_measures(enrolment_absence(store, then, population, cohort=cohort), cols).to_pandas()
     current, previous = current[[*cols, *HEADLINES]], previous[[*cols, *HEADLINES]]
     merged = (
         current.merge(previous, on=cols, how="left", suffixes=("", "_last_year"))

@@ -10,7 +10,7 @@ so it is suppressed as it is everywhere else. The demo's report is a list of doc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,6 +18,7 @@ import pandas as pd
 from attendwise.analysis.early_warning import heading_into_pa
 from attendwise.core.calendar import AcademicYear, Period, parse_period
 from attendwise.core.codes import ABSENCE_REASONS
+from attendwise.core.cohorts import NOT_IN_COHORT, Cohort
 from attendwise.documents.marks import SUPPRESSED
 from attendwise.documents.tables import Chart, Column, Kind, Table, fmt_count, table_from_frame
 from attendwise.measures.absence import absence_measures, enrolment_absence
@@ -251,6 +252,65 @@ class LAOverview:
     heading_into_pa: str | None = None
     #: Counts below this are suppressed (when ``suppressed``).
     threshold: int = 5
+    #: The LA's priority cohorts, each against everyone else (None when the LA declares none).
+    cohorts: Table | None = None
+
+
+#: What the priority cohorts table shows of each cohort and of everyone else.
+_COHORT_FIGURES = (
+    ("enrolments", "Pupils", Kind.COUNT),
+    ("sess_overall_percent", "Overall absence %", Kind.PERCENT),
+    ("enrolments_pa_10_exact_percent", "Persistent absence %", Kind.PERCENT),
+    ("enrolments_pa_50_exact_percent", "Severe absence %", Kind.PERCENT),
+)
+
+
+def priority_cohorts_table(
+    source: FigureSource,
+    period: Period,
+    cohorts: Sequence[Cohort],
+    *,
+    suppress: bool,
+    threshold: int,
+    hidden: Callable[[Cohort], bool],
+) -> Table | None:
+    """Each of the LA's priority cohorts LA-wide (members counted for the sessions inside their dates) beside
+    everyone else; from the suppressed tables for an audience that sees small numbers suppressed, or for whom
+    the cohort's membership is ``hidden``. Cohorts the store holds no membership of yet are left out (None
+    when that is all of them)."""
+    held = set(source.store().cohorts_held())
+    cohorts = [c for c in cohorts if c.key in held]
+    if not cohorts:
+        return None
+    keys = [k for k, _, _ in _COHORT_FIGURES]
+    rows = []
+    for cohort in cohorts:
+        if suppress or hidden(cohort):
+            frame = source.suppressed(period, [cohort.column], threshold=threshold).shown(keys)
+        else:
+            split = source.period_rows(period, cohort)
+            frame = source.measures(split, [cohort.column], key=("la-priority-cohort", period, cohort))
+        by_group = frame.set_index(cohort.column)
+        inside = by_group.loc[cohort.label] if cohort.label in by_group.index else None
+        outside = by_group.loc[NOT_IN_COHORT] if NOT_IN_COHORT in by_group.index else None
+        rows.append(
+            (
+                cohort.label,
+                *(inside[k] if inside is not None else 0 for k in keys),
+                *(outside[k] if outside is not None else None for k in keys[1:]),
+            )
+        )
+    columns = [
+        Column("cohort", "Priority cohort"),
+        *(Column(k, heading, kind) for k, heading, kind in _COHORT_FIGURES),
+        *(Column(f"others_{k}", f"Everyone else: {heading}", kind) for k, heading, kind in _COHORT_FIGURES[1:]),
+    ]
+    return Table(
+        f"The LA's priority cohorts, {period.label}",
+        tuple(columns),
+        tuple(rows),
+        notes=("A pupil counts in a cohort only for the sessions inside their dates in it.",),
+    )
 
 
 def reasons_table(totals: pd.Series, hidden: Callable[[str], bool] | None = None, n: int = 5) -> Table:
@@ -386,6 +446,8 @@ def la_overview(
     threshold: int,
     school_link: Callable[[int], str | None],
     top: int = 20,
+    cohorts: Sequence[Cohort] = (),
+    hidden: Callable[[Cohort], bool] = lambda cohort: cohort.sensitive,
 ) -> LAOverview:
     """Everything on the LA overview page; with ``suppress``, small numbers suppressed (for a scrutiny
     member) and every figure taken from the source's suppressed tables.
@@ -393,6 +455,8 @@ def la_overview(
     Args:
         school_link: the address of a school's page (None for no link).
         top: how many schools the ranked table shows.
+        cohorts: the LA's priority cohorts, each shown against everyone else.
+        hidden: whether the audience may not see a cohort's membership (its figures are then suppressed).
     """
     name = la_name(source)
     rows = source.period_rows(period)
@@ -437,4 +501,5 @@ def la_overview(
         schools=schools,
         schools_shown=min(top, ranked),
         schools_total=ranked,
+        cohorts=priority_cohorts_table(source, period, cohorts, suppress=suppress, threshold=threshold, hidden=hidden),
     )

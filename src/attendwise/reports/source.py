@@ -21,6 +21,7 @@ from typing import Protocol, TypeVar
 import pandas as pd
 
 from attendwise.core.calendar import Period
+from attendwise.core.cohorts import Cohort
 from attendwise.documents.suppression import Suppressed
 from attendwise.measures.bands import BandScheme
 from attendwise.reports.early_warning import LARisk
@@ -46,9 +47,11 @@ class FigureSource(Protocol):
         """The LA's attendance band scheme."""
         ...
 
-    def period_rows(self, period: Period) -> pd.DataFrame:
+    def period_rows(self, period: Period, cohort: Cohort | None = None) -> pd.DataFrame:
         """One row per counted enrolment in the period, with its band
-        (:func:`attendwise.measures.absence.enrolment_absence` and :func:`attendwise.measures.bands.assign_bands`)."""
+        (:func:`attendwise.measures.absence.enrolment_absence` and :func:`attendwise.measures.bands.assign_bands`);
+        split by one of the LA's priority cohorts (``cohort``), a member's enrolment is two rows, its sessions
+        inside their dates and the rest."""
         ...
 
     def measures(self, rows: pd.DataFrame, by: Sequence[str] = (), *, key: Hashable = None) -> pd.DataFrame:

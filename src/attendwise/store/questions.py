@@ -17,7 +17,27 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-__all__ = ["Contact", "ContactVersion", "EnrolmentRow", "PupilContact", "School", "StoreQuestions"]
+__all__ = [
+    "CohortMembership",
+    "Contact",
+    "ContactVersion",
+    "EnrolmentRow",
+    "PupilContact",
+    "School",
+    "StoreQuestions",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CohortMembership:
+    """A pupil's period in one of the LA's priority cohorts, as ``cohorts.csv`` gave it."""
+
+    upn: str
+    cohort: str
+    start_date: dt.date
+    #: ``None``: still in it.
+    end_date: dt.date | None
+    source: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +222,26 @@ class StoreQuestions:
             [wanted],
         )
         return {r[1]: r for r in rows}
+
+    def cohort_memberships(self, upns: Iterable[str]) -> dict[str, list[CohortMembership]]:
+        """Each pupil's periods in the LA's priority cohorts, by cohort and start date; pupils in none left out.
+        (Who may see which cohort is the caller's to decide: :mod:`attendwise.core.cohorts`' visibility.)"""
+        wanted = sorted(set(upns))
+        if not wanted:
+            return {}
+        rows = self._rows(
+            """SELECT upn, cohort, start_date, end_date, source FROM cohort_members
+               WHERE upn IN (SELECT unnest(?)) ORDER BY upn, cohort, start_date""",
+            [wanted],
+        )
+        out: dict[str, list[CohortMembership]] = {}
+        for row in rows:
+            out.setdefault(row[0], []).append(CohortMembership(*row))
+        return out
+
+    def cohorts_held(self) -> tuple[str, ...]:
+        """The priority cohorts (keys) the store holds any membership of, sorted."""
+        return tuple(sorted(r[0] for r in self._rows("SELECT DISTINCT cohort FROM cohort_members")))
 
     def pupil_names(self, upns: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
         """Forename and surname by UPN, for the pupils asked about that the store holds."""

@@ -12,7 +12,8 @@ __all__ = ["BLOCKS_VERSION", "BLOCK_COUNTS", "SCHEMA", "SCHEMA_VERSION", "SUMMER
 
 #: 2: the import log says who imported, how, which schools it touched and what it changed.
 #: 3: parents and carers (``contacts``, ``pupil_contacts``) and their history, from ``contacts.csv``.
-SCHEMA_VERSION = 3
+#: 4: the LA's priority cohorts' dated memberships (``cohort_members``) and their history, from ``cohorts.csv``.
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -174,6 +175,25 @@ CREATE TABLE IF NOT EXISTS pupil_contact_history (
     import_id INTEGER NOT NULL,
     superseded_by INTEGER NOT NULL,
     ended BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cohort_members (
+    upn VARCHAR NOT NULL,
+    cohort VARCHAR NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    source VARCHAR,
+    import_id INTEGER NOT NULL,
+    PRIMARY KEY (upn, cohort, start_date)
+);
+CREATE TABLE IF NOT EXISTS cohort_member_history (
+    upn VARCHAR NOT NULL,
+    cohort VARCHAR NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    source VARCHAR,
+    import_id INTEGER NOT NULL,
+    superseded_by INTEGER NOT NULL,
+    removed BOOLEAN NOT NULL
 );
 CREATE TABLE IF NOT EXISTS closures (
     urn INTEGER,

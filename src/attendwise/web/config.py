@@ -104,6 +104,12 @@ SETTINGS: tuple[Setting, ...] = (
         "grounds, home-education reasons, ...); by default the shipped ones (docs/registers.md).",
     ),
     Setting(
+        "ATTENDWISE_COHORTS",
+        "default",
+        "The LA's priority cohorts (TOML): their keys, labels, who may see who is in them, and which each TSM "
+        "pack shows; a preset (default: the demo city's two) or the path of the LA's file.",
+    ),
+    Setting(
         "ATTENDWISE_UPLOAD_MAX_MB",
         "200",
         "Largest register upload accepted, in megabytes (all files together, and unpacked zip contents).",

@@ -15,7 +15,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from attendwise.core.identifiers import IdentifierError, parse_date, parse_record_id, parse_urn
 from attendwise.web.models import Action, Outcome
-from attendwise.web.services.cohorts import CHARACTERISTICS
+from attendwise.web.services.cohorts import CHARACTERISTICS, cohort_choices
 
 
 class IdentifierChoiceField(forms.TypedChoiceField):
@@ -69,8 +69,8 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="Register files",
-        help_text="pupils.csv and marks.csv (or marks.csv.gz), with schools.csv, terms.csv, closures.csv or "
-        "contacts.csv if needed; or one zip file holding them.",
+        help_text="pupils.csv and marks.csv (or marks.csv.gz), with schools.csv, terms.csv, closures.csv, "
+        "contacts.csv or (LA staff) cohorts.csv if needed; or one zip file holding them.",
         error_messages={"required": "Choose a register file to upload"},
     )
 
@@ -97,6 +97,9 @@ class CohortForm(forms.Form):
     def __init__(self, *args: object, schools: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["school"].choices = [("", "All your schools"), *[(urn, name) for urn, name in schools]]  # type: ignore[attr-defined]
+        priority = cohort_choices()  # the LA's own cohorts, beside the DfE's characteristics
+        self.fields["by"].choices = [*CHARACTERISTICS.items(), *priority]  # type: ignore[attr-defined]
+        self.fields["then"].choices = [("", "Nothing else"), *CHARACTERISTICS.items(), *priority]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -104,6 +107,8 @@ class CohortForm(forms.Form):
             data["by"] = "fsm"
         if data.get("then") and data.get("then") == data.get("by"):
             self.add_error("then", "Choose a different second characteristic, or nothing else")
+        elif all(str(data.get(f, "")).startswith("cohort:") for f in ("by", "then")):
+            self.add_error("then", "Choose one priority cohort at a time, with a characteristic if you like")
         return data
 
 

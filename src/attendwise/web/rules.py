@@ -29,6 +29,7 @@ from attendwise.web.models import Role
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+    from attendwise.core.cohorts import Cohort
     from attendwise.measures.pupils import Enrolment
 
     User = AbstractBaseUser | AnonymousUser
@@ -38,6 +39,7 @@ __all__ = [
     "can_complete_action",
     "can_export_pupils",
     "can_record_tsm",
+    "can_see_cohort_membership",
     "can_see_pupils",
     "can_upload",
     "can_upload_for_school",
@@ -56,6 +58,7 @@ __all__ = [
     "import_scope_for",
     "is_la_admin",
     "scope_for",
+    "sees_cohort_membership",
 ]
 
 
@@ -154,6 +157,20 @@ def can_view_school_pupils(user: User, urn: int) -> bool:
 
 def can_view_pupil(user: User, enrolment: Enrolment) -> bool:
     return scope_for(user).allows_enrolment(enrolment)
+
+
+def can_see_cohort_membership(user: User, cohort: Cohort) -> bool:
+    """Who is in one of the LA's priority cohorts (on a pupil the user may see): LA staff for every cohort; a
+    school user and the Virtual School only for a cohort whose visibility is ``schools`` (never ``la_only``,
+    youth justice involvement say); scrutiny members never (they see no pupil)."""
+    return sees_cohort_membership(scope_for(user), cohort)
+
+
+def sees_cohort_membership(scope: Scope, cohort: Cohort) -> bool:
+    """:func:`can_see_cohort_membership` for a scope (a service, which has the scope and not the user)."""
+    if scope.role in {Role.LA_ADMIN, Role.OFFICER}:
+        return True
+    return scope.role in {Role.SCHOOL, Role.VIRTUAL_SCHOOL} and not cohort.sensitive
 
 
 def can_export_pupils(user: User) -> bool:

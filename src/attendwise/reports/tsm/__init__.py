@@ -63,7 +63,10 @@ The rules, decided here once:
   **Band history**: the pupil's band in each half term of the year so far (a term whose half-term
   dates the LA has not loaded is shown whole), with the LA's band scheme.
 * **Cohorts** (:attr:`TSMPack.cohorts`): SEN support, EHC plan, children with a social worker (a
-  child in need or on a child protection plan), children looked after and FSM eligible; each with
+  child in need or on a child protection plan), children looked after and FSM eligible, then the LA's
+  own priority cohorts its cohorts file's ``[packs]`` names for the school's phase (members counted for
+  the sessions inside their dates; a cohort only LA staff may see membership of shows ``x`` for any
+  figure on fewer pupils than the suppression threshold, the school's other pupils too); each with
   its attendance and persistent absence in the school against the rest of the school and the same
   cohort across the LA, and the disproportionality flag from
   :func:`attendwise.analysis.disproportionality.disproportionality` computed within the school (flags need
@@ -82,6 +85,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
 from attendwise.core.calendar import Period
+from attendwise.core.cohorts import Cohorts
 from attendwise.measures.absence import Population
 from attendwise.measures.bands import BandScheme
 from attendwise.reports.tsm.actions import BASELINE_DAYS
@@ -159,6 +163,8 @@ def tsm_packs(
     population: Population | None = None,
     risk_threshold: float = 0.5,
     baseline_days: int = BASELINE_DAYS,
+    priority_cohorts: Cohorts | None = None,
+    suppression_threshold: int = 5,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[int, TSMPack]:
     """The TSM pack of every school (or of ``schools``) for a term, computed in one pass over the store.
@@ -176,6 +182,9 @@ def tsm_packs(
         risk_threshold: the learned PA risk at which a pupil not yet PA is listed as at risk.
         baseline_days: school days before a previous action that give its "before" rate.
         progress: called as ``progress(stage, done, total)`` while packs are built.
+        priority_cohorts: the LA's own cohorts (:mod:`attendwise.core.cohorts`); each pack shows those its
+            ``[packs]`` names for the school's phase, members counted for the sessions inside their dates.
+        suppression_threshold: a cohort only LA staff may see membership of shows no figure on fewer pupils.
 
     Returns:
         The packs by URN, in URN order.
@@ -193,6 +202,8 @@ def tsm_packs(
         exclude_cme=exclude_cme,
         risk_threshold=risk_threshold,
         baseline_days=baseline_days,
+        priority_cohorts=priority_cohorts,
+        suppression_threshold=suppression_threshold,
     )
     inputs = inputs or {}
     out: dict[int, TSMPack] = {}
@@ -217,6 +228,8 @@ def tsm_pack(
     population: Population | None = None,
     risk_threshold: float = 0.5,
     baseline_days: int = BASELINE_DAYS,
+    priority_cohorts: Cohorts | None = None,
+    suppression_threshold: int = 5,
 ) -> TSMPack:
     """The TSM pack for one school and one term (see the module docstring for every rule).
 
@@ -256,5 +269,7 @@ def tsm_pack(
         population=population,
         risk_threshold=risk_threshold,
         baseline_days=baseline_days,
+        priority_cohorts=priority_cohorts,
+        suppression_threshold=suppression_threshold,
     )
     return packs[int(urn)]

@@ -11,11 +11,12 @@ import pandas as pd
 
 from attendwise.core.calendar import Period
 from attendwise.core.characteristics import PHASES
-from attendwise.measures.absence import Population
+from attendwise.core.cohorts import Cohorts
+from attendwise.measures.absence import Population, enrolment_absence
 from attendwise.measures.bands import BandScheme, load_scheme
 from attendwise.reports.tsm.actions import discussed, review_actions
 from attendwise.reports.tsm.cohorts import TermCohorts
-from attendwise.reports.tsm.dates import PackDates
+from attendwise.reports.tsm.dates import PackDates, block_aligned_end
 from attendwise.reports.tsm.figures import TermFigures, measure_term
 from attendwise.reports.tsm.inputs import CMEExclusion, TSMError, TSMInputs, cme_predicate
 from attendwise.reports.tsm.pack import TSMPack
@@ -61,6 +62,8 @@ class TermPacks:
         exclude_cme: CMEExclusion,
         risk_threshold: float,
         baseline_days: int,
+        priority_cohorts: Cohorts | None = None,
+        suppression_threshold: int = 5,
     ) -> None:
         self.store = store
         self.dates = PackDates.of(store, term, as_at)
@@ -83,7 +86,19 @@ class TermPacks:
             la_name=self.la_name,
         )
         rows = with_people(store, enrolments, self.as_at)
-        self.cohorts = TermCohorts(rows, self.urns)
+        # The LA's own cohorts each pack shows ([packs] of the LA's cohorts file), by the school's phase.
+        shown = (
+            {int(u): priority_cohorts.for_pack(str(p)) for u, p in self.schools.phase.items()}
+            if priority_cohorts
+            else {}
+        )
+        asked = list(dict.fromkeys(c for cs in shown.values() for c in cs))
+        ytd = Period(self.dates.year_to_date.label, self.dates.year_to_date.start, block_aligned_end(store, self.as_at))
+        split = [
+            (c, store.ibis.to_pyarrow(enrolment_absence(store, ytd, self.population, cohort=c)).to_pandas())
+            for c in asked
+        ]
+        self.cohorts = TermCohorts(rows, self.urns, split, shown, suppression_threshold)
         windows = Windows(store, self.dates, self.urns if len(self.urns) < len(every_school) else None)
         self.pupils = TermPupils(
             rows,

@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from attendwise.core.calendar import Period
+from attendwise.core.cohorts import Cohort, Cohorts, load_cohorts
 from attendwise.measures.absence import absence_measures, enrolment_absence, several_absence_measures, unstack_measures
 from attendwise.measures.bands import BandScheme, band_counts, bands_of_counts, load_scheme, several_band_counts
 from attendwise.web.rules import Scope
@@ -35,6 +36,7 @@ __all__ = [
     "measures",
     "monthly",
     "period_rows",
+    "priority_cohorts",
     "scoped_rows",
     "several_bands",
     "several_measures",
@@ -56,18 +58,32 @@ def band_scheme() -> BandScheme:
     return _scheme(str(settings.ATTENDWISE_BAND_SCHEME))
 
 
-def period_rows(access: StoreAccess, period: Period) -> pd.DataFrame:
-    """One row per counted enrolment in the period, with its band (cached per data version)."""
+@cache
+def _cohorts(name: str) -> Cohorts:
+    return load_cohorts(name)
+
+
+def priority_cohorts() -> Cohorts:
+    """The LA's priority cohorts (``ATTENDWISE_COHORTS``)."""
+    from django.conf import settings
+
+    return _cohorts(str(settings.ATTENDWISE_COHORTS))
+
+
+def period_rows(access: StoreAccess, period: Period, cohort: Cohort | None = None) -> pd.DataFrame:
+    """One row per counted enrolment in the period, with its band (cached per data version); split by one of
+    the LA's priority cohorts, a member's enrolment is a row for its sessions inside their dates and one for the
+    rest (:func:`attendwise.measures.absence.enrolment_absence`), each banded on its own sessions."""
 
     def compute() -> pd.DataFrame:
         store = access.store()
         from attendwise.measures.bands import assign_bands
 
-        expr = assign_bands(enrolment_absence(store, period), band_scheme())
+        expr = assign_bands(enrolment_absence(store, period, cohort=cohort), band_scheme())
         frame = store.ibis.to_pyarrow(expr).to_pandas()
-        return frame.sort_values("enrolment_id").reset_index(drop=True)
+        return frame.sort_values("enrolment_id", kind="stable").reset_index(drop=True)
 
-    return access.cached(("rows", period, band_scheme().name), compute)
+    return access.cached(("rows", period, band_scheme().name, cohort), compute)
 
 
 def scoped_rows(rows: pd.DataFrame, scope: Scope, school: int | None = None) -> pd.DataFrame:

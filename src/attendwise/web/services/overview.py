@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from attendwise.core.calendar import Period
 from attendwise.reports import overview
-from attendwise.web.rules import Scope
+from attendwise.web.rules import Scope, sees_cohort_membership
+from attendwise.web.services import figures
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.source import CachedFigures
 
@@ -26,5 +27,12 @@ def la_overview(
     """Everything on the LA overview page, suppressed for a scrutiny member. The overview is the LA's
     whoever asks: the scope only says whether small numbers are suppressed."""
     return overview.la_overview(
-        CachedFigures(access), period, suppress=scope.suppress, threshold=threshold, school_link=school_link, top=top
+        CachedFigures(access),
+        period,
+        suppress=scope.suppress,
+        threshold=threshold,
+        school_link=school_link,
+        top=top,
+        cohorts=tuple(figures.priority_cohorts()),
+        hidden=lambda cohort: not sees_cohort_membership(scope, cohort),
     )

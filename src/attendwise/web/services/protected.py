@@ -50,10 +50,30 @@ for _key, _cols in GROUPINGS.items():
         _DIMENSION_OF.setdefault(_col, _key)
 
 
+#: A priority cohort's dimension: ``cohort:KEY``, its column ``cohort_KEY``.
+_COHORT_DIM, _COHORT_COL = "cohort:", "cohort_"
+
+
+def _grouping(dim: str) -> list[str]:
+    """The columns of a dimension: a key of :data:`GROUPINGS`, or a priority cohort's."""
+    if dim.startswith(_COHORT_DIM):
+        return [_COHORT_COL + dim[len(_COHORT_DIM) :]]
+    return GROUPINGS[dim]
+
+
+def _cohort_key(dims: frozenset[str]) -> str | None:
+    """The priority cohort a table is grouped by (its rows split by it), if any."""
+    return next((d[len(_COHORT_DIM) :] for d in sorted(dims) if d.startswith(_COHORT_DIM)), None)
+
+
 def dimensions(cols: Sequence[str]) -> frozenset[str]:
-    """The groupings (keys of :data:`GROUPINGS`) behind output columns, with what they determine."""
+    """The groupings (keys of :data:`GROUPINGS`, or ``cohort:KEY``) behind output columns, with what they
+    determine."""
     dims = set()
     for col in cols:
+        if col.startswith(_COHORT_COL):
+            dims.add(_COHORT_DIM + col[len(_COHORT_COL) :])
+            continue
         if col not in _DIMENSION_OF:
             raise MeasureError(f"unknown grouping column {col!r}")
         dims.add(_DIMENSION_OF[col])
@@ -65,7 +85,9 @@ def dimensions(cols: Sequence[str]) -> frozenset[str]:
 def _free(dims: frozenset[str]) -> list[str]:
     """The groupings of ``dims`` that no other one determines, in :data:`GROUPINGS` order."""
     implied = {i for d in dims for i in IMPLIES.get(d, ())}
-    return [d for d in GROUPINGS if d in dims and d not in implied]
+    return [d for d in GROUPINGS if d in dims and d not in implied] + sorted(
+        d for d in dims if d.startswith(_COHORT_DIM)
+    )
 
 
 def _coarser(dims: frozenset[str]) -> list[frozenset[str]]:
@@ -81,7 +103,8 @@ def _coarser(dims: frozenset[str]) -> list[frozenset[str]]:
 
 
 def _columns(dims: frozenset[str]) -> list[str]:
-    return list(dict.fromkeys(c for d in GROUPINGS if d in dims for c in GROUPINGS[d]))
+    cohorts = sorted(d for d in dims if d.startswith(_COHORT_DIM))
+    return list(dict.fromkeys(c for d in [*cohorts, *(g for g in GROUPINGS if g in dims)] for c in _grouping(d)))
 
 
 def la_wide(scope: Scope) -> Scope:
@@ -96,9 +119,14 @@ def _base(scope: Scope) -> tuple[frozenset[int] | None, bool]:
     return scope.schools, scope.social_care_only
 
 
-def _rows(access: StoreAccess, base: tuple[frozenset[int] | None, bool], period: Period) -> pd.DataFrame:
+def _rows(
+    access: StoreAccess, base: tuple[frozenset[int] | None, bool], period: Period, cohort: str | None = None
+) -> pd.DataFrame:
+    """The rows of the base scope; split by a priority cohort (``cohort``, its key) for a table grouped by it."""
     schools, social = base
-    return figures.scoped_rows(figures.period_rows(access, period), Scope(None, schools, social_care_only=social))
+    split = figures.priority_cohorts().get(cohort) if cohort is not None else None
+    rows = figures.period_rows(access, period, split)
+    return figures.scoped_rows(rows, Scope(None, schools, social_care_only=social))
 
 
 def _layout(access: StoreAccess, base: tuple[frozenset[int] | None, bool], period: Period) -> Layout:
@@ -134,7 +162,7 @@ def _grid(rows: pd.DataFrame, dims: frozenset[str]) -> pd.DataFrame:
     """Every combination of the groups of ``dims`` found in ``rows`` (each school with its phase)."""
     grid = pd.DataFrame(index=[0])
     for d in _free(dims):
-        cols = list(dict.fromkeys([*GROUPINGS[d], *(c for i in IMPLIES.get(d, ()) if i in dims for c in GROUPINGS[i])]))
+        cols = list(dict.fromkeys([*_grouping(d), *(c for i in IMPLIES.get(d, ()) if i in dims for c in GROUPINGS[i])]))
         domain = rows[cols].drop_duplicates().sort_values(cols).reset_index(drop=True)
         grid = grid.merge(domain, how="cross")
     return grid[_columns(dims)].reset_index(drop=True)
@@ -156,8 +184,10 @@ def prefetch(
     against) in one query, before a page asks for them one by one."""
     base = _base(scope)
     rows = _rows(access, base, period)
-    coarser = list(dict.fromkeys(tuple(_columns(d)) for cols in groupings for d in _coarser(_dims(cols, school))))
-    cache = ("protected", period, base)
+    # (A grouping by a priority cohort reads its own split rows: its tables are counted when asked for.)
+    plain = [cols for cols in groupings if not any(c.startswith(_COHORT_COL) for c in cols)]
+    coarser = list(dict.fromkeys(tuple(_columns(d)) for cols in plain for d in _coarser(_dims(cols, school))))
+    cache = ("protected", period, base, None)
     figures.several_measures(access, rows, coarser, key=cache)
     figures.several_bands(access, rows, coarser, key=cache)
 
@@ -169,11 +199,13 @@ def table(access: StoreAccess, scope: Scope, period: Period, dims: frozenset[str
     key = ("protected", period, base, scheme.name, threshold, dims)
 
     def compute() -> Suppressed:
-        rows = _rows(access, base, period)
+        cohort = _cohort_key(dims)
+        rows = _rows(access, base, period, cohort)
         cols = _columns(dims)
-        cache = ("protected", period, base)
+        # Rows split by a cohort count their own tables (the coarser ones without it read the plain rows).
+        cache = ("protected", period, base, cohort)
         # The measures and bands of this table and of every coarser one it is suppressed against, in one query.
-        coarser = [_columns(d) for d in _coarser(dims)]
+        coarser = [_columns(d) for d in _coarser(dims) if _cohort_key(d) == cohort]
         figures.several_measures(access, rows, coarser, key=cache)
         figures.several_bands(access, rows, coarser, key=cache)
         parents = [

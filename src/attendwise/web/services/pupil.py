@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from attendwise.core.codes import Category
+from attendwise.core.cohorts import Cohort
 from attendwise.documents.charts import bar_chart, line_chart
 from attendwise.documents.tables import Chart, Column, Kind, Table, fmt_percent, table_from_frame
 from attendwise.measures.pupils import Enrolment, Mark, PupilRecord, find_enrolment, pupil_record
@@ -17,7 +18,15 @@ from attendwise.web.services import figures
 from attendwise.web.services.data import StoreAccess
 from attendwise.web.services.early_warning import PupilRisk, pupil_risk
 
-__all__ = ["CATEGORY_CLASSES", "CalendarWeek", "PupilPage", "marks_table", "pupil_page", "visible_enrolment"]
+__all__ = [
+    "CATEGORY_CLASSES",
+    "CalendarWeek",
+    "PupilPage",
+    "marks_table",
+    "pupil_page",
+    "visible_cohorts",
+    "visible_enrolment",
+]
 
 #: CSS class and short legend label of each statistical category in the attendance calendar.
 CATEGORY_CLASSES: dict[Category, tuple[str, str]] = {
@@ -59,6 +68,22 @@ class PupilPage:
     band_history: Table
     #: Early warning: the pupil's risk and its reasons, if they are on roll at the latest mark.
     risk: PupilRisk | None = None
+    #: The pupil's periods in the LA's priority cohorts that the user may see: (label, start, end or None).
+    cohorts: tuple[tuple[str, dt.date, dt.date | None], ...] = ()
+
+
+def visible_cohorts(
+    access: StoreAccess, upn: str, may_see: Callable[[Cohort], bool]
+) -> tuple[tuple[str, dt.date, dt.date | None], ...]:
+    """The pupil's periods in the LA's priority cohorts whose membership ``may_see`` allows
+    (:func:`attendwise.web.rules.can_see_cohort_membership`); a cohort the LA no longer declares is left out."""
+    declared = figures.priority_cohorts()
+    out = []
+    for m in access.store().cohort_memberships([upn]).get(upn, []):
+        cohort = next((c for c in declared if c.key == m.cohort), None)
+        if cohort is not None and may_see(cohort):
+            out.append((cohort.label, m.start_date, m.end_date))
+    return tuple(out)
 
 
 def visible_enrolment(access: StoreAccess, scope: Scope, enrolment_id: int) -> tuple[Enrolment | None, bool]:
@@ -112,7 +137,12 @@ def marks_table(record: PupilRecord) -> Table:
 
 
 def pupil_page(
-    access: StoreAccess, scope: Scope, enrolment: Enrolment, *, pupil_link: Callable[[int], str]
+    access: StoreAccess,
+    scope: Scope,
+    enrolment: Enrolment,
+    *,
+    pupil_link: Callable[[int], str],
+    may_see_cohort: Callable[[Cohort], bool] = lambda cohort: False,
 ) -> PupilPage:
     """The page for an enrolment the user may see (check :func:`visible_enrolment` first)."""
     record = pupil_record(access.store(), enrolment.enrolment_id, scheme=figures.band_scheme())
@@ -137,6 +167,7 @@ def pupil_page(
         reasons=_reasons_figure(record),
         band_history=_band_table(record),
         risk=pupil_risk(access, enrolment.enrolment_id),
+        cohorts=visible_cohorts(access, enrolment.upn, may_see_cohort),
     )
 
 

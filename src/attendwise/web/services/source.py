@@ -15,6 +15,7 @@ from typing import TypeVar
 import pandas as pd
 
 from attendwise.core.calendar import Period
+from attendwise.core.cohorts import Cohort
 from attendwise.documents.suppression import Suppressed
 from attendwise.measures.bands import BandScheme
 from attendwise.reports.early_warning import LARisk
@@ -47,8 +48,8 @@ class CachedFigures:
     def band_scheme(self) -> BandScheme:
         return figures.band_scheme()
 
-    def period_rows(self, period: Period) -> pd.DataFrame:
-        return figures.period_rows(self.access, period)
+    def period_rows(self, period: Period, cohort: Cohort | None = None) -> pd.DataFrame:
+        return figures.period_rows(self.access, period, cohort)
 
     def measures(self, rows: pd.DataFrame, by: Sequence[str] = (), *, key: Hashable = None) -> pd.DataFrame:
         return figures.measures(self.access, rows, tuple(by), key=key)

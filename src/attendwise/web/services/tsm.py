@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+
 from attendwise.core.calendar import AcademicYear
 from attendwise.documents.tables import Cell, Column, Kind, Section, Table
 from attendwise.reports.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack, pack_sections, write_xlsx
@@ -114,6 +116,8 @@ def _term_packs(access: StoreAccess, term: str) -> _Term:
                 exclude_cme=cme,
                 risk_threshold=0.5,
                 baseline_days=30,
+                priority_cohorts=figures.priority_cohorts(),
+                suppression_threshold=int(settings.ATTENDWISE_SUPPRESSION_THRESHOLD),
             )
         )
 

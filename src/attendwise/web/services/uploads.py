@@ -25,12 +25,14 @@ from attendwise.core.identifiers import show
 from attendwise.documents.tables import Column, Table, table_from_frame
 from attendwise.ingest import ImportResult, ImportScope, IngestError, Problem, import_folder
 from attendwise.store import Store
+from attendwise.web.services import figures
 from attendwise.web.services.data import StoreAccess
 
 __all__ = ["ALLOWED_NAMES", "LimitedTemporaryFileUploadHandler", "UploadOutcome", "import_history", "import_upload"]
 
 ALLOWED_NAMES = (
     "schools.csv", "pupils.csv", "marks.csv", "marks.csv.gz", "terms.csv", "closures.csv", "contacts.csv",
+    "cohorts.csv",
 )  # fmt: skip
 
 
@@ -185,7 +187,7 @@ def import_upload(access: StoreAccess, files: list[UploadedFile], *, scope: Impo
             return UploadOutcome(None, problems, len(problems))
         with access.write_lock:
             try:
-                result = import_folder(access.store(), folder, scope=scope)
+                result = import_folder(access.store(), folder, scope=scope, cohorts=figures.priority_cohorts())
             except IngestError as exc:
                 access.forget_version()  # a refused import stored nothing, but be sure nobody sees a stale version
                 return UploadOutcome(None, list(exc.problems), exc.total or len(exc.problems))

@@ -16,6 +16,7 @@ from attendwise.web.models import Action, Outcome
 from attendwise.web.services import cohorts as cohort_service
 from attendwise.web.services import figures
 from attendwise.web.services import schools as school_service
+from attendwise.web.services.pupil import visible_cohorts
 from attendwise.web.views.common import (
     BadPeriod,
     NoData,
@@ -43,6 +44,7 @@ def la_measures(request: HttpRequest) -> JsonResponse:
     require(rules.can_view_la_overview(request.user))
     acc = access()
     suppress = suppress_export(request)
+    hidden = lambda cohort: not rules.can_see_cohort_membership(request.user, cohort)  # noqa: E731
     try:
         period = period_for(request, acc)
         _, frame = cohort_service.cohort_frame(
@@ -53,7 +55,10 @@ def la_measures(request: HttpRequest) -> JsonResponse:
             school=None,
             suppress=suppress,
             threshold=threshold(),
+            hidden=hidden,
         )
+        # A priority cohort whose membership the caller may not see is suppressed as scrutiny's figures are.
+        suppress = cohort_service.grouping_of(request.GET.get("by", ""), suppress, hidden)[2]
     except (NoData, BadPeriod, MeasureError) as exc:
         return _error(str(exc))
     return JsonResponse(
@@ -74,6 +79,7 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
     if school_service.school_info(acc, urn) is None:
         raise not_found()
     suppress = suppress_export(request)
+    hidden = lambda cohort: not rules.can_see_cohort_membership(request.user, cohort)  # noqa: E731
     try:
         period = period_for(request, acc)
         _, frame = cohort_service.cohort_frame(
@@ -84,7 +90,10 @@ def school_measures(request: HttpRequest, urn: int | None) -> JsonResponse:
             school=urn,
             suppress=suppress,
             threshold=threshold(),
+            hidden=hidden,
         )
+        # A priority cohort whose membership the caller may not see is suppressed as scrutiny's figures are.
+        suppress = cohort_service.grouping_of(request.GET.get("by", ""), suppress, hidden)[2]
     except (NoData, BadPeriod, MeasureError) as exc:
         return _error(str(exc))
     return JsonResponse(
@@ -110,6 +119,13 @@ def pupil(request: HttpRequest, enrolment_id: int | None) -> JsonResponse:
             "sess_overall": record.sess_overall,
             "attendance_percent": record.attendance_percent,
             "band": band.band_key if band else None,
+            # Only the priority cohorts whose membership the caller may see (never la_only for a school).
+            "cohorts": [
+                {"cohort": label, "start_date": start.isoformat(), "end_date": end.isoformat() if end else None}
+                for label, start, end in visible_cohorts(
+                    access(), enrolment.upn, lambda cohort: rules.can_see_cohort_membership(request.user, cohort)
+                )
+            ],
             "marks": [
                 {"date": m.date.isoformat(), "session": m.session, "code": m.code, "category": m.category.name.lower()}
                 for m in record.marks

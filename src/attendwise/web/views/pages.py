@@ -314,7 +314,15 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     if school is not None:
         label = dict(form.fields["school"].choices).get(school, label)  # type: ignore[attr-defined]
     page = cohort_service.cohort_page(
-        acc, scope, period, by, school=school, suppress=scope.suppress, threshold=threshold(), scope_label=str(label)
+        acc,
+        scope,
+        period,
+        by,
+        school=school,
+        suppress=scope.suppress,
+        threshold=threshold(),
+        scope_label=str(label),
+        hidden=lambda cohort: not rules.can_see_cohort_membership(request.user, cohort),
     )
     return render(
         request,
@@ -334,7 +342,14 @@ def cohorts_csv(request: HttpRequest) -> HttpResponse:
     if by is None:
         return _cohort_errors(request, acc, form, period)
     _, frame = cohort_service.cohort_frame(
-        acc, scope, period, by, school=school, suppress=suppress_export(request), threshold=threshold()
+        acc,
+        scope,
+        period,
+        by,
+        school=school,
+        suppress=suppress_export(request),
+        threshold=threshold(),
+        hidden=lambda cohort: not rules.can_see_cohort_membership(request.user, cohort),
     )
     frame = frame.copy()
     frame.insert(0, "time_identifier", period.label)
@@ -362,7 +377,13 @@ def _visible_pupil(request: HttpRequest, enrolment_id: int | None, action: Actio
 
 def pupil(request: HttpRequest, enrolment_id: int | None) -> HttpResponse:
     enrolment = _visible_pupil(request, enrolment_id, Action.VIEW_PUPIL)
-    page = pupil_service.pupil_page(access(), rules.scope_for(request.user), enrolment, pupil_link=pupil_link)
+    page = pupil_service.pupil_page(
+        access(),
+        rules.scope_for(request.user),
+        enrolment,
+        pupil_link=pupil_link,
+        may_see_cohort=lambda cohort: rules.can_see_cohort_membership(request.user, cohort),
+    )
     audit_log.record(request, Action.VIEW_PUPIL, Outcome.SHOWN, enrolment=enrolment)
     back = reverse("school", args=[enrolment.urn]) if rules.can_view_school(request.user, enrolment.urn) else None
     casework = pupil_casework(request.user, enrolment)
