@@ -183,7 +183,26 @@ def build_trust_register() -> tuple[Register, dict[str, tuple[str, int]]]:
     school("fir", FIR, {"expected": 14, "at_risk_pa": 5, "persistent": 3, "at_risk_sa": 2})
     add("fir_cla", FIR, "expected", cla="Y")
     school("grove", GROVE, {"expected": 50, "at_risk_pa": 20, "persistent": 12, "at_risk_sa": 5, "severe": 3})
+    cohorts(reg, people)
     return reg, people
+
+
+def cohorts(reg: Register, people: dict[str, tuple[str, int]]) -> None:
+    """Memberships of both shipped cohorts, for :func:`build_trust_register`.
+
+    * Youth justice involvement (``la_only``): two pupils at Fir, both years, so every count is under the
+      threshold.
+    * EBSA: Grove's severely absent three and two at Ash both years, a looked-after child at Ash this year
+      only, and Elm's severe pupil and Cherry's persistent one for one week of this year's three (part-year:
+      each counts in the cohort for that week and as everyone else for the rest).
+    """
+    for label in ("fir3", "fir20"):
+        reg.cohort(people[label][0], "youth_justice", "2023-09-01", source="YJS referral")
+    for label in ("grove87", "grove88", "grove89", "ash37", "ash36"):
+        reg.cohort(people[label][0], "ebsa", "2023-09-01", source="EBSA panel")
+    reg.cohort(people["ash_cla_b"][0], "ebsa", "2024-09-01")
+    reg.cohort(people["elm38"][0], "ebsa", "2024-09-09", "2024-09-13")
+    reg.cohort(people["cherry2"][0], "ebsa", "2024-09-09", "2024-09-13")
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,7 @@ from django.urls import reverse
 
 from attendwise.analysis.disproportionality import CHARACTERISTICS as GROUP_COLUMNS
 from attendwise.core.codes import ABSENCE_REASONS
+from attendwise.core.cohorts import NOT_IN_COHORT, load_cohorts
 from attendwise.measures.absence import GROUPINGS, enrolment_absence
 from attendwise.measures.bands import assign_bands
 from attendwise.reports.groups import CHARACTERISTIC_NAMES
@@ -76,7 +77,9 @@ LABELS = {
     "Authorised %": ("sess_authorised", "sess_possible"),
     "Unauthorised %": ("sess_unauthorised", "sess_possible"),
 }
-COLUMN_OF_LABEL = {label: column for column, label in _LABELS.items()}
+#: The LA's priority cohorts (the shipped ones: the trust LA holds members of both).
+COHORTS = load_cohorts()
+COLUMN_OF_LABEL = {label: column for column, label in _LABELS.items()} | {c.label: c.column for c in COHORTS}
 REASON_OF_LABEL = {label: column for column, label in ABSENCE_REASONS.items()}
 
 
@@ -140,6 +143,13 @@ class LA:
         self.rows = {
             label: assign_bands(enrolment_absence(store, p), scheme).to_pandas() for label, p in periods.items()
         }
+        # Split by a priority cohort, a member's enrolment is two rows (inside their dates and the rest):
+        # the truth of a population within a cohort's groups is counted from these.
+        self.split_rows = {
+            (label, c.column): assign_bands(enrolment_absence(store, p, cohort=c), scheme).to_pandas()
+            for label, p in periods.items()
+            for c in COHORTS
+        }
         schools = store.duckdb_connection().execute("SELECT urn, name, phase FROM schools").fetchall()
         from attendwise.core.characteristics import PHASES
 
@@ -175,11 +185,14 @@ class LA:
 
     def _subset(self, period: str, pop: Population) -> pd.DataFrame:
         if (period, pop) not in self._subsets:
-            if not pop:
-                rows = self.rows[period]
-                self._subsets[(period, pop)] = rows.assign(**{c: rows[c].astype(str) for c in GROUP_TEXT if c in rows})
+            # A cohort's group is taken last, so a population within one is filtered from its split rows.
+            pairs = sorted(pop, key=lambda p: (p[0].startswith("cohort_"), p))
+            if not pop or (len(pairs) == 1 and pairs[0][0].startswith("cohort_")):
+                rows = self.split_rows[(period, pairs[0][0])] if pop else self.rows[period]
+                rows = rows.assign(**{c: rows[c].astype(str) for c in GROUP_TEXT if c in rows})
+                self._subsets[(period, pop)] = rows[rows[pairs[0][0]] == pairs[0][1]] if pop else rows
             else:
-                (col, value), *rest = sorted(pop)
+                (col, value), *rest = pairs
                 rows = self._subset(period, frozenset(rest))
                 self._subsets[(period, pop)] = rows[rows[col] == value]
         return self._subsets[(period, pop)]
@@ -311,6 +324,8 @@ def read_page(seen: Seen, la: LA, html: bytes, period: str, where: str, *, schoo
             elif caption.startswith(("Schools with the highest", "Schools,")):
                 urn = text.get("URN") or links["School"].rstrip("/").rsplit("/", 1)[1]
                 read_labelled(seen, la, period, la.canon([("school_urn", urn)]), text, where)
+            elif caption.startswith("The LA's priority cohorts"):
+                read_priority_cohort(seen, period, text, where)
             elif caption.startswith("Most common reasons"):
                 reason = REASON_OF_LABEL[text["Reason"]]
                 seen.count((period, base, reason), text["Sessions"], where)
@@ -345,6 +360,19 @@ def read_page(seen: Seen, la: LA, html: bytes, period: str, where: str, *, schoo
                     read_labelled(seen, la, period, pop, text, where)
             else:
                 raise AssertionError(f"a table the attacker cannot read: {caption}")
+
+
+def read_priority_cohort(seen: Seen, period: str, text: dict[str, str], where: str) -> None:
+    """A row of the LA overview's priority cohorts: a cohort's members LA-wide, and everyone else's rates."""
+    column = COLUMN_OF_LABEL[text["Priority cohort"]]
+    for group, prefix in ((text["Priority cohort"], ""), (NOT_IN_COHORT, "Everyone else: ")):
+        pop: Population = frozenset([(column, group)])
+        if not prefix:
+            seen.count((period, pop, "enrolments"), text["Pupils"], where)
+        overall = text[prefix + "Overall absence %"]
+        seen.rate((period, pop, "sess_overall"), (period, pop, "sess_possible"), overall, 1, where)
+        for measure, label in (("pa_10", "Persistent absence %"), ("pa_50", "Severe absence %")):
+            seen.rate((period, pop, measure), (period, pop, "enrolments"), text[prefix + label], 1, where)
 
 
 def is_group(column: str) -> bool:
@@ -516,6 +544,24 @@ def groupings(schools: list[str]) -> Iterator[tuple[str, str, str | None]]:
             yield "phase", then, None
 
 
+def cohort_groupings(schools: list[str]) -> Iterator[tuple[str, str, str | None]]:
+    """(by, then, school) for the cohort page by each priority cohort: alone, for the LA and each school;
+    beside looked after for each school, and beside a few characteristics for the LA. With them, the
+    tables without the cohort they add up to (for last year, which :func:`groupings` does not read), as
+    a scrutiny member could open them too."""
+    besides = ("phase", "year", "sex", "fsm")
+    for cohort in COHORTS:
+        for school in (None, *schools):
+            yield cohort.grouping, "", school
+            yield cohort.grouping, "cla", school
+        for then in besides:
+            yield cohort.grouping, then, None
+    for school in (None, *schools):
+        yield "cla", "", school
+    for by in besides:
+        yield by, "", None
+
+
 def read_everything(client, la: LA, *, pages: bool, suppress: str) -> Seen:
     """Everything one audience gets: a scrutiny member's pages and exports (``pages``), or an officer's
     exports marked for sharing (``suppress="&suppress=1"``)."""
@@ -535,7 +581,8 @@ def read_everything(client, la: LA, *, pages: bool, suppress: str) -> Seen:
             read_api(seen, la, answer, f"API school {urn}", school=urn)
         answer = json.loads(get(client, reverse("api_la_measures") + q).content)
         read_api(seen, la, answer, "API LA")
-        for by, then, school in groupings(schools) if period == THIS else []:
+        every = list(dict.fromkeys([*(groupings(schools) if period == THIS else []), *cohort_groupings(schools)]))
+        for by, then, school in every:
             params = f"{q}&by={by}&then={then}" + (f"&school={school}" if school else "")
             label = f"cohorts {by} {then} {school or ''}"
             if pages:
@@ -572,6 +619,14 @@ def test_the_attacker_reads_what_it_should(client_as, trust_la: LA) -> None:
     read_page(seen, trust_la, get(c, reverse("la_overview")).content, THIS, "LA overview")
     read_page(seen, trust_la, get(c, reverse("school", args=[GROVE])).content, THIS, "school", school=str(GROVE))
     read_page(seen, trust_la, get(c, reverse("cohorts") + "?by=cla").content, THIS, "cohorts")
+    # The priority cohorts: EBSA's 8 this year (two of them for one week), youth justice's 2 at Fir.
+    ebsa, youth = (trust_la.canon([(c.column, c.label)]) for c in COHORTS)
+    assert trust_la.truth((THIS, ebsa, "enrolments")) == 8
+    assert trust_la.truth((LAST, ebsa, "enrolments")) == 5
+    assert trust_la.truth((THIS, youth, "enrolments")) == 2
+    for by in ("cohort:ebsa", "cohort:ebsa&then=phase", "cohort:youth_justice&then=cla"):
+        read_page(seen, trust_la, get(c, reverse("cohorts") + "?by=" + by).content, THIS, "cohorts " + by)
+    assert (THIS, ebsa, "enrolments") in seen.shown and (THIS, youth, "enrolments") in seen.hidden
     assert len(seen.shown) > 50
     for key, values in seen.shown.items():
         if not key[2].startswith(("rate:", "month:")):
@@ -589,6 +644,14 @@ def test_no_suppressed_count_can_be_worked_out(client_as, trust_la: LA, audience
     else:
         seen = read_everything(client_as("officer"), trust_la, pages=False, suppress="&suppress=1")
     assert seen.hidden, "nothing is suppressed: the attacker read nothing"
+    # The priority cohorts' tables were read: youth justice's two pupils hidden, EBSA's this year's part-year
+    # members split from everyone else, by school too.
+    ebsa, youth = (trust_la.canon([(c.column, c.label)]) for c in COHORTS)
+    assert (THIS, youth, "enrolments") in seen.hidden and (THIS, ebsa, "enrolments") in seen.shown
+    by_school = {k for k in seen.hidden if k[0] == THIS and len(k[1]) == 2 and dict(k[1]).get("cohort_ebsa")}
+    assert any("school_urn" in dict(k[1]) for k in by_school)
+    if audience == "scrutiny":
+        assert "LA overview" in seen.where[(THIS, youth, "enrolments")]
     found = leaks(seen, trust_la)
     assert not found, f"{len(found)} ways to work out suppressed figures:\n" + "\n".join(found[:40])
 
