@@ -323,7 +323,7 @@ def test_every_address_with_an_identifier_is_spelled_every_way() -> None:
 
 
 #: Addresses anyone may ask for, signed in or not.
-PUBLIC = {"home", "healthz", "login", "logout"}
+PUBLIC = {"home", "healthz", "login", "logout", "accessibility", "privacy", "contact"}
 
 
 def _signed_out_cases() -> list[tuple[str, str]]:
@@ -467,7 +467,7 @@ def test_the_matrix_covers_every_page() -> None:
     from attendwise.web.urls import urlpatterns
 
     named = {p.name for p in urlpatterns if getattr(p, "name", None)}
-    open_to_all = {"home", "healthz", "login", "logout"}  # home redirects by role; the rest hold no data
+    open_to_all = PUBLIC  # home redirects by role; the rest hold no data
     assert named - open_to_all - {name for name, _, _ in MATRIX} == set()
 
 

@@ -42,7 +42,7 @@ _SCHOOL_KEYS = ["school_urn", "school_name", "education_phase"]
 
 #: The cohorts a school page breaks its measures down by (GROUPINGS keys and their columns).
 SCHOOL_COHORTS = {
-    "FSM": ["fsm"],
+    "Free school meals": ["fsm"],
     "SEN provision": ["sen_provision"],
     "Sex": ["sex"],
     "Year group": ["nc_year"],
@@ -165,10 +165,21 @@ def _cohort_tables(
             frame = source.measures(rows, by, key=("school", urn, period))
         tables.append(
             table_from_frame(
-                frame, f"By {title.lower()}", [Column(by[0], title), *[MEASURE_COLUMNS[i] for i in (0, 1, 4, 5, 6, 7)]]
+                frame,
+                f"By {_lowered(title)}",
+                [Column(by[0], title), *[MEASURE_COLUMNS[i] for i in (0, 1, 4, 5, 6, 7)]],
             )
         )
     return tables
+
+
+def _lowered(title: str) -> str:
+    """A heading's first word in lower case within a sentence, unless it is an abbreviation (SEN).
+
+    >>> _lowered("Free school meals"), _lowered("SEN provision")
+    ('free school meals', 'SEN provision')
+    """
+    return title if title[:2].isupper() else title[:1].lower() + title[1:]
 
 
 # -- similar schools -----------------------------------------------------------------------------

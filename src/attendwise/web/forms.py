@@ -7,6 +7,7 @@ addresses; no error repeats a value in full.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -27,10 +28,68 @@ class IdentifierChoiceField(forms.TypedChoiceField):
         super().__init__(coerce=parse, **kwargs)
 
 
+class DateInput(forms.Widget):
+    """The GOV.UK date input: day, month and year in three boxes (``NAME-day``, ``NAME-month``, ``NAME-year``).
+
+    A form posted with one ``NAME`` written YYYY-MM-DD (a program, an older page) is read too.
+    """
+
+    template_name = ""  # rendered by includes/form_fields.html
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> object:
+        parts = tuple(str(data.get(f"{name}-{part}", "")).strip() for part in ("day", "month", "year"))
+        if any(f"{name}-{part}" in data for part in ("day", "month", "year")):
+            return parts
+        return data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(f"{name}-{part}" in data for part in ("day", "month", "year"))
+
+
+def date_parts(value: object) -> dict[str, str]:
+    """A date field's value as the three boxes show it.
+
+    >>> date_parts(dt.date(2025, 3, 7)), date_parts(("7", "", "2025"))["year"], date_parts("2025-03-07")["day"]
+    ({'day': '7', 'month': '3', 'year': '2025'}, '2025', '7')
+    """
+    if isinstance(value, dt.date):
+        return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+    if isinstance(value, tuple | list) and len(value) == 3:
+        return dict(zip(("day", "month", "year"), (str(v) for v in value), strict=True))
+    if isinstance(value, str) and value:
+        try:
+            return date_parts(parse_date(value))
+        except IdentifierError:
+            return {"day": "", "month": "", "year": ""}
+    return {"day": "", "month": "", "year": ""}
+
+
 class IsoDateField(forms.DateField):
-    """A date written YYYY-MM-DD (:func:`attendwise.core.identifiers.parse_date`), and no other way."""
+    """A date: the GOV.UK date input's day, month and year, or one value written YYYY-MM-DD
+    (:func:`attendwise.core.identifiers.parse_date`), and no other way."""
+
+    widget = DateInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        messages = dict(kwargs.pop("error_messages", None) or {})
+        for key, text in messages.items():  # the boxes say how to write it; the message says what is wrong
+            messages[key] = text.replace(" as YYYY-MM-DD", " as a real date, for example 27 3 2025")
+        if "label" in kwargs:
+            kwargs["label"] = str(kwargs["label"]).replace(" (YYYY-MM-DD)", "")
+        super().__init__(error_messages=messages, **kwargs)
 
     def to_python(self, value: object) -> dt.date | None:
+        if isinstance(value, tuple | list):
+            if not any(value):
+                return None
+            day, month, year = (str(v) for v in value)
+            written = re.fullmatch(r"[0-9]{1,2}", day) and re.fullmatch(r"[0-9]{1,2}", month)
+            if not written or not re.fullmatch(r"[0-9]{4}", year):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if value in self.empty_values:
             return None
         if isinstance(value, dt.datetime):
@@ -123,11 +182,9 @@ class AuditSearchForm(forms.Form):
         error_messages={"invalid_choice": "Choose an outcome from the list"},
     )
     date_from = IsoDateField(
-        label="From (YYYY-MM-DD)", required=False, error_messages={"invalid": "Enter the first date as YYYY-MM-DD"}
+        label="From", required=False, error_messages={"invalid": "Enter the first date as YYYY-MM-DD"}
     )
-    date_to = IsoDateField(
-        label="To (YYYY-MM-DD)", required=False, error_messages={"invalid": "Enter the last date as YYYY-MM-DD"}
-    )
+    date_to = IsoDateField(label="To", required=False, error_messages={"invalid": "Enter the last date as YYYY-MM-DD"})
 
     def clean_upn(self) -> str:
         upn = self.cleaned_data.get("upn", "").strip().upper()
@@ -155,10 +212,10 @@ class MeetingForm(forms.Form):
 
     officer = IdentifierChoiceField(label="Named officer", parse=parse_record_id, choose="Choose the officer")
     scheduled_for = IsoDateField(
-        label="Meeting date (YYYY-MM-DD)", error_messages={"invalid": "Enter the meeting date as YYYY-MM-DD"}
+        label="Meeting date", error_messages={"invalid": "Enter the meeting date as YYYY-MM-DD"}
     )
     held_on = IsoDateField(
-        label="Held on (YYYY-MM-DD), once the meeting has taken place",
+        label="Held on, once the meeting has taken place",
         required=False,
         error_messages={"invalid": "Enter the date it was held as YYYY-MM-DD"},
     )
@@ -201,6 +258,6 @@ class ActionForm(forms.Form):
         error_messages={"required": "Enter what will be done"},
     )
     due_date = IsoDateField(
-        label="Due by (YYYY-MM-DD)",
+        label="Due by",
         error_messages={"required": "Enter the date it is due by", "invalid": "Enter the due date as YYYY-MM-DD"},
     )

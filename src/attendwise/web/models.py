@@ -73,6 +73,12 @@ class AuditEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     username = models.CharField(max_length=150, db_index=True)
     role = models.CharField(max_length=20, blank=True)
+
+    @property
+    def role_label(self) -> str:
+        """The role as people read it ("Virtual School", not ``virtual_school``)."""
+        return Role(self.role).label if self.role in Role.values else self.role
+
     action = models.CharField(max_length=30, choices=Action.choices)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     enrolment_id = models.BigIntegerField(null=True, blank=True)

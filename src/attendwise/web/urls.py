@@ -7,13 +7,16 @@ from django.urls import path
 
 from attendwise.web.casework import urls as casework
 from attendwise.web.converters import refused_spellings
-from attendwise.web.views import accounts, api, pages, tsm
+from attendwise.web.views import accounts, api, info, pages, tsm
 
 TSM = "schools/<urn:urn>/tsm/<str:term>/"
 
 addresses = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("accessibility/", info.accessibility, name="accessibility"),
+    path("privacy/", info.privacy, name="privacy"),
+    path("contact/", info.contact, name="contact"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", accounts.SignOutView.as_view(), name="logout"),
     path("la/", pages.la_overview, name="la_overview"),
