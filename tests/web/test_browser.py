@@ -201,7 +201,7 @@ def test_officer_records_a_tsm_and_next_terms_pack_shows_its_actions(server, bro
     ]
     for upn, what in zip(upns, ("Home visit and early help referral", "Attendance contract meeting"), strict=True):
         user.page.click("summary:has-text('Record an action you will take')")
-        user.page.fill("#action-upn", upn)
+        user.page.select_option("#action-upn", upn)
         user.page.fill("#action-description", what)
         user.fill_date("action-due_date", "2025-01-17")
         user.page.click("button:has-text('Record the action')")
@@ -236,6 +236,61 @@ def test_officer_records_a_tsm_and_next_terms_pack_shows_its_actions(server, bro
     assert school.open(f"/schools/{own + 1}/tsm/2024-25-spring/") == 404
     assert school.open("/tsm/") == 403
     school.close()
+
+
+def test_officer_finds_a_pupil_by_name_from_the_la_page(server, browser) -> None:
+    """Given an officer on the LA overview, when they type part of a pupil's name into the header's search,
+    then the pupil is listed (with their UPN) and one click opens their page, which shows the UPN too."""
+    base, logins, _ = server
+    user = UserSession(browser, base, "officer", logins["officer"])
+    user.sign_in()
+    assert user.heading() == "Attendance across the local authority"
+    # a pupil's name as an officer would know it, read from the school page's list
+    user.page.click("table.govuk-table a.govuk-link >> nth=0")
+    user.page.wait_for_load_state("networkidle")
+    name = user.page.locator("#pupils ~ div table tbody th a").first.inner_text()
+    user.open("/la/")
+    user.page.fill("#aw-find-pupil", name.split()[-1][:5] + " " + name.split()[0])
+    user.page.click("header button:has-text('Search')")
+    user.page.wait_for_load_state("networkidle")
+    assert user.heading() == "Pupils found"
+    found = user.page.locator("#main-content table tbody tr", has_text=name).first
+    upn = found.locator("td").first.inner_text()
+    assert len(upn) == 13
+    user.screenshot("officer-finds-a-pupil")
+    found.locator("th a").click()
+    user.page.wait_for_load_state("networkidle")
+    assert user.heading() == name and upn in user.page.inner_text("#upn")
+    user.open("/pupils/?list=heading")
+    assert user.page.locator("#main-content table tbody tr").count() >= 1
+    user.page.select_option("#id_sort", "name")
+    user.page.click("button:has-text('Show pupils')")
+    user.page.wait_for_load_state("networkidle")
+    user.screenshot("officer-heading-into-pa")
+    user.close()
+
+
+def test_school_adds_a_pupil_to_its_agenda_by_picking_from_the_pack(server, browser) -> None:
+    """Given a school user on its TSM pack, when they pick a pupil the pack lists and say why, then the
+    pupil is on the meeting's agenda, named (no UPN typed)."""
+    base, logins, _ = server
+    user = UserSession(browser, base, "school", logins["school"])
+    user.sign_in()
+    own = int(user.page.url.rstrip("/").split("/")[-1])
+    assert user.open(f"/schools/{own}/tsm/2024-25-spring/") == 200
+    user.page.click("summary:has-text('Ask to discuss a pupil')")
+    options = user.page.locator("#discuss-upn option")
+    assert options.count() > 2
+    choice = options.nth(1)
+    upn, label = choice.get_attribute("value"), choice.inner_text()
+    user.page.select_option("#discuss-upn", upn)
+    user.page.fill("#discuss-reason", "Attendance has fallen since half term")
+    user.page.click("button:has-text('Add to the agenda')")
+    user.page.wait_for_load_state("networkidle")
+    agenda = user.page.locator("table", has_text="On the agenda").inner_text()
+    assert upn in agenda and label.split(",")[0] in agenda and "The school" in agenda
+    user.screenshot("school-tsm-agenda")
+    user.close()
 
 
 def test_school_user_sees_only_their_school(server, browser) -> None:

@@ -624,7 +624,7 @@ def test_a_comparison_with_a_suppressed_figure_says_so(client_as, in_trust_city:
 
     value, compared = cards(CHERRY)["Overall absence"]
     assert value.endswith("%")
-    assert "Not compared with 2023/24: its figure is suppressed (too few pupils)" in compared
+    assert "Not compared with 2023/24 to 20 Sep: its figure is suppressed (too few pupils)" in compared
     assert not any("2023/24 (" in text for text in compared)
     value, compared = cards(DAMSON)["Overall absence"]
     assert value == "x"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -29,6 +29,9 @@ from attendwise.reports.common import (
     Headline,
     band_rows,
     bands_figure,
+    data_range,
+    england_figures,
+    england_note,
     headlines,
     national_label,
     previous_period,
@@ -73,12 +76,15 @@ def headline_against_national(store: Store, period: Period, la_name: str) -> pd.
     return headline_beside_national(total, phases, period, la_name)
 
 
-def headline_beside_national(total: pd.DataFrame, phases: pd.DataFrame, period: Period, la_name: str) -> pd.DataFrame:
+def headline_beside_national(
+    total: pd.DataFrame, phases: pd.DataFrame, period: Period, la_name: str, national: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The LA's measures (``total``: one row; ``phases``: by ``education_phase``) beside the national
-    figures for the year, total first, then each phase, the LA above England. The figures are laid out
-    as given (suppressed ones too)."""
+    figures for the year (``national``, the shipped ones by default), total first, then each phase, the LA
+    above England. The figures are laid out as given (suppressed ones too)."""
     la = pd.concat([total.assign(education_phase="Total"), phases], ignore_index=True).assign(area=la_name)
-    national = national_figures(period.academic_year.time_period)
+    if national is None:
+        national = national_figures(period.academic_year.time_period)
     year = AcademicYear(int(national.time_period.iloc[0]) // 100).label
     national = national.assign(area=f"England {year}")
     cols = ["area", "education_phase", *(c.key for c in HEADLINE_COLUMNS)]
@@ -251,6 +257,8 @@ class LAOverview:
     heading_into_pa: str | None = None
     #: Counts below this are suppressed (when ``suppressed``).
     threshold: int = 5
+    #: The dates the figures cover (:func:`attendwise.reports.common.data_range`).
+    period_text: str = ""
 
 
 def reasons_table(totals: pd.Series, hidden: Callable[[str], bool] | None = None, n: int = 5) -> Table:
@@ -322,9 +330,9 @@ def _suppressed_la_figures(source: FigureSource, period: Period, previous: Perio
     )
 
 
-def _headline_table(figures: _LAFigures, period: Period, name: str) -> Table:
-    return table_from_frame(
-        headline_beside_national(figures.totals, figures.phases, period, name),
+def _headline_table(figures: _LAFigures, period: Period, name: str, national: pd.DataFrame) -> Table:
+    table = table_from_frame(
+        headline_beside_national(figures.totals, figures.phases, period, name, national),
         f"Headline absence, {period.describe()}, pupils aged 5 to 15, beside England",
         [
             Column("area", "Area"),
@@ -334,6 +342,8 @@ def _headline_table(figures: _LAFigures, period: Period, name: str) -> Table:
             MEASURE_COLUMNS[7],
         ],
     )
+    note = england_note(national)
+    return replace(table, notes=(note,)) if note else table
 
 
 def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -397,7 +407,7 @@ def la_overview(
     name = la_name(source)
     rows = source.period_rows(period)
     previous = previous_period(source.store(), period)
-    national = national_figures(period.academic_year.time_period)
+    national = england_figures(period.academic_year.time_period)
     if suppress:
         figures = _suppressed_la_figures(source, period, previous, threshold)
     else:
@@ -417,6 +427,7 @@ def la_overview(
         la_name=name,
         period=period,
         previous=previous,
+        period_text=data_range(source.store(), period),
         suppressed=suppress,
         threshold=threshold,
         headlines=headlines(
@@ -424,9 +435,9 @@ def la_overview(
             national[national.education_phase == "Total"],
             national_label(national),
             figures.last,
-            previous.academic_year.label if previous else "",
+            previous.label if previous else "",
         ),
-        headline_table=_headline_table(figures, period, name),
+        headline_table=_headline_table(figures, period, name, national),
         trend=trend_figure(
             source, period, previous, school=None, name=name, fig_id="trend", suppress=suppress, threshold=threshold
         ),

@@ -61,4 +61,5 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "la_name": name,
         "nav_items": navigation(request),
         "user_role": role.label if role else "",
+        "pupil_search": user is not None and rules.can_see_pupils(user),
     }

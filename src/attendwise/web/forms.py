@@ -195,10 +195,14 @@ class AuditSearchForm(forms.Form):
 
 # -- Targeting Support Meetings -----------------------------------------------------------------------
 class _UPNField(forms.CharField):
+    """A pupil, picked from a list (``choices``, set by the form's :meth:`PupilChoice.offer`), read as a UPN."""
+
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("max_length", 13)
-        kwargs.setdefault("label", "Pupil's UPN")
+        kwargs.setdefault("label", "Pupil")
+        kwargs.setdefault("widget", forms.Select)
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.choices: list[tuple[str, str]] = []
 
     def clean(self, value: object) -> str:
         upn = str(super().clean(value) or "").strip().upper()
@@ -238,20 +242,35 @@ class MeetingForm(forms.Form):
         return data
 
 
-class DiscussForm(forms.Form):
+class PupilChoice:
+    """A form naming a pupil: the pupils to pick from (UPN, label), and what to say for none."""
+
+    none_label = "Choose a pupil"
+
+    def offer(self, pupils: list[tuple[str, str]]) -> None:
+        field = self.fields["upn"]  # type: ignore[attr-defined]
+        field.choices = [("", self.none_label), *pupils]
+        field.widget.choices = field.choices
+
+
+class DiscussForm(PupilChoice, forms.Form):
     """Add a pupil to the meeting's agenda (a school before the meeting, or anyone in it)."""
 
-    upn = _UPNField(error_messages={"required": "Enter the pupil's UPN"})
+    upn = _UPNField(
+        error_messages={"required": "Choose the pupil to discuss"},
+        help_text="Every pupil the pack lists. For another pupil on the school's roll, ask the LA officer.",
+    )
     reason = forms.CharField(
         label="Why discuss this pupil (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     lead_practitioner = forms.CharField(label="Lead practitioner (optional)", required=False, max_length=150)
 
 
-class ActionForm(forms.Form):
+class ActionForm(PupilChoice, forms.Form):
     """An action agreed at the meeting, recorded by the person who will do it."""
 
-    upn = _UPNField(required=False, help_text="Leave blank for an action for the whole school.")
+    none_label = "The whole school, no one pupil"
+    upn = _UPNField(required=False, help_text="A pupil the pack lists, or the whole school.")
     description = forms.CharField(
         label="What will be done",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -261,3 +280,52 @@ class ActionForm(forms.Form):
         label="Due by",
         error_messages={"required": "Enter the date it is due by", "invalid": "Enter the due date as YYYY-MM-DD"},
     )
+
+
+# -- lists of pupils --------------------------------------------------------------------------------
+class PupilListForm(forms.Form):
+    """Find pupils by name or UPN, and narrow, sort and page a list of them (every choice optional)."""
+
+    q = forms.CharField(label="Name or UPN", required=False, max_length=100)
+    list = forms.ChoiceField(label="Pupils", required=False, error_messages={"invalid_choice": "Choose a list"})
+    school = IdentifierChoiceField(
+        label="School", parse=parse_urn, choose="Choose a school from the list", required=False, empty_value=None
+    )
+    year = forms.ChoiceField(label="Year group", required=False)
+    band = forms.ChoiceField(label="Band", required=False)
+    fsm = forms.ChoiceField(label="Free school meals", required=False)
+    sen = forms.ChoiceField(label="SEN provision", required=False)
+    stage = forms.ChoiceField(label="Case stage", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False)
+    period = forms.CharField(required=False, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: object,
+        lists: dict[str, str],
+        sorts: dict[str, str],
+        choices: dict[str, list[tuple[str, str]]],
+        stages: list[tuple[str, str]] | None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["list"].choices = list(lists.items())  # type: ignore[attr-defined]
+        self.fields["sort"].choices = [("", "The list's own order"), *sorts.items()]  # type: ignore[attr-defined]
+        for name, anything in (
+            ("school", "All your schools"),
+            ("year", "Any year group"),
+            ("band", "Any band"),
+            ("fsm", "Eligible or not"),
+            ("sen", "Any SEN provision"),
+        ):
+            self.fields[name].choices = [("", anything), *choices.get(name, [])]  # type: ignore[attr-defined]
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"Choose a {self.fields[name].label.lower()} from the list"
+            )
+        if len(choices.get("school", [])) <= 1:
+            del self.fields["school"]
+        if stages is None:
+            del self.fields["stage"]
+        else:
+            self.fields["stage"].choices = [("", "Any, or none"), ("none", "No open case"), *stages]  # type: ignore[attr-defined]

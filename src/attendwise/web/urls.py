@@ -7,7 +7,7 @@ from django.urls import path
 
 from attendwise.web.casework import urls as casework
 from attendwise.web.converters import refused_spellings
-from attendwise.web.views import accounts, api, info, pages, tsm
+from attendwise.web.views import accounts, api, info, pages, pupils, tsm
 
 TSM = "schools/<urn:urn>/tsm/<str:term>/"
 
@@ -26,6 +26,7 @@ addresses = [
     path("schools/<urn:urn>/pupils.csv", pages.school_pupils_csv, name="school_pupils_csv"),
     path("cohorts/", pages.cohorts, name="cohorts"),
     path("cohorts.csv", pages.cohorts_csv, name="cohorts_csv"),
+    path("pupils/", pupils.pupils, name="pupils"),
     path("pupils/<enrolment_id:enrolment_id>/", pages.pupil, name="pupil"),
     path("pupils/<enrolment_id:enrolment_id>/marks.csv", pages.pupil_marks_csv, name="pupil_marks_csv"),
     path("tsm/", tsm.term_view, name="tsm_term"),

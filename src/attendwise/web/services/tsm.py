@@ -154,6 +154,34 @@ class PackPage:
     terms: list[str]
     #: The meeting's agenda as the case store holds it: who asked, why, and the lead practitioner.
     agenda: list[DiscussedPupil] = field(default_factory=list)
+    #: Each pupil on the agenda with their name (where the pack lists them).
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def agenda_named(self) -> list[tuple[DiscussedPupil, str]]:
+        return [(d, self.names.get(d.upn, "")) for d in self.agenda]
+
+
+def pack_pupils(pack: TSMPack) -> list[tuple[str, str]]:
+    """Every pupil the pack lists, once each, as a choice: UPN, and the name with the list it is in.
+
+    The agenda and actions are picked from these (no typing a 13-character UPN).
+    """
+    lists = [
+        ("severely absent", pack.severely_absent),
+        ("persistently absent", pack.persistently_absent),
+        ("no attendance this year", [z.pupil for z in pack.zero_attendance]),
+        ("no attendance lately", [n.pupil for n in pack.no_attendance_recently.pupils]),
+        ("heading into persistent absence", [r.pupil for r in pack.at_risk]),
+        ("asked to discuss", [d.pupil for d in pack.discussed if d.pupil is not None]),
+    ]
+    seen: dict[str, tuple[str, str]] = {}
+    for what, pupils in lists:
+        for p in pupils:
+            if p.upn not in seen:
+                key = f"{p.surname or ''} {p.forename or ''}".lower()
+                seen[p.upn] = (key, f"{p.name}, year {p.nc_year}, {what} ({p.upn})")
+    return [(upn, label) for upn, (_, label) in sorted(seen.items(), key=lambda kv: kv[1])]
 
 
 def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
@@ -166,7 +194,7 @@ def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
     names = {p.upn: p.name for p in named}
     actions = [(a, names.get(a.upn, "")) for a in meeting.actions.all()] if meeting else []
     agenda = list(meeting.pupils.select_related("added_by")) if meeting else []
-    return PackPage(pack, sections, meeting, actions, available_terms(access), agenda)
+    return PackPage(pack, sections, meeting, actions, available_terms(access), agenda, names)
 
 
 # -- the LA's term view --------------------------------------------------------------------------

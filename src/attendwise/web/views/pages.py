@@ -130,7 +130,7 @@ def la_overview(request: HttpRequest) -> HttpResponse:
         acc,
         (period, scope, threshold()),
         "la_overview",
-        {"page": page, **_period_context(request, acc, period)},
+        {"page": page, "pupil_search": scope.pupil_level, **_period_context(request, acc, period)},
     )
 
 
