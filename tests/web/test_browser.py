@@ -317,9 +317,26 @@ def test_scrutiny_member_sees_suppressed_aggregates(server, browser) -> None:
 
 
 def test_virtual_school_sees_its_children(server, browser) -> None:
+    """Given the Virtual School signed in, when it opens its list of children, then each school's children are
+    listed with attendance, band and latest absence, and a child's page opens from the list; the LA page's
+    links lead nowhere it may not go."""
     base, logins, _ = server
     user = UserSession(browser, base, "virtual-school", logins["virtual-school"])
     user.sign_in()
+    assert not user.page.locator("a:has-text('See every school')").count()
+    user.page.click("header a:has-text('Children')")
+    user.page.wait_for_load_state("networkidle")
+    assert user.heading() == "Children looked after and with a social worker"
+    table = user.page.locator("#main-content table").first
+    assert "Latest absence" in table.inner_text()
+    user.screenshot("virtual-school-children")
+    child = table.locator("tbody th a").first
+    name = child.inner_text()
+    child.click()
+    user.page.wait_for_load_state("networkidle")
+    assert user.heading() == name
+    assert "Looked after" in user.page.inner_text("dl") or "Child in need" in user.page.inner_text("dl")
+    user.screenshot("virtual-school-child")
     assert user.open("/cohorts/?by=cla") == 200
     user.screenshot("virtual-school-cohorts")
     user.close()

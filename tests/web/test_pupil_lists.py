@@ -143,3 +143,29 @@ def test_other_schools_are_not_offered(client_as) -> None:
     assert B not in [
         int(o["value"]) for o in soup(client_as.client.get(reverse("pupils"))).select("#id_school option[value!='']")
     ]
+
+
+class TestTheVirtualSchool:
+    def test_its_children_are_listed_by_school_with_latest_absence(self, client_as, city) -> None:
+        response = client_as("virtual_school").get(reverse("virtual_school"))
+        page = soup(response)
+        headings = [h.get_text(strip=True) for h in page.select("#main-content h2")]
+        assert headings == ["Alder Primary School", "Cedar Academy"] or set(headings) == {
+            "Alder Primary School",
+            "Cedar Academy",
+        }
+        text = page.select_one("#main-content").get_text(" ")
+        assert "A Severe Testchild" in text and "C Cin Testchild" in text and "A Pa Testchild" not in text
+        assert "Looked after" in text and "Child in need" in text
+        rows = {tr.th.get_text(): [td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")}
+        latest = rows["A Severe Testchild"][-1]
+        assert "unauthorised" in latest and "(O)" not in latest and ", O (" in latest
+        event = AuditEvent.objects.get(action=Action.VIEW_PUPIL_LIST)
+        assert event.pupils == 2
+
+    def test_the_nav_and_la_page_lead_it_where_it_may_go(self, client_as) -> None:
+        page = soup(client_as("virtual_school").get(reverse("la_overview")))
+        assert page.find("a", href=reverse("virtual_school"))
+        assert not page.find("a", string="See every school")  # schools' pages are not the Virtual School's
+        officer = soup(client_as("officer").get(reverse("la_overview")))
+        assert officer.find("a", string="See every school")

@@ -70,6 +70,7 @@ MATRIX = [
     ("pupil", [99999], statuses(default=404, scrutiny=403)),
     # every list of pupils, and the search in every page's header: the user's own pupils only
     ("pupils", [], statuses(scrutiny=403)),
+    ("virtual_school", [], statuses(default=403, la_admin=200, officer=200, virtual_school=200)),
     # Targeting Support Meetings: LA staff and the school itself; packs name pupils, so never scrutiny
     ("tsm_term", [], statuses(default=403, la_admin=200, officer=200, officer_a=200)),
     ("tsm_latest", [A], statuses(default=302, school_b=404, virtual_school=403, scrutiny=403)),

@@ -27,6 +27,7 @@ addresses = [
     path("cohorts/", pages.cohorts, name="cohorts"),
     path("cohorts.csv", pages.cohorts_csv, name="cohorts_csv"),
     path("pupils/", pupils.pupils, name="pupils"),
+    path("virtual-school/", pupils.virtual_school, name="virtual_school"),
     path("pupils/<enrolment_id:enrolment_id>/", pages.pupil, name="pupil"),
     path("pupils/<enrolment_id:enrolment_id>/marks.csv", pages.pupil_marks_csv, name="pupil_marks_csv"),
     path("tsm/", tsm.term_view, name="tsm_term"),

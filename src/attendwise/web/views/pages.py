@@ -130,7 +130,14 @@ def la_overview(request: HttpRequest) -> HttpResponse:
         acc,
         (period, scope, threshold()),
         "la_overview",
-        {"page": page, "pupil_search": scope.pupil_level, **_period_context(request, acc, period)},
+        {
+            "page": page,
+            # the body is kept per scope, and each of these is the scope's
+            "pupil_search": scope.pupil_level,
+            "can_view_schools": rules.can_view_schools(request.user),
+            "can_view_virtual_school": rules.can_view_virtual_school(request.user),
+            **_period_context(request, acc, period),
+        },
     )
 
 

@@ -13,6 +13,7 @@ from attendwise.web.casework import rules as case_rules
 from attendwise.web.forms import PupilListForm
 from attendwise.web.models import Action, Outcome
 from attendwise.web.services import pupil_lists
+from attendwise.web.services import virtual_school as vs_service
 from attendwise.web.views.common import access, pupil_link, require, school_link_for
 from attendwise.web.views.pages import _period, _period_context
 
@@ -102,6 +103,30 @@ def pupils(request: HttpRequest) -> HttpResponse:
     if filters.q:
         context["title"] = "Pupils found"
     return render(request, "attendwise/pages/pupils.html", context)
+
+
+def virtual_school(request: HttpRequest) -> HttpResponse:
+    """The Virtual School's children, by school: attendance, band and latest absence, each linked."""
+    if not rules.can_view_virtual_school(request.user):
+        audit_log.record(request, Action.VIEW_PUPIL_LIST, Outcome.FORBIDDEN, detail="Virtual School's children")
+        require(False)
+    acc = access()
+    period = _period(request, acc, "Children looked after and with a social worker")
+    if isinstance(period, HttpResponse):
+        return period
+    page = vs_service.children(
+        acc, rules.scope_for(request.user), period, pupil_link=pupil_link, school_link=school_link_for(request)
+    )
+    audit_log.record(
+        request,
+        Action.VIEW_PUPIL_LIST,
+        Outcome.SHOWN,
+        pupils=page.children,
+        detail=f"children looked after or with a social worker, {period.label}",
+    )
+    return render(
+        request, "attendwise/pages/virtual_school.html", {"page": page, **_period_context(request, acc, period)}
+    )
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
