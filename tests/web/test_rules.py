@@ -86,6 +86,7 @@ MATRIX = [
     ("tsm_action_done", [A, TERM, 1], statuses(default=405)),
     ("uploads", [], statuses(virtual_school=403, scrutiny=403)),
     ("audit", [], statuses(default=403, la_admin=200)),
+    ("audit_csv", [], statuses(default=403, la_admin=200)),
     # Casework: cases name pupils, so scrutiny sees counts only; the Virtual School reads its children's cases.
     # "case:a_pa" is a case opened for a_pa (school A, no social worker), "case:a_severe" for a child looked
     # after at A, "case:c_cin" for a child in need at C; "letter" an intervention holding a document.

@@ -356,14 +356,23 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
     return order.sort_values(["_sa", "_pa"], ascending=False, kind="stable").drop(columns=["_sa", "_pa"])
 
 
-def _schools_table(by_school: pd.DataFrame, top: int, school_link: Callable[[int], str | None]) -> tuple[Table, int]:
-    """The ``top`` schools by severe then persistent absence, linked to their pages; and how many there are."""
+def _schools_table(
+    by_school: pd.DataFrame,
+    top: int,
+    school_link: Callable[[int], str | None],
+    schools: frozenset[int] | None = None,
+) -> tuple[Table, int]:
+    """The ``top`` schools by severe then persistent absence, linked to their pages; and how many there are.
+    With ``schools``, only those (an officer's own schools, ranked among themselves)."""
     ranked = _ranked(by_school).reset_index(drop=True)
+    if schools is not None:
+        ranked = ranked[ranked.school_urn.isin(schools)].reset_index(drop=True)
     shown = ranked.head(top)
     urns = [int(u) for u in shown.school_urn]
+    which = "Your schools" if schools is not None else "Schools"
     table = table_from_frame(
         shown,
-        f"Schools with the highest severe absence, then persistent absence ({min(top, len(ranked))} of {len(ranked)})",
+        f"{which} with the highest severe absence, then persistent absence ({min(top, len(ranked))} of {len(ranked)})",
         [
             Column("school_name", "School"),
             Column("education_phase", "Phase"),
@@ -396,6 +405,7 @@ def la_overview(
     threshold: int,
     school_link: Callable[[int], str | None],
     top: int = 20,
+    schools: frozenset[int] | None = None,
 ) -> LAOverview:
     """Everything on the LA overview page; with ``suppress``, small numbers suppressed (for a scrutiny
     member) and every figure taken from the source's suppressed tables.
@@ -403,6 +413,8 @@ def la_overview(
     Args:
         school_link: the address of a school's page (None for no link).
         top: how many schools the ranked table shows.
+        schools: the viewer's own schools (an officer's School access rows): the ranked table lists only
+            them; None lists every school.
     """
     name = la_name(source)
     rows = source.period_rows(period)
@@ -412,7 +424,7 @@ def la_overview(
         figures = _suppressed_la_figures(source, period, previous, threshold)
     else:
         figures = _la_figures(source, period, previous)
-    schools, ranked = _schools_table(figures.by_school, top, school_link)
+    schools_table, ranked = _schools_table(figures.by_school, top, school_link, schools)
     groups = flagged_groups(
         source,
         rows,
@@ -445,7 +457,7 @@ def la_overview(
             figures.bands, source.band_scheme(), fig_id="bands", title=f"Pupils in each attendance band, {period.label}"
         ),
         reasons=figures.reasons,
-        schools=schools,
+        schools=schools_table,
         schools_shown=min(top, ranked),
         schools_total=ranked,
     )

@@ -219,7 +219,7 @@ def _every_school(source: FigureSource, period: Period, *, suppress: bool, thres
 def _similar_chart(picked: pd.DataFrame, school: SchoolInfo) -> Chart:
     table = table_from_frame(
         picked,
-        f"{school.name} and the {len(picked) - 1} {school.phase_label.lower()} schools nearest to it in FSM share",
+        _similar_caption(school, len(picked) - 1),
         [
             Column("school_label", "School"),
             Column("fsm_percent", "FSM eligible %", Kind.PERCENT),
@@ -240,6 +240,23 @@ def _similar_chart(picked: pd.DataFrame, school: SchoolInfo) -> Chart:
         table,
         "Same phase, nearest share of pupils eligible for free school meals.",
     )
+
+
+def _similar_caption(school: SchoolInfo, others: int) -> str:
+    """What the similar-schools table compares the school with, in words.
+
+    >>> info = SchoolInfo(1, "Grove", "Special", "999")
+    >>> [_similar_caption(info, n) for n in (0, 1, 4)]  # doctest: +NORMALIZE_WHITESPACE
+    ['Grove: no other special school in the LA to compare it with',
+     'Grove and the other special school in the LA, its free school meals share beside it',
+     'Grove and the 4 special schools nearest to it in free school meals share']
+    """
+    phase = school.phase_label.lower()
+    if others == 0:
+        return f"{school.name}: no other {phase} school in the LA to compare it with"
+    if others == 1:
+        return f"{school.name} and the other {phase} school in the LA, its free school meals share beside it"
+    return f"{school.name} and the {others} {phase} schools nearest to it in free school meals share"
 
 
 def _similar(

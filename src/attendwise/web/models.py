@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     VIEW_CASE = "view_case", "Viewed a case"
     VIEW_CASE_LIST = "view_case_list", "Viewed a list of cases"
     CASE_DOCUMENT = "case_document", "Opened a case document"
+    EXPORT_AUDIT = "export_audit", "Exported the audit log"
 
 
 class Outcome(models.TextChoices):
@@ -73,12 +74,6 @@ class AuditEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     username = models.CharField(max_length=150, db_index=True)
     role = models.CharField(max_length=20, blank=True)
-
-    @property
-    def role_label(self) -> str:
-        """The role as people read it ("Virtual School", not ``virtual_school``)."""
-        return Role(self.role).label if self.role in Role.values else self.role
-
     action = models.CharField(max_length=30, choices=Action.choices)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     enrolment_id = models.BigIntegerField(null=True, blank=True)
@@ -95,6 +90,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.outcome}"
+
+    @property
+    def role_label(self) -> str:
+        """The role as people read it ("Virtual School", not ``virtual_school``)."""
+        return Role(self.role).label if self.role in Role.values else self.role
 
 
 # -- Targeting Support Meetings ------------------------------------------------------------------

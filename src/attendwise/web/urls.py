@@ -42,6 +42,7 @@ addresses = [
     path("uploads/", pages.uploads, name="uploads"),
     *casework.addresses,
     path("audit/", pages.audit, name="audit"),
+    path("audit/events.csv", pages.audit_csv, name="audit_csv"),
     path("api/v1/la/measures", api.la_measures, name="api_la_measures"),
     path("api/v1/schools/<urn:urn>/measures", api.school_measures, name="api_school_measures"),
     path("api/v1/pupils/<enrolment_id:enrolment_id>", api.pupil, name="api_pupil"),

@@ -24,7 +24,14 @@ def la_overview(
     top: int = 20,
 ) -> overview.LAOverview:
     """Everything on the LA overview page, suppressed for a scrutiny member. The overview is the LA's
-    whoever asks: the scope only says whether small numbers are suppressed."""
+    whoever asks: the scope says whether small numbers are suppressed, and which schools the ranked table
+    lists (an officer with assigned schools sees theirs)."""
     return overview.la_overview(
-        CachedFigures(access), period, suppress=scope.suppress, threshold=threshold, school_link=school_link, top=top
+        CachedFigures(access),
+        period,
+        suppress=scope.suppress,
+        threshold=threshold,
+        school_link=school_link,
+        top=top,
+        schools=scope.schools,
     )

@@ -36,6 +36,7 @@ __all__ = [
     "previous_term",
     "school_pack",
     "term_label",
+    "term_name",
     "term_overview",
     "term_slug",
 ]
@@ -48,6 +49,16 @@ _SLUG = re.compile(r"(\d{4})-(\d{2})-(autumn|spring|summer)", re.ASCII)
 def term_slug(label: str) -> str:
     """``2024/25-autumn`` as it appears in an address: ``2024-25-autumn``."""
     return label.replace("/", "-")
+
+
+def term_name(label: str) -> str:
+    """A term as people say it: ``2024/25-autumn`` is ``Autumn term 2024/25``.
+
+    >>> term_name("2024/25-autumn"), term_name("not a term")
+    ('Autumn term 2024/25', 'not a term')
+    """
+    year, _, name = label.partition("-")
+    return f"{name.capitalize()} term {year}" if name in TERMS else label
 
 
 def term_label(slug: str) -> str | None:
@@ -282,7 +293,7 @@ def _meetings_table(
             )
         )
     return Table(
-        f"Targeting Support Meetings, {term}",
+        f"Targeting Support Meetings, {term_name(term)}",
         (
             Column("school", "School"),
             Column("officer", "Officer"),
@@ -327,7 +338,7 @@ def _severe_table(
             rows.append((bool(plan), attendance, row))
     rows.sort(key=lambda r: r[:2])  # those without a plan first, then the lowest attendance
     table = Table(
-        f"Severely absent pupils on roll, {term} (50% attendance or less), those without a plan first",
+        f"Severely absent pupils on roll, {term_name(term)} (50% attendance or less), those without a plan first",
         (
             Column("pupil", "Pupil"),
             Column("school", "School"),

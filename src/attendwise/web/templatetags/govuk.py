@@ -10,5 +10,13 @@ register = template.Library()
 
 
 @register.filter
+def term_name(label: str) -> str:
+    """``2024/25-autumn`` as people say it: ``Autumn term 2024/25``."""
+    from attendwise.web.services.tsm import term_name as name
+
+    return name(label)
+
+
+@register.filter
 def date_parts(value: object) -> dict[str, str]:
     return _date_parts(value)
