@@ -149,7 +149,8 @@ def test_officer_works_through_the_la(server, browser) -> None:
     assert user.heading() == "Attendance across the local authority"
     user.page.wait_for_selector(".aw-chart canvas")
     # Two years of 1,500 pupils: enough behind some groups for the tests to be clear.
-    assert user.page.locator("#groups + p + div table tbody tr").count() >= 1
+    assert user.page.locator("figure:has(#groups-forest-title) table tbody tr").count() >= 1
+    assert user.page.locator("figure:has(#groups-forest-title) .aw-chart canvas").count() == 1
     user.screenshot("officer-la-overview")
     user.page.click("table.govuk-table a.govuk-link >> nth=0")
     user.page.wait_for_load_state("networkidle")

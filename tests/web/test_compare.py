@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from attendwise.core.calendar import parse_period
 from attendwise.reports.common import england_figures, england_note, previous_period
-from attendwise.store import Store
 from tests.web.conftest import ASH
 
 
@@ -18,8 +17,13 @@ def soup(response) -> BeautifulSoup:
     return BeautifulSoup(response.content, "html.parser")
 
 
-def test_a_year_still_running_is_compared_with_the_same_point_last_year(trust_city) -> None:
-    with Store(trust_city.path, read_only=True) as store:
+def test_a_year_still_running_is_compared_with_the_same_point_last_year(settings, trust_city) -> None:
+    from attendwise.web.services import data
+
+    settings.ATTENDWISE_STORE = trust_city.path
+    data.reset_access()
+    try:
+        store = data.get_access().store()
         _, latest = store.mark_range()
         year = parse_period("2024/25")
         earlier = previous_period(store, year)
@@ -31,6 +35,8 @@ def test_a_year_still_running_is_compared_with_the_same_point_last_year(trust_ci
         assert autumn.end == earlier.end and autumn.label.startswith("2023/24 autumn term to ")
         whole = previous_period(store, parse_period("2023/24"))  # a year that is over: the whole year before
         assert whole is None or whole.label == "2022/23"
+    finally:
+        data.reset_access()
 
 
 def test_the_pages_say_what_dates_they_cover_and_compare(client_as, settings, trust_city) -> None:

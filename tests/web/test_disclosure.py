@@ -332,7 +332,9 @@ def read_page(seen: Seen, la: LA, html: bytes, period: str, where: str, *, schoo
                 column = COLUMN_OF_LABEL[headers[0]]
                 pop = la.canon([*base, (column, text[headers[0]])])
                 read_labelled(seen, la, period, pop, text, where)
-            elif "nearest to it in FSM share" in caption:
+            elif "nearest to it in free school meals share" in caption or caption.endswith(
+                ("to compare it with", "its free school meals share beside it")
+            ):
                 urn = la.urn_of_name[text["School"].removesuffix(" (this school)")]
                 pop = la.canon([("school_urn", urn)])
                 read_labelled(seen, la, period, pop, text, where)

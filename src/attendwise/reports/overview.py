@@ -24,6 +24,7 @@ from attendwise.measures.absence import absence_measures, enrolment_absence
 from attendwise.measures.bands import band_counts, load_scheme
 from attendwise.measures.reference import national_figures
 from attendwise.measures.trends import HEADLINES, change_on_last_year
+from attendwise.reports.charts import reasons_chart, schools_chart
 from attendwise.reports.common import (
     MEASURE_COLUMNS,
     Headline,
@@ -250,6 +251,8 @@ class LAOverview:
     bands: Chart
     reasons: Table
     schools: Table
+    schools_chart: Chart | None
+    reasons_chart: Chart | None
     schools_shown: int
     schools_total: int
     groups: GroupsPanel
@@ -425,6 +428,9 @@ def la_overview(
     else:
         figures = _la_figures(source, period, previous)
     schools_table, ranked = _schools_table(figures.by_school, top, school_link, schools)
+    shown = _ranked(figures.by_school)
+    if schools is not None:
+        shown = shown[shown.school_urn.isin(schools)]
     groups = flagged_groups(
         source,
         rows,
@@ -458,6 +464,8 @@ def la_overview(
         ),
         reasons=figures.reasons,
         schools=schools_table,
+        schools_chart=schools_chart(shown.head(top), schools_table),
+        reasons_chart=reasons_chart(figures.reasons),
         schools_shown=min(top, ranked),
         schools_total=ranked,
     )

@@ -15,8 +15,9 @@ import ibis
 import pandas as pd
 
 from attendwise.core.codes import with_meaning
-from attendwise.documents.tables import Column, Kind, Table, table_from_frame
+from attendwise.documents.tables import Column, Kind, Sparkline, Table, table_from_frame
 from attendwise.measures.bands import BandScheme
+from attendwise.reports.trends import WEEKS, weekly_sparklines
 from attendwise.store import Store
 
 __all__ = ["SOCIAL_CARE", "VirtualSchool", "VirtualSchoolSchool", "latest_absences", "virtual_school"]
@@ -99,6 +100,9 @@ def virtual_school(
     colours = {b.key: b.colour for b in scheme.bands}
     latest = latest_absences(store, [int(e) for e in children.enrolment_id])
     children = children.merge(latest, on="enrolment_id", how="left")
+    _, last_mark = store.mark_range()
+    sparks = weekly_sparklines(store, children.enrolment_id, last_mark) if last_mark is not None else {}
+    children["trend"] = [sparks.get(int(e), Sparkline(())) for e in children.enrolment_id]
     children["latest_absence"] = [
         f"{d:%d %b %Y} {s}, {c} ({cat})" if isinstance(d, dt.date) else "None this period"
         for d, s, c, cat in zip(
@@ -131,6 +135,7 @@ def virtual_school(
                         Column("attendance_percent", "Attendance %", Kind.PERCENT),
                         Column("sess_unauthorised", "Unauthorised sessions", Kind.COUNT),
                         Column("band_name", "Band"),
+                        Column("trend", f"Last {WEEKS} school weeks"),
                         Column("latest_absence", "Latest absence"),
                     ],
                     links={"pupil": [pupil_link(int(e)) for e in these.enrolment_id]},

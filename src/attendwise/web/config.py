@@ -117,6 +117,12 @@ SETTINGS: tuple[Setting, ...] = (
         "The local authority's name in the header (default: the name in the store's schools).",
     ),
     Setting(
+        "ATTENDWISE_WARM_PERIODS",
+        "true",
+        "After starting, compute the figures of every period a user can choose, newest first, in the "
+        "background, so the first view of any period is answered from the cache.",
+    ),
+    Setting(
         "ATTENDWISE_TEAM_NAME",
         "School Attendance Support Team",
         "The team that runs the service, as the contact, privacy and accessibility pages name it.",

@@ -18,7 +18,8 @@ import pandas as pd
 
 from attendwise.analysis.early_warning import heading_into_pa
 from attendwise.core.calendar import Period
-from attendwise.documents.tables import Column, Kind, Table, table_from_frame
+from attendwise.documents.tables import Column, Kind, Sparkline, Table, table_from_frame
+from attendwise.reports.trends import WEEKS, weekly_sparklines
 from attendwise.web.rules import Scope
 from attendwise.web.services import figures
 from attendwise.web.services.data import StoreAccess
@@ -237,9 +238,20 @@ def find_pupils(
     total = len(shown)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, filters.page), pages)
-    shown = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    shown = shown.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE].copy()
+    shown["trend"] = _sparklines(access, shown.enrolment_id, period)
     table = _table(shown, kind, period, scope, stages is not None, pupil_link, school_link)
     return PupilList(filters, table, total, page, pages, period, as_of, method)
+
+
+def _sparklines(access: StoreAccess, enrolment_ids: pd.Series, period: Period) -> list[Sparkline]:
+    """The pupils' last school weeks of the period, week by week (cached per data version and pupil)."""
+    _, latest = access.store().mark_range()
+    end = period.end if latest is None else min(period.end, latest)
+    wanted = [int(e) for e in enrolment_ids]
+    missing = [e for e in wanted if not access.is_cached(("sparkline", e, end))]
+    found = weekly_sparklines(access.store(), missing, end) if missing else {}
+    return [access.cached(("sparkline", e, end), lambda e=e: found.get(e, Sparkline(()))) for e in wanted]
 
 
 def _table(
@@ -259,6 +271,7 @@ def _table(
         Column("attendance_percent", "Attendance %", Kind.PERCENT),
         Column("sess_unauthorised", "Unauthorised sessions", Kind.COUNT),
         Column("band_name", "Band"),
+        Column("trend", f"Last {WEEKS} school weeks"),
     ]
     if "projected_attendance_percent" in shown:
         columns.append(Column("projected_attendance_percent", "Projected end of year %", Kind.PERCENT))

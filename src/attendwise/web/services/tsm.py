@@ -15,11 +15,12 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from attendwise.core.calendar import AcademicYear
-from attendwise.documents.tables import Cell, Column, Kind, Section, Table
+from attendwise.documents.tables import Cell, Column, Kind, Section, Sparkline, Table, value_of
+from attendwise.reports.trends import WEEKS, weekly_sparklines
 from attendwise.reports.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack, pack_sections, write_xlsx
 from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
@@ -195,10 +196,42 @@ def pack_pupils(pack: TSMPack) -> list[tuple[str, str]]:
     return [(upn, label) for upn, (_, label) in sorted(seen.items(), key=lambda kv: kv[1])]
 
 
+def _with_sparklines(access: StoreAccess, pack: TSMPack, sections: list[Section]) -> list[Section]:
+    """The page's sections with each pupil's last school weeks to the pack's date beside their name (the
+    workbook and printed pack keep their own columns)."""
+    listed = [*pack.severely_absent, *pack.persistently_absent, *(r.pupil for r in pack.at_risk)]
+    listed += [z.pupil for z in pack.zero_attendance] + [n.pupil for n in pack.no_attendance_recently.pupils]
+    listed += [d.pupil for d in pack.discussed if d.pupil is not None]
+    by_upn = {p.upn: p.enrolment_id for p in listed}
+
+    def compute() -> dict[int, Sparkline]:
+        return weekly_sparklines(access.store(), by_upn.values(), pack.as_at)
+
+    sparks = access.cached(("pack-sparklines", pack.urn, pack.term.label, pack.as_at), compute)
+    out = []
+    for section in sections:
+        tables = []
+        for table in section.tables:
+            headings = [c.heading for c in table.columns]
+            if "UPN" not in headings or not table.rows:
+                tables.append(table)
+                continue
+            at = headings.index("Name") + 1 if "Name" in headings else headings.index("UPN") + 1
+            column = Column("trend", f"Last {WEEKS} school weeks")
+            rows = []
+            for row in table.rows:
+                upn = value_of(row[headings.index("UPN")])
+                line = sparks.get(by_upn.get(upn, -1), Sparkline(()))
+                rows.append((*row[:at], line, *row[at:]))
+            tables.append(replace(table, columns=(*table.columns[:at], column, *table.columns[at:]), rows=tuple(rows)))
+        out.append(replace(section, tables=tuple(tables)))
+    return out
+
+
 def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
     """The pack's sections, with this term's meeting and the actions agreed in it."""
     pack = school_pack(access, urn, term)
-    sections = pack_sections(pack)
+    sections = _with_sparklines(access, pack, pack_sections(pack))
     meeting = TargetingMeeting.objects.filter(urn=urn, term=term).select_related("officer").first()
     named = [*pack.severely_absent, *pack.persistently_absent, *(r.pupil for r in pack.at_risk)]
     named += [d.pupil for d in pack.discussed if d.pupil is not None]
