@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The web tests run twice: on SQLite (the default case store) and on the machine's PostgreSQL.
 TEST_PG ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint bench clean chromium libreoffice
+.PHONY: demo test lint bench clean chromium libreoffice axe
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) libreoffice
 	$(BIN)/attendwise demo
 
-test: $(STAMP) chromium libreoffice lint
+test: $(STAMP) chromium axe libreoffice lint
 	$(BIN)/python -m pytest
 	DJANGO_SETTINGS_MODULE=attendwise.web.settings.test $(BIN)/python -m pytest --doctest-modules src/attendwise \
 		--ignore=src/attendwise/web/settings --ignore=src/attendwise/web/migrations -p no:cacheprovider -q
@@ -30,6 +30,15 @@ chromium:
 	@{ test -x /usr/bin/chromium && test -x /usr/bin/pdftoppm; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; } || \
 		echo "chromium or poppler-utils is missing: the browser tests will fail (sudo apt-get install chromium poppler-utils)"
+
+# The browser tests inject axe-core (the accessibility engine, from the npm registry, pinned) into every page;
+# tests/web/axe.py fetches the same package itself when it is missing.
+AXE_VERSION ?= 4.11.0
+axe: $(VENV)/axe-core-$(AXE_VERSION)/axe.min.js
+$(VENV)/axe-core-$(AXE_VERSION)/axe.min.js:
+	@mkdir -p $(@D) && cd $(@D) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+		tar -xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js package/LICENSE && \
+		rm axe-core-$(AXE_VERSION).tgz || echo "npm could not fetch axe-core: the browser tests will fail"
 
 # Letters are made as PDF on the server by LibreOffice without a desktop (docs/letters.md, docs/design.md);
 # install it where we may (root, as on CI), with the fonts metric-compatible with Arial.

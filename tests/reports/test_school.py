@@ -56,7 +56,7 @@ def test_beside_its_phase_in_the_la_and_england(figures: StoreFigures, year: Per
 
 def test_cohorts_bands_and_similar_schools(figures: StoreFigures, year: Period) -> None:
     page = page_of(figures, year)
-    assert [t.caption for t in page.cohorts] == ["By fsm", "By sen provision", "By sex", "By year group"]
+    assert [t.caption for t in page.cohorts] == ["By free school meals", "By SEN provision", "By sex", "By year group"]
     fsm = {r[0]: r[1] for r in page.cohorts[0].rows}
     assert fsm == {"FSM eligible": 2, "FSM not eligible": 5}
     assert sum(r[1] for r in page.bands.table.rows) == 7

@@ -125,6 +125,13 @@ class UserSession:
         self.page.wait_for_load_state("networkidle")
         return response.status if response else 0
 
+    def fill_date(self, field: str, iso: str) -> None:
+        """Type a date into a GOV.UK date input (``#FIELD`` is its day box)."""
+        year, month, day = iso.split("-")
+        self.page.fill(f"#{field}", str(int(day)))
+        self.page.fill(f"#{field}-month", str(int(month)))
+        self.page.fill(f"#{field}-year", year)
+
     def heading(self) -> str:
         return self.page.inner_text("h1").strip()
 
@@ -144,7 +151,8 @@ def test_officer_works_through_the_la(server, browser) -> None:
     assert user.heading() == "Attendance across the local authority"
     user.page.wait_for_selector(".aw-chart canvas")
     # Two years of 1,500 pupils: enough behind some groups for the tests to be clear.
-    assert user.page.locator("#groups + p + div table tbody tr").count() >= 1
+    assert user.page.locator("figure:has(#groups-forest-title) table tbody tr").count() >= 1
+    assert user.page.locator("figure:has(#groups-forest-title) .aw-chart canvas").count() == 1
     user.screenshot("officer-la-overview")
     user.page.click("table.govuk-table a.govuk-link >> nth=0")
     user.page.wait_for_load_state("networkidle")
@@ -183,8 +191,8 @@ def test_officer_records_a_tsm_and_next_terms_pack_shows_its_actions(server, bro
     assert user.heading().startswith("Targeting Support Meeting: ")
     school_url = user.page.url
     user.page.click("summary:has-text('Schedule or record the meeting')")
-    user.page.fill("#meeting-scheduled_for", "2024-12-10")
-    user.page.fill("#meeting-held_on", "2024-12-10")
+    user.fill_date("meeting-scheduled_for", "2024-12-10")
+    user.fill_date("meeting-held_on", "2024-12-10")
     user.page.fill("#meeting-attendees", "Head teacher\nAttendance officer")
     user.page.click("button:has-text('Save the meeting')")
     user.page.wait_for_load_state("networkidle")
@@ -196,9 +204,9 @@ def test_officer_records_a_tsm_and_next_terms_pack_shows_its_actions(server, bro
     ]
     for upn, what in zip(upns, ("Home visit and early help referral", "Attendance contract meeting"), strict=True):
         user.page.click("summary:has-text('Record an action you will take')")
-        user.page.fill("#action-upn", upn)
+        user.page.select_option("#action-upn", upn)
         user.page.fill("#action-description", what)
-        user.page.fill("#action-due_date", "2025-01-17")
+        user.fill_date("action-due_date", "2025-01-17")
         user.page.click("button:has-text('Record the action')")
         user.page.wait_for_load_state("networkidle")
     assert user.page.locator("#agreed ~ div.aw-table-scroll").first.locator("tbody tr").count() == 2
@@ -233,6 +241,61 @@ def test_officer_records_a_tsm_and_next_terms_pack_shows_its_actions(server, bro
     school.close()
 
 
+def test_officer_finds_a_pupil_by_name_from_the_la_page(server, browser) -> None:
+    """Given an officer on the LA overview, when they type part of a pupil's name into the header's search,
+    then the pupil is listed (with their UPN) and one click opens their page, which shows the UPN too."""
+    base, logins, _ = server
+    user = UserSession(browser, base, "officer", logins["officer"])
+    user.sign_in()
+    assert user.heading() == "Attendance across the local authority"
+    # a pupil's name as an officer would know it, read from the school page's list
+    user.page.click("table.govuk-table a.govuk-link >> nth=0")
+    user.page.wait_for_load_state("networkidle")
+    name = user.page.locator("#pupils ~ div table tbody th a").first.inner_text()
+    user.open("/la/")
+    user.page.fill("#aw-find-pupil", name.split()[-1][:5] + " " + name.split()[0])
+    user.page.click("header button:has-text('Search')")
+    user.page.wait_for_load_state("networkidle")
+    assert user.heading() == "Pupils found"
+    found = user.page.locator("#main-content table tbody tr", has_text=name).first
+    upn = found.locator("td").first.inner_text()
+    assert len(upn) == 13
+    user.screenshot("officer-finds-a-pupil")
+    found.locator("th a").click()
+    user.page.wait_for_load_state("networkidle")
+    assert user.heading() == name and upn in user.page.inner_text("#upn")
+    user.open("/pupils/?list=heading")
+    assert user.page.locator("#main-content table tbody tr").count() >= 1
+    user.page.select_option("#id_sort", "name")
+    user.page.click("button:has-text('Show pupils')")
+    user.page.wait_for_load_state("networkidle")
+    user.screenshot("officer-heading-into-pa")
+    user.close()
+
+
+def test_school_adds_a_pupil_to_its_agenda_by_picking_from_the_pack(server, browser) -> None:
+    """Given a school user on its TSM pack, when they pick a pupil the pack lists and say why, then the
+    pupil is on the meeting's agenda, named (no UPN typed)."""
+    base, logins, _ = server
+    user = UserSession(browser, base, "school", logins["school"])
+    user.sign_in()
+    own = int(user.page.url.rstrip("/").split("/")[-1])
+    assert user.open(f"/schools/{own}/tsm/2024-25-spring/") == 200
+    user.page.click("summary:has-text('Ask to discuss a pupil')")
+    options = user.page.locator("#discuss-upn option")
+    assert options.count() > 2
+    choice = options.nth(1)
+    upn, label = choice.get_attribute("value"), choice.inner_text()
+    user.page.select_option("#discuss-upn", upn)
+    user.page.fill("#discuss-reason", "Attendance has fallen since half term")
+    user.page.click("button:has-text('Add to the agenda')")
+    user.page.wait_for_load_state("networkidle")
+    agenda = user.page.locator("table", has_text="On the agenda").inner_text()
+    assert upn in agenda and label.split(",")[0] in agenda and "The school" in agenda
+    user.screenshot("school-tsm-agenda")
+    user.close()
+
+
 def test_school_user_sees_only_their_school(server, browser) -> None:
     """A school user lands on their school; another school's page and pupils are not found."""
     base, logins, _ = server
@@ -257,9 +320,26 @@ def test_scrutiny_member_sees_suppressed_aggregates(server, browser) -> None:
 
 
 def test_virtual_school_sees_its_children(server, browser) -> None:
+    """Given the Virtual School signed in, when it opens its list of children, then each school's children are
+    listed with attendance, band and latest absence, and a child's page opens from the list; the LA page's
+    links lead nowhere it may not go."""
     base, logins, _ = server
     user = UserSession(browser, base, "virtual-school", logins["virtual-school"])
     user.sign_in()
+    assert not user.page.locator("a:has-text('See every school')").count()
+    user.page.click("header a:has-text('Children')")
+    user.page.wait_for_load_state("networkidle")
+    assert user.heading() == "Children looked after and with a social worker"
+    table = user.page.locator("#main-content table").first
+    assert "Latest absence" in table.inner_text()
+    user.screenshot("virtual-school-children")
+    child = table.locator("tbody th a").first
+    name = child.inner_text()
+    child.click()
+    user.page.wait_for_load_state("networkidle")
+    assert user.heading() == name
+    assert "Looked after" in user.page.inner_text("dl") or "Child in need" in user.page.inner_text("dl")
+    user.screenshot("virtual-school-child")
     assert user.open("/cohorts/?by=cla") == 200
     user.screenshot("virtual-school-cohorts")
     user.close()
@@ -343,6 +423,72 @@ def test_a_school_cannot_upload_another_schools_marks_or_rename_the_la(server, b
     assert admin.open("/la/") == 200
     assert "Hackshire" not in admin.page.inner_text(".govuk-generic-header")
     admin.close()
+
+
+#: Addresses a crawl from the home page does not reach by a link: forms answered with their errors, refusals.
+AXE_EXTRA = {
+    "la-admin": [
+        "/la/?period=not-a-period",
+        "/audit/?date_from=31%2F02%2F2025",
+        "/schools/1/",
+        "/cohorts/?by=fsm&then=sen",
+    ],
+    "officer": ["/cohorts/?by=nc_year"],
+    "school": ["/la/"],
+    "virtual-school": ["/cohorts/?by=cla"],
+}
+#: Never crawled: not pages of ours (Django's admin), downloads, signing out.
+AXE_SKIP = re.compile(r"^/(admin/|static/|accounts/logout/)|\.(csv|xlsx|pdf|docx)$|/document$")
+
+
+def _kind_of_page(path: str) -> str:
+    """An address with its identifiers blanked: one page of each kind is checked."""
+    return re.sub(r"\d+", "N", path)
+
+
+def _links(page: object, base: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")  # type: ignore[attr-defined]
+    out = []
+    for href in hrefs:
+        if href.startswith(base):
+            href = href[len(base) :]
+        if href.startswith("/") and not href.startswith("//"):
+            out.append(href.split("#")[0])
+    return out
+
+
+@pytest.mark.parametrize("role", [None, "la-admin", "officer", "officer-north", "school", "virtual-school", "scrutiny"])
+def test_axe_finds_no_serious_violation_on_any_page(server, browser, role) -> None:
+    """Given each role (and nobody signed in), when every kind of page it can reach is opened, then axe-core
+    finds no serious or critical violation on any of them (nor content outside a landmark, nor a scrolling
+    region a keyboard cannot reach)."""
+    from tests.web import axe
+
+    base, logins, _ = server
+    for stale in SHOTS.glob(f"axe-{role or 'anonymous'}-*.png"):
+        stale.unlink()
+    user = UserSession(browser, base, role or "anonymous", logins.get(role or "", ""))
+    if role:
+        user.sign_in()
+        queue = [user.page.url[len(base) :], *AXE_EXTRA.get(role, [])]
+    else:
+        queue = ["/accounts/login/", "/accessibility/", "/privacy/", "/contact/", "/no-such-page/"]
+    seen: set[str] = set()
+    found: dict[str, list] = {}
+    while queue and len(seen) < 40:
+        path = queue.pop(0)
+        kind = _kind_of_page(path.split("?")[0]) if "?" not in path or path in AXE_EXTRA.get(role or "", []) else ""
+        if not kind or kind in seen or AXE_SKIP.search(path.split("?")[0]):
+            continue
+        seen.add(kind if "?" not in path else path)
+        user.open(path)
+        if v := axe.violations(user.page):
+            found[path] = v
+            user.screenshot(f"axe-{role or 'anonymous'}-{len(found)}")
+        queue += _links(user.page, base)
+    user.close()
+    assert len(seen) >= (4 if role else 3), seen
+    assert not found, axe.describe(found)
 
 
 def teardown_module() -> None:

@@ -197,7 +197,7 @@ class TestTheCasePage:
         )
         assert response.status_code == 400
         errors = [a.get_text() for a in soup(response).select(".govuk-error-summary a")]
-        assert errors == ["Enter the date it was done as YYYY-MM-DD"]
+        assert errors == ["Enter the date it was done as a real date, for example 27 3 2025"]
         today = timezone.localdate().isoformat()
         response = c.post(
             reverse("case_intervention", args=[case.pk]), {"version": 1, "type": "part_time_timetable", "date": today}

@@ -347,7 +347,9 @@ def read_page(seen: Seen, la: LA, html: bytes, period: str, where: str, *, schoo
                 column = COLUMN_OF_LABEL[headers[0]]
                 pop = la.canon([*base, (column, text[headers[0]])])
                 read_labelled(seen, la, period, pop, text, where)
-            elif "nearest to it in FSM share" in caption:
+            elif "nearest to it in free school meals share" in caption or caption.endswith(
+                ("to compare it with", "its free school meals share beside it")
+            ):
                 urn = la.urn_of_name[text["School"].removesuffix(" (this school)")]
                 pop = la.canon([("school_urn", urn)])
                 read_labelled(seen, la, period, pop, text, where)
@@ -687,7 +689,7 @@ def test_a_comparison_with_a_suppressed_figure_says_so(client_as, in_trust_city:
 
     value, compared = cards(CHERRY)["Overall absence"]
     assert value.endswith("%")
-    assert "Not compared with 2023/24: its figure is suppressed (too few pupils)" in compared
+    assert "Not compared with 2023/24 to 20 Sep: its figure is suppressed (too few pupils)" in compared
     assert not any("2023/24 (" in text for text in compared)
     value, compared = cards(DAMSON)["Overall absence"]
     assert value == "x"

@@ -75,6 +75,9 @@ MATRIX = [
     ("pupil", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
     ("api_pupil", ["c_cin"], statuses(officer_a=404, school_a=404, school_b=404, scrutiny=403)),
     ("pupil", [99999], statuses(default=404, scrutiny=403)),
+    # every list of pupils, and the search in every page's header: the user's own pupils only
+    ("pupils", [], statuses(scrutiny=403)),
+    ("virtual_school", [], statuses(default=403, la_admin=200, officer=200, virtual_school=200)),
     # Targeting Support Meetings: LA staff and the school itself; packs name pupils, so never scrutiny
     ("tsm_term", [], statuses(default=403, la_admin=200, officer=200, officer_a=200)),
     ("tsm_latest", [A], statuses(default=302, school_b=404, virtual_school=403, scrutiny=403)),
@@ -90,6 +93,7 @@ MATRIX = [
     ("tsm_action_done", [A, TERM, 1], statuses(default=405)),
     ("uploads", [], statuses(virtual_school=403, scrutiny=403)),
     ("audit", [], statuses(default=403, la_admin=200)),
+    ("audit_csv", [], statuses(default=403, la_admin=200)),
     # Casework: cases name pupils, so scrutiny sees counts only; the Virtual School reads its children's cases.
     # "case:a_pa" is a case opened for a_pa (school A, no social worker), "case:a_severe" for a child looked
     # after at A, "case:c_cin" for a child in need at C; "letter" an intervention holding a document.
@@ -496,7 +500,7 @@ def test_every_address_with_an_identifier_is_spelled_every_way() -> None:
 
 
 #: Addresses anyone may ask for, signed in or not.
-PUBLIC = {"home", "healthz", "login", "logout"}
+PUBLIC = {"home", "healthz", "login", "logout", "accessibility", "privacy", "contact"}
 
 
 def _signed_out_cases() -> list[tuple[str, str]]:
@@ -640,7 +644,7 @@ def test_the_matrix_covers_every_page() -> None:
     from attendwise.web.urls import urlpatterns
 
     named = {p.name for p in urlpatterns if getattr(p, "name", None)}
-    open_to_all = {"home", "healthz", "login", "logout"}  # home redirects by role; the rest hold no data
+    open_to_all = PUBLIC  # home redirects by role; the rest hold no data
     assert named - open_to_all - {name for name, _, _ in MATRIX} == set()
 
 

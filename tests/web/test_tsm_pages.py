@@ -95,7 +95,7 @@ def test_mistakes_are_shown_with_the_field_and_nothing_is_saved(client_as) -> No
     summary = soup(response).select_one(".govuk-error-summary").get_text(" ", strip=True)
     assert "A UPN is 13 characters" in summary
     assert "Enter what will be done" in summary
-    assert "Enter the due date as YYYY-MM-DD" in summary
+    assert "Enter the due date as a real date, for example 27 3 2025" in summary
     response = c.post(url("tsm_action"), {"upn": "A999100024001", "description": "x", "due_date": "2024-10-01"})
     assert "no pupil with this UPN on the school" in response.content.decode()
     assert not AgreedAction.objects.exists()

@@ -27,13 +27,41 @@ from html import escape
 from typing import Any
 
 from attendwise.documents.marks import SUPPRESSED, Mark
-from attendwise.documents.tables import Cell, Chart, Column, Section, Table, cell_of
+from attendwise.documents.tables import Cell, Chart, Column, Section, Sparkline, Table, cell_of
 
-__all__ = ["PRINT_CSS", "chart_html", "document_html", "section_html", "table_html"]
+__all__ = ["PRINT_CSS", "chart_html", "document_html", "section_html", "sparkline_svg", "table_html"]
+
+
+def sparkline_svg(line: Sparkline, width: int = 96, height: int = 24) -> str:
+    """A sparkline as an inline SVG (hidden from screen readers) with its words beside it (visually hidden):
+    0 to 100% from bottom to top, the last point marked.
+
+    >>> svg = sparkline_svg(Sparkline((100.0, 50.0)))
+    >>> 'points="2.0,2.0 94.0,12.0"' in svg and "Falling: 100% to 50% over 2 weeks" in svg
+    True
+    """
+    words = escape(str(line))
+    if not line.values:
+        return words
+    n = len(line.values)
+    xs = [2 + (width - 4) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
+    ys = [2 + (height - 4) * (1 - max(0.0, min(100.0, v)) / 100) for v in line.values]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+    return (
+        f'<svg class="aw-sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'aria-hidden="true" focusable="false">'
+        f'<line x1="0" y1="{2 + (height - 4) * 0.1:.1f}" x2="{width}" y2="{2 + (height - 4) * 0.1:.1f}" '
+        'class="aw-sparkline__target"/>'
+        f'<polyline points="{points}" class="aw-sparkline__line"/>'
+        f'<circle cx="{xs[-1]:.1f}" cy="{ys[-1]:.1f}" r="2.5" class="aw-sparkline__last"/></svg>'
+        f'<span class="govuk-visually-hidden">{words}</span>'
+    )
 
 
 def _cell_html(column: Column, cell: Cell, header: bool) -> str:
     value = cell.value
+    if isinstance(value, Sparkline):
+        return f'<td class="govuk-table__cell aw-spark-cell">{sparkline_svg(value)}</td>'
     if isinstance(value, Mark):
         cls = "aw-suppressed" if value == SUPPRESSED else "aw-mark"
         inner = f'<span class="{cls}" title="{escape(value.meaning)}">{escape(value)}</span>'
@@ -110,7 +138,7 @@ def chart_html(chart: Chart) -> str:
         spec = json.dumps(chart.spec, default=_json_default).translate(_SCRIPT_ESCAPES)
         out.append(
             f'  <div class="aw-chart" data-chart="{escape(chart.spec_id)}" role="img" aria-label="Chart: {title}. '
-            'The same figures are in the table below."></div>'
+            f'{escape(chart.description)} The same figures are in the table below."></div>'.replace(".  ", ". ")
         )
         out.append(f'  <script id="{escape(chart.spec_id)}" type="application/json">{spec}</script>')
     out.append(table_html(chart.table))
@@ -202,6 +230,11 @@ tbody th { font-weight: 400; }
 .govuk-table__cell--numeric, .govuk-table__header--numeric { text-align: right; font-variant-numeric: tabular-nums;
   white-space: nowrap; }
 td.aw-wide { min-width: 16em; }
+.aw-sparkline__line { fill: none; stroke: var(--brand); stroke-width: 2; }
+.aw-sparkline__target { stroke: var(--border); stroke-dasharray: 2 2; }
+.aw-sparkline__last { fill: var(--brand); }
+.govuk-visually-hidden { position: absolute !important; width: 1px !important; height: 1px !important;
+  overflow: hidden !important; clip: rect(0 0 0 0) !important; white-space: nowrap !important; }
 p.empty { font-style: italic; }
 .aw-note { color: var(--secondary); font-size: 14px; }
 .notes { border-left: 5px solid var(--brand); padding: 5px 15px; background: var(--panel); }

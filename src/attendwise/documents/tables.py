@@ -38,6 +38,7 @@ __all__ = [
     "Column",
     "Kind",
     "Section",
+    "Sparkline",
     "Table",
     "Value",
     "data_table",
@@ -48,8 +49,34 @@ __all__ = [
     "table_json",
 ]
 
-#: What a cell holds: text, a number, a date, a mark where a figure is not shown, or nothing.
-Value: TypeAlias = str | int | float | dt.date | Mark | None
+
+@dataclass(frozen=True, slots=True)
+class Sparkline:
+    """A small trend in a cell: a percentage per week (or any step), first to last, with what it says in words.
+
+    Written as its words wherever a picture cannot go (CSV, a workbook, the terminal); HTML draws it as a
+    line with the words beside it for a screen reader.
+
+    >>> s = Sparkline((96.0, 90.0, 71.5), "week")
+    >>> str(s)
+    'Falling: 96% to 72% over 3 weeks'
+    """
+
+    values: tuple[float, ...]
+    step: str = "week"
+
+    def __str__(self) -> str:
+        if not self.values:
+            return "No weeks yet"
+        first, last = self.values[0], self.values[-1]
+        change = last - first
+        how = "Steady" if abs(change) < 1 else ("Rising" if change > 0 else "Falling")
+        many = f"{len(self.values)} {self.step}{'s' if len(self.values) != 1 else ''}"
+        return f"{how}: {first:.0f}% to {last:.0f}% over {many}"
+
+
+#: What a cell holds: text, a number, a date, a mark where a figure is not shown, a trend, or nothing.
+Value: TypeAlias = str | int | float | dt.date | Mark | Sparkline | None
 
 
 class Kind(enum.StrEnum):
@@ -116,7 +143,7 @@ class Column:
         """A value as the reader sees it: a mark as its symbol, nothing as blank."""
         if isinstance(value, Cell):
             value = value.value
-        if isinstance(value, Mark) or (isinstance(value, str) and self.numeric):
+        if isinstance(value, Mark | Sparkline) or (isinstance(value, str) and self.numeric):
             return str(value)
         if _missing(value) or value == "":
             return ""
@@ -205,7 +232,7 @@ class Table:
 
 
 def _plain(value: object) -> Any:
-    if isinstance(value, Mark):
+    if isinstance(value, Mark | Sparkline):
         return str(value)
     return None if _missing(value) else value
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -53,7 +53,9 @@ __all__ = [
     "Mark",
     "PupilRecord",
     "ReasonCount",
+    "RowsFor",
     "WeekRate",
+    "band_periods",
     "enrolments_of",
     "find_enrolment",
     "find_enrolments",
@@ -63,6 +65,11 @@ __all__ = [
 
 #: Who counts when the record is one child's: every age, boarders included, no census summer rules.
 PUPIL_POPULATION = Population(min_age=None, max_age=None, include_boarders=True, dfe_summer_rules=False)
+
+#: Every pupil's enrolment rows for a period (:func:`attendwise.measures.absence.enrolment_absence` of
+#: :data:`PUPIL_POPULATION`), kept by a caller: the pupil record reads one pupil's rows out of them
+#: (None for a period the caller keeps no rows of: the pupil's are measured alone).
+RowsFor = Callable[[Period], "pd.DataFrame | None"]
 
 _CATEGORY_BY_NAME = {c.name.lower(): c for c in Category}
 
@@ -296,6 +303,7 @@ def pupil_record(
     *,
     year: AcademicYear | None = None,
     scheme: BandScheme | str = "five-categories",
+    rows_for: RowsFor | None = None,
 ) -> PupilRecord | None:
     """The record of one enrolment for an academic year (default: the latest year it has marks in).
 
@@ -305,6 +313,9 @@ def pupil_record(
         year: the academic year; by default the year of the enrolment's latest mark (or of the
             store's latest mark, if it has none).
         scheme: the band scheme for the band history, a preset name or a loaded scheme.
+        rows_for: every pupil's enrolment rows for a period (:data:`PUPIL_POPULATION`), where a caller keeps
+            them (the web's figure cache): the year's totals, reasons and band history are read from them
+            rather than measured for this pupil alone, the same figures at a fraction of the cost.
 
     Returns:
         The record, or ``None`` if there is no such enrolment.
@@ -312,7 +323,7 @@ def pupil_record(
     enrolment = find_enrolment(store, enrolment_id)
     if enrolment is None:
         return None
-    return _record(store, [enrolment], year, scheme)
+    return _record(store, [enrolment], year, scheme, rows_for)
 
 
 def pupil_record_for_upn(
@@ -330,7 +341,11 @@ def pupil_record_for_upn(
 
 
 def _record(
-    store: Store, enrolments: list[Enrolment], year: AcademicYear | None, scheme: BandScheme | str
+    store: Store,
+    enrolments: list[Enrolment],
+    year: AcademicYear | None,
+    scheme: BandScheme | str,
+    rows_for: RowsFor | None = None,
 ) -> PupilRecord:
     upn = enrolments[0].upn
     ids = [e.enrolment_id for e in enrolments]
@@ -348,7 +363,7 @@ def _record(
     pupil_store = _OnePupilStore(store, ids, marks_table)
     everything = enrolments_of(store, upn)
     forename, surname, dob, sex, ethnicity, language = store.pupil_details(upn)  # type: ignore[misc]
-    year_row = _year_row(pupil_store, year)
+    year_row = _year_row(pupil_store, year, rows_for)
     current = shown[0]
     major, minor = ethnicity_groups(ethnicity) or ("Unclassified", "Unclassified")
     characteristics = Characteristics(
@@ -379,7 +394,7 @@ def _record(
         marks=tuple(marks),
         weeks=tuple(_weeks(store, marks_table)),
         reasons=tuple(_reasons(year_row)),
-        band_history=tuple(_band_history(store, pupil_store, year, chosen)),
+        band_history=tuple(_band_history(store, pupil_store, year, chosen, rows_for)),
         **totals,
     )
 
@@ -474,10 +489,20 @@ def _absence_rows(pupil_store: _OnePupilStore, period: Period) -> ir.Table:
     return enrolment_absence(cast("Store", pupil_store), period, PUPIL_POPULATION, source="marks")
 
 
-def _year_row(pupil_store: _OnePupilStore, year: AcademicYear) -> dict[str, int]:
+def _kept_rows(rows_for: RowsFor | None, pupil_store: _OnePupilStore, period: Period) -> pd.DataFrame | None:
+    """The pupil's enrolments' rows of a period, from rows kept for every pupil (None: none kept)."""
+    rows = rows_for(period) if rows_for is not None else None
+    return None if rows is None else rows[rows.enrolment_id.isin(pupil_store._ids)]
+
+
+def _year_row(pupil_store: _OnePupilStore, year: AcademicYear, rows_for: RowsFor | None = None) -> dict[str, int]:
     """Sessions by category and reason over the year, summed over the shown enrolments."""
-    rows = _absence_rows(pupil_store, Period(year.label, year.start, year.end))
     cols = [*_TOTALS, *ABSENCE_REASONS]
+    whole = Period(year.label, year.start, year.end)
+    kept = _kept_rows(rows_for, pupil_store, whole)
+    if kept is not None:
+        return {c: int(kept[c].sum()) for c in cols} if len(kept) else {}
+    rows = _absence_rows(pupil_store, whole)
     frame = rows.aggregate(**{c: rows[c].sum() for c in cols}).execute()
     if frame.empty:
         return {}
@@ -515,7 +540,19 @@ def _periods(store: Store, year: AcademicYear, latest: dt.date | None) -> list[t
     return [(kind, p) for kind, p in out if latest is None or p.start <= latest]
 
 
-def _band_history(store: Store, pupil_store: _OnePupilStore, year: AcademicYear, scheme: BandScheme) -> list[BandAt]:
+def band_periods(store: Store, year: AcademicYear, latest: dt.date | None) -> list[tuple[str, Period]]:
+    """The periods of a pupil's band history in ``year``: half terms, terms and the year to ``latest``
+    (those begun by then), each with its kind; a cache of every pupil's rows (``rows_for``) keeps these."""
+    return _periods(store, year, latest)
+
+
+def _band_history(
+    store: Store,
+    pupil_store: _OnePupilStore,
+    year: AcademicYear,
+    scheme: BandScheme,
+    rows_for: RowsFor | None = None,
+) -> list[BandAt]:
     """The pupil's band in each period, from the measures' enrolment rows and the band scheme."""
     latest = store.ibis.execute(pupil_store.table("marks").date.max())
     latest = None if latest is None or pd.isna(latest) else pd.Timestamp(latest).date()
@@ -524,13 +561,21 @@ def _band_history(store: Store, pupil_store: _OnePupilStore, year: AcademicYear,
     by_key = {b.key: b for b in scheme.bands}
     history: list[BandAt] = []
     for kind, period in _periods(store, year, latest):
-        rows = _absence_rows(pupil_store, period)
-        summed = rows.aggregate(sess_possible=rows.sess_possible.sum(), sess_overall=rows.sess_overall.sum())
-        banded = assign_bands(summed.filter(summed.sess_possible > 0), scheme).execute()
-        if banded.empty:
-            continue
-        r = banded.iloc[0]
-        band = by_key[str(r.band)]
+        kept = _kept_rows(rows_for, pupil_store, period)
+        if kept is not None:
+            possible, overall = int(kept.sess_possible.sum()), int(kept.sess_overall.sum())
+            if possible <= 0:
+                continue
+            r = pd.Series({"sess_possible": possible, "sess_overall": overall})
+            band = scheme.band_for(possible - overall, possible)
+        else:
+            rows = _absence_rows(pupil_store, period)
+            summed = rows.aggregate(sess_possible=rows.sess_possible.sum(), sess_overall=rows.sess_overall.sum())
+            banded = assign_bands(summed.filter(summed.sess_possible > 0), scheme).execute()
+            if banded.empty:
+                continue
+            r = banded.iloc[0]
+            band = by_key[str(r.band)]
         history.append(
             BandAt(
                 period=period.label,

@@ -25,6 +25,7 @@ from attendwise.documents.suppression import (
 )
 from attendwise.documents.tables import Chart, Column, Kind, fmt_count, fmt_percent, table_from_frame
 from attendwise.measures.bands import BandScheme
+from attendwise.measures.reference import national_figures
 from attendwise.reports.source import FigureSource
 from attendwise.store import Store
 
@@ -34,6 +35,9 @@ __all__ = [
     "band_rows",
     "bands_figure",
     "compare",
+    "data_range",
+    "england_figures",
+    "england_note",
     "headlines",
     "national_label",
     "previous_period",
@@ -61,10 +65,26 @@ def _year_earlier(day: dt.date) -> dt.date:
 
 
 def previous_period(store: Store, period: Period) -> Period | None:
-    """The same period one academic year earlier, if the store has marks in it."""
-    first, _ = store.mark_range()
+    """The same period one academic year earlier, if the store has marks in it.
+
+    A period still running (the store's latest mark falls inside it) is compared with the same point last
+    year: from the start of the period a year earlier to the same date a year before the latest mark, as the
+    TSM pack and the CLI compare (:func:`attendwise.reports.tsm.dates.same_point_last_year`); so this year
+    so far is never set against the whole of last year.
+    """
+    first, latest = store.mark_range()
     year = period.academic_year
     before = AcademicYear(year.start_year - 1)
+    if latest is not None and period.start <= latest < period.end:
+        start = next(
+            (before.term(t)[0] for t in ("autumn", "spring", "summer") if (period.start, period.end) == year.term(t)),
+            _year_earlier(period.start),
+        )
+        if (period.start, period.end) == (year.start, year.end) or period.start == year.start:
+            start = before.start
+        then = _year_earlier(latest)
+        earlier = Period(f"{_in_year(period.label, year, before)} to {then:%d %b}", start, then)
+        return None if first is None or first > earlier.end else earlier
     if period.census and (period.start, period.end) == (year.start, year.end):
         earlier = Period(before.label, before.start, before.end, census=True)
     else:
@@ -85,6 +105,83 @@ def previous_period(store: Store, period: Period) -> Period | None:
     if first is None or first > earlier.end:
         return None
     return earlier
+
+
+#: Measures the DfE does not publish every year (its daily data has no severe absence).
+_SOMETIMES_PUBLISHED = {"enrolments_pa_50_exact_percent": "severe", "enrolments_pa_10_exact_percent": "persistent"}
+
+
+def england_figures(time_period: int) -> pd.DataFrame:
+    """England's figures for the year (:func:`attendwise.measures.reference.national_figures`), where a measure
+    the year's source does not publish is taken from the latest earlier year that does: the daily data of
+    2024/25 gives no severe absence, so 2023/24's census figure stands in. ``<column>_year`` says which
+    year each row's figure is from (its academic year's label), and :func:`england_note` says so in words.
+
+    >>> frame = england_figures(202425)
+    >>> total = frame[frame.education_phase == "Total"].iloc[0]
+    >>> total.enrolments_pa_50_exact_percent, total.enrolments_pa_50_exact_percent_year
+    (2.3, '2023/24')
+    """
+    national = national_figures(time_period).copy()
+    year = int(national.time_period.iloc[0])
+    earlier_years = []
+    asked = year - 101
+    while True:
+        frame = national_figures(asked)
+        found = int(frame.time_period.iloc[0])
+        if found >= year or (earlier_years and found == int(earlier_years[-1].time_period.iloc[0])):
+            break
+        earlier_years.append(frame)
+        asked = found - 101
+    for column in _SOMETIMES_PUBLISHED:
+        years: list[str] = []
+        for i, row in national.iterrows():
+            label = AcademicYear(year // 100).label
+            if pd.isna(row[column]):
+                label = ""
+                for earlier in earlier_years:
+                    same = earlier[earlier.education_phase == row.education_phase][column].dropna()
+                    if len(same):
+                        national.at[i, column] = float(same.iloc[0])
+                        label = AcademicYear(int(earlier.time_period.iloc[0]) // 100).label
+                        break
+            years.append(label)
+        national[f"{column}_year"] = years
+    return national
+
+
+def england_note(national: pd.DataFrame) -> str:
+    """What a table beside England must say of figures from another year than the rest (or nothing)."""
+    year = AcademicYear(int(national.time_period.iloc[0]) // 100).label
+    out = []
+    for column, what in _SOMETIMES_PUBLISHED.items():
+        others = sorted({y for y in national.get(f"{column}_year", []) if y and y != year})
+        if others:
+            out.append(
+                f"England's {what} absence is {', '.join(others)}'s, the latest the DfE publishes: "
+                f"its {year} figures give none."
+            )
+    return " ".join(out)
+
+
+def _in_year(label: str, year: AcademicYear, before: AcademicYear) -> str:
+    """A period's label with its year changed to the year before (``2024/25 autumn term`` to ``2023/24 ...``)."""
+    label = label.replace(" year to date", "")
+    return label.replace(year.label, before.label) if year.label in label else before.label
+
+
+def data_range(store: Store, period: Period) -> str:
+    """The dates a period's figures really cover: its start to its end, or to the latest mark while it runs.
+
+    The web and CLI label a period by these, so "2024/25" read in March says it runs to March.
+    """
+    _, latest = store.mark_range()
+    end = period.end if latest is None or latest >= period.end else max(latest, period.start)
+    so_far = latest is not None and latest < period.end
+    return (
+        f"{period.label}{' so far' if so_far and 'to date' not in period.label else ''}: "
+        f"{period.start:%-d %B %Y} to {end:%-d %B %Y}" + (" (the latest register mark)" if so_far else "")
+    )
 
 
 def national_label(national: pd.DataFrame, phase: str | None = None) -> str:
@@ -145,10 +242,16 @@ def headlines(
         ("enrolments_pa_50_exact_percent", "Severe absence (50% or more of sessions missed)"),
     ):
         ours = _value(totals, column)
+        other_year = _value(national, f"{column}_year")
+        england = (
+            national_label.rsplit(" ", 1)[0] + f" {other_year}"
+            if isinstance(other_year, str) and other_year and not national_label.endswith(other_year)
+            else national_label
+        )
         comparisons = [
             c
             for c in (
-                compare(ours, _value(national, column), national_label) if national is not None else None,
+                compare(ours, _value(national, column), england) if national is not None else None,
                 compare(ours, _value(last, column), last_label) if last is not None else None,
             )
             if c

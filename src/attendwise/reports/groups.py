@@ -26,7 +26,7 @@ from attendwise.analysis.disproportionality import (
 )
 from attendwise.documents.marks import SUPPRESSED
 from attendwise.documents.suppression import ENROLMENTS, Suppressed
-from attendwise.documents.tables import Column, Kind, Table, table_from_frame
+from attendwise.documents.tables import Chart, Column, Kind, Table, table_from_frame
 from attendwise.reports.source import FigureSource
 
 #: The figures of a row of the table, hidden together when any of the group's counts is.
@@ -58,6 +58,8 @@ class GroupsPanel:
     flagged: int
     #: Groups tested.
     tested: int
+    #: The shown groups' risk ratios with their intervals, as a forest plot (None with none shown).
+    chart: Chart | None = None
 
 
 def _interval(rr: float, low: float, high: float) -> str:
@@ -93,7 +95,10 @@ def flagged_groups(
     shown = _laid_out(over.sort_values(["pa_risk_ratio", "sa_risk_ratio"], ascending=False).head(top).copy())
     if suppress:
         shown = _hide_small(shown, threshold, suppressed)
-    return GroupsPanel(_groups_table(shown), len(over), len(found))
+    from attendwise.reports.charts import groups_forest
+
+    table = _groups_table(shown)
+    return GroupsPanel(table, len(over), len(found), groups_forest(shown, table))
 
 
 def _laid_out(over: pd.DataFrame) -> pd.DataFrame:

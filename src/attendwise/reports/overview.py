@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -25,11 +25,15 @@ from attendwise.measures.absence import absence_measures, enrolment_absence
 from attendwise.measures.bands import band_counts, load_scheme
 from attendwise.measures.reference import national_figures
 from attendwise.measures.trends import HEADLINES, change_on_last_year
+from attendwise.reports.charts import reasons_chart, schools_chart
 from attendwise.reports.common import (
     MEASURE_COLUMNS,
     Headline,
     band_rows,
     bands_figure,
+    data_range,
+    england_figures,
+    england_note,
     headlines,
     national_label,
     previous_period,
@@ -74,12 +78,15 @@ def headline_against_national(store: Store, period: Period, la_name: str) -> pd.
     return headline_beside_national(total, phases, period, la_name)
 
 
-def headline_beside_national(total: pd.DataFrame, phases: pd.DataFrame, period: Period, la_name: str) -> pd.DataFrame:
+def headline_beside_national(
+    total: pd.DataFrame, phases: pd.DataFrame, period: Period, la_name: str, national: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The LA's measures (``total``: one row; ``phases``: by ``education_phase``) beside the national
-    figures for the year, total first, then each phase, the LA above England. The figures are laid out
-    as given (suppressed ones too)."""
+    figures for the year (``national``, the shipped ones by default), total first, then each phase, the LA
+    above England. The figures are laid out as given (suppressed ones too)."""
     la = pd.concat([total.assign(education_phase="Total"), phases], ignore_index=True).assign(area=la_name)
-    national = national_figures(period.academic_year.time_period)
+    if national is None:
+        national = national_figures(period.academic_year.time_period)
     year = AcademicYear(int(national.time_period.iloc[0]) // 100).label
     national = national.assign(area=f"England {year}")
     cols = ["area", "education_phase", *(c.key for c in HEADLINE_COLUMNS)]
@@ -245,6 +252,8 @@ class LAOverview:
     bands: Chart
     reasons: Table
     schools: Table
+    schools_chart: Chart | None
+    reasons_chart: Chart | None
     schools_shown: int
     schools_total: int
     groups: GroupsPanel
@@ -254,6 +263,8 @@ class LAOverview:
     threshold: int = 5
     #: The LA's priority cohorts, each against everyone else (None when the LA declares none).
     cohorts: Table | None = None
+    #: The dates the figures cover (:func:`attendwise.reports.common.data_range`).
+    period_text: str = ""
 
 
 #: What the priority cohorts table shows of each cohort and of everyone else.
@@ -382,9 +393,9 @@ def _suppressed_la_figures(source: FigureSource, period: Period, previous: Perio
     )
 
 
-def _headline_table(figures: _LAFigures, period: Period, name: str) -> Table:
-    return table_from_frame(
-        headline_beside_national(figures.totals, figures.phases, period, name),
+def _headline_table(figures: _LAFigures, period: Period, name: str, national: pd.DataFrame) -> Table:
+    table = table_from_frame(
+        headline_beside_national(figures.totals, figures.phases, period, name, national),
         f"Headline absence, {period.describe()}, pupils aged 5 to 15, beside England",
         [
             Column("area", "Area"),
@@ -394,6 +405,8 @@ def _headline_table(figures: _LAFigures, period: Period, name: str) -> Table:
             MEASURE_COLUMNS[7],
         ],
     )
+    note = england_note(national)
+    return replace(table, notes=(note,)) if note else table
 
 
 def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -406,14 +419,23 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
     return order.sort_values(["_sa", "_pa"], ascending=False, kind="stable").drop(columns=["_sa", "_pa"])
 
 
-def _schools_table(by_school: pd.DataFrame, top: int, school_link: Callable[[int], str | None]) -> tuple[Table, int]:
-    """The ``top`` schools by severe then persistent absence, linked to their pages; and how many there are."""
+def _schools_table(
+    by_school: pd.DataFrame,
+    top: int,
+    school_link: Callable[[int], str | None],
+    schools: frozenset[int] | None = None,
+) -> tuple[Table, int]:
+    """The ``top`` schools by severe then persistent absence, linked to their pages; and how many there are.
+    With ``schools``, only those (an officer's own schools, ranked among themselves)."""
     ranked = _ranked(by_school).reset_index(drop=True)
+    if schools is not None:
+        ranked = ranked[ranked.school_urn.isin(schools)].reset_index(drop=True)
     shown = ranked.head(top)
     urns = [int(u) for u in shown.school_urn]
+    which = "Your schools" if schools is not None else "Schools"
     table = table_from_frame(
         shown,
-        f"Schools with the highest severe absence, then persistent absence ({min(top, len(ranked))} of {len(ranked)})",
+        f"{which} with the highest severe absence, then persistent absence ({min(top, len(ranked))} of {len(ranked)})",
         [
             Column("school_name", "School"),
             Column("education_phase", "Phase"),
@@ -448,6 +470,7 @@ def la_overview(
     top: int = 20,
     cohorts: Sequence[Cohort] = (),
     hidden: Callable[[Cohort], bool] = lambda cohort: cohort.sensitive,
+    schools: frozenset[int] | None = None,
 ) -> LAOverview:
     """Everything on the LA overview page; with ``suppress``, small numbers suppressed (for a scrutiny
     member) and every figure taken from the source's suppressed tables.
@@ -457,16 +480,21 @@ def la_overview(
         top: how many schools the ranked table shows.
         cohorts: the LA's priority cohorts, each shown against everyone else.
         hidden: whether the audience may not see a cohort's membership (its figures are then suppressed).
+        schools: the viewer's own schools (an officer's School access rows): the ranked table lists only
+            them; None lists every school.
     """
     name = la_name(source)
     rows = source.period_rows(period)
     previous = previous_period(source.store(), period)
-    national = national_figures(period.academic_year.time_period)
+    national = england_figures(period.academic_year.time_period)
     if suppress:
         figures = _suppressed_la_figures(source, period, previous, threshold)
     else:
         figures = _la_figures(source, period, previous)
-    schools, ranked = _schools_table(figures.by_school, top, school_link)
+    schools_table, ranked = _schools_table(figures.by_school, top, school_link, schools)
+    shown = _ranked(figures.by_school)
+    if schools is not None:
+        shown = shown[shown.school_urn.isin(schools)]
     groups = flagged_groups(
         source,
         rows,
@@ -481,6 +509,7 @@ def la_overview(
         la_name=name,
         period=period,
         previous=previous,
+        period_text=data_range(source.store(), period),
         suppressed=suppress,
         threshold=threshold,
         headlines=headlines(
@@ -488,9 +517,9 @@ def la_overview(
             national[national.education_phase == "Total"],
             national_label(national),
             figures.last,
-            previous.academic_year.label if previous else "",
+            previous.label if previous else "",
         ),
-        headline_table=_headline_table(figures, period, name),
+        headline_table=_headline_table(figures, period, name, national),
         trend=trend_figure(
             source, period, previous, school=None, name=name, fig_id="trend", suppress=suppress, threshold=threshold
         ),
@@ -498,7 +527,9 @@ def la_overview(
             figures.bands, source.band_scheme(), fig_id="bands", title=f"Pupils in each attendance band, {period.label}"
         ),
         reasons=figures.reasons,
-        schools=schools,
+        schools=schools_table,
+        schools_chart=schools_chart(shown.head(top), schools_table),
+        reasons_chart=reasons_chart(figures.reasons),
         schools_shown=min(top, ranked),
         schools_total=ranked,
         cohorts=priority_cohorts_table(source, period, cohorts, suppress=suppress, threshold=threshold, hidden=hidden),

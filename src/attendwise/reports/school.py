@@ -9,7 +9,7 @@ suppressed tables: the school's own, its phase's and its cohorts' alike.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -19,12 +19,14 @@ from attendwise.documents.charts import bar_chart
 from attendwise.documents.marks import SUPPRESSED
 from attendwise.documents.tables import Chart, Column, Kind, Table, table_from_frame
 from attendwise.measures.bands import BandScheme
-from attendwise.measures.reference import national_figures
 from attendwise.reports.common import (
     MEASURE_COLUMNS,
     Headline,
     band_rows,
     bands_figure,
+    data_range,
+    england_figures,
+    england_note,
     headlines,
     national_label,
     previous_period,
@@ -42,7 +44,7 @@ _SCHOOL_KEYS = ["school_urn", "school_name", "education_phase"]
 
 #: The cohorts a school page breaks its measures down by (GROUPINGS keys and their columns).
 SCHOOL_COHORTS = {
-    "FSM": ["fsm"],
+    "Free school meals": ["fsm"],
     "SEN provision": ["sen_provision"],
     "Sex": ["sex"],
     "Year group": ["nc_year"],
@@ -79,6 +81,9 @@ class SchoolPage:
     at_risk: SchoolRisk | None = None
     #: Counts below this are suppressed (when ``suppressed``).
     threshold: int = 5
+    #: The dates the figures cover, and the period they are compared with a year earlier.
+    period_text: str = ""
+    previous: Period | None = None
 
 
 # -- the school's own figures --------------------------------------------------------------------
@@ -147,11 +152,13 @@ def _measures_table(
         ],
         ignore_index=True,
     )
-    return table_from_frame(
+    table = table_from_frame(
         compare,
         f"{school.name} beside the LA and England, {period.label}",
         [Column("area", "Area"), *[MEASURE_COLUMNS[i] for i in (0, 1, 2, 3, 5, 7)]],
     )
+    note = england_note(national[national.education_phase == phase])
+    return replace(table, notes=(note,)) if note else table
 
 
 def _cohort_tables(
@@ -165,10 +172,21 @@ def _cohort_tables(
             frame = source.measures(rows, by, key=("school", urn, period))
         tables.append(
             table_from_frame(
-                frame, f"By {title.lower()}", [Column(by[0], title), *[MEASURE_COLUMNS[i] for i in (0, 1, 4, 5, 6, 7)]]
+                frame,
+                f"By {_lowered(title)}",
+                [Column(by[0], title), *[MEASURE_COLUMNS[i] for i in (0, 1, 4, 5, 6, 7)]],
             )
         )
     return tables
+
+
+def _lowered(title: str) -> str:
+    """A heading's first word in lower case within a sentence, unless it is an abbreviation (SEN).
+
+    >>> _lowered("Free school meals"), _lowered("SEN provision")
+    ('free school meals', 'SEN provision')
+    """
+    return title if title[:2].isupper() else title[:1].lower() + title[1:]
 
 
 # -- similar schools -----------------------------------------------------------------------------
@@ -201,7 +219,7 @@ def _every_school(source: FigureSource, period: Period, *, suppress: bool, thres
 def _similar_chart(picked: pd.DataFrame, school: SchoolInfo) -> Chart:
     table = table_from_frame(
         picked,
-        f"{school.name} and the {len(picked) - 1} {school.phase_label.lower()} schools nearest to it in FSM share",
+        _similar_caption(school, len(picked) - 1),
         [
             Column("school_label", "School"),
             Column("fsm_percent", "FSM eligible %", Kind.PERCENT),
@@ -222,6 +240,23 @@ def _similar_chart(picked: pd.DataFrame, school: SchoolInfo) -> Chart:
         table,
         "Same phase, nearest share of pupils eligible for free school meals.",
     )
+
+
+def _similar_caption(school: SchoolInfo, others: int) -> str:
+    """What the similar-schools table compares the school with, in words.
+
+    >>> info = SchoolInfo(1, "Grove", "Special", "999")
+    >>> [_similar_caption(info, n) for n in (0, 1, 4)]  # doctest: +NORMALIZE_WHITESPACE
+    ['Grove: no other special school in the LA to compare it with',
+     'Grove and the other special school in the LA, its free school meals share beside it',
+     'Grove and the 4 special schools nearest to it in free school meals share']
+    """
+    phase = school.phase_label.lower()
+    if others == 0:
+        return f"{school.name}: no other {phase} school in the LA to compare it with"
+    if others == 1:
+        return f"{school.name} and the other {phase} school in the LA, its free school meals share beside it"
+    return f"{school.name} and the {others} {phase} schools nearest to it in free school meals share"
 
 
 def _similar(
@@ -253,10 +288,15 @@ def _similar(
 
 # -- the school's pupils -------------------------------------------------------------------------
 def pupil_list(
-    store: Store, rows: pd.DataFrame, scheme: BandScheme, *, pupil_link: Callable[[int], str]
+    store: Store,
+    rows: pd.DataFrame,
+    scheme: BandScheme,
+    *,
+    pupil_link: Callable[[int], str],
+    limit: int | None = None,
 ) -> tuple[pd.DataFrame, Table]:
     """The school's persistently and severely absent pupils (of its period rows), lowest attendance first,
-    with names and bands in ``scheme``."""
+    with names and bands in ``scheme``: every one in the frame, the first ``limit`` in the table."""
     names = {b.key: b.name for b in scheme.bands}
     colours = {b.key: b.colour for b in scheme.bands}
     absent = rows[rows.pa_10 == 1].copy()
@@ -269,9 +309,13 @@ def pupil_list(
     else:
         absent["pupil"] = []
     absent["band_name"] = absent.band.map(names)
+    listed = absent if limit is None else absent.head(limit)
+    caption = "Pupils persistently or severely absent (missed 10% or more of sessions)"
+    if len(listed) < len(absent):
+        caption += f", the {len(listed)} with the lowest attendance of {len(absent)}"
     table = table_from_frame(
-        absent,
-        "Pupils persistently or severely absent (missed 10% or more of sessions)",
+        listed,
+        caption,
         [
             Column("pupil", "Pupil"),
             Column("nc_year", "Year group"),
@@ -279,11 +323,15 @@ def pupil_list(
             Column("sess_unauthorised", "Unauthorised sessions", Kind.COUNT),
             Column("band_name", "Band"),
         ],
-        links={"pupil": [pupil_link(int(e)) for e in absent.enrolment_id]},
-        tags={"band_name": [colours.get(b, "grey") for b in absent.band]},
+        links={"pupil": [pupil_link(int(e)) for e in listed.enrolment_id]},
+        tags={"band_name": [colours.get(b, "grey") for b in listed.band]},
         empty="No pupil has missed 10% or more of sessions in this period.",
     )
     return absent, table
+
+
+#: Pupils a school page lists in each of its lists; the rest are a link away (the web's pupil lists).
+PUPILS_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -295,9 +343,10 @@ class _Pupils:
 
 def _pupils(source: FigureSource, rows: pd.DataFrame, urn: int, pupil_link: Callable[[int], str]) -> _Pupils:
     """The school's persistently and severely absent pupils, and those heading that way."""
-    absent, table = pupil_list(source.store(), rows, source.band_scheme(), pupil_link=pupil_link)
+    absent, table = pupil_list(source.store(), rows, source.band_scheme(), pupil_link=pupil_link, limit=PUPILS_SHOWN)
     risk = source.at_risk()
-    return _Pupils(table, len(absent), school_at_risk(risk, urn, pupil_link=pupil_link) if risk is not None else None)
+    heading = school_at_risk(risk, urn, pupil_link=pupil_link, limit=PUPILS_SHOWN) if risk is not None else None
+    return _Pupils(table, len(absent), heading)
 
 
 # -- the page ------------------------------------------------------------------------------------
@@ -325,7 +374,7 @@ def school_page(
     rows = all_rows[all_rows.school_urn == school.urn]
     previous = previous_period(source.store(), period)
     phase = school.phase_label
-    national = national_figures(period.academic_year.time_period)
+    national = england_figures(period.academic_year.time_period)
     if suppress:
         figures = _suppressed_school_figures(source, school, period, previous, threshold)
     else:
@@ -335,12 +384,14 @@ def school_page(
         national[national.education_phase == phase],
         national_label(national, phase),
         figures.last,
-        previous.academic_year.label if previous else "",
+        previous.label if previous else "",
     )
     measures_table = _measures_table(figures, school, period, national, la_name(source))
     listed = _pupils(source, rows, school.urn, pupil_link) if pupils else _Pupils()
     hide_groups = suppress or outside_team
     return SchoolPage(
+        period_text=data_range(source.store(), period),
+        previous=previous,
         groups=flagged_groups(
             source,
             rows,

@@ -126,6 +126,12 @@ def serve(
         from attendwise.web.services.warm import warm
 
         warm(access)
+        if settings.ATTENDWISE_WARM_PERIODS:
+            import threading
+
+            from attendwise.web.services.warm import warm_periods
+
+            threading.Thread(target=warm_periods, args=(access,), name="warm-periods", daemon=True).start()
     url = f"http://{'localhost' if host in {'127.0.0.1', '0.0.0.0'} else host}:{port}/"
     click.echo(f"\nattendwise is serving {store_path} at {url}")
     if logins:

@@ -134,6 +134,47 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "The local authority's name in the header (default: the name in the store's schools).",
     ),
+    Setting(
+        "ATTENDWISE_WARM_PERIODS",
+        "true",
+        "After starting, compute the figures of every period a user can choose, newest first, in the "
+        "background, so the first view of any period is answered from the cache.",
+    ),
+    Setting(
+        "ATTENDWISE_TEAM_NAME",
+        "School Attendance Support Team",
+        "The team that runs the service, as the contact, privacy and accessibility pages name it.",
+    ),
+    Setting(
+        "ATTENDWISE_CONTACT_EMAIL",
+        "attendance@example.gov.uk",
+        "The team's email address, on the contact, privacy and accessibility pages.",
+    ),
+    Setting(
+        "ATTENDWISE_CONTACT_PHONE",
+        "",
+        'The team\'s telephone number, with its hours if wanted ("01234 567890, Monday to Friday 9am to 5pm").',
+    ),
+    Setting(
+        "ATTENDWISE_CONTACT_ADDRESS",
+        "",
+        "The LA's postal address for the team, lines separated by semicolons.",
+    ),
+    Setting(
+        "ATTENDWISE_DPO_EMAIL",
+        "dpo@example.gov.uk",
+        "The LA's data protection officer's email address, on the privacy notice.",
+    ),
+    Setting(
+        "ATTENDWISE_PRIVACY_URL",
+        "",
+        "The LA's own privacy notice for attendance and education welfare, linked from the privacy notice.",
+    ),
+    Setting(
+        "ATTENDWISE_ACCESSIBILITY_TESTED",
+        "1 December 2026",
+        "When the service was last tested for accessibility, as the accessibility statement says it.",
+    ),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -29,6 +29,8 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
             items.append(("Your school", reverse("school", args=[next(iter(scope.schools))])))
         else:
             items.append(("Schools", reverse("schools")))
+    if rules.can_view_virtual_school(user) and scope.social_care_only:
+        items.append(("Children", reverse("virtual_school")))
     if rules.can_view_tsm_term(user):
         items.append(("Meetings", reverse("tsm_term")))
     if case_rules.can_view_caseload(user):
@@ -69,4 +71,5 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "la_name": name,
         "nav_items": navigation(request),
         "user_role": role.label if role else "",
+        "pupil_search": user is not None and rules.can_see_pupils(user),
     }

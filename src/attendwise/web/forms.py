@@ -7,6 +7,7 @@ addresses; no error repeats a value in full.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -27,10 +28,68 @@ class IdentifierChoiceField(forms.TypedChoiceField):
         super().__init__(coerce=parse, **kwargs)
 
 
+class DateInput(forms.Widget):
+    """The GOV.UK date input: day, month and year in three boxes (``NAME-day``, ``NAME-month``, ``NAME-year``).
+
+    A form posted with one ``NAME`` written YYYY-MM-DD (a program, an older page) is read too.
+    """
+
+    template_name = ""  # rendered by includes/form_fields.html
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> object:
+        parts = tuple(str(data.get(f"{name}-{part}", "")).strip() for part in ("day", "month", "year"))
+        if any(f"{name}-{part}" in data for part in ("day", "month", "year")):
+            return parts
+        return data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(f"{name}-{part}" in data for part in ("day", "month", "year"))
+
+
+def date_parts(value: object) -> dict[str, str]:
+    """A date field's value as the three boxes show it.
+
+    >>> date_parts(dt.date(2025, 3, 7)), date_parts(("7", "", "2025"))["year"], date_parts("2025-03-07")["day"]
+    ({'day': '7', 'month': '3', 'year': '2025'}, '2025', '7')
+    """
+    if isinstance(value, dt.date):
+        return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+    if isinstance(value, tuple | list) and len(value) == 3:
+        return dict(zip(("day", "month", "year"), (str(v) for v in value), strict=True))
+    if isinstance(value, str) and value:
+        try:
+            return date_parts(parse_date(value))
+        except IdentifierError:
+            return {"day": "", "month": "", "year": ""}
+    return {"day": "", "month": "", "year": ""}
+
+
 class IsoDateField(forms.DateField):
-    """A date written YYYY-MM-DD (:func:`attendwise.core.identifiers.parse_date`), and no other way."""
+    """A date: the GOV.UK date input's day, month and year, or one value written YYYY-MM-DD
+    (:func:`attendwise.core.identifiers.parse_date`), and no other way."""
+
+    widget = DateInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        messages = dict(kwargs.pop("error_messages", None) or {})
+        for key, text in messages.items():  # the boxes say how to write it; the message says what is wrong
+            messages[key] = text.replace(" as YYYY-MM-DD", " as a real date, for example 27 3 2025")
+        if "label" in kwargs:
+            kwargs["label"] = str(kwargs["label"]).replace(" (YYYY-MM-DD)", "")
+        super().__init__(error_messages=messages, **kwargs)
 
     def to_python(self, value: object) -> dt.date | None:
+        if isinstance(value, tuple | list):
+            if not any(value):
+                return None
+            day, month, year = (str(v) for v in value)
+            written = re.fullmatch(r"[0-9]{1,2}", day) and re.fullmatch(r"[0-9]{1,2}", month)
+            if not written or not re.fullmatch(r"[0-9]{4}", year):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if value in self.empty_values:
             return None
         if isinstance(value, dt.datetime):
@@ -128,11 +187,9 @@ class AuditSearchForm(forms.Form):
         error_messages={"invalid_choice": "Choose an outcome from the list"},
     )
     date_from = IsoDateField(
-        label="From (YYYY-MM-DD)", required=False, error_messages={"invalid": "Enter the first date as YYYY-MM-DD"}
+        label="From", required=False, error_messages={"invalid": "Enter the first date as YYYY-MM-DD"}
     )
-    date_to = IsoDateField(
-        label="To (YYYY-MM-DD)", required=False, error_messages={"invalid": "Enter the last date as YYYY-MM-DD"}
-    )
+    date_to = IsoDateField(label="To", required=False, error_messages={"invalid": "Enter the last date as YYYY-MM-DD"})
 
     def clean_upn(self) -> str:
         upn = self.cleaned_data.get("upn", "").strip().upper()
@@ -143,10 +200,14 @@ class AuditSearchForm(forms.Form):
 
 # -- Targeting Support Meetings -----------------------------------------------------------------------
 class _UPNField(forms.CharField):
+    """A pupil, picked from a list (``choices``, set by the form's :meth:`PupilChoice.offer`), read as a UPN."""
+
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("max_length", 13)
-        kwargs.setdefault("label", "Pupil's UPN")
+        kwargs.setdefault("label", "Pupil")
+        kwargs.setdefault("widget", forms.Select)
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.choices: list[tuple[str, str]] = []
 
     def clean(self, value: object) -> str:
         upn = str(super().clean(value) or "").strip().upper()
@@ -160,10 +221,10 @@ class MeetingForm(forms.Form):
 
     officer = IdentifierChoiceField(label="Named officer", parse=parse_record_id, choose="Choose the officer")
     scheduled_for = IsoDateField(
-        label="Meeting date (YYYY-MM-DD)", error_messages={"invalid": "Enter the meeting date as YYYY-MM-DD"}
+        label="Meeting date", error_messages={"invalid": "Enter the meeting date as YYYY-MM-DD"}
     )
     held_on = IsoDateField(
-        label="Held on (YYYY-MM-DD), once the meeting has taken place",
+        label="Held on, once the meeting has taken place",
         required=False,
         error_messages={"invalid": "Enter the date it was held as YYYY-MM-DD"},
     )
@@ -186,26 +247,90 @@ class MeetingForm(forms.Form):
         return data
 
 
-class DiscussForm(forms.Form):
+class PupilChoice:
+    """A form naming a pupil: the pupils to pick from (UPN, label), and what to say for none."""
+
+    none_label = "Choose a pupil"
+
+    def offer(self, pupils: list[tuple[str, str]]) -> None:
+        field = self.fields["upn"]  # type: ignore[attr-defined]
+        field.choices = [("", self.none_label), *pupils]
+        field.widget.choices = field.choices
+
+
+class DiscussForm(PupilChoice, forms.Form):
     """Add a pupil to the meeting's agenda (a school before the meeting, or anyone in it)."""
 
-    upn = _UPNField(error_messages={"required": "Enter the pupil's UPN"})
+    upn = _UPNField(
+        error_messages={"required": "Choose the pupil to discuss"},
+        help_text="Every pupil the pack lists. For another pupil on the school's roll, ask the LA officer.",
+    )
     reason = forms.CharField(
         label="Why discuss this pupil (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     lead_practitioner = forms.CharField(label="Lead practitioner (optional)", required=False, max_length=150)
 
 
-class ActionForm(forms.Form):
+class ActionForm(PupilChoice, forms.Form):
     """An action agreed at the meeting, recorded by the person who will do it."""
 
-    upn = _UPNField(required=False, help_text="Leave blank for an action for the whole school.")
+    none_label = "The whole school, no one pupil"
+    upn = _UPNField(required=False, help_text="A pupil the pack lists, or the whole school.")
     description = forms.CharField(
         label="What will be done",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Enter what will be done"},
     )
     due_date = IsoDateField(
-        label="Due by (YYYY-MM-DD)",
+        label="Due by",
         error_messages={"required": "Enter the date it is due by", "invalid": "Enter the due date as YYYY-MM-DD"},
     )
+
+
+# -- lists of pupils --------------------------------------------------------------------------------
+class PupilListForm(forms.Form):
+    """Find pupils by name or UPN, and narrow, sort and page a list of them (every choice optional)."""
+
+    q = forms.CharField(label="Name or UPN", required=False, max_length=100)
+    list = forms.ChoiceField(label="Pupils", required=False, error_messages={"invalid_choice": "Choose a list"})
+    school = IdentifierChoiceField(
+        label="School", parse=parse_urn, choose="Choose a school from the list", required=False, empty_value=None
+    )
+    year = forms.ChoiceField(label="Year group", required=False)
+    band = forms.ChoiceField(label="Band", required=False)
+    fsm = forms.ChoiceField(label="Free school meals", required=False)
+    sen = forms.ChoiceField(label="SEN provision", required=False)
+    stage = forms.ChoiceField(label="Case stage", required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False)
+    period = forms.CharField(required=False, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: object,
+        lists: dict[str, str],
+        sorts: dict[str, str],
+        choices: dict[str, list[tuple[str, str]]],
+        stages: list[tuple[str, str]] | None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["list"].choices = list(lists.items())  # type: ignore[attr-defined]
+        self.fields["sort"].choices = [("", "The list's own order"), *sorts.items()]  # type: ignore[attr-defined]
+        for name, anything in (
+            ("school", "All your schools"),
+            ("year", "Any year group"),
+            ("band", "Any band"),
+            ("fsm", "Eligible or not"),
+            ("sen", "Any SEN provision"),
+        ):
+            self.fields[name].choices = [("", anything), *choices.get(name, [])]  # type: ignore[attr-defined]
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"Choose a {self.fields[name].label.lower()} from the list"
+            )
+        if len(choices.get("school", [])) <= 1:
+            del self.fields["school"]
+        if stages is None:
+            del self.fields["stage"]
+        else:
+            self.fields["stage"].choices = [("", "Any, or none"), ("none", "No open case"), *stages]  # type: ignore[attr-defined]

@@ -56,6 +56,7 @@ class Action(models.TextChoices):
     VIEW_CASE = "view_case", "Viewed a case"
     VIEW_CASE_LIST = "view_case_list", "Viewed a list of cases"
     CASE_DOCUMENT = "case_document", "Opened a case document"
+    EXPORT_AUDIT = "export_audit", "Exported the audit log"
 
 
 class Outcome(models.TextChoices):
@@ -89,6 +90,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.outcome}"
+
+    @property
+    def role_label(self) -> str:
+        """The role as people read it ("Virtual School", not ``virtual_school``)."""
+        return Role(self.role).label if self.role in Role.values else self.role
 
 
 # -- Targeting Support Meetings ------------------------------------------------------------------

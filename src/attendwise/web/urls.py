@@ -9,13 +9,16 @@ from attendwise.web.casework import urls as casework
 from attendwise.web.converters import refused_spellings
 from attendwise.web.legal import urls as legal
 from attendwise.web.registers import urls as registers
-from attendwise.web.views import accounts, api, pages, tsm
+from attendwise.web.views import accounts, api, info, pages, pupils, tsm
 
 TSM = "schools/<urn:urn>/tsm/<str:term>/"
 
 addresses = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
+    path("accessibility/", info.accessibility, name="accessibility"),
+    path("privacy/", info.privacy, name="privacy"),
+    path("contact/", info.contact, name="contact"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", accounts.SignOutView.as_view(), name="logout"),
     path("la/", pages.la_overview, name="la_overview"),
@@ -25,6 +28,8 @@ addresses = [
     path("schools/<urn:urn>/pupils.csv", pages.school_pupils_csv, name="school_pupils_csv"),
     path("cohorts/", pages.cohorts, name="cohorts"),
     path("cohorts.csv", pages.cohorts_csv, name="cohorts_csv"),
+    path("pupils/", pupils.pupils, name="pupils"),
+    path("virtual-school/", pupils.virtual_school, name="virtual_school"),
     path("pupils/<enrolment_id:enrolment_id>/", pages.pupil, name="pupil"),
     path("pupils/<enrolment_id:enrolment_id>/marks.csv", pages.pupil_marks_csv, name="pupil_marks_csv"),
     path("tsm/", tsm.term_view, name="tsm_term"),
@@ -41,6 +46,7 @@ addresses = [
     *legal.addresses,
     *registers.addresses,
     path("audit/", pages.audit, name="audit"),
+    path("audit/events.csv", pages.audit_csv, name="audit_csv"),
     path("api/v1/la/measures", api.la_measures, name="api_la_measures"),
     path("api/v1/schools/<urn:urn>/measures", api.school_measures, name="api_school_measures"),
     path("api/v1/pupils/<enrolment_id:enrolment_id>", api.pupil, name="api_pupil"),

@@ -46,7 +46,7 @@ CHARACTERISTICS: dict[str, str] = {
 assert set(CHARACTERISTICS) <= set(GROUPINGS)
 
 _LABELS = {
-    "fsm": "FSM",
+    "fsm": "Free school meals",
     "sen_provision": "SEN provision",
     "sen_primary_need": "SEN primary need",
     "sex": "Sex",

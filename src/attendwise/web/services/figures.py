@@ -37,6 +37,7 @@ __all__ = [
     "monthly",
     "period_rows",
     "priority_cohorts",
+    "pupil_rows",
     "scoped_rows",
     "several_bands",
     "several_measures",
@@ -84,6 +85,27 @@ def period_rows(access: StoreAccess, period: Period, cohort: Cohort | None = Non
         return frame.sort_values("enrolment_id", kind="stable").reset_index(drop=True)
 
     return access.cached(("rows", period, band_scheme().name, cohort), compute)
+
+
+#: What the pupil page reads of every pupil's rows: the totals, reasons and sessions missed.
+_PUPIL_COLUMNS = ("enrolment_id", "sess_possible", "sess_present", "sess_aea", "sess_authorised", "sess_unauthorised")
+
+
+def pupil_rows(access: StoreAccess, period: Period) -> pd.DataFrame:
+    """Every pupil's enrolment row for a period as the pupil page counts it (every age, boarders, no DfE summer
+    rules: :data:`attendwise.measures.pupils.PUPIL_POPULATION`), cached per data version: one scan of the
+    period's marks serves every pupil's page, where measuring one pupil at a time costs a second each."""
+
+    def compute() -> pd.DataFrame:
+        from attendwise.core.codes import ABSENCE_REASONS
+        from attendwise.measures.pupils import PUPIL_POPULATION
+
+        store = access.store()
+        rows = enrolment_absence(store, period, PUPIL_POPULATION)
+        rows = rows.select(*_PUPIL_COLUMNS, "sess_overall", *ABSENCE_REASONS)
+        return store.ibis.to_pyarrow(rows).to_pandas()
+
+    return access.cached(("pupil-rows", period), compute)
 
 
 def scoped_rows(rows: pd.DataFrame, scope: Scope, school: int | None = None) -> pd.DataFrame:
@@ -171,16 +193,21 @@ def bands(
 def monthly(access: StoreAccess, period: Period) -> pd.DataFrame:
     """The measures for each month of the period, LA-wide (``school_urn`` null) and by school."""
 
-    def compute() -> pd.DataFrame:
+    def one_month(month: Period) -> pd.DataFrame:
         store = access.store()
-        latest = store.latest_mark()
-        frames = []
-        for month in months(period, latest):
-            shapes: list[tuple[str, ...]] = [(), ("school_urn",)]
-            stacked = store.ibis.to_pyarrow(several_absence_measures(enrolment_absence(store, month), shapes))
-            total, by_school = unstack_measures(stacked.to_pandas(), shapes)
-            both = pd.concat([total.assign(school_urn=pd.NA), by_school], ignore_index=True)
-            frames.append(both.assign(month=month.label, month_start=month.start))
+        shapes: list[tuple[str, ...]] = [(), ("school_urn",)]
+        stacked = store.ibis.to_pyarrow(several_absence_measures(enrolment_absence(store, month), shapes))
+        total, by_school = unstack_measures(stacked.to_pandas(), shapes)
+        both = pd.concat([total.assign(school_urn=pd.NA), by_school], ignore_index=True)
+        return both.assign(month=month.label, month_start=month.start)
+
+    def compute() -> pd.DataFrame:
+        latest = access.store().latest_mark()
+        # Each month is kept on its own, so a term, a half term or last year's same months reuse the months
+        # the year's trend already measured.
+        frames = [
+            access.cached(("month", m.label, m.start, m.end), lambda m=m: one_month(m)) for m in months(period, latest)
+        ]
         if not frames:
             return pd.DataFrame(columns=["month", "month_start", "school_urn", "sess_overall_percent"])
         return pd.concat(frames, ignore_index=True)

@@ -25,7 +25,8 @@ def la_overview(
     top: int = 20,
 ) -> overview.LAOverview:
     """Everything on the LA overview page, suppressed for a scrutiny member. The overview is the LA's
-    whoever asks: the scope only says whether small numbers are suppressed."""
+    whoever asks: the scope says whether small numbers are suppressed, and which schools the ranked table
+    lists (an officer with assigned schools sees theirs)."""
     return overview.la_overview(
         CachedFigures(access),
         period,
@@ -35,4 +36,5 @@ def la_overview(
         top=top,
         cohorts=tuple(figures.priority_cohorts()),
         hidden=lambda cohort: not sees_cohort_membership(scope, cohort),
+        schools=scope.schools,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from attendwise.core.calendar import AcademicYear, Period
 from attendwise.core.codes import Category
 from attendwise.core.cohorts import Cohort
 from attendwise.documents.charts import bar_chart, line_chart
@@ -136,6 +137,15 @@ def marks_table(record: PupilRecord) -> Table:
     return Table(f"Marks, {record.year.label}", tuple(columns), tuple(rows))
 
 
+def _kept_rows(access: StoreAccess, period: Period) -> pd.DataFrame | None:
+    """Every pupil's rows of a period of this year (kept for every pupil page); an earlier year's pupil is
+    measured alone, rather than one such page scanning a year for every pupil."""
+    latest = access.cached(("latest-mark",), lambda: access.store().mark_range()[1])
+    if latest is None or period.academic_year != AcademicYear.containing(latest):
+        return None
+    return figures.pupil_rows(access, period)
+
+
 def pupil_page(
     access: StoreAccess,
     scope: Scope,
@@ -145,7 +155,12 @@ def pupil_page(
     may_see_cohort: Callable[[Cohort], bool] = lambda cohort: False,
 ) -> PupilPage:
     """The page for an enrolment the user may see (check :func:`visible_enrolment` first)."""
-    record = pupil_record(access.store(), enrolment.enrolment_id, scheme=figures.band_scheme())
+    record = pupil_record(
+        access.store(),
+        enrolment.enrolment_id,
+        scheme=figures.band_scheme(),
+        rows_for=lambda period: _kept_rows(access, period),
+    )
     assert record is not None
     enrolments = [
         (
@@ -198,12 +213,26 @@ def _running_figure(record: PupilRecord) -> Chart:
     )
     spec = (
         line_chart(
-            weeks, x="week", y="running", series="series", x_order=list(weeks.week), y_title="Attendance so far %"
+            weeks,
+            x="week",
+            y="running",
+            series="series",
+            x_order=list(weeks.week),
+            y_title="Attendance so far %",
+            dates=True,
         )
         if len(weeks)
         else None
     )
-    return Chart("running", "Attendance so far this year, week by week", spec, table)
+    words = ""
+    if record.weeks:
+        first, last = record.weeks[0], record.weeks[-1]
+        words = (
+            f"Attendance so far this year after each school week, from {fmt_percent(first.running_percent)}% in the "
+            f"week of {first.week_start:%-d %B} to {fmt_percent(last.running_percent)}% in the week of "
+            f"{last.week_start:%-d %B %Y}."
+        )
+    return Chart("running", "Attendance so far this year, week by week", spec, table, words)
 
 
 def _reasons_figure(record: PupilRecord) -> Chart:
@@ -232,7 +261,11 @@ def _reasons_figure(record: PupilRecord) -> Chart:
         empty="No absence recorded this year.",
     )
     spec = bar_chart(frame, category="label", value="sessions", value_title="Sessions") if len(frame) else None
-    return Chart("reasons", "Reasons for absence", spec, table)
+    words = ""
+    if len(frame):
+        top = frame.sort_values("sessions", ascending=False).iloc[0]
+        words = f"Sessions missed by reason: most for {top.label} ({top.sessions} sessions)."
+    return Chart("reasons", "Reasons for absence", spec, table, words)
 
 
 def _band_table(record: PupilRecord) -> Table:

@@ -15,13 +15,14 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
 
 from attendwise.core.calendar import AcademicYear
-from attendwise.documents.tables import Cell, Column, Kind, Section, Table
+from attendwise.documents.tables import Cell, Column, Kind, Section, Sparkline, Table, value_of
+from attendwise.reports.trends import WEEKS, weekly_sparklines
 from attendwise.reports.tsm import PreviousAction, TermPacks, TSMInputs, TSMPack, pack_sections, write_xlsx
 from attendwise.web.models import ActionStatus, AgreedAction, DiscussedPupil, TargetingMeeting
 from attendwise.web.rules import Scope
@@ -38,6 +39,7 @@ __all__ = [
     "previous_term",
     "school_pack",
     "term_label",
+    "term_name",
     "term_overview",
     "term_slug",
 ]
@@ -50,6 +52,16 @@ _SLUG = re.compile(r"(\d{4})-(\d{2})-(autumn|spring|summer)", re.ASCII)
 def term_slug(label: str) -> str:
     """``2024/25-autumn`` as it appears in an address: ``2024-25-autumn``."""
     return label.replace("/", "-")
+
+
+def term_name(label: str) -> str:
+    """A term as people say it: ``2024/25-autumn`` is ``Autumn term 2024/25``.
+
+    >>> term_name("2024/25-autumn"), term_name("not a term")
+    ('Autumn term 2024/25', 'not a term')
+    """
+    year, _, name = label.partition("-")
+    return f"{name.capitalize()} term {year}" if name in TERMS else label
 
 
 def term_label(slug: str) -> str | None:
@@ -162,19 +174,79 @@ class PackPage:
     terms: list[str]
     #: The meeting's agenda as the case store holds it: who asked, why, and the lead practitioner.
     agenda: list[DiscussedPupil] = field(default_factory=list)
+    #: Each pupil on the agenda with their name (where the pack lists them).
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def agenda_named(self) -> list[tuple[DiscussedPupil, str]]:
+        return [(d, self.names.get(d.upn, "")) for d in self.agenda]
+
+
+def pack_pupils(pack: TSMPack) -> list[tuple[str, str]]:
+    """Every pupil the pack lists, once each, as a choice: UPN, and the name with the list it is in.
+
+    The agenda and actions are picked from these (no typing a 13-character UPN).
+    """
+    lists = [
+        ("severely absent", pack.severely_absent),
+        ("persistently absent", pack.persistently_absent),
+        ("no attendance this year", [z.pupil for z in pack.zero_attendance]),
+        ("no attendance lately", [n.pupil for n in pack.no_attendance_recently.pupils]),
+        ("heading into persistent absence", [r.pupil for r in pack.at_risk]),
+        ("asked to discuss", [d.pupil for d in pack.discussed if d.pupil is not None]),
+    ]
+    seen: dict[str, tuple[str, str]] = {}
+    for what, pupils in lists:
+        for p in pupils:
+            if p.upn not in seen:
+                key = f"{p.surname or ''} {p.forename or ''}".lower()
+                seen[p.upn] = (key, f"{p.name}, year {p.nc_year}, {what} ({p.upn})")
+    return [(upn, label) for upn, (_, label) in sorted(seen.items(), key=lambda kv: kv[1])]
+
+
+def _with_sparklines(access: StoreAccess, pack: TSMPack, sections: list[Section]) -> list[Section]:
+    """The page's sections with each pupil's last school weeks to the pack's date beside their name (the
+    workbook and printed pack keep their own columns)."""
+    listed = [*pack.severely_absent, *pack.persistently_absent, *(r.pupil for r in pack.at_risk)]
+    listed += [z.pupil for z in pack.zero_attendance] + [n.pupil for n in pack.no_attendance_recently.pupils]
+    listed += [d.pupil for d in pack.discussed if d.pupil is not None]
+    by_upn = {p.upn: p.enrolment_id for p in listed}
+
+    def compute() -> dict[int, Sparkline]:
+        return weekly_sparklines(access.store(), by_upn.values(), pack.as_at)
+
+    sparks = access.cached(("pack-sparklines", pack.urn, pack.term.label, pack.as_at), compute)
+    out = []
+    for section in sections:
+        tables = []
+        for table in section.tables:
+            headings = [c.heading for c in table.columns]
+            if "UPN" not in headings or not table.rows:
+                tables.append(table)
+                continue
+            at = headings.index("Name") + 1 if "Name" in headings else headings.index("UPN") + 1
+            column = Column("trend", f"Last {WEEKS} school weeks")
+            rows = []
+            for row in table.rows:
+                upn = value_of(row[headings.index("UPN")])
+                line = sparks.get(by_upn.get(upn, -1), Sparkline(()))
+                rows.append((*row[:at], line, *row[at:]))
+            tables.append(replace(table, columns=(*table.columns[:at], column, *table.columns[at:]), rows=tuple(rows)))
+        out.append(replace(section, tables=tuple(tables)))
+    return out
 
 
 def pack_page(access: StoreAccess, urn: int, term: str) -> PackPage:
     """The pack's sections, with this term's meeting and the actions agreed in it."""
     pack = school_pack(access, urn, term)
-    sections = pack_sections(pack)
+    sections = _with_sparklines(access, pack, pack_sections(pack))
     meeting = TargetingMeeting.objects.filter(urn=urn, term=term).select_related("officer").first()
     named = [*pack.severely_absent, *pack.persistently_absent, *(r.pupil for r in pack.at_risk)]
     named += [d.pupil for d in pack.discussed if d.pupil is not None]
     names = {p.upn: p.name for p in named}
     actions = [(a, names.get(a.upn, "")) for a in meeting.actions.all()] if meeting else []
     agenda = list(meeting.pupils.select_related("added_by")) if meeting else []
-    return PackPage(pack, sections, meeting, actions, available_terms(access), agenda)
+    return PackPage(pack, sections, meeting, actions, available_terms(access), agenda, names)
 
 
 # -- the LA's term view --------------------------------------------------------------------------
@@ -262,7 +334,7 @@ def _meetings_table(
             )
         )
     return Table(
-        f"Targeting Support Meetings, {term}",
+        f"Targeting Support Meetings, {term_name(term)}",
         (
             Column("school", "School"),
             Column("officer", "Officer"),
@@ -307,7 +379,7 @@ def _severe_table(
             rows.append((bool(plan), attendance, row))
     rows.sort(key=lambda r: r[:2])  # those without a plan first, then the lowest attendance
     table = Table(
-        f"Severely absent pupils on roll, {term} (50% attendance or less), those without a plan first",
+        f"Severely absent pupils on roll, {term_name(term)} (50% attendance or less), those without a plan first",
         (
             Column("pupil", "Pupil"),
             Column("school", "School"),

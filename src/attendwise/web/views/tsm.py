@@ -133,12 +133,18 @@ def _pack_context(request: HttpRequest, urn: int, term: str, **forms: Any) -> di
                 "notes": page.meeting.notes if page.meeting else "",
             },
         ),
-        "discuss_form": forms.get("discuss_form") or DiscussForm(),
-        "action_form": forms.get("action_form") or ActionForm(),
+        "discuss_form": _offering(forms.get("discuss_form") or DiscussForm(), page),
+        "action_form": _offering(forms.get("action_form") or ActionForm(), page),
         "term_slugs": [(t, tsm_service.term_slug(t)) for t in page.terms],
         "user_id": request.user.pk,
         "casework": pack_casework(acc, request.user, page.pack, [a for a, _ in page.actions]),
     }
+
+
+def _offering(form: DiscussForm | ActionForm, page: Any) -> DiscussForm | ActionForm:
+    """The form with the pack's pupils to pick from."""
+    form.offer(tsm_service.pack_pupils(page.pack))
+    return form
 
 
 def _render_pack(request: HttpRequest, urn: int, term: str, status: int = 200, **forms: Any) -> HttpResponse:

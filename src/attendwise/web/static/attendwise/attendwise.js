@@ -20,3 +20,28 @@ function drawCharts(root) {
 
 drawCharts(document);
 document.body.addEventListener("htmx:afterSwap", (event) => drawCharts(event.target));
+
+// A table (or chart) wider than the page scrolls sideways in its own region: a keyboard can reach it
+// (tabindex), and a screen reader hears what it is (a labelled region). Regions that fit are left alone.
+function labelScrollingRegions(root) {
+  root.querySelectorAll(".aw-table-scroll, .aw-chart").forEach((el) => {
+    const scrolls = el.scrollWidth > el.clientWidth + 1;
+    if (scrolls && !el.hasAttribute("tabindex")) {
+      const caption = el.querySelector("caption");
+      const figure = el.closest("figure");
+      const title = figure && figure.querySelector("h2, h3");
+      const name = (caption && caption.textContent.trim()) || (title && title.textContent.trim()) || "Table";
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "region");
+      el.setAttribute("aria-label", name + " (scrolls sideways)");
+    } else if (!scrolls && el.getAttribute("role") === "region") {
+      el.removeAttribute("tabindex");
+      el.removeAttribute("role");
+      el.removeAttribute("aria-label");
+    }
+  });
+}
+
+labelScrollingRegions(document);
+window.addEventListener("resize", () => labelScrollingRegions(document));
+document.body.addEventListener("htmx:afterSwap", (event) => labelScrollingRegions(event.target));
