@@ -17,17 +17,14 @@ in Word, keeping the placeholders. The Notice to Improve and the penalty notice 
 
 from __future__ import annotations
 
-import io
 import sys
-import zipfile
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from docx import Document
 from docx.document import Document as DocumentObject
 
-from attendwise.documents.letter_templates import _FIXED_TIME, _closing, _letterhead, _opening, _styles, _table
+from attendwise.documents.letter_templates import _table, build_letter_docx
 from attendwise.documents.letters import LetterTemplate, load_template
 
 __all__ = ["TEMPLATES", "build_template", "legal_templates", "write_templates"]
@@ -107,26 +104,8 @@ TEMPLATES: dict[str, tuple[str, Callable[[DocumentObject], None]]] = {
 def build_template(name: str) -> bytes:
     """One of the legal pathway's templates as .docx bytes, the same bytes every time."""
     title, body = TEMPLATES[name]
-    doc = Document()
-    _styles(doc)
-    _letterhead(doc)
-    _opening(doc)
-    body(doc)
-    _closing(doc)
-    props = doc.core_properties
-    props.title, props.author, props.last_modified_by = title, "attendwise", "attendwise"
-    props.created = props.modified = props.last_printed = _FIXED_TIME.replace(tzinfo=None)
-    props.revision = 1
-    props.comments = "A letter template for attendwise's legal pathway: see docs/letters.md for the merge fields."
-    raw = io.BytesIO()
-    doc.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(info))
-    return out.getvalue()
+    comments = "A letter template for attendwise's legal pathway: see docs/letters.md for the merge fields."
+    return build_letter_docx(title, body, comments)
 
 
 def legal_templates() -> dict[str, LetterTemplate]:

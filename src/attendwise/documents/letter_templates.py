@@ -34,7 +34,7 @@ from docx.shared import Cm, Pt, RGBColor
 from attendwise.documents.letter_fields import number
 from attendwise.measures.attendance import COVENTRY_LEARNING_HOURS, learning_time
 
-__all__ = ["TEMPLATES", "build_template", "write_templates"]
+__all__ = ["TEMPLATES", "build_letter_docx", "build_template", "write_templates"]
 
 #: Where the shipped templates live in the source tree.
 FOLDER = Path(__file__).resolve().parents[1] / "data" / "letters"
@@ -275,6 +275,12 @@ TEMPLATES: dict[str, tuple[str, Callable[[DocumentObject], None]]] = {
 def build_template(name: str) -> bytes:
     """One shipped template as .docx bytes, the same bytes every time."""
     title, body = TEMPLATES[name]
+    return build_letter_docx(title, body, "A letter template for attendwise: see docs/letters.md for the merge fields.")
+
+
+def build_letter_docx(title: str, body: Callable[[DocumentObject], None], comments: str) -> bytes:
+    """A letter template with the shipped letterhead, opening and closing around ``body``, as .docx bytes that
+    are the same every time (so a shipped file can be checked against its builder)."""
     doc = Document()
     _styles(doc)
     _letterhead(doc)
@@ -285,7 +291,7 @@ def build_template(name: str) -> bytes:
     props.title, props.author, props.last_modified_by = title, "attendwise", "attendwise"
     props.created = props.modified = props.last_printed = _FIXED_TIME.replace(tzinfo=None)
     props.revision = 1
-    props.comments = "A letter template for attendwise: see docs/letters.md for the merge fields."
+    props.comments = comments
     raw = io.BytesIO()
     doc.save(raw)
     # python-docx stamps each zip entry with the time of saving: write them again with a fixed one.
