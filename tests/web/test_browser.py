@@ -10,15 +10,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.web.served import served_city
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parent / "screenshots"
@@ -41,52 +39,14 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Path]]:
     """A small synthetic city, imported, served by ``attendwise serve --demo`` in its own process."""
-    from attendwise.demo import CitySpec, generate_city
-    from attendwise.ingest import import_folder
-    from attendwise.store import Store
+    from attendwise.demo import CitySpec
 
-    folder = tmp_path_factory.mktemp("browser")
-    generate_city(folder / "city", CitySpec(pupils=1500, schools=8, years=2, first_year=2023))
-    store = folder / "demo.duckdb"
-    with Store(store) as s:
-        import_folder(s, folder / "city")
-    port = _free_port()
-    code = (
-        "from attendwise.web.commands import serve;"
-        f"serve.main(args=['--demo', '--port', '{port}', '--threads', '4'], obj={{'store': r'{store}'}})"
-    )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "ATTENDWISE_STORE": str(store)}
-    if os.environ.get("PYTHONPATH"):  # serve the code under test (a worktree's src), not an installed copy
-        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-    log = (folder / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        while time.monotonic() - started < 600:  # the warm-up trains the early-warning model first
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, (folder / "serve.log").read_text()
-                time.sleep(0.5)
-        text = (folder / "serve.log").read_text()
-        logins = dict(re.findall(r"^\s+([a-z-]+)\s+([a-z]+-[a-z]+-[a-z]+-\d+)\s", text, re.MULTILINE))
-        assert "officer" in logins, text
-        yield base, logins, folder
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    spec = CitySpec(pupils=1500, schools=8, years=2, first_year=2023)
+    with served_city(tmp_path_factory.mktemp("browser"), spec) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

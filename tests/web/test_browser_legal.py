@@ -9,18 +9,16 @@ within three years is refused with its reason and the alternatives.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import attendwise
-from tests.web.test_browser import UserSession, _free_port, browser, pytestmark  # noqa: F401 - the module's fixtures
+from tests.web.served import served_city
+from tests.web.test_browser import UserSession, browser, pytestmark  # noqa: F401 - the module's fixtures
 
 #: Two notices other LAs issued to Pat Parent for the child of the latest request (so a third is refused).
 EARLIER = """
@@ -42,42 +40,11 @@ print(import_notices(path))
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Path]]:
     """A small synthetic city served by ``attendwise serve --demo``, running this checkout's code."""
-    from attendwise.demo import CitySpec, generate_city
-    from attendwise.ingest import import_folder
-    from attendwise.store import Store
+    from attendwise.demo import CitySpec
 
-    folder = tmp_path_factory.mktemp("browser-legal")
-    generate_city(folder / "city", CitySpec(pupils=600, schools=4, years=1, first_year=2024))
-    store = folder / "demo.duckdb"
-    with Store(store) as s:
-        import_folder(s, folder / "city")
-    port = _free_port()
-    code = (
-        "from attendwise.web.commands import serve;"
-        f"serve.main(args=['--demo', '--port', '{port}', '--threads', '4'], obj={{'store': r'{store}'}})"
-    )
-    source = str(Path(attendwise.__file__).resolve().parents[1])
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(folder), "ATTENDWISE_STORE": str(store), "PYTHONPATH": source}
-    log = (folder / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        started = time.monotonic()
-        while time.monotonic() - started < 600:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, (folder / "serve.log").read_text()
-                time.sleep(0.5)
-        text = (folder / "serve.log").read_text()
-        logins = dict(re.findall(r"^\s+([a-z-]+)\s+([a-z]+-[a-z]+-[a-z]+-\d+)\s", text, re.MULTILINE))
-        assert "officer" in logins, text
-        yield base, logins, folder
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+    spec = CitySpec(pupils=600, schools=4, years=1, first_year=2024)
+    with served_city(tmp_path_factory.mktemp("browser-legal"), spec) as served:
+        yield served
 
 
 def _request_for_a_pupil(user: UserSession, skip: int = 0) -> str:

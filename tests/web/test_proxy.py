@@ -12,7 +12,6 @@ import http.client
 import http.server
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import attendwise
+from tests.web.served import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -32,12 +32,6 @@ HOST = "attendance.example.test"
 #: The proxy connects to the app from this loopback address: the only one the app trusts.
 PROXY_ADDRESS = "127.0.0.2"
 CLIENT = "203.0.113.9"  # the address the proxy says the request came from
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -95,7 +89,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, in
     """The app (``attendwise serve --production``) and the proxy in front of it: their ports, and the app's folder."""
     folder = tmp_path_factory.mktemp("proxy")
     store = folder / "attendwise.duckdb"
-    app_port = _free_port()
+    app_port = free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(folder),
