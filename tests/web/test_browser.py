@@ -298,7 +298,8 @@ def test_virtual_school_sees_its_children(server, browser) -> None:
     child.click()
     user.page.wait_for_load_state("networkidle")
     assert user.heading() == name
-    assert "Looked after" in user.page.inner_text("dl") or "Child in need" in user.page.inner_text("dl")
+    characteristics = user.page.inner_text("#characteristics + dl")
+    assert "Looked after" in characteristics or "Child in need" in characteristics
     user.screenshot("virtual-school-child")
     assert user.open("/cohorts/?by=cla") == 200
     user.screenshot("virtual-school-cohorts")

@@ -65,7 +65,9 @@ def _request_for_a_pupil(user: UserSession, skip: int = 0) -> str:
             found += 1
             continue
         user.page.fill("#request-others", "Pat Parent, 1 High Street\nQuinn Parent, 1 High Street")
-        user.page.fill("#request-letter_sent_on", "2025-01-06")
+        # the GOV.UK date pattern: day, month and year boxes
+        for box, value in (("", "6"), ("-month", "1"), ("-year", "2025")):
+            user.page.fill(f"#request-letter_sent_on{box}", value)
         user.page.click("button:has-text('Send the request to the LA')")
         user.page.wait_for_load_state("networkidle")
         assert "/legal/requests/" in user.page.url, user.page.inner_text("main")
