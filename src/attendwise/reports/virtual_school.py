@@ -7,7 +7,6 @@ measure; a school of another LA is listed like any other once its registers are 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -104,7 +103,7 @@ def virtual_school(
     sparks = weekly_sparklines(store, children.enrolment_id, last_mark) if last_mark is not None else {}
     children["trend"] = [sparks.get(int(e), Sparkline(())) for e in children.enrolment_id]
     children["latest_absence"] = [
-        f"{d:%d %b %Y} {s}, {c} ({cat})" if isinstance(d, dt.date) else "None this period"
+        f"{d:%d %b %Y} {s}, {c} ({cat})" if pd.notna(d) else "None this period"  # NaT is a date too
         for d, s, c, cat in zip(
             pd.to_datetime(children.date).dt.date if len(children) else [],
             children.session,
