@@ -336,7 +336,8 @@ def test_virtual_school_sees_its_children(server, browser) -> None:
     child.click()
     user.page.wait_for_load_state("networkidle")
     assert user.heading() == name
-    assert "Looked after" in user.page.inner_text("dl") or "Child in need" in user.page.inner_text("dl")
+    care = user.page.inner_text("#main-content")
+    assert any(what in care for what in ("Looked after.", "Child in need.", "Child protection plan."))
     user.screenshot("virtual-school-child")
     assert user.open("/cohorts/?by=cla") == 200
     user.screenshot("virtual-school-cohorts")
