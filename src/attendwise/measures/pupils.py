@@ -31,6 +31,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, cast
 
 import ibis
@@ -39,7 +40,7 @@ import pandas as pd
 
 from attendwise.core.calendar import AcademicYear, Period, PeriodError, parse_period
 from attendwise.core.characteristics import FSM_LABELS, PHASES, SEN_LABELS, SEX_LABELS, ethnicity_groups
-from attendwise.core.codes import ABSENCE_REASONS, Category, with_meaning
+from attendwise.core.codes import ABSENCE_REASONS, Category, code_set_for, lookup_rows
 from attendwise.measures.absence import Population, enrolment_absence
 from attendwise.measures.bands import BandScheme, assign_bands, load_scheme
 
@@ -354,8 +355,10 @@ def _record(
         year = AcademicYear.containing(latest or dt.date.today())
     chosen = scheme if isinstance(scheme, BandScheme) else load_scheme(scheme)
 
-    marks_table = _marks_in_year(store, ids, year)
-    marks = _read_marks(store, marks_table)
+    marks_frame = _marks_in_year(store, ids, year)
+    marks_table = ibis.memtable(marks_frame)
+    meant = _with_meaning(marks_frame)
+    marks = _read_marks(meant)
     # Only the enrolments with marks in the year are "shown"; a pupil's earlier schools are listed.
     with_marks = {m.enrolment_id for m in marks}
     shown = tuple(e for e in enrolments if e.enrolment_id in with_marks) or (enrolments[0],)
@@ -392,7 +395,7 @@ def _record(
         enrolments=tuple(everything),
         characteristics=characteristics,
         marks=tuple(marks),
-        weeks=tuple(_weeks(store, marks_table)),
+        weeks=tuple(_weeks(meant)),
         reasons=tuple(_reasons(year_row)),
         band_history=tuple(_band_history(store, pupil_store, year, chosen, rows_for)),
         **totals,
@@ -402,62 +405,65 @@ def _record(
 _TOTALS = ("sess_possible", "sess_present", "sess_aea", "sess_authorised", "sess_unauthorised")
 
 
-def _marks_in_year(store: Store, ids: list[int], year: AcademicYear) -> ir.Table:
-    """The pupil's marks in the year, fetched once (one scan) and held as a small in-memory table."""
+def _marks_in_year(store: Store, ids: list[int], year: AcademicYear) -> pd.DataFrame:
+    """The pupil's marks in the year, fetched once (one scan): a few hundred rows, read here in memory."""
     marks = store.table("marks")
     mine = marks.filter(marks.enrolment_id.isin(ids), marks.date.between(year.start, year.end))
-    return ibis.memtable(mine.to_pyarrow())
+    return mine.to_pyarrow().to_pandas()
 
 
-def _read_marks(store: Store, marks: ir.Table) -> list[Mark]:
-    joined = with_meaning(marks)
-    frame = store.ibis.execute(
-        joined.select("enrolment_id", "date", "session", "code", "meaning", "category", "reason").order_by(
-            ["date", "session", "enrolment_id"]
-        )
-    )
+@cache
+def _meanings() -> pd.DataFrame:
+    return pd.DataFrame(lookup_rows())
+
+
+def _with_meaning(marks: pd.DataFrame) -> pd.DataFrame:
+    """One pupil's marks with what each code means on its date (as :func:`attendwise.core.codes.with_meaning`
+    joins them in the engine), sorted by date, session and enrolment."""
+    dates = pd.to_datetime(marks.date).dt.date
+    marks = marks.assign(date=dates, code_set=[code_set_for(d) for d in dates])
+    joined = marks.merge(_meanings(), on=["code_set", "code"], how="inner")
+    return joined.sort_values(["date", "session", "enrolment_id"], kind="stable").reset_index(drop=True)
+
+
+def _read_marks(meant: pd.DataFrame) -> list[Mark]:
     return [
         Mark(
             enrolment_id=int(r.enrolment_id),
-            date=pd.Timestamp(r.date).date(),
+            date=r.date,
             session=str(r.session),
             code=str(r.code),
             meaning=str(r.meaning),
             category=_CATEGORY_BY_NAME[str(r.category)],
             reason=None if pd.isna(r.reason) else str(r.reason),
         )
-        for r in frame.itertuples(index=False)
+        for r in meant.itertuples(index=False)
     ]
 
 
-def _weeks(store: Store, marks: ir.Table) -> list[WeekRate]:
-    """Possible and attended sessions per school week, with running totals (Ibis window sums)."""
-    joined = with_meaning(marks)
-    week = joined.date.truncate("W").cast("date")
+def _weeks(meant: pd.DataFrame) -> list[WeekRate]:
+    """Possible and attended sessions per school week (weeks from Monday), with running totals."""
+    if meant.empty:
+        return []
+    week = [d - dt.timedelta(days=d.weekday()) for d in meant.date]
     per_week = (
-        joined.mutate(week_start=week)
-        .group_by("week_start")
-        .aggregate(
-            possible=joined.is_possible.sum(),
-            attended=(joined.is_possible * joined.is_attendance).sum(),
-        )
+        meant.assign(week_start=week, attended=meant.is_possible * meant.is_attendance)
+        .groupby("week_start", sort=True)[["is_possible", "attended"]]
+        .sum()
+        .rename(columns={"is_possible": "possible"})
     )
-    running = ibis.window(order_by="week_start", preceding=None, following=0)
-    per_week = per_week.mutate(
-        possible_to_date=per_week.possible.sum().over(running),
-        attended_to_date=per_week.attended.sum().over(running),
-    ).order_by("week_start")
-    frame = store.ibis.execute(per_week)
+    per_week["possible_to_date"] = per_week.possible.cumsum()
+    per_week["attended_to_date"] = per_week.attended.cumsum()
     return [
         WeekRate(
-            week_start=pd.Timestamp(r.week_start).date(),
+            week_start=start,
             possible=int(r.possible),
             attended=int(r.attended),
             absent=int(r.possible) - int(r.attended),
             possible_to_date=int(r.possible_to_date),
             attended_to_date=int(r.attended_to_date),
         )
-        for r in frame.itertuples(index=False)
+        for start, r in per_week.iterrows()
     ]
 
 

@@ -8,6 +8,7 @@ each comes from the source's suppressed tables, so it is suppressed as it is eve
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -112,6 +113,13 @@ _SOMETIMES_PUBLISHED = {"enrolments_pa_50_exact_percent": "severe", "enrolments_
 
 
 def england_figures(time_period: int) -> pd.DataFrame:
+    """England's figures for the year, each measure from the latest year that publishes it
+    (:func:`_england_figures`, read once per year asked)."""
+    return _england_figures(time_period).copy()
+
+
+@functools.cache
+def _england_figures(time_period: int) -> pd.DataFrame:
     """England's figures for the year (:func:`attendwise.measures.reference.national_figures`), where a measure
     the year's source does not publish is taken from the latest earlier year that does: the daily data of
     2024/25 gives no severe absence, so 2023/24's census figure stands in. ``<column>_year`` says which
@@ -119,7 +127,7 @@ def england_figures(time_period: int) -> pd.DataFrame:
 
     >>> frame = england_figures(202425)
     >>> total = frame[frame.education_phase == "Total"].iloc[0]
-    >>> total.enrolments_pa_50_exact_percent, total.enrolments_pa_50_exact_percent_year
+    >>> float(total.enrolments_pa_50_exact_percent), total.enrolments_pa_50_exact_percent_year
     (2.3, '2023/24')
     """
     national = national_figures(time_period).copy()

@@ -37,7 +37,8 @@ def warm_periods(access: StoreAccess, *, stop: threading.Event | None = None) ->
     from attendwise.web.services.periods import period_choices
 
     version = access.version()
-    for choice in period_choices(access.store()):
+    choices = period_choices(access.store())
+    for choice in choices:
         if (stop is not None and stop.is_set()) or access.version() != version:
             return
         try:
@@ -45,3 +46,4 @@ def warm_periods(access: StoreAccess, *, stop: threading.Event | None = None) ->
             overview.la_overview(access, Scope(None, None), period, threshold=5, school_link=lambda urn: None)
         except Exception:  # a period that cannot be shown is answered by the page, not here
             log.exception("could not compute the figures of %s ahead of time", choice.value)
+    log.info("computed the figures of every period (%d) ahead of time", len(choices))
