@@ -139,7 +139,8 @@ def index(request: HttpRequest) -> HttpResponse:
             }
         )
     audit_log.record(request, Action.VIEW_PUPIL_LIST, Outcome.SHOWN, detail="registers: summary")
-    return render(request, "registers/index.html", {"summary": summary})
+    can_count = register_rules.can_view_register_counts(request.user)  # no link that would answer 403
+    return render(request, "registers/index.html", {"summary": summary, "can_view_counts": can_count})
 
 
 def register(request: HttpRequest, key: str) -> HttpResponse:

@@ -32,7 +32,7 @@ def period_for(request: HttpRequest, acc: StoreAccess) -> Period:
         NoData: the store holds no marks yet.
         BadPeriod: the period asked for cannot be read; never answered with another period's figures.
     """
-    asked = request.GET.get("period")
+    asked = (request.GET.get("period") or "").strip() or None  # ?period= (blank) is no period asked for
 
     def resolve(text: str | None) -> Period:  # once per data version and text (a refused text is not kept)
         return acc.cached(("period", text), lambda: resolve_period(acc.store(), text))

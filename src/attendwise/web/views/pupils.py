@@ -47,9 +47,7 @@ def pupils(request: HttpRequest) -> HttpResponse:
         return period
     scope = rules.scope_for(request.user)
     stages, stage_labels = _stages(request)
-    lists = dict(pupil_lists.LISTS)
-    if not scope.social_care_only:
-        lists.pop("social_care")
+    lists = dict(pupil_lists.LISTS)  # every list, within the user's scope (the Virtual School's page links one)
     form = PupilListForm(
         request.GET or None,
         lists=lists,
