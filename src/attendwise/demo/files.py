@@ -203,6 +203,12 @@ def write_contacts(path: Path, rows: list[list[str]]) -> None:
     _write_small_csv(path, CONTACT_COLUMNS, rows)
 
 
+def write_marks_rows(path: Path, rows: list[list[str]]) -> None:
+    """Write a small ``marks.csv`` of ``upn, urn, date, session, code`` rows (a correction to marks already held,
+    such as the casework demo's planted effects)."""
+    _write_small_csv(path, ["upn", "urn", "date", "session", "code"], rows)
+
+
 def write_cohorts(path: Path, rows: list[list[str]]) -> None:
     """Write ``cohorts.csv``: the priority cohorts' dated memberships (:func:`attendwise.demo.cohorts.cohort_rows`)."""
     _write_small_csv(path, ["upn", "cohort", "start_date", "end_date", "source"], rows)

@@ -13,7 +13,6 @@ and the histories are built again from the corrected marks, so the cases and the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -22,6 +21,7 @@ from attendwise.casework.case import CasePupil
 from attendwise.casework.demo_history import HalfTerm, PupilHalves, Session, histories, planted_effects
 from attendwise.casework.events import CaseEvent
 from attendwise.core.calendar import AcademicYear, PeriodError, parse_period
+from attendwise.demo.files import write_marks_rows
 from attendwise.ingest import import_folder
 from attendwise.measures.absence import enrolment_absence
 from attendwise.measures.pupils import PUPIL_POPULATION
@@ -106,17 +106,12 @@ def plant_effects(access: StoreAccess, made: list[list[CaseEvent]], by_upn: dict
     for enrolment_id, upn in wanted.items():
         pupil = by_upn[upn]
         for s in planted_effects(cases[upn], pupil.halves, sessions.get(enrolment_id, []), seed=enrolment_id):
-            rows.append(
-                {"upn": upn, "urn": pupil.pupil.urn, "date": s.date.isoformat(), "session": s.session, "code": s.code}
-            )
+            rows.append([upn, str(pupil.pupil.urn), s.date.isoformat(), s.session, s.code])
     if not rows:
         return 0
     with tempfile.TemporaryDirectory(prefix="attendwise-demo-effects-") as tmp:
         folder = Path(tmp)
-        with (folder / "marks.csv").open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_marks_rows(folder / "marks.csv", rows)
         import_folder(store, folder)
     access.forget_version()
     return len(rows)
