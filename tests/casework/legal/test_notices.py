@@ -10,6 +10,7 @@ import pytest
 
 from attendwise.casework.legal import notices as pn
 from attendwise.casework.legal.decisions import LegalRuleError
+from attendwise.casework.legal.other_authorities import read_notices_csv
 from attendwise.casework.legal.settings import LegalSettings, LegalSettingsError, load_legal_settings
 
 D = dt.date
@@ -249,7 +250,7 @@ class TestOtherAuthorities:
     def test_imported_notices_count(self) -> None:
         text = "reference,contact_id,upn,issued_on,issuing_authority,status,reason\n"
         text += f"X1,P1,{CHILD},2025-02-03,Neighbouring LA,paid,\nX2,P1,{CHILD},2025-06-02,Neighbouring LA,unpaid,\n"
-        imported = pn.read_notices_csv(text)
+        imported = read_notices_csv(text)
         assert [n.issuer for n in imported] == ["Neighbouring LA"] * 2
         assert pn.notice_sequence(imported, "P1", CHILD, D(2025, 9, 8), ROLLING)[0] == 3
 
@@ -257,7 +258,7 @@ class TestOtherAuthorities:
         text = "reference,contact_id,upn,issued_on,issuing_authority,status,reason\n"
         text += f"X1,,{CHILD},2025-02-30,LA,paid,\nX2,P1,BADUPN,2025-06-02,LA,lost,\n"
         with pytest.raises(LegalRuleError) as refused:
-            pn.read_notices_csv(text, "theirs.csv")
+            read_notices_csv(text, "theirs.csv")
         message = str(refused.value)
         for part in ("theirs.csv: line 2: contact_id", "line 2: issued_on", "line 3: upn", "line 3: status"):
             assert part in message

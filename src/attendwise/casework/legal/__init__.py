@@ -7,6 +7,7 @@ app keeps the records in ``attendwise.web.legal``).
 * :mod:`~attendwise.casework.legal.decisions`: each decision with who, when and the rule that allowed or
   refused it;
 * :mod:`~attendwise.casework.legal.notices`: the penalty notice lifecycle and the three-year count;
+* :mod:`~attendwise.casework.legal.other_authorities`: notices other LAs issued, imported from CSV;
 * :mod:`~attendwise.casework.legal.improvement`: Notices to Improve and attendance contracts, evaluated from
   the marks;
 * :mod:`~attendwise.casework.legal.court`: ESO consideration, prosecution and its bundle, parenting orders,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from attendwise.casework.legal.notices import PenaltyNotice, read_notices_csv
+from attendwise.casework.legal.notices import PenaltyNotice
+from attendwise.casework.legal.other_authorities import read_notices_csv
 from attendwise.casework.legal.records import from_json, to_json
 from attendwise.web.legal.models import NoticeRecord
 
